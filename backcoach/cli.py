@@ -1,0 +1,69 @@
+"""The `backcoach` command line: parses arguments, loads settings once, runs one command.
+
+Each command lives in its own module under `backcoach.commands` and exposes
+`register(subparsers)`; the handler it sets receives `(args, settings)` and returns an exit code.
+Any `BackcoachError` is printed as one line on stderr, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from backcoach import __version__
+from backcoach.config import load_settings
+from backcoach.errors import BackcoachError
+
+#: Command modules, in the order `backcoach --help` lists them.
+COMMAND_MODULES: tuple[str, ...] = (
+    "backcoach.commands.demo",
+    "backcoach.commands.dashboard",
+    "backcoach.commands.analyze",
+    "backcoach.commands.config",
+)
+
+EPILOG = """\
+Start with `backcoach demo` (a simulated day, no sensor needed), then `backcoach dashboard`.
+Settings: `backcoach config show`; environment variables BACKCOACH_* override the config file.
+Not a medical device: see a professional when back pain persists or is severe."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="backcoach",
+        description="From pain to progress: see how you sit, bend and lift with a back-worn sensor.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"backcoach {__version__}")
+    parser.add_argument("--config", metavar="FILE", help="settings file (default: platform config)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        settings = load_settings(args.config)
+        return int(args.handler(args, settings) or 0)
+    except BackcoachError as exc:
+        print(f"backcoach: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("backcoach: stopped", file=sys.stderr)
+        return 130

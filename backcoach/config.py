@@ -1,0 +1,267 @@
+"""Settings: one frozen object, read once at the edge from a TOML file and `BACKCOACH_*` variables.
+
+Order of precedence (later wins): built-in defaults, the TOML file, the environment.
+The file is `$BACKCOACH_CONFIG` or `config.toml` in the platform's config folder (platformdirs).
+Secrets (the InfluxDB token) come from the environment or a file named in the settings and are
+never printed: `Settings.redacted()` is what `backcoach config show` shows.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from backcoach.errors import ConfigError
+from backcoach.processing.types import PLACEMENTS
+
+APP = "backcoach"
+STORAGE_KINDS = ("embedded", "influxdb")
+RAW_MODES = ("full", "downsampled", "off")
+LANGUAGES = ("auto", "en", "nl")
+
+
+@dataclass(frozen=True)
+class InfluxSettings:
+    """Where an InfluxDB lives. For 1.x: bucket `database/retention-policy`, token `user:password`."""
+
+    url: str = "http://127.0.0.1:8086"
+    token: str = field(default="", repr=False)
+    token_file: str = ""
+    org: str = "backcoach"
+    bucket: str = "backcoach"
+    raw: str = "downsampled"  # full | downsampled | off
+    timeout_s: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.raw not in RAW_MODES:
+            raise ConfigError(f"influx.raw is {self.raw!r}; use one of {', '.join(RAW_MODES)}")
+
+    def resolved_token(self) -> str:
+        """The token from the settings, else from `token_file` (first line)."""
+        if self.token:
+            return self.token
+        if self.token_file:
+            try:
+                return Path(self.token_file).expanduser().read_text().strip()
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot read the InfluxDB token file named in influx.token_file: {exc.strerror}"
+                ) from exc
+        return ""
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """Thresholds of the guidance rules (../shared/guidance.md); defaults cite the rule id."""
+
+    sitting_bout_max_min: float = 30.0  # G1
+    sitting_repeat_min: float = 10.0  # G1: warn again every 10 min of continued sitting
+    breaks_per_sitting_hour_min: float = 2.0  # G1
+    break_min_s: float = 60.0  # G1: a break is upright or walking for at least 1 min
+    static_posture_max_min: float = 30.0  # G2 target
+    static_warning_min: float = 45.0  # G2 live warning
+    leg_lift_share_min: float = 0.80  # G3
+    back_lifts_window_n: int = 3  # G3: 3 back-lifts ...
+    back_lifts_window_min: float = 10.0  # G3: ... within 10 min
+    warn_every_back_lift: bool = True  # G3
+    deep_bend_deg: float = 60.0  # G4
+    deep_bend_warning_s: float = 15.0  # G4
+    flexion_deg: float = 20.0  # G4
+    flexion_warning_s: float = 120.0  # G4
+    over60_share_max: float = 0.01  # G4
+    inactive_max_min: float = 60.0  # G5
+    active_min_per_hour: float = 5.0  # G5
+    walking_plan_min: float = 30.0  # G6
+    acwr_low: float = 0.8  # G7
+    acwr_high: float = 1.3  # G7
+    acwr_spike: float = 1.5  # G7
+    sleep_target_h: float = 7.0  # G9
+    slumped_deg: float = 20.0  # G10
+    slumped_share_max: float = 0.25  # G10
+    slumped_warning_min: float = 10.0  # G10
+
+
+@dataclass(frozen=True)
+class WarningSettings:
+    """How warnings are delivered: cooldown, quiet hours, channels (apprise URLs)."""
+
+    enabled: bool = True
+    cooldown_min: float = 10.0
+    quiet_start: str = "22:00"
+    quiet_end: str = "07:00"
+    notify_urls: tuple[str, ...] = field(default=(), repr=False)
+    desktop: bool = True
+    sensor_buzz: bool = True
+
+
+@dataclass(frozen=True)
+class SensorSettings:
+    """Which sensor to use and how it is worn."""
+
+    name: str = ""  # name or address; empty = first sensor of a known profile
+    profile: str = ""  # open | polar | witmotion | thingy; empty = detect
+    placement: str = "lower_back"
+    watchdog_s: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.placement not in PLACEMENTS:
+            raise ConfigError(
+                f"sensor.placement is {self.placement!r}; use one of {', '.join(PLACEMENTS)}"
+            )
+
+
+@dataclass(frozen=True)
+class DashboardSettings:
+    host: str = "127.0.0.1"
+    port: int = 8501
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything backcoach can be told, with sensible defaults."""
+
+    data_dir: str = ""
+    storage: str = "embedded"
+    wearer: str = "me"
+    timezone: str = ""  # IANA name; empty = this machine's local time zone
+    language: str = "auto"
+    influx: InfluxSettings = InfluxSettings()
+    rules: RuleSettings = RuleSettings()
+    warnings: WarningSettings = WarningSettings()
+    sensor: SensorSettings = SensorSettings()
+    dashboard: DashboardSettings = DashboardSettings()
+    config_file: str = ""
+
+    def __post_init__(self) -> None:
+        if self.storage not in STORAGE_KINDS:
+            raise ConfigError(
+                f"storage is {self.storage!r}; use one of {', '.join(STORAGE_KINDS)}"
+                " (set it in config.toml or BACKCOACH_STORAGE)"
+            )
+        if self.language not in LANGUAGES:
+            raise ConfigError(f"language is {self.language!r}; use one of {', '.join(LANGUAGES)}")
+        if not self.data_dir:
+            object.__setattr__(self, "data_dir", platformdirs.user_data_dir(APP))
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir).expanduser()
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_path / "backcoach.sqlite"
+
+    def redacted(self) -> dict[str, Any]:
+        """The settings as a dict, with secrets masked, for showing to people."""
+        d = asdict(self)
+        if d["influx"]["token"]:
+            d["influx"]["token"] = "****"
+        d["warnings"]["notify_urls"] = [_mask_url(u) for u in self.warnings.notify_urls]
+        return d
+
+
+def _mask_url(url: str) -> str:
+    """Keep an apprise URL's scheme and host, hide credentials and tokens in the rest."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return "****"
+    host = rest.split("@")[-1].split("/")[0].split("?")[0]
+    return f"{scheme}://{host}/****" if host else f"{scheme}://****"
+
+
+# Environment variables → (section, key). Sections map to the nested dataclasses above.
+ENV_VARS: dict[str, tuple[str | None, str]] = {
+    "BACKCOACH_DATA_DIR": (None, "data_dir"),
+    "BACKCOACH_STORAGE": (None, "storage"),
+    "BACKCOACH_WEARER": (None, "wearer"),
+    "BACKCOACH_TIMEZONE": (None, "timezone"),
+    "BACKCOACH_LANGUAGE": (None, "language"),
+    "BACKCOACH_INFLUX_URL": ("influx", "url"),
+    "BACKCOACH_INFLUX_TOKEN": ("influx", "token"),
+    "BACKCOACH_INFLUX_TOKEN_FILE": ("influx", "token_file"),
+    "BACKCOACH_INFLUX_ORG": ("influx", "org"),
+    "BACKCOACH_INFLUX_BUCKET": ("influx", "bucket"),
+    "BACKCOACH_INFLUX_RAW": ("influx", "raw"),
+    "BACKCOACH_NOTIFY_URLS": ("warnings", "notify_urls"),
+    "BACKCOACH_QUIET_START": ("warnings", "quiet_start"),
+    "BACKCOACH_QUIET_END": ("warnings", "quiet_end"),
+    "BACKCOACH_SENSOR": ("sensor", "name"),
+    "BACKCOACH_PROFILE": ("sensor", "profile"),
+    "BACKCOACH_PLACEMENT": ("sensor", "placement"),
+    "BACKCOACH_DASHBOARD_PORT": ("dashboard", "port"),
+}
+
+
+def default_config_file() -> Path:
+    env = os.environ.get("BACKCOACH_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
+
+
+def load_settings(
+    config_file: str | Path | None = None, env: dict[str, str] | None = None
+) -> Settings:
+    """Read the settings from defaults, the TOML file (if it exists) and the environment."""
+    env = dict(os.environ if env is None else env)
+    path = Path(config_file) if config_file else default_config_file()
+    raw: dict[str, Any] = {}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text())
+        except (tomllib.TOMLDecodeError, OSError) as exc:
+            raise ConfigError(f"cannot read settings file {path.name}: {exc}") from exc
+    for var, (section, key) in ENV_VARS.items():
+        if var in env and env[var] != "":
+            target = raw.setdefault(section, {}) if section else raw
+            target[key] = env[var]
+    raw["config_file"] = str(path)
+    return _build(Settings, raw, "")
+
+
+def _build(cls: type, raw: dict[str, Any], prefix: str) -> Any:
+    """Build a (nested) settings dataclass from a dict, converting strings from the environment."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"setting {prefix.rstrip('.')} must be a table")
+    known = {f.name: f for f in fields(cls)}
+    unknown = set(raw) - set(known)
+    if unknown:
+        raise ConfigError(
+            f"unknown setting {prefix}{sorted(unknown)[0]}; known: {', '.join(sorted(known))}"
+        )
+    values: dict[str, Any] = {}
+    defaults = cls()
+    for name, value in raw.items():
+        default = getattr(defaults, name)
+        if is_dataclass(default):
+            values[name] = _build(type(default), value, f"{prefix}{name}.")
+        else:
+            values[name] = _coerce(value, default, f"{prefix}{name}")
+    try:
+        return replace(defaults, **values)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"invalid settings in {prefix or 'top level'}: {exc}") from exc
+
+
+def _coerce(value: Any, default: Any, name: str) -> Any:
+    try:
+        if isinstance(default, bool):
+            if isinstance(value, str):
+                return value.strip().lower() in ("1", "true", "yes", "on")
+            return bool(value)
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+        if isinstance(default, tuple):
+            if isinstance(value, str):
+                return tuple(v.strip() for v in value.split(",") if v.strip())
+            return tuple(value)
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name} = {value!r} is not a {type(default).__name__}") from exc

@@ -1,0 +1,260 @@
+"""The values that travel between backcoach's parts: samples in, epochs and events out.
+
+Every other package speaks in these types, so they are kept small, frozen and free of I/O.
+Units and frames are in the names: `_s` seconds, `_deg` degrees, `_g` standard gravity.
+Time is float64 seconds in the input's own time base: seconds since the Unix epoch for live
+sessions and the simulator, seconds from the first sample for files that gave relative times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+#: Posture codes of an epoch; `Epochs.posture` stores the index into this tuple.
+POSTURES: tuple[str, ...] = ("lying", "sitting", "standing", "walking", "running", "other")
+POSTURE_CODE: Mapping[str, int] = {name: i for i, name in enumerate(POSTURES)}
+
+#: Event types written to events.json and to the stores.
+EVENT_TYPES: tuple[str, ...] = ("sitting_bout", "lying", "walk", "bend", "lift", "static", "gap")
+
+#: Where the sensor is worn; thresholds differ per placement.
+PLACEMENTS: tuple[str, ...] = ("lower_back", "waist", "upper_back", "chest")
+
+LIFT_STYLES: tuple[str, ...] = ("back", "legs")
+
+EPOCH_S = 1.0
+
+
+@dataclass(frozen=True)
+class Samples:
+    """A block of raw accelerometer samples: times (n,) and accelerations (n, 3) in g."""
+
+    t_s: np.ndarray
+    acc_g: np.ndarray
+
+    def __post_init__(self) -> None:
+        t = np.asarray(self.t_s, dtype=np.float64).reshape(-1)
+        a = np.asarray(self.acc_g, dtype=np.float32)
+        if a.ndim != 2 or a.shape[1] != 3:
+            raise ValueError(f"acc_g must have shape (n, 3), got {a.shape}")
+        if a.shape[0] != t.shape[0]:
+            raise ValueError(f"t_s has {t.shape[0]} samples but acc_g has {a.shape[0]}")
+        object.__setattr__(self, "t_s", t)
+        object.__setattr__(self, "acc_g", a)
+
+    def __len__(self) -> int:
+        return int(self.t_s.shape[0])
+
+    @classmethod
+    def empty(cls) -> Samples:
+        return cls(np.empty(0), np.empty((0, 3), np.float32))
+
+    @classmethod
+    def concat(cls, parts: Iterable[Samples]) -> Samples:
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return cls.empty()
+        return cls(np.concatenate([p.t_s for p in parts]), np.concatenate([p.acc_g for p in parts]))
+
+
+_EPOCH_COLUMNS = {
+    "t_s": np.float64,
+    "posture": np.int8,
+    "trunk_deg": np.float32,
+    "side_deg": np.float32,
+    "activity_g": np.float32,
+    "steps": np.int16,
+}
+
+
+@dataclass(frozen=True)
+class Epochs:
+    """Per-second results, column-wise.
+
+    t_s        start of each 1 s epoch (input time base)
+    posture    index into POSTURES
+    trunk_deg  forward inclination against the wearer's upright, positive forward
+    side_deg   sideways inclination, positive to the wearer's right
+    activity_g intensity: mean absolute deviation of the acceleration magnitude in the epoch
+    steps      steps counted in the epoch
+    """
+
+    t_s: np.ndarray
+    posture: np.ndarray
+    trunk_deg: np.ndarray
+    side_deg: np.ndarray
+    activity_g: np.ndarray
+    steps: np.ndarray
+
+    def __post_init__(self) -> None:
+        n = None
+        for name, dtype in _EPOCH_COLUMNS.items():
+            col = np.asarray(getattr(self, name), dtype=dtype).reshape(-1)
+            object.__setattr__(self, name, col)
+            if n is None:
+                n = col.shape[0]
+            elif col.shape[0] != n:
+                raise ValueError(f"Epochs column {name} has {col.shape[0]} rows, expected {n}")
+
+    def __len__(self) -> int:
+        return int(self.t_s.shape[0])
+
+    @classmethod
+    def empty(cls) -> Epochs:
+        return cls(**{name: np.empty(0, dtype) for name, dtype in _EPOCH_COLUMNS.items()})
+
+    @classmethod
+    def concat(cls, parts: Iterable[Epochs]) -> Epochs:
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return cls.empty()
+        return cls(**{n: np.concatenate([getattr(p, n) for p in parts]) for n in _EPOCH_COLUMNS})
+
+    def select(self, mask_or_index: np.ndarray | slice) -> Epochs:
+        """Rows picked by a boolean mask, an index array or a slice."""
+        return Epochs(**{n: getattr(self, n)[mask_or_index] for n in _EPOCH_COLUMNS})
+
+    def between(self, start_s: float, end_s: float) -> Epochs:
+        """Epochs whose start lies in [start_s, end_s)."""
+        return self.select((self.t_s >= start_s) & (self.t_s < end_s))
+
+    def posture_names(self) -> np.ndarray:
+        return np.asarray(POSTURES, dtype=object)[self.posture]
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The columns by name, e.g. for a DataFrame."""
+        return {n: getattr(self, n) for n in _EPOCH_COLUMNS}
+
+    @staticmethod
+    def column_names() -> tuple[str, ...]:
+        return tuple(_EPOCH_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something with a start and an end: a sitting bout, a bend, a lift, a walk, a gap ...
+
+    `peak_deg` is set on bends and lifts, `style` ('back' or 'legs') on lifts, `steps` on walks;
+    further figures (time over 20/45/60°, cadence, mean angle, ...) go in `attrs`.
+    Two events are the same event when type and start are equal: stores use that as the key,
+    so writing an event twice overwrites it.
+    """
+
+    type: str
+    start_s: float
+    end_s: float
+    peak_deg: float | None = None
+    style: str | None = None
+    steps: int | None = None
+    attrs: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.type not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {self.type!r}; expected one of {EVENT_TYPES}")
+        if self.style is not None and self.style not in LIFT_STYLES:
+            raise ValueError(f"unknown lift style {self.style!r}; expected one of {LIFT_STYLES}")
+        if self.end_s < self.start_s:
+            raise ValueError(f"event ends ({self.end_s}) before it starts ({self.start_s})")
+        object.__setattr__(self, "start_s", float(self.start_s))
+        object.__setattr__(self, "end_s", float(self.end_s))
+        object.__setattr__(self, "attrs", {k: float(v) for k, v in dict(self.attrs).items()})
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    def shifted(self, offset_s: float) -> Event:
+        """The same event in another time base."""
+        return replace(self, start_s=self.start_s + offset_s, end_s=self.end_s + offset_s)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The events.json form: only the fields that are set."""
+        out: dict[str, Any] = {"type": self.type, "start": self.start_s, "end": self.end_s}
+        if self.peak_deg is not None:
+            out["peak_angle"] = round(float(self.peak_deg), 2)
+        if self.style is not None:
+            out["style"] = self.style
+        if self.steps is not None:
+            out["steps"] = int(self.steps)
+        for k, v in self.attrs.items():
+            out[k] = round(v, 4)
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Event:
+        known = {"type", "start", "end", "peak_angle", "style", "steps"}
+        return cls(
+            type=d["type"],
+            start_s=float(d["start"]),
+            end_s=float(d["end"]),
+            peak_deg=None if d.get("peak_angle") is None else float(d["peak_angle"]),
+            style=d.get("style"),
+            steps=None if d.get("steps") is None else int(d["steps"]),
+            attrs={k: float(v) for k, v in d.items() if k not in known and v is not None},
+        )
+
+
+@dataclass(frozen=True)
+class PipelineOutput:
+    """What the pipeline gives back for a block of input: finished epochs and finished events."""
+
+    epochs: Epochs
+    events: tuple[Event, ...] = ()
+
+    @classmethod
+    def empty(cls) -> PipelineOutput:
+        return cls(Epochs.empty(), ())
+
+    @classmethod
+    def concat(cls, parts: Sequence[PipelineOutput]) -> PipelineOutput:
+        return cls(
+            Epochs.concat(p.epochs for p in parts),
+            tuple(e for p in parts for e in p.events),
+        )
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The wearer's upright and forward directions as unit vectors in the sensor's own axes."""
+
+    up: tuple[float, float, float]
+    forward: tuple[float, float, float]
+    source: str = "calibration"  # "calibration" (guided) or "auto" (found from the data)
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """One day's guidance metrics, keyed by metric name (e.g. 'G1.longest_sitting_bout_min')."""
+
+    day: str  # ISO date in the wearer's time zone
+    metrics: Mapping[str, float]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "metrics", {k: float(v) for k, v in dict(self.metrics).items()})
+
+
+@dataclass(frozen=True)
+class OverloadWarning:
+    """A warning that fired: when, which rule, the figure that triggered it, and the text."""
+
+    t_s: float
+    rule: str  # "G1" ... "G10"
+    value: float
+    message_en: str = ""
+    message_nl: str = ""
+
+
+@dataclass(frozen=True)
+class DiaryEntry:
+    """What the wearer wrote down for a day (guidance G8 and G11)."""
+
+    day: str  # ISO date
+    pain: int  # 0-10
+    note: str = ""
+    water: bool = False
+    breaks_planned: bool = False
+    stress: int | None = None  # 0-10

@@ -1,0 +1,75 @@
+"""The `Store` contract: everything backcoach keeps goes through these methods.
+
+Two implementations honour it: `sqlite.SQLiteStore` (embedded, the default) and an InfluxDB
+store. The dashboard and the collector only ever see this protocol, so a user can switch store
+without touching them. Writes are idempotent: the key of a row (its time, and for events its type)
+decides identity, so writing the same data twice overwrites instead of duplicating.
+
+Times are float seconds since the Unix epoch; ranges are half-open [start_s, end_s).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from backcoach.processing.types import (
+    DaySummary,
+    DiaryEntry,
+    Epochs,
+    Event,
+    OverloadWarning,
+    Samples,
+)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Where raw samples, epochs, events, summaries, warnings and diary entries live."""
+
+    # -- writing -------------------------------------------------------------------------------
+    def write_samples(self, samples: Samples, *, session: str = "") -> None:
+        """Keep raw acceleration (compactly; at the store's configured resolution)."""
+
+    def write_epochs(self, epochs: Epochs) -> None: ...
+
+    def write_events(self, events: Sequence[Event]) -> None: ...
+
+    def write_summary(self, summary: DaySummary) -> None: ...
+
+    def write_warnings(self, warnings: Sequence[OverloadWarning]) -> None: ...
+
+    def write_diary(self, entry: DiaryEntry) -> None: ...
+
+    def write_status(self, key: str, value: str) -> None:
+        """Small live facts (collector state, battery, last sample time, calibration)."""
+
+    # -- reading -------------------------------------------------------------------------------
+    def read_samples(self, start_s: float, end_s: float) -> Samples: ...
+
+    def read_epochs(self, start_s: float, end_s: float) -> Epochs: ...
+
+    def read_events(
+        self, start_s: float, end_s: float, types: Sequence[str] | None = None
+    ) -> list[Event]:
+        """Events that overlap [start_s, end_s), oldest first."""
+
+    def read_summaries(self, first_day: str, last_day: str) -> list[DaySummary]:
+        """Summaries for ISO days first_day..last_day inclusive, oldest first."""
+
+    def read_warnings(self, start_s: float, end_s: float) -> list[OverloadWarning]: ...
+
+    def read_diary(self, first_day: str, last_day: str) -> list[DiaryEntry]: ...
+
+    def read_status(self) -> dict[str, str]: ...
+
+    def data_range(self) -> tuple[float, float] | None:
+        """First and last epoch time held, or None for an empty store."""
+
+    # -- owning the data -----------------------------------------------------------------------
+    def delete_range(self, start_s: float, end_s: float) -> int:
+        """Delete everything time-stamped in [start_s, end_s); returns rows removed."""
+
+    def delete_diary(self, day: str) -> None: ...
+
+    def close(self) -> None: ...
