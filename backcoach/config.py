@@ -28,7 +28,7 @@ LANGUAGES = ("auto", "en", "nl")
 
 @dataclass(frozen=True)
 class InfluxSettings:
-    """Where an InfluxDB lives. For 1.x: bucket `database/retention-policy`, token `user:password`."""
+    """Where an InfluxDB lives. 1.x: bucket `database/retention-policy`, token `user:password`."""
 
     url: str = "http://127.0.0.1:8086"
     token: str = field(default="", repr=False)
@@ -51,7 +51,7 @@ class InfluxSettings:
                 return Path(self.token_file).expanduser().read_text().strip()
             except OSError as exc:
                 raise ConfigError(
-                    f"cannot read the InfluxDB token file named in influx.token_file: {exc.strerror}"
+                    f"cannot read the InfluxDB token file (influx.token_file): {exc.strerror}"
                 ) from exc
         return ""
 
