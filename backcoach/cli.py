@@ -34,7 +34,7 @@ Not a medical device: see a professional when back pain persists or is severe.""
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backcoach",
-        description="From pain to progress: how you sit, bend and lift, seen by a back-worn sensor.",
+        description="From pain to progress: how you sit, bend and lift, from a back-worn sensor.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -332,7 +332,12 @@ def day_script(seed: int = 0) -> list[Segment]:
     s.append(Segment("sit", float(rng.uniform(60, 90)) * 60, lean="back"))
     stand(3)
     used = sum(seg.duration_s for seg in s)
-    s.append(Segment("lying", max(86400.0 - used, 600.0)))
+    excess = used - (86400.0 - 1800.0)  # keep at least half an hour in bed before midnight
+    if excess > 0:
+        sofa = s[-2]
+        s[-2] = Segment("sit", sofa.duration_s - excess, lean=sofa.lean)
+        used -= excess
+    s.append(Segment("lying", 86400.0 - used))
     return s
 
 
