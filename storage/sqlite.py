@@ -1,0 +1,298 @@
+"""The embedded store: one SQLite file in the data directory, the default for every user.
+
+Why SQLite: no server to run, durable, and in WAL mode the collector can write while the dashboard
+reads. Schema (one table per kind; the primary key is the identity, so rewrites overwrite):
+
+    raw_chunks(t_start_s PK, t_end_s, n, session, t_blob, acc_blob)
+        raw samples in chunks: times as float32 offsets from t_start_s, acceleration as int16
+        milli-g, both zlib-compressed (~3 bytes a sample instead of a row per sample)
+    epochs(t_s PK, posture, trunk_deg, side_deg, activity_g, steps)
+    events(type, start_s, end_s, peak_deg, style, steps, attrs JSON; PK(type, start_s))
+    summaries(day PK, metrics JSON)
+    warnings(t_s, rule, value, message_en, message_nl; PK(t_s, rule))
+    diary(day PK, pain, note, water, breaks_planned, stress)
+    status(key PK, value, updated_s)
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from backcoach.errors import StoreUnavailable
+from backcoach.processing.days import days_inside
+from backcoach.processing.types import (
+    DaySummary,
+    DiaryEntry,
+    Epochs,
+    Event,
+    OverloadWarning,
+    Samples,
+)
+
+SCHEMA_VERSION = 1
+MILLI_G = 1000.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS raw_chunks(
+    t_start_s REAL PRIMARY KEY, t_end_s REAL NOT NULL, n INTEGER NOT NULL,
+    session TEXT NOT NULL DEFAULT '', t_blob BLOB NOT NULL, acc_blob BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS epochs(
+    t_s REAL PRIMARY KEY, posture INTEGER NOT NULL, trunk_deg REAL, side_deg REAL,
+    activity_g REAL, steps INTEGER) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events(
+    type TEXT NOT NULL, start_s REAL NOT NULL, end_s REAL NOT NULL, peak_deg REAL,
+    style TEXT, steps INTEGER, attrs TEXT NOT NULL DEFAULT '{}', PRIMARY KEY(type, start_s));
+CREATE INDEX IF NOT EXISTS events_end ON events(end_s);
+CREATE TABLE IF NOT EXISTS summaries(day TEXT PRIMARY KEY, metrics TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS warnings(
+    t_s REAL NOT NULL, rule TEXT NOT NULL, value REAL, message_en TEXT, message_nl TEXT,
+    PRIMARY KEY(t_s, rule));
+CREATE TABLE IF NOT EXISTS diary(
+    day TEXT PRIMARY KEY, pain INTEGER NOT NULL, note TEXT NOT NULL DEFAULT '',
+    water INTEGER NOT NULL DEFAULT 0, breaks_planned INTEGER NOT NULL DEFAULT 0, stress INTEGER);
+CREATE TABLE IF NOT EXISTS status(key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_s REAL);
+"""
+
+
+class SQLiteStore:
+    """`Store` on a local SQLite file; safe to share between threads of one process."""
+
+    def __init__(self, path: str | Path, *, tz_name: str = "") -> None:
+        self.path = Path(path)
+        self.tz_name = tz_name
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30.0)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+            self._db.commit()
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreUnavailable(
+                f"cannot open the embedded store {self.path.name} in {self.path.parent.name}/: "
+                f"{exc}; check that the data directory (BACKCOACH_DATA_DIR) is writable"
+            ) from exc
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({self.path.name!r})"
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; a full disk or a locked file becomes a one-line StoreUnavailable."""
+        with self._lock:
+            try:
+                with self._db:
+                    yield self._db
+            except sqlite3.OperationalError as exc:
+                raise StoreUnavailable(
+                    f"the embedded store {self.path.name} refused a write ({exc}); nothing of "
+                    "this batch was kept - free disk space or close other programs, then retry"
+                ) from exc
+
+    def _query(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    # -- writing -------------------------------------------------------------------------------
+    def write_samples(self, samples: Samples, *, session: str = "") -> None:
+        if len(samples) == 0:
+            return
+        t0 = float(samples.t_s[0])
+        t_rel = (samples.t_s - t0).astype(np.float32)
+        acc = np.clip(np.round(samples.acc_g * MILLI_G), -32768, 32767).astype("<i2")
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO raw_chunks VALUES(?,?,?,?,?,?)",
+                (
+                    t0,
+                    float(samples.t_s[-1]),
+                    len(samples),
+                    session,
+                    zlib.compress(t_rel.astype("<f4").tobytes(), 1),
+                    zlib.compress(acc.tobytes(), 1),
+                ),
+            )
+
+    def write_epochs(self, epochs: Epochs) -> None:
+        if len(epochs) == 0:
+            return
+        rows = zip(
+            epochs.t_s.tolist(),
+            epochs.posture.tolist(),
+            _nullable(epochs.trunk_deg),
+            _nullable(epochs.side_deg),
+            _nullable(epochs.activity_g),
+            epochs.steps.tolist(),
+            strict=True,
+        )
+        with self._tx() as db:
+            db.executemany("INSERT OR REPLACE INTO epochs VALUES(?,?,?,?,?,?)", rows)
+
+    def write_events(self, events: Sequence[Event]) -> None:
+        rows = [
+            (e.type, e.start_s, e.end_s, e.peak_deg, e.style, e.steps, json.dumps(dict(e.attrs)))
+            for e in events
+        ]
+        if rows:
+            with self._tx() as db:
+                db.executemany("INSERT OR REPLACE INTO events VALUES(?,?,?,?,?,?,?)", rows)
+
+    def write_summary(self, summary: DaySummary) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO summaries VALUES(?,?)",
+                (summary.day, json.dumps(dict(summary.metrics), allow_nan=True)),
+            )
+
+    def write_warnings(self, warnings: Sequence[OverloadWarning]) -> None:
+        rows = [(w.t_s, w.rule, w.value, w.message_en, w.message_nl) for w in warnings]
+        if rows:
+            with self._tx() as db:
+                db.executemany("INSERT OR REPLACE INTO warnings VALUES(?,?,?,?,?)", rows)
+
+    def write_diary(self, entry: DiaryEntry) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO diary VALUES(?,?,?,?,?,?)",
+                (
+                    entry.day,
+                    int(entry.pain),
+                    entry.note,
+                    int(entry.water),
+                    int(entry.breaks_planned),
+                    entry.stress,
+                ),
+            )
+
+    def write_status(self, key: str, value: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO status VALUES(?,?,?)", (key, str(value), time.time())
+            )
+
+    # -- reading -------------------------------------------------------------------------------
+    def read_samples(self, start_s: float, end_s: float) -> Samples:
+        rows = self._query(
+            "SELECT t_start_s, t_blob, acc_blob FROM raw_chunks "
+            "WHERE t_end_s >= ? AND t_start_s < ? ORDER BY t_start_s",
+            (start_s, end_s),
+        )
+        parts = []
+        for t0, t_blob, acc_blob in rows:
+            t = t0 + np.frombuffer(zlib.decompress(t_blob), "<f4").astype(np.float64)
+            acc = np.frombuffer(zlib.decompress(acc_blob), "<i2").reshape(-1, 3) / MILLI_G
+            keep = (t >= start_s) & (t < end_s)
+            parts.append(Samples(t[keep], acc[keep]))
+        return Samples.concat(parts)
+
+    def read_epochs(self, start_s: float, end_s: float) -> Epochs:
+        rows = self._query(
+            "SELECT t_s, posture, trunk_deg, side_deg, activity_g, steps FROM epochs "
+            "WHERE t_s >= ? AND t_s < ? ORDER BY t_s",
+            (start_s, end_s),
+        )
+        if not rows:
+            return Epochs.empty()
+        cols = list(zip(*rows, strict=True))
+        as_float = [np.array(c, dtype=float) for c in cols[2:5]]  # None → NaN
+        return Epochs(
+            t_s=np.array(cols[0], dtype=np.float64),
+            posture=np.array(cols[1]),
+            trunk_deg=as_float[0],
+            side_deg=as_float[1],
+            activity_g=as_float[2],
+            steps=np.array(cols[5]),
+        )
+
+    def read_events(
+        self, start_s: float, end_s: float, types: Sequence[str] | None = None
+    ) -> list[Event]:
+        sql = (
+            "SELECT type, start_s, end_s, peak_deg, style, steps, attrs FROM events "
+            "WHERE end_s >= ? AND start_s < ?"
+        )
+        args: list = [start_s, end_s]
+        if types:
+            sql += f" AND type IN ({','.join('?' * len(types))})"
+            args.extend(types)
+        rows = self._query(sql + " ORDER BY start_s, type", args)
+        return [
+            Event(t, s, e, peak_deg=p, style=st, steps=n, attrs=json.loads(a))
+            for t, s, e, p, st, n, a in rows
+        ]
+
+    def read_summaries(self, first_day: str, last_day: str) -> list[DaySummary]:
+        rows = self._query(
+            "SELECT day, metrics FROM summaries WHERE day >= ? AND day <= ? ORDER BY day",
+            (first_day, last_day),
+        )
+        return [DaySummary(day, json.loads(m)) for day, m in rows]
+
+    def read_warnings(self, start_s: float, end_s: float) -> list[OverloadWarning]:
+        rows = self._query(
+            "SELECT t_s, rule, value, message_en, message_nl FROM warnings "
+            "WHERE t_s >= ? AND t_s < ? ORDER BY t_s, rule",
+            (start_s, end_s),
+        )
+        return [OverloadWarning(*r) for r in rows]
+
+    def read_diary(self, first_day: str, last_day: str) -> list[DiaryEntry]:
+        rows = self._query(
+            "SELECT day, pain, note, water, breaks_planned, stress FROM diary "
+            "WHERE day >= ? AND day <= ? ORDER BY day",
+            (first_day, last_day),
+        )
+        return [DiaryEntry(d, p, n, bool(w), bool(b), s) for d, p, n, w, b, s in rows]
+
+    def read_status(self) -> dict[str, str]:
+        return dict(self._query("SELECT key, value FROM status"))
+
+    def data_range(self) -> tuple[float, float] | None:
+        lo, hi = self._query("SELECT MIN(t_s), MAX(t_s) FROM epochs")[0]
+        return None if lo is None else (float(lo), float(hi))
+
+    # -- owning the data -----------------------------------------------------------------------
+    def delete_range(self, start_s: float, end_s: float) -> int:
+        """Delete what is time-stamped in [start_s, end_s); summaries of whole days inside it too."""
+        inside = days_inside(start_s, end_s, self.tz_name)
+        with self._tx() as db:
+            n = 0
+            for sql in (
+                "DELETE FROM raw_chunks WHERE t_start_s >= ? AND t_start_s < ?",
+                "DELETE FROM epochs WHERE t_s >= ? AND t_s < ?",
+                "DELETE FROM events WHERE start_s >= ? AND start_s < ?",
+                "DELETE FROM warnings WHERE t_s >= ? AND t_s < ?",
+            ):
+                n += db.execute(sql, (start_s, end_s)).rowcount
+            if inside:
+                n += db.execute(
+                    "DELETE FROM summaries WHERE day >= ? AND day <= ?", (inside[0], inside[-1])
+                ).rowcount
+        return n
+
+    def delete_diary(self, day: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM diary WHERE day = ?", (day,))
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _nullable(col: np.ndarray) -> list:
+    """Floats for SQLite, with NaN as NULL."""
+    return [None if v != v else v for v in col.tolist()]
