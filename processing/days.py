@@ -14,9 +14,7 @@ def zone(tz_name: str = "") -> dt.tzinfo:
     """The tzinfo for an IANA name, or the machine's local zone for ''."""
     if tz_name:
         return ZoneInfo(tz_name)
-    local = dt.datetime.now().astimezone().tzinfo
-    assert local is not None  # astimezone() always attaches a zone
-    return local
+    return dt.datetime.now().astimezone().tzinfo or dt.UTC
 
 
 def day_bounds(day: str | dt.date, tz_name: str = "") -> tuple[float, float]:

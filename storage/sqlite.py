@@ -267,7 +267,7 @@ class SQLiteStore:
 
     # -- owning the data -----------------------------------------------------------------------
     def delete_range(self, start_s: float, end_s: float) -> int:
-        """Delete what is time-stamped in [start_s, end_s); summaries of whole days inside it too."""
+        """Delete what is time-stamped in [start_s, end_s), and summaries of days wholly inside."""
         inside = days_inside(start_s, end_s, self.tz_name)
         with self._tx() as db:
             n = 0
