@@ -1,0 +1,207 @@
+"""A live run: the one place where samples, pipeline, warnings and store meet.
+
+Why here: every source of samples (the simulator in `demo`, a BLE sensor in `collect`) needs the
+same path — raw samples kept, epochs and events computed by the streaming pipeline and stored as
+they finish, warnings evaluated and delivered, and each touched day summarised at the end — so it
+is written once. Sources only call `push(samples)` and `finish()`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from backcoach.collector.simulator import iter_chunks
+from backcoach.config import Settings
+from backcoach.processing.days import day_bounds, day_of, days_between
+from backcoach.processing.pipeline import PipelineConfig, StreamingPipeline
+from backcoach.processing.summary import summarize_day
+from backcoach.processing.types import (
+    POSTURE_CODE,
+    Calibration,
+    DaySummary,
+    OverloadWarning,
+    PipelineOutput,
+    Samples,
+)
+from backcoach.storage.base import Store
+
+log = logging.getLogger(__name__)
+
+RAW_FLUSH_S = 10.0  # keep raw samples in chunks of at least this long (compact rows)
+STATUS_EVERY_S = 0.5  # wall-clock throttle for live status rows
+HISTORY_DAYS = 28  # the chronic window of the acute:chronic ratio (G7)
+
+
+@dataclass
+class DayReport:
+    """The headline figures of one day, for the terminal."""
+
+    day: str
+    sitting_h: float = 0.0
+    longest_sitting_min: float = 0.0
+    bends_over_60: int = 0
+    back_lifts: int = 0
+    leg_lifts: int = 0
+    walking_min: float = 0.0
+    warnings: int = 0
+    warning_rules: set[str] = field(default_factory=set)
+
+
+class LiveRun:
+    """Samples in, everything stored; `finish()` flushes and summarises the days touched."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        session: str = "",
+        calibration: Calibration | None = None,
+        on_output: list[Callable[[PipelineOutput], list[OverloadWarning] | None]] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.session = session
+        self.pipeline = StreamingPipeline(
+            PipelineConfig(placement=settings.sensor.placement, calibration=calibration)
+        )
+        self.on_output = list(on_output or [])
+        self._raw: list[Samples] = []
+        self._raw_s = 0.0
+        self._first_s: float | None = None
+        self._last_s: float | None = None
+        self._status_at = 0.0
+        self._last_break_s: float | None = None
+        self.warnings: list[OverloadWarning] = []
+
+    # -- the live path ---------------------------------------------------------------------------
+    def push(self, samples: Samples) -> PipelineOutput:
+        """Process one chunk of samples (any size) and store what it finished."""
+        if len(samples) == 0:
+            return PipelineOutput.empty()
+        if self._first_s is None:
+            self._first_s = float(samples.t_s[0])
+        self._last_s = float(samples.t_s[-1])
+        self._raw.append(samples)
+        self._raw_s += float(samples.t_s[-1] - samples.t_s[0])
+        if self._raw_s >= RAW_FLUSH_S:
+            self._flush_raw()
+        out = self.pipeline.push(samples.t_s, samples.acc_g)
+        self._store_output(out)
+        return out
+
+    def finish(self) -> list[DaySummary]:
+        """Flush the pipeline and raw buffer, then write a summary for every day touched."""
+        self._store_output(self.pipeline.flush())
+        self._flush_raw()
+        if self._first_s is None or self._last_s is None:
+            return []
+        return [
+            self.summarize(day)
+            for day in days_between(self._first_s, self._last_s, self.settings.timezone)
+        ]
+
+    def replay(
+        self,
+        samples: Samples,
+        *,
+        chunk_s: float = 10.0,
+        speed: float | None = None,
+        on_progress: Callable[[float], None] | None = None,
+    ) -> DayReport:
+        """Stream a recording through the live path (paced with `speed`) and report its day."""
+        total = max(float(samples.t_s[-1] - samples.t_s[0]), 1e-9) if len(samples) else 1.0
+        for chunk in iter_chunks(samples, chunk_s, speed=speed):
+            self.push(chunk)
+            if on_progress:
+                on_progress(float(chunk.t_s[-1] - samples.t_s[0]) / total)
+        self.finish()
+        day = day_of(float(samples.t_s[len(samples) // 2]), self.settings.timezone)
+        return self.report(day)
+
+    # -- summaries -------------------------------------------------------------------------------
+    def summarize(self, day: str) -> DaySummary:
+        """Summarise a whole day from the store, so a day made of several sessions is complete."""
+        start_s, end_s = day_bounds(day, self.settings.timezone)
+        epochs = self.store.read_epochs(start_s, end_s)
+        events = self.store.read_events(start_s, end_s)
+        first = day_of(start_s - HISTORY_DAYS * 86400 + 3600, self.settings.timezone)
+        before = day_of(start_s - 3600, self.settings.timezone)
+        history = self.store.read_summaries(first, before)
+        summary = summarize_day(
+            epochs,
+            events,
+            day=day,
+            day_start_s=start_s,
+            day_end_s=end_s,
+            rules=self.settings.rules,
+            history=history,
+        )
+        self.store.write_summary(summary)
+        return summary
+
+    def report(self, day: str) -> DayReport:
+        """Headline figures of a stored day (what `demo` prints)."""
+        start_s, end_s = day_bounds(day, self.settings.timezone)
+        epochs = self.store.read_epochs(start_s, end_s)
+        events = self.store.read_events(start_s, end_s)
+        warnings = self.store.read_warnings(start_s, end_s)
+        sitting = [e for e in events if e.type == "sitting_bout"]
+        deep = self.settings.rules.deep_bend_deg
+        lifts = [e for e in events if e.type == "lift"]
+        return DayReport(
+            day=day,
+            sitting_h=float(np.sum(epochs.posture == POSTURE_CODE["sitting"])) / 3600,
+            longest_sitting_min=max((e.duration_s for e in sitting), default=0.0) / 60,
+            bends_over_60=sum(
+                1 for e in events if e.type in ("bend", "lift") and (e.peak_deg or 0) > deep
+            ),
+            back_lifts=sum(1 for e in lifts if e.style == "back"),
+            leg_lifts=sum(1 for e in lifts if e.style == "legs"),
+            walking_min=float(np.sum(epochs.posture == POSTURE_CODE["walking"])) / 60,
+            warnings=len(warnings),
+            warning_rules={w.rule for w in warnings},
+        )
+
+    # -- internals -------------------------------------------------------------------------------
+    def _flush_raw(self) -> None:
+        if self._raw:
+            self.store.write_samples(Samples.concat(self._raw), session=self.session)
+            self._raw, self._raw_s = [], 0.0
+
+    def _store_output(self, out: PipelineOutput) -> None:
+        if len(out.epochs):
+            self.store.write_epochs(out.epochs)
+        if out.events:
+            self.store.write_events(out.events)
+        for hook in self.on_output:
+            fired = hook(out) or []
+            if fired:
+                self.warnings.extend(fired)
+                self.store.write_warnings(fired)
+        self._write_status(out)
+
+    def _write_status(self, out: PipelineOutput) -> None:
+        """Live facts for the dashboard's live panel, at most every STATUS_EVERY_S of wall time."""
+        if not len(out.epochs):
+            return
+        upright = (out.epochs.posture == POSTURE_CODE["standing"]) | (
+            out.epochs.posture == POSTURE_CODE["walking"]
+        )
+        if upright.any():
+            self._last_break_s = float(out.epochs.t_s[upright][-1])
+        now = time.monotonic()
+        if now - self._status_at < STATUS_EVERY_S:
+            return
+        self._status_at = now
+        last = out.epochs.select(slice(-1, None))
+        self.store.write_status("collector.posture", str(last.posture_names()[0]))
+        self.store.write_status("collector.trunk_deg", f"{float(last.trunk_deg[0]):.1f}")
+        self.store.write_status("collector.last_sample_s", f"{self._last_s:.3f}")
+        if self._last_break_s is not None:
+            self.store.write_status("collector.last_break_s", f"{self._last_break_s:.3f}")
