@@ -46,6 +46,11 @@ extras=""
 [ "$want_test" -eq 1 ] && extras="[dev]"
 say "installing backcoach${extras} into .venv"
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e ".${extras}" 2>&1 | grep -v -e '^WARNING: Location' >&2 || true
-.venv/bin/python -c 'import backcoach.cli' || { echo "bootstrap: install failed" >&2; exit 1; }
+log=$(mktemp)
+if ! .venv/bin/python -m pip install -q -e ".${extras}" >"$log" 2>&1; then
+  grep -v -e '^WARNING: Location' "$log" >&2
+  echo "bootstrap: pip could not install backcoach${extras} (see above)" >&2
+  exit 1
+fi
+rm -f "$log"
 say "ready"
