@@ -9,17 +9,18 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from backcoach.collector.simulator import simulate_day
 from backcoach.config import Settings
 from backcoach.errors import ConfigError
 from backcoach.processing.days import day_bounds, zone
-from backcoach.service import DayReport, LiveRun
-from backcoach.storage import open_store
+
+if TYPE_CHECKING:
+    from backcoach.service import DayReport
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here so `backcoach --help` stays fast and never needs the pipeline's dependencies.
+    from backcoach.collector.simulator import simulate_day
+    from backcoach.service import LiveRun
+    from backcoach.storage import open_store
+
     if args.days < 1 or args.days > 366:
         raise ConfigError(f"--days is {args.days}; give a number from 1 to 366")
     console = Console(stderr=True)
