@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from backcoach.collector.simulator import iter_chunks
 from backcoach.config import Settings
+from backcoach.errors import StoreUnavailable
 from backcoach.processing.days import day_bounds, day_of, days_between
 from backcoach.processing.pipeline import PipelineConfig, StreamingPipeline
 from backcoach.processing.summary import summarize_day
@@ -78,6 +80,8 @@ class LiveRun:
         self._status_at = 0.0
         self._last_break_s: float | None = None
         self.warnings: list[OverloadWarning] = []
+        self._pending: deque[Callable[[], None]] = deque()  # writes the store has not taken yet
+        self._store_down: str | None = None
 
     # -- the live path ---------------------------------------------------------------------------
     def push(self, samples: Samples) -> PipelineOutput:
@@ -96,9 +100,18 @@ class LiveRun:
         return out
 
     def finish(self) -> list[DaySummary]:
-        """Flush the pipeline and raw buffer, then write a summary for every day touched."""
+        """Flush the pipeline and raw buffer, then write a summary for every day touched.
+
+        Raises StoreUnavailable if the store still refuses the backlog: the caller decides
+        whether to retry (`finish()` again) or export; nothing is dropped silently.
+        """
         self._store_output(self.pipeline.flush())
         self._flush_raw()
+        self._drain()
+        if self._store_down is not None:
+            raise StoreUnavailable(
+                f"{self._store_down} ({self.backlog} writes still waiting; call finish() again)"
+            )
         if self._first_s is None or self._last_s is None:
             return []
         return [
@@ -169,22 +182,48 @@ class LiveRun:
         )
 
     # -- internals -------------------------------------------------------------------------------
+    @property
+    def backlog(self) -> int:
+        """Writes waiting for the store to take them (non-zero only while it refuses writes)."""
+        return len(self._pending)
+
+    def _write(self, op: Callable[[], None]) -> None:
+        """Queue a write and drain the queue in order; a refusing store keeps it for later."""
+        self._pending.append(op)
+        self._drain()
+
+    def _drain(self) -> None:
+        while self._pending:
+            try:
+                self._pending[0]()
+            except StoreUnavailable as exc:
+                if self._store_down is None:
+                    log.warning("%s; keeping the data in memory and retrying", exc)
+                self._store_down = str(exc)
+                return
+            self._pending.popleft()
+        if self._store_down is not None:
+            log.info("the store takes writes again; the backlog is written")
+            self._store_down = None
+
     def _flush_raw(self) -> None:
         if self._raw:
-            self.store.write_samples(Samples.concat(self._raw), session=self.session)
+            samples = Samples.concat(self._raw)
             self._raw, self._raw_s = [], 0.0
+            self._write(lambda: self.store.write_samples(samples, session=self.session))
 
     def _store_output(self, out: PipelineOutput) -> None:
         if len(out.epochs):
-            self.store.write_epochs(out.epochs)
+            self._write(lambda: self.store.write_epochs(out.epochs))
         if out.events:
-            self.store.write_events(out.events)
+            self._write(lambda: self.store.write_events(out.events))
         for hook in self.on_output:
             fired = hook(out) or []
             if fired:
                 self.warnings.extend(fired)
-                self.store.write_warnings(fired)
-        self._write_status(out)
+                self._write(lambda fired=fired: self.store.write_warnings(fired))
+        if not self._pending:
+            self._write_status(out)
 
     def _write_status(self, out: PipelineOutput) -> None:
         """Live facts for the dashboard's live panel, at most every STATUS_EVERY_S of wall time."""
