@@ -1,0 +1,160 @@
+"""What every page shares: settings, the cached store, cached queries, language and the footer.
+
+Why cached here: the store is a connection (one per process, `cache_resource`), and day and
+range queries are repeated on every rerun, so their results are kept for `QUERY_TTL_S`
+(`cache_data`); anything that writes calls `invalidate()`. Cache keys include the data
+directory, so two stores in one process (tests) never share results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import streamlit as st
+
+from backcoach.config import Settings, load_settings
+from backcoach.dashboard.i18n import LANG_NAMES, LANGS, default_language, t
+from backcoach.errors import BackcoachError
+from backcoach.processing.days import day_bounds, day_of, zone
+from backcoach.processing.types import (
+    DaySummary,
+    DiaryEntry,
+    Epochs,
+    Event,
+    OverloadWarning,
+)
+from backcoach.storage import Store, open_store
+
+log = logging.getLogger(__name__)
+
+QUERY_TTL_S = 60  # a finished day does not change; live data has its own uncached panel
+
+
+def settings() -> Settings:
+    """The settings, read fresh each run (cheap) so edits on the Settings page take effect."""
+    return load_settings()
+
+
+def _store_key(s: Settings) -> str:
+    return f"{s.storage}|{s.data_path}|{s.timezone}|{s.influx.url}|{s.influx.bucket}"
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(key: str, _settings: Settings) -> Store:
+    log.info("dashboard opened the %s store", _settings.storage)
+    return open_store(_settings)
+
+
+def store(s: Settings) -> Store:
+    """The store of these settings, opened once per process."""
+    return _open_store(_store_key(s), s)
+
+
+def lang() -> str:
+    """The language chosen in this browser session (default from settings and locale)."""
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = default_language(settings().language)
+    return st.session_state["lang"]
+
+
+def language_switch() -> None:
+    """A language selector in the sidebar; the choice lives in the session."""
+    current = lang()  # seeds st.session_state["lang"], which the radio below then owns
+    st.sidebar.radio(
+        t("app.language", current),
+        LANGS,
+        format_func=LANG_NAMES.__getitem__,
+        key="lang",
+        horizontal=True,
+    )
+
+
+def disclaimer() -> None:
+    """The one-line not-a-medical-device statement, on every page."""
+    st.caption(t("app.disclaimer", lang()))
+
+
+def tz(s: Settings) -> dt.tzinfo:
+    return zone(s.timezone)
+
+
+def open_or_stop(s: Settings) -> Store:
+    """The store, or a one-line error on the page (and the page stops) when it cannot open."""
+    try:
+        return store(s)
+    except BackcoachError as exc:
+        st.error(t("app.store_error", lang(), error=str(exc)))
+        disclaimer()
+        st.stop()
+        raise  # st.stop() raises; this keeps type checkers content
+
+
+# -- cached queries ----------------------------------------------------------------------------
+@st.cache_data(ttl=QUERY_TTL_S, show_spinner=False)
+def data_range(key: str, _store: Store) -> tuple[float, float] | None:
+    return _store.data_range()
+
+
+@st.cache_data(ttl=QUERY_TTL_S, show_spinner=False)
+def day_epochs(key: str, day: str, tz_name: str, _store: Store) -> Epochs:
+    return _store.read_epochs(*day_bounds(day, tz_name))
+
+
+@st.cache_data(ttl=QUERY_TTL_S, show_spinner=False)
+def day_events(key: str, day: str, tz_name: str, _store: Store) -> list[Event]:
+    return _store.read_events(*day_bounds(day, tz_name))
+
+
+@st.cache_data(ttl=QUERY_TTL_S, show_spinner=False)
+def day_warnings(key: str, day: str, tz_name: str, _store: Store) -> list[OverloadWarning]:
+    return _store.read_warnings(*day_bounds(day, tz_name))
+
+
+@st.cache_data(ttl=QUERY_TTL_S, show_spinner=False)
+def summaries(key: str, first: str, last: str, _store: Store) -> list[DaySummary]:
+    return _store.read_summaries(first, last)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, show_spinner=False)
+def diary(key: str, first: str, last: str, _store: Store) -> list[DiaryEntry]:
+    return _store.read_diary(first, last)
+
+
+def invalidate() -> None:
+    """Forget cached query results after a write (diary, delete, settings)."""
+    st.cache_data.clear()
+
+
+class Ctx:
+    """What a page needs, gathered once at its top: settings, store, language, time zone."""
+
+    def __init__(self) -> None:
+        self.settings = settings()
+        self.lang = lang()
+        self.store = open_or_stop(self.settings)
+        self.key = _store_key(self.settings)
+        self.tz_name = self.settings.timezone
+        self.tz = tz(self.settings)
+
+    def t(self, key: str, **values: object) -> str:
+        return t(key, self.lang, **values)
+
+    def data_range(self) -> tuple[float, float] | None:
+        return data_range(self.key, self.store)
+
+    def last_day(self) -> str | None:
+        """The newest day with recordings (or a summary), in the wearer's time zone."""
+        rng = self.data_range()
+        return None if rng is None else day_of(rng[1], self.tz_name)
+
+    def first_day(self) -> str | None:
+        rng = self.data_range()
+        return None if rng is None else day_of(rng[0], self.tz_name)
+
+    def today(self) -> str:
+        return dt.datetime.now(self.tz).date().isoformat()
+
+    def empty_state(self) -> None:
+        """How to get data, instead of an error, when the store holds nothing yet."""
+        st.info(f"**{self.t('empty.title')}**  \n{self.t('empty.body')}")

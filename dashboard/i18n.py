@@ -1,0 +1,499 @@
+"""Every word the dashboard shows, in English and Dutch, in one place.
+
+Why one module: translators and reviewers see all text side by side, a test can check that both
+languages define the same keys, and pages never hard-code a sentence. The guidance advice is
+written in our own words after ../shared/guidance.md (the article itself is not quoted).
+
+`t(key, lang, **values)` looks a string up and fills `{placeholders}`; an unknown key raises
+KeyError so a typo fails in tests instead of showing a blank.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+from collections.abc import Mapping
+
+LANGS: tuple[str, ...] = ("en", "nl")
+LANG_NAMES: Mapping[str, str] = {"en": "English", "nl": "Nederlands"}
+
+STRINGS: dict[str, dict[str, str]] = {
+    # -- frame ---------------------------------------------------------------------------------
+    "app.title": {"en": "backcoach", "nl": "backcoach"},
+    "app.tagline": {
+        "en": "From pain to progress: how your back was used today.",
+        "nl": "Van pijn naar vooruitgang: hoe je rug vandaag gebruikt werd.",
+    },
+    "app.disclaimer": {
+        "en": "backcoach is not a medical device. If back pain persists or is severe, "
+        "see a doctor or physiotherapist.",
+        "nl": "backcoach is geen medisch hulpmiddel. Houdt rugpijn aan of is ze hevig, "
+        "ga dan naar een huisarts of fysiotherapeut.",
+    },
+    "app.language": {"en": "Language", "nl": "Taal"},
+    "app.store_error": {
+        "en": "The data store cannot be opened: {error}",
+        "nl": "De gegevensopslag kan niet worden geopend: {error}",
+    },
+    "nav.today": {"en": "Today", "nl": "Vandaag"},
+    "nav.guidance": {"en": "Guidance", "nl": "Advies"},
+    "nav.progress": {"en": "Progress", "nl": "Voortgang"},
+    "nav.diary": {"en": "Diary", "nl": "Dagboek"},
+    "nav.settings": {"en": "Settings & data", "nl": "Instellingen & gegevens"},
+    # -- empty store ---------------------------------------------------------------------------
+    "empty.title": {"en": "No data yet", "nl": "Nog geen gegevens"},
+    "empty.body": {
+        "en": "Nothing has been recorded yet. Try a simulated day with `backcoach demo` "
+        "(no sensor needed), or wear a sensor and start the collector; then reload this page.",
+        "nl": "Er is nog niets opgenomen. Probeer een gesimuleerde dag met `backcoach demo` "
+        "(geen sensor nodig), of draag een sensor en start de collector; laad deze pagina "
+        "daarna opnieuw.",
+    },
+    "empty.day": {
+        "en": "No recording for {day}. Pick another day.",
+        "nl": "Geen opname op {day}. Kies een andere dag.",
+    },
+    # -- today ---------------------------------------------------------------------------------
+    "today.title": {"en": "Your day", "nl": "Jouw dag"},
+    "today.pick_day": {"en": "Day", "nl": "Dag"},
+    "today.headline": {"en": "Headline numbers", "nl": "Kerncijfers"},
+    "today.sitting_h": {"en": "Sitting", "nl": "Zitten"},
+    "today.longest_bout": {"en": "Longest sitting bout", "nl": "Langste zitperiode"},
+    "today.bends60": {"en": "Bends over 60°", "nl": "Bukken over 60°"},
+    "today.lifts": {"en": "Lifts (back / legs)", "nl": "Tillen (rug / benen)"},
+    "today.walking": {"en": "Walking", "nl": "Wandelen"},
+    "today.steps": {"en": "Steps", "nl": "Stappen"},
+    "today.warnings_n": {"en": "Warnings", "nl": "Waarschuwingen"},
+    "today.timeline": {"en": "Posture over the day", "nl": "Houding over de dag"},
+    "today.trunk": {"en": "Trunk angle", "nl": "Rompehoek"},
+    "today.bouts": {"en": "Sitting bouts", "nl": "Zitperiodes"},
+    "today.bouts_caption": {
+        "en": "Bouts over {limit:.0f} minutes are highlighted.",
+        "nl": "Periodes langer dan {limit:.0f} minuten zijn gemarkeerd.",
+    },
+    "today.no_bouts": {"en": "No sitting bouts this day.", "nl": "Geen zitperiodes op deze dag."},
+    "today.warnings": {"en": "Warnings of the day", "nl": "Waarschuwingen van de dag"},
+    "today.no_warnings": {
+        "en": "No warnings fired this day.",
+        "nl": "Er zijn deze dag geen waarschuwingen gegeven.",
+    },
+    "live.title": {"en": "Live", "nl": "Live"},
+    "live.not_running": {
+        "en": "Collector not running: the live panel appears while a sensor is streaming.",
+        "nl": "Collector draait niet: het livepaneel verschijnt zodra een sensor gegevens stuurt.",
+    },
+    "live.posture": {"en": "Posture now", "nl": "Houding nu"},
+    "live.trunk": {"en": "Trunk angle", "nl": "Rompehoek"},
+    "live.since_break": {"en": "Since last break", "nl": "Sinds laatste pauze"},
+    "live.battery": {"en": "Sensor battery", "nl": "Sensorbatterij"},
+    "live.state": {"en": "Connection", "nl": "Verbinding"},
+    "live.updated": {
+        "en": "Last sample {ago} ago.",
+        "nl": "Laatste meting {ago} geleden.",
+    },
+    # -- column / axis labels ------------------------------------------------------------------
+    "col.time": {"en": "Time", "nl": "Tijd"},
+    "col.start": {"en": "Start", "nl": "Begin"},
+    "col.end": {"en": "End", "nl": "Einde"},
+    "col.minutes": {"en": "Minutes", "nl": "Minuten"},
+    "col.rule": {"en": "Rule", "nl": "Regel"},
+    "col.value": {"en": "Value", "nl": "Waarde"},
+    "col.message": {"en": "Message", "nl": "Bericht"},
+    "col.day": {"en": "Day", "nl": "Dag"},
+    "col.pain": {"en": "Pain (0–10)", "nl": "Pijn (0–10)"},
+    "col.note": {"en": "Note", "nl": "Notitie"},
+    "col.water": {"en": "Enough water", "nl": "Genoeg water"},
+    "col.breaks": {"en": "Breaks planned", "nl": "Pauzes gepland"},
+    "col.stress": {"en": "Stress (0–10)", "nl": "Stress (0–10)"},
+    "axis.trunk_deg": {"en": "Trunk inclination (°)", "nl": "Rompinclinatie (°)"},
+    "axis.time_of_day": {"en": "Time of day", "nl": "Tijdstip"},
+    "axis.bout_min": {"en": "Bout length (min)", "nl": "Duur periode (min)"},
+    "axis.day": {"en": "Day", "nl": "Dag"},
+    "axis.hours": {"en": "Hours", "nl": "Uren"},
+    "axis.minutes": {"en": "Minutes", "nl": "Minuten"},
+    "axis.per_hour": {"en": "Per sitting hour", "nl": "Per zituur"},
+    "axis.count": {"en": "Count", "nl": "Aantal"},
+    "axis.steps": {"en": "Steps", "nl": "Stappen"},
+    "axis.load": {"en": "Back load (a.u.)", "nl": "Rugbelasting (a.e.)"},
+    "axis.ratio": {"en": "Acute:chronic ratio", "nl": "Acuut:chronisch-ratio"},
+    "axis.pain": {"en": "Pain (0–10)", "nl": "Pijn (0–10)"},
+    "legend.bend": {"en": "Bend", "nl": "Bukken"},
+    "legend.lift_back": {"en": "Back-lift", "nl": "Tillen met de rug"},
+    "legend.lift_legs": {"en": "Leg-lift", "nl": "Tillen met de benen"},
+    "legend.long_bout": {"en": "Over the limit", "nl": "Boven de grens"},
+    "legend.ok_bout": {"en": "Within the limit", "nl": "Binnen de grens"},
+    "legend.sitting_h": {"en": "Sitting (h)", "nl": "Zitten (u)"},
+    "legend.longest_bout": {"en": "Longest bout (min)", "nl": "Langste periode (min)"},
+    "legend.walking_min": {"en": "Walking (min)", "nl": "Wandelen (min)"},
+    "legend.over60_min": {"en": "Over 60° (min)", "nl": "Boven 60° (min)"},
+    "legend.load": {"en": "Daily load", "nl": "Dagbelasting"},
+    "legend.acwr": {"en": "Acute:chronic", "nl": "Acuut:chronisch"},
+    "legend.steady": {"en": "Steady band", "nl": "Stabiele zone"},
+    "legend.pain": {"en": "Pain", "nl": "Pijn"},
+    "band.steady": {"en": "steady 0.8–1.3", "nl": "stabiel 0,8–1,3"},
+    "band.spike": {"en": "spike > 1.5", "nl": "piek > 1,5"},
+    "posture.lying": {"en": "lying", "nl": "liggen"},
+    "posture.sitting": {"en": "sitting", "nl": "zitten"},
+    "posture.standing": {"en": "standing", "nl": "staan"},
+    "posture.walking": {"en": "walking", "nl": "lopen"},
+    "posture.running": {"en": "running", "nl": "rennen"},
+    "posture.other": {"en": "other", "nl": "overig"},
+    "posture.unknown": {"en": "unknown", "nl": "onbekend"},
+    # -- guidance ------------------------------------------------------------------------------
+    "guidance.title": {"en": "Guidance scorecard", "nl": "Adviesoverzicht"},
+    "guidance.intro": {
+        "en": "Each card holds one piece of advice, how you did on {day}, and a next step.",
+        "nl": "Elke kaart geeft één advies, hoe het ging op {day}, en een volgende stap.",
+    },
+    "guidance.today": {"en": "Today", "nl": "Vandaag"},
+    "guidance.target": {"en": "Target", "nl": "Doel"},
+    "guidance.trend": {"en": "Last 7 days", "nl": "Laatste 7 dagen"},
+    "guidance.next": {"en": "Try next", "nl": "Probeer nu"},
+    "guidance.no_figure": {"en": "not measured", "nl": "niet gemeten"},
+    "status.green": {"en": "on track", "nl": "op koers"},
+    "status.amber": {"en": "close", "nl": "bijna"},
+    "status.red": {"en": "needs attention", "nl": "let op"},
+    "status.none": {"en": "no data", "nl": "geen gegevens"},
+    # -- progress ------------------------------------------------------------------------------
+    "progress.title": {"en": "Progress", "nl": "Voortgang"},
+    "progress.window": {"en": "Period", "nl": "Periode"},
+    "progress.days": {"en": "{n} days", "nl": "{n} dagen"},
+    "progress.sitting": {"en": "Sitting and the longest bout", "nl": "Zitten en langste periode"},
+    "progress.breaks": {"en": "Breaks per sitting hour", "nl": "Pauzes per zituur"},
+    "progress.over60": {"en": "Time bent over 60°", "nl": "Tijd voorover boven 60°"},
+    "progress.lifts": {"en": "Back-lifts versus leg-lifts", "nl": "Tillen met rug of benen"},
+    "progress.walking": {"en": "Walking minutes and steps", "nl": "Wandelminuten en stappen"},
+    "progress.load": {
+        "en": "Daily back load and the acute:chronic ratio, with pain",
+        "nl": "Dagelijkse rugbelasting en acuut:chronisch-ratio, met pijn",
+    },
+    "progress.weekly": {"en": "What improved this week", "nl": "Wat ging er deze week beter"},
+    "progress.no_week": {
+        "en": "Two weeks of data are needed to compare one week with the one before.",
+        "nl": "Er zijn twee weken gegevens nodig om een week met de vorige te vergelijken.",
+    },
+    "progress.nothing_better": {
+        "en": "No figure improved on last week; small steps still count.",
+        "nl": "Geen cijfer ging vooruit ten opzichte van vorige week; kleine stappen tellen ook.",
+    },
+    "progress.improved": {
+        "en": "{metric}: {before} → {after}",
+        "nl": "{metric}: {before} → {after}",
+    },
+    "progress.worse": {"en": "Worse than last week", "nl": "Minder goed dan vorige week"},
+    "progress.no_summaries": {
+        "en": "No daily summaries in this period yet.",
+        "nl": "Nog geen dagoverzichten in deze periode.",
+    },
+    # -- diary ---------------------------------------------------------------------------------
+    "diary.title": {"en": "Diary", "nl": "Dagboek"},
+    "diary.intro": {
+        "en": "Write down pain and how the day went; the Progress page lays pain over your load.",
+        "nl": "Noteer pijn en hoe de dag ging; de Voortgangspagina legt pijn naast je belasting.",
+    },
+    "diary.day": {"en": "Day", "nl": "Dag"},
+    "diary.stress_recorded": {"en": "Record stress", "nl": "Stress noteren"},
+    "diary.save": {"en": "Save entry", "nl": "Notitie opslaan"},
+    "diary.saved": {"en": "Saved the entry for {day}.", "nl": "Notitie voor {day} opgeslagen."},
+    "diary.entries": {"en": "Entries", "nl": "Notities"},
+    "diary.none": {"en": "No entries yet.", "nl": "Nog geen notities."},
+    "diary.edit": {"en": "Edit or delete", "nl": "Bewerken of verwijderen"},
+    "diary.delete": {"en": "Delete entry", "nl": "Notitie verwijderen"},
+    "diary.deleted": {
+        "en": "Deleted the entry for {day}.",
+        "nl": "Notitie voor {day} verwijderd.",
+    },
+    # -- settings ------------------------------------------------------------------------------
+    "settings.title": {"en": "Settings & data", "nl": "Instellingen & gegevens"},
+    "settings.sensor": {"en": "Sensor and placement", "nl": "Sensor en plaatsing"},
+    "settings.sensor_name": {"en": "Sensor name or address", "nl": "Sensornaam of -adres"},
+    "settings.placement": {"en": "Placement", "nl": "Plaatsing"},
+    "settings.calibration": {"en": "Calibration", "nl": "Kalibratie"},
+    "settings.not_calibrated": {
+        "en": "Not calibrated: the upright posture is found automatically from the data.",
+        "nl": "Niet gekalibreerd: de rechtop-houding wordt automatisch uit de gegevens bepaald.",
+    },
+    "settings.rules": {"en": "Rule thresholds", "nl": "Drempels van de regels"},
+    "settings.warnings": {"en": "Warnings", "nl": "Waarschuwingen"},
+    "settings.warnings_enabled": {"en": "Warnings on", "nl": "Waarschuwingen aan"},
+    "settings.cooldown": {"en": "Cooldown per rule (min)", "nl": "Wachttijd per regel (min)"},
+    "settings.quiet_start": {"en": "Quiet from (HH:MM)", "nl": "Stil vanaf (UU:MM)"},
+    "settings.quiet_end": {"en": "Quiet until (HH:MM)", "nl": "Stil tot (UU:MM)"},
+    "settings.desktop": {"en": "Desktop notifications", "nl": "Bureaubladmeldingen"},
+    "settings.buzz": {"en": "Sensor vibration", "nl": "Sensortrilling"},
+    "settings.channels": {
+        "en": "Notification channels (edit them in the settings file): {channels}",
+        "nl": "Meldingskanalen (te wijzigen in het instellingenbestand): {channels}",
+    },
+    "settings.no_channels": {"en": "none", "nl": "geen"},
+    "settings.save": {"en": "Save settings", "nl": "Instellingen opslaan"},
+    "settings.saved": {
+        "en": "Saved to {file}. The collector picks the change up at its next start.",
+        "nl": "Opgeslagen in {file}. De collector gebruikt de wijziging bij de volgende start.",
+    },
+    "settings.invalid": {"en": "Not saved: {error}", "nl": "Niet opgeslagen: {error}"},
+    "settings.export": {"en": "Export all data", "nl": "Alle gegevens exporteren"},
+    "settings.export_csv": {"en": "Download CSV (zip)", "nl": "CSV downloaden (zip)"},
+    "settings.export_parquet": {
+        "en": "Download Parquet (zip)",
+        "nl": "Parquet downloaden (zip)",
+    },
+    "settings.delete": {"en": "Delete a date range", "nl": "Een periode verwijderen"},
+    "settings.delete_range": {"en": "From – to (inclusive)", "nl": "Van – tot en met"},
+    "settings.delete_confirm": {
+        "en": "I understand that this permanently deletes the recordings in this range.",
+        "nl": "Ik begrijp dat dit de opnames in deze periode definitief verwijdert.",
+    },
+    "settings.delete_button": {"en": "Delete", "nl": "Verwijderen"},
+    "settings.deleted": {"en": "Deleted {n} rows.", "nl": "{n} rijen verwijderd."},
+    "settings.data_range": {
+        "en": "Recordings from {first} to {last}.",
+        "nl": "Opnames van {first} tot {last}.",
+    },
+    # -- units / misc --------------------------------------------------------------------------
+    "unit.h": {"en": "{v:.1f} h", "nl": "{v:.1f} u"},
+    "unit.min": {"en": "{v:.0f} min", "nl": "{v:.0f} min"},
+    "unit.s": {"en": "{v:.0f} s", "nl": "{v:.0f} s"},
+    "unit.deg": {"en": "{v:.0f}°", "nl": "{v:.0f}°"},
+    "unit.pct": {"en": "{v:.0f}%", "nl": "{v:.0f}%"},
+    "unit.n": {"en": "{v:.0f}", "nl": "{v:.0f}"},
+    "unit.ratio": {"en": "{v:.2f}", "nl": "{v:.2f}"},
+    "unit.per_h": {"en": "{v:.1f} /h", "nl": "{v:.1f} /u"},
+}
+
+# -- guidance rules G1-G12: title, advice, target wording, and what to try next ----------------
+RULES: dict[str, dict[str, dict[str, str]]] = {
+    "G1": {
+        "title": {"en": "Break up sitting", "nl": "Onderbreek het zitten"},
+        "advice": {
+            "en": "Sitting for a long stretch without a pause loads the back. Stand up or walk "
+            "for a minute regularly.",
+            "nl": "Lang achter elkaar zitten zonder pauze belast de rug. Sta geregeld een minuut "
+            "op of loop even.",
+        },
+        "target": {
+            "en": "No bout over {sitting_bout_max_min:.0f} min; "
+            "{breaks_per_sitting_hour_min:.0f}+ breaks per sitting hour",
+            "nl": "Geen periode langer dan {sitting_bout_max_min:.0f} min; "
+            "{breaks_per_sitting_hour_min:.0f}+ pauzes per zituur",
+        },
+        "next": {
+            "en": "Set a half-hour reminder and stand for each phone call.",
+            "nl": "Zet een herinnering per half uur en sta op bij elk telefoongesprek.",
+        },
+    },
+    "G2": {
+        "title": {"en": "Change posture often", "nl": "Wissel vaak van houding"},
+        "advice": {
+            "en": "Staying in one position, however good, tires the muscles. Vary often.",
+            "nl": "Lang in één houding blijven, hoe goed ook, vermoeit de spieren. Wissel vaak.",
+        },
+        "target": {
+            "en": "Longest static posture under {static_posture_max_min:.0f} min",
+            "nl": "Langste stilstaande houding korter dan {static_posture_max_min:.0f} min",
+        },
+        "next": {
+            "en": "Alternate sitting and standing work, or fetch water each half hour.",
+            "nl": "Wissel zittend en staand werk af, of haal elk half uur water.",
+        },
+    },
+    "G3": {
+        "title": {"en": "Lift with your legs", "nl": "Til met je benen"},
+        "advice": {
+            "en": "Bend the knees and keep the back fairly upright when you pick something up, "
+            "so the legs do the work.",
+            "nl": "Buig door de knieën en houd de rug vrij rechtop als je iets optilt, zodat de "
+            "benen het werk doen.",
+        },
+        "target": {
+            "en": "At least {leg_lift_share_min_pct:.0f}% of lifts with the legs",
+            "nl": "Minstens {leg_lift_share_min_pct:.0f}% van het tillen met de benen",
+        },
+        "next": {
+            "en": "Before each lift, put one foot forward and squat down close to the load.",
+            "nl": "Zet voor het tillen één voet naar voren en zak dicht bij de last door je "
+            "knieën.",
+        },
+    },
+    "G4": {
+        "title": {"en": "Limit deep bending", "nl": "Beperk diep voorover buigen"},
+        "advice": {
+            "en": "Bending far forward again and again, or holding a bend, strains the back.",
+            "nl": "Steeds weer ver voorover buigen, of gebogen blijven staan, belast de rug.",
+        },
+        "target": {
+            "en": "Over {deep_bend_deg:.0f}° less than {over60_share_max_pct:.0f}% of upright time",
+            "nl": "Boven {deep_bend_deg:.0f}° minder dan {over60_share_max_pct:.0f}% van de "
+            "tijd rechtop",
+        },
+        "next": {
+            "en": "Raise low work to hip height, or kneel instead of bending.",
+            "nl": "Breng laag werk naar heuphoogte, of kniel in plaats van te bukken.",
+        },
+    },
+    "G5": {
+        "title": {"en": "Alternate activity and rest", "nl": "Wissel activiteit en rust af"},
+        "advice": {
+            "en": "Complete rest feels safe but slows recovery. Spread light activity over the "
+            "day.",
+            "nl": "Volledige rust voelt veilig maar vertraagt herstel. Spreid lichte activiteit "
+            "over de dag.",
+        },
+        "target": {
+            "en": "No inactive stretch over {inactive_max_min:.0f} min while awake",
+            "nl": "Geen inactieve periode langer dan {inactive_max_min:.0f} min als je wakker bent",
+        },
+        "next": {
+            "en": "After each hour of rest, move for five minutes.",
+            "nl": "Beweeg na elk uur rust vijf minuten.",
+        },
+    },
+    "G6": {
+        "title": {"en": "Walk and move lightly", "nl": "Wandel en beweeg licht"},
+        "advice": {
+            "en": "A calm walk, stretching and stability exercises help the back recover.",
+            "nl": "Een rustige wandeling, rekken en stabiliteitsoefeningen helpen de rug "
+            "herstellen.",
+        },
+        "target": {
+            "en": "{walking_plan_min:.0f} walking minutes a day (your plan)",
+            "nl": "{walking_plan_min:.0f} wandelminuten per dag (je plan)",
+        },
+        "next": {
+            "en": "Add a ten-minute walk after lunch.",
+            "nl": "Voeg na de lunch een wandeling van tien minuten toe.",
+        },
+    },
+    "G7": {
+        "title": {"en": "Build up slowly", "nl": "Bouw langzaam op"},
+        "advice": {
+            "en": "Increase the load step by step and take pain signals seriously, so the "
+            "complaints do not come back.",
+            "nl": "Verhoog de belasting stap voor stap en neem pijnsignalen serieus, zodat de "
+            "klachten niet terugkomen.",
+        },
+        "target": {
+            "en": "Acute:chronic ratio {acwr_low:.1f}–{acwr_high:.1f}; never over {acwr_spike:.1f}",
+            "nl": "Acuut:chronisch-ratio {acwr_low:.1f}–{acwr_high:.1f}; nooit boven "
+            "{acwr_spike:.1f}",
+        },
+        "next": {
+            "en": "Grow weekly activity by about a tenth, no more.",
+            "nl": "Laat je wekelijkse activiteit met ongeveer een tiende groeien, niet meer.",
+        },
+    },
+    "G8": {
+        "title": {"en": "Listen to your body", "nl": "Luister naar je lichaam"},
+        "advice": {
+            "en": "Recovery comes gradually. Note your pain each day and compare it with your "
+            "load.",
+            "nl": "Herstel gaat geleidelijk. Noteer elke dag je pijn en vergelijk die met je "
+            "belasting.",
+        },
+        "target": {
+            "en": "Pain steady or falling over the week",
+            "nl": "Pijn gelijk of dalend over de week",
+        },
+        "next": {
+            "en": "Scale back the day after a high-load day if pain goes up.",
+            "nl": "Doe het rustiger aan na een zware dag als de pijn toeneemt.",
+        },
+    },
+    "G9": {
+        "title": {"en": "Sleep to recover", "nl": "Slaap om te herstellen"},
+        "advice": {
+            "en": "Muscles recover during sleep. Give yourself enough hours in bed.",
+            "nl": "Spieren herstellen tijdens de slaap. Gun jezelf genoeg uren in bed.",
+        },
+        "target": {
+            "en": "{sleep_target_h:.0f}+ hours lying at night",
+            "nl": "{sleep_target_h:.0f}+ uur liggen 's nachts",
+        },
+        "next": {
+            "en": "Keep a fixed bedtime and put the screen away half an hour before.",
+            "nl": "Houd een vaste bedtijd aan en leg het scherm een half uur ervoor weg.",
+        },
+    },
+    "G10": {
+        "title": {"en": "Set up your workplace", "nl": "Richt je werkplek in"},
+        "advice": {
+            "en": "An adjustable chair, support for the lower back and a screen at eye height "
+            "keep you from leaning forward.",
+            "nl": "Een verstelbare stoel, steun in de onderrug en een scherm op ooghoogte "
+            "voorkomen dat je voorover leunt.",
+        },
+        "target": {
+            "en": "Leaning over {slumped_deg:.0f}° less than {slumped_share_max_pct:.0f}% of "
+            "sitting",
+            "nl": "Voorover leunen boven {slumped_deg:.0f}° minder dan "
+            "{slumped_share_max_pct:.0f}% van het zitten",
+        },
+        "next": {
+            "en": "Raise the screen and sit back against the backrest.",
+            "nl": "Zet het scherm hoger en leun tegen de rugleuning.",
+        },
+    },
+    "G11": {
+        "title": {"en": "Support from lifestyle", "nl": "Steun uit je leefstijl"},
+        "advice": {
+            "en": "Enough protein and water, less stress and planned rest moments help the "
+            "muscles recover.",
+            "nl": "Genoeg eiwit en water, minder stress en geplande rustmomenten helpen de "
+            "spieren herstellen.",
+        },
+        "target": {
+            "en": "Tick water and planned breaks in the diary",
+            "nl": "Vink water en geplande pauzes aan in het dagboek",
+        },
+        "next": {
+            "en": "Keep a bottle of water on the desk and plan two rest moments.",
+            "nl": "Zet een fles water op je bureau en plan twee rustmomenten.",
+        },
+    },
+    "G12": {
+        "title": {"en": "Grow stronger", "nl": "Word sterker"},
+        "advice": {
+            "en": "Every deliberate choice adds up; in time pain makes room for resilience.",
+            "nl": "Elke bewuste keuze telt op; na verloop van tijd maakt pijn plaats voor "
+            "veerkracht.",
+        },
+        "target": {
+            "en": "Something better than last week",
+            "nl": "Iets beter dan vorige week",
+        },
+        "next": {
+            "en": "Pick one figure from the Progress page to improve this week.",
+            "nl": "Kies één cijfer op de Voortgangspagina om deze week te verbeteren.",
+        },
+    },
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The text for `key` in `lang` (falls back to English), with `{placeholders}` filled."""
+    entry = STRINGS[key]
+    text = entry.get(lang) or entry["en"]
+    return text.format(**values) if values else text
+
+
+def rule_text(rule: str, part: str, lang: str, **values: object) -> str:
+    """One part (title, advice, target, next) of a guidance rule's wording."""
+    entry = RULES[rule][part]
+    text = entry.get(lang) or entry["en"]
+    return text.format(**values) if values else text
+
+
+def default_language(setting: str = "auto", env: Mapping[str, str] | None = None) -> str:
+    """The language to start in: the setting unless 'auto', else Dutch for a Dutch locale."""
+    if setting in LANGS:
+        return setting
+    env = os.environ if env is None else env
+    for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE", "LANG"):
+        value = env.get(var, "")
+        if value:
+            return "nl" if value.lower().startswith("nl") else "en"
+    try:
+        code = locale.getlocale()[0] or ""
+    except ValueError:
+        code = ""
+    return "nl" if code.lower().startswith("nl") else "en"

@@ -1,0 +1,76 @@
+"""Guidance: a card per rule G1-G12: advice, the day's figure, target, status, trend, next step."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from backcoach.dashboard import charts, common, views
+from backcoach.dashboard.i18n import rule_text, t
+
+#: Status shown by symbol and word, never by colour alone.
+STATUS_MARK = {"green": "🟢", "amber": "🟠", "red": "🔴", "none": "⚪"}
+STATUS_COLOUR = {
+    "green": charts.OKABE_ITO["green"],
+    "amber": charts.OKABE_ITO["orange"],
+    "red": charts.OKABE_ITO["vermillion"],
+    "none": charts.OKABE_ITO["grey"],
+}
+
+
+def fmt(value: float | None, unit: str, lang: str) -> str:
+    """A card figure with its unit, or 'not measured'."""
+    if value is None:
+        return t("guidance.no_figure", lang)
+    return t(f"unit.{unit}", lang, v=value)
+
+
+def draw_card(card: views.RuleCard, lang: str) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{card.rule} · {rule_text(card.rule, 'title', lang)}**")
+        st.markdown(f"{STATUS_MARK[card.status]} {t(f'status.{card.status}', lang)}")
+        st.write(rule_text(card.rule, "advice", lang))
+        left, right = st.columns(2)
+        left.metric(t("guidance.today", lang), fmt(card.value, card.unit, lang))
+        right.markdown(
+            f"**{t('guidance.target', lang)}**  \n"
+            + rule_text(card.rule, "target", lang, **card.target_values)
+        )
+        if any(v is not None for v in card.trend):
+            st.caption(t("guidance.trend", lang))
+            st.plotly_chart(
+                charts.sparkline(card.trend, STATUS_COLOUR[card.status]),
+                config={"displayModeBar": False},
+                key=f"spark-{card.rule}",
+            )
+        st.markdown(f"**{t('guidance.next', lang)}:** {rule_text(card.rule, 'next', lang)}")
+
+
+def main() -> None:
+    ctx = common.Ctx()
+    st.title(ctx.t("guidance.title"))
+    last = ctx.last_day()
+    if last is None:
+        ctx.empty_state()
+        common.disclaimer()
+        return
+    chosen = st.date_input(
+        ctx.t("today.pick_day"), value=dt.date.fromisoformat(last), key="guidance_day"
+    )
+    day = chosen.isoformat()
+    st.caption(ctx.t("guidance.intro", day=day))
+    first = (chosen - dt.timedelta(days=13)).isoformat()
+    sums = common.summaries(ctx.key, first, day, ctx.store)
+    diary = common.diary(ctx.key, first, day, ctx.store)
+    changes = views.weekly_changes(views.progress_frame(sums, diary, first, day))
+    improved = None if changes is None else sum(c.improved for c in changes)
+    cards = views.rule_cards(day, sums, diary, ctx.settings.rules, improved)
+    cols = st.columns(2)
+    for i, card in enumerate(cards):
+        with cols[i % 2]:
+            draw_card(card, ctx.lang)
+    common.disclaimer()
+
+
+main()

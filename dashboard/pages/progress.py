@@ -1,0 +1,123 @@
+"""Progress: 7/28/90-day trends from daily summaries only, pain overlaid, and the weekly summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from backcoach.dashboard import charts, common, views
+from backcoach.dashboard.i18n import t
+
+WINDOWS_DAYS = (7, 28, 90)
+
+#: How each progress column is shown in the weekly summary: (legend key, unit key).
+COLUMN_LABELS = {
+    "sitting_h": ("legend.sitting_h", "h"),
+    "longest_bout_min": ("legend.longest_bout", "min"),
+    "breaks_per_sit_h": ("progress.breaks", "per_h"),
+    "over60_min": ("legend.over60_min", "min"),
+    "back_lifts": ("legend.lift_back", "n"),
+    "walking_min": ("legend.walking_min", "min"),
+    "steps": ("axis.steps", "n"),
+    "pain": ("legend.pain", "ratio"),
+}
+
+
+def weekly_summary(ctx: common.Ctx, frame) -> None:
+    st.subheader(ctx.t("progress.weekly"))
+    changes = views.weekly_changes(frame)
+    if changes is None:
+        st.caption(ctx.t("progress.no_week"))
+        return
+    better = [c for c in changes if c.improved]
+    worse = [c for c in changes if not c.improved]
+    if not better:
+        st.write(ctx.t("progress.nothing_better"))
+
+    def line(c: views.Change) -> str:
+        label, unit = COLUMN_LABELS[c.column]
+        before = t(f"unit.{unit}", ctx.lang, v=c.before)
+        after = t(f"unit.{unit}", ctx.lang, v=c.after)
+        return ctx.t("progress.improved", metric=ctx.t(label), before=before, after=after)
+
+    for c in better:
+        st.markdown(f"✅ {line(c)}")
+    if worse:
+        st.caption(ctx.t("progress.worse") + ": " + "; ".join(line(c) for c in worse))
+
+
+def charts_for(ctx: common.Ctx, frame) -> None:
+    lang, r = ctx.lang, ctx.settings.rules
+    st.subheader(ctx.t("progress.sitting"))
+    st.plotly_chart(
+        charts.dual_lines(
+            frame,
+            ("sitting_h", "legend.sitting_h", "axis.hours"),
+            ("longest_bout_min", "legend.longest_bout", "axis.minutes"),
+            lang,
+            bars_left=True,
+        )
+    )
+    st.subheader(ctx.t("progress.breaks"))
+    st.plotly_chart(
+        charts.dual_lines(
+            frame, ("breaks_per_sit_h", "progress.breaks", "axis.per_hour"), None, lang
+        )
+    )
+    st.subheader(ctx.t("progress.over60"))
+    st.plotly_chart(
+        charts.dual_lines(
+            frame, ("over60_min", "legend.over60_min", "axis.minutes"), None, lang, bars_left=True
+        )
+    )
+    st.subheader(ctx.t("progress.lifts"))
+    st.plotly_chart(charts.lifts(frame, lang))
+    st.subheader(ctx.t("progress.walking"))
+    st.plotly_chart(
+        charts.dual_lines(
+            frame,
+            ("walking_min", "legend.walking_min", "axis.minutes"),
+            ("steps", "axis.steps", "axis.steps"),
+            lang,
+            bars_left=True,
+        )
+    )
+    st.subheader(ctx.t("progress.load"))
+    st.caption(f"{ctx.t('band.steady')} · {ctx.t('band.spike')}")
+    st.plotly_chart(charts.load_acwr(frame, lang, r.acwr_low, r.acwr_high, r.acwr_spike))
+
+
+def main() -> None:
+    ctx = common.Ctx()
+    st.title(ctx.t("progress.title"))
+    last = ctx.last_day()
+    if last is None:
+        ctx.empty_state()
+        common.disclaimer()
+        return
+    n = st.radio(
+        ctx.t("progress.window"),
+        WINDOWS_DAYS,
+        index=1,
+        format_func=lambda d: ctx.t("progress.days", n=d),
+        horizontal=True,
+        key="progress_window",
+    )
+    end = dt.date.fromisoformat(last)
+    first = (end - dt.timedelta(days=n - 1)).isoformat()
+    # The weekly summary always compares two whole weeks, whatever window is shown.
+    fetch_from = min(first, (end - dt.timedelta(days=13)).isoformat())
+    sums = common.summaries(ctx.key, fetch_from, last, ctx.store)
+    diary = common.diary(ctx.key, fetch_from, last, ctx.store)
+    full = views.progress_frame(sums, diary, fetch_from, last)
+    frame = full.iloc[-n:]
+    if frame.drop(columns="pain").isna().all().all():
+        st.info(ctx.t("progress.no_summaries"))
+    else:
+        weekly_summary(ctx, full)
+        charts_for(ctx, frame)
+    common.disclaimer()
+
+
+main()

@@ -1,0 +1,186 @@
+"""Settings & data: sensor, calibration, rule thresholds, warnings, language; export and delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, fields
+from typing import Any
+
+import streamlit as st
+
+from backcoach.config import LANGUAGES
+from backcoach.dashboard import common, views
+from backcoach.dashboard.i18n import LANG_NAMES
+from backcoach.dashboard.settings_file import save_settings
+from backcoach.errors import BackcoachError
+from backcoach.processing.days import day_bounds
+from backcoach.processing.guidance import RuleThresholds
+from backcoach.processing.types import PLACEMENTS
+
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+ALL_DAYS = ("0001-01-01", "9999-12-31")
+
+
+def rule_inputs(rules: RuleThresholds) -> dict[str, Any]:
+    """One input per threshold, typed like its default; returns {'rules.name': value}."""
+    out: dict[str, Any] = {}
+    cols = st.columns(2)
+    for i, f in enumerate(fields(RuleThresholds)):
+        value = getattr(rules, f.name)
+        col = cols[i % 2]
+        if isinstance(value, bool):
+            out[f"rules.{f.name}"] = col.checkbox(f.name, value, key=f"rule-{f.name}")
+        elif isinstance(value, int):
+            out[f"rules.{f.name}"] = int(
+                col.number_input(f.name, min_value=0, value=value, step=1, key=f"rule-{f.name}")
+            )
+        else:
+            out[f"rules.{f.name}"] = float(
+                col.number_input(f.name, min_value=0.0, value=float(value), key=f"rule-{f.name}")
+            )
+    return out
+
+
+def settings_form(ctx: common.Ctx) -> None:
+    s = ctx.settings
+    with st.form("settings-form"):
+        st.subheader(ctx.t("settings.sensor"))
+        updates: dict[str, Any] = {
+            "sensor.name": st.text_input(ctx.t("settings.sensor_name"), s.sensor.name).strip(),
+            "sensor.placement": st.selectbox(
+                ctx.t("settings.placement"), PLACEMENTS, PLACEMENTS.index(s.sensor.placement)
+            ),
+            "language": st.selectbox(
+                ctx.t("app.language"),
+                LANGUAGES,
+                LANGUAGES.index(s.language),
+                format_func=lambda x: LANG_NAMES.get(x, x),
+            ),
+        }
+        st.subheader(ctx.t("settings.warnings"))
+        w = s.warnings
+        updates["warnings.enabled"] = st.checkbox(ctx.t("settings.warnings_enabled"), w.enabled)
+        updates["warnings.cooldown_min"] = float(
+            st.number_input(ctx.t("settings.cooldown"), 0.0, 1440.0, float(w.cooldown_min))
+        )
+        updates["warnings.quiet_start"] = st.text_input(
+            ctx.t("settings.quiet_start"), w.quiet_start
+        )
+        updates["warnings.quiet_end"] = st.text_input(ctx.t("settings.quiet_end"), w.quiet_end)
+        updates["warnings.desktop"] = st.checkbox(ctx.t("settings.desktop"), w.desktop)
+        updates["warnings.sensor_buzz"] = st.checkbox(ctx.t("settings.buzz"), w.sensor_buzz)
+        channels = s.redacted()["warnings"]["notify_urls"]
+        st.caption(
+            ctx.t(
+                "settings.channels",
+                channels=", ".join(channels) or ctx.t("settings.no_channels"),
+            )
+        )
+        with st.expander(ctx.t("settings.rules")):
+            updates.update(rule_inputs(s.rules))
+        if st.form_submit_button(ctx.t("settings.save")):
+            save(ctx, updates)
+
+
+def save(ctx: common.Ctx, updates: dict[str, Any]) -> None:
+    for key in ("warnings.quiet_start", "warnings.quiet_end"):
+        updates[key] = updates[key].strip()
+        if not HHMM.match(updates[key]):
+            st.error(ctx.t("settings.invalid", error=f"{key} = {updates[key]!r}, use HH:MM"))
+            return
+    current = asdict(ctx.settings)
+    changed = {}
+    for key, value in updates.items():
+        section, _, name = key.rpartition(".")
+        old = current[section][name] if section else current[name]
+        if value != old:
+            changed[key] = value
+    try:
+        saved = save_settings(ctx.settings.config_file, changed)
+    except BackcoachError as exc:
+        st.error(ctx.t("settings.invalid", error=str(exc)))
+        return
+    if "language" in changed and saved.language != "auto":
+        st.session_state["lang"] = saved.language
+    common.invalidate()
+    st.success(ctx.t("settings.saved", file=ctx.settings.config_file.rsplit("/", 1)[-1]))
+
+
+def calibration(ctx: common.Ctx) -> None:
+    st.subheader(ctx.t("settings.calibration"))
+    status = ctx.store.read_status()
+    facts = {k: v for k, v in status.items() if k.startswith("calibration")}
+    if facts:
+        st.table({k: [v] for k, v in sorted(facts.items())})
+    else:
+        st.caption(ctx.t("settings.not_calibrated"))
+
+
+def all_tables(ctx: common.Ctx) -> dict:
+    """Everything in the store as tables (read on demand, when a download is asked for)."""
+    rng = ctx.store.data_range()
+    lo, hi = (rng[0], rng[1] + 1.0) if rng else (0.0, 0.0)
+    return views.export_tables(
+        ctx.store.read_epochs(lo, hi),
+        ctx.store.read_events(lo, hi),
+        ctx.store.read_summaries(*ALL_DAYS),
+        ctx.store.read_warnings(lo, hi),
+        ctx.store.read_diary(*ALL_DAYS),
+    )
+
+
+def export(ctx: common.Ctx) -> None:
+    st.subheader(ctx.t("settings.export"))
+    first, last = ctx.first_day(), ctx.last_day()
+    if first:
+        st.caption(ctx.t("settings.data_range", first=first, last=last))
+    stamp = dt.date.today().isoformat()
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        ctx.t("settings.export_csv"),
+        data=lambda: views.export_csv_zip(all_tables(ctx)),
+        file_name=f"backcoach-{stamp}-csv.zip",
+        mime="application/zip",
+        on_click="ignore",
+    )
+    c2.download_button(
+        ctx.t("settings.export_parquet"),
+        data=lambda: views.export_parquet_zip(all_tables(ctx)),
+        file_name=f"backcoach-{stamp}-parquet.zip",
+        mime="application/zip",
+        on_click="ignore",
+    )
+
+
+def delete(ctx: common.Ctx) -> None:
+    st.subheader(ctx.t("settings.delete"))
+    last = ctx.last_day()
+    if last is None:
+        ctx.empty_state()
+        return
+    last_d = dt.date.fromisoformat(last)
+    picked = st.date_input(ctx.t("settings.delete_range"), value=(last_d, last_d), key="del_range")
+    sure = st.checkbox(ctx.t("settings.delete_confirm"), key="del_confirm")
+    if st.button(ctx.t("settings.delete_button"), disabled=not sure, type="primary", key="del_go"):
+        if len(picked) != 2:
+            return
+        start_s = day_bounds(picked[0], ctx.tz_name)[0]
+        end_s = day_bounds(picked[1], ctx.tz_name)[1]
+        n = ctx.store.delete_range(start_s, end_s)
+        common.invalidate()
+        st.session_state.pop("del_confirm", None)
+        st.success(ctx.t("settings.deleted", n=n))
+
+
+def main() -> None:
+    ctx = common.Ctx()
+    st.title(ctx.t("settings.title"))
+    settings_form(ctx)
+    calibration(ctx)
+    export(ctx)
+    delete(ctx)
+    common.disclaimer()
+
+
+main()

@@ -1,0 +1,117 @@
+"""Today (any chosen day): posture timeline, trunk angle, sitting bouts, warnings, live panel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import streamlit as st
+
+from backcoach.dashboard import charts, common, views
+from backcoach.dashboard.i18n import t
+
+LIVE_REFRESH_S = 5  # the live panel polls the store's status rows this often
+
+
+def _fmt_duration(seconds: float | None, lang: str) -> str:
+    if seconds is None:
+        return "–"
+    if seconds < 120:
+        return t("unit.s", lang, v=seconds)
+    return t("unit.min", lang, v=seconds / 60)
+
+
+@st.fragment(run_every=LIVE_REFRESH_S)
+def live_panel(ctx: common.Ctx) -> None:
+    """Current posture, trunk angle, time since break, battery and state; refreshes in place."""
+    live = views.live_status(ctx.store.read_status(), time.time())
+    if live is None:
+        st.caption(ctx.t("live.not_running"))
+        return
+    st.subheader(ctx.t("live.title"))
+    cols = st.columns(5)
+    posture = ctx.t(f"posture.{live.posture}") if live.posture else "–"
+    cols[0].metric(ctx.t("live.posture"), posture)
+    trunk = "–" if live.trunk_deg is None else t("unit.deg", ctx.lang, v=live.trunk_deg)
+    cols[1].metric(ctx.t("live.trunk"), trunk)
+    cols[2].metric(ctx.t("live.since_break"), _fmt_duration(live.since_break_s, ctx.lang))
+    battery = "–" if live.battery_pct is None else t("unit.pct", ctx.lang, v=live.battery_pct)
+    cols[3].metric(ctx.t("live.battery"), battery)
+    cols[4].metric(ctx.t("live.state"), live.state)
+    if live.since_sample_s is not None:
+        st.caption(ctx.t("live.updated", ago=_fmt_duration(live.since_sample_s, ctx.lang)))
+
+
+def pick_day(ctx: common.Ctx, last: str) -> str:
+    first = dt.date.fromisoformat(ctx.first_day() or last)
+    newest = max(dt.date.fromisoformat(last), dt.date.fromisoformat(ctx.today()))
+    chosen = st.date_input(
+        ctx.t("today.pick_day"),
+        value=dt.date.fromisoformat(last),
+        min_value=first,
+        max_value=newest,
+        key="today_day",
+    )
+    return chosen.isoformat()
+
+
+def headline_row(ctx: common.Ctx, h: views.Headline) -> None:
+    st.subheader(ctx.t("today.headline"))
+    c = st.columns(4)
+    c[0].metric(ctx.t("today.sitting_h"), t("unit.h", ctx.lang, v=h.sitting_h))
+    c[1].metric(ctx.t("today.longest_bout"), t("unit.min", ctx.lang, v=h.longest_bout_min))
+    c[2].metric(ctx.t("today.bends60"), f"{h.bends_over60:.0f}")
+    c[3].metric(ctx.t("today.lifts"), f"{h.back_lifts:.0f} / {h.leg_lifts:.0f}")
+    c = st.columns(4)
+    c[0].metric(ctx.t("today.walking"), t("unit.min", ctx.lang, v=h.walking_min))
+    c[1].metric(ctx.t("today.steps"), f"{h.steps:.0f}")
+    c[2].metric(ctx.t("today.warnings_n"), str(h.warnings))
+
+
+def day_view(ctx: common.Ctx, day: str) -> None:
+    epochs = common.day_epochs(ctx.key, day, ctx.tz_name, ctx.store)
+    events = common.day_events(ctx.key, day, ctx.tz_name, ctx.store)
+    warnings = common.day_warnings(ctx.key, day, ctx.tz_name, ctx.store)
+    if len(epochs) == 0 and not events:
+        st.info(ctx.t("empty.day", day=day))
+        return
+    summary = next(iter(common.summaries(ctx.key, day, day, ctx.store)), None)
+    rules = ctx.settings.rules
+    headline_row(ctx, views.headline(epochs, events, summary, warnings, rules.deep_bend_deg))
+    marks = views.event_marks(events)
+    st.subheader(ctx.t("today.timeline"))
+    segments = views.posture_segments(epochs)
+    st.plotly_chart(charts.posture_timeline(segments, marks, ctx.lang, ctx.tz))
+    st.subheader(ctx.t("today.trunk"))
+    st.plotly_chart(charts.trunk_angle(views.trunk_series(epochs), marks, ctx.lang, ctx.tz))
+    st.subheader(ctx.t("today.bouts"))
+    bouts = views.sitting_bouts(events, rules.sitting_bout_max_min)
+    if bouts.empty:
+        st.caption(ctx.t("today.no_bouts"))
+    else:
+        st.caption(ctx.t("today.bouts_caption", limit=rules.sitting_bout_max_min))
+        chart = charts.sitting_bouts(bouts, rules.sitting_bout_max_min, ctx.lang, ctx.tz)
+        st.plotly_chart(chart)
+    st.subheader(ctx.t("today.warnings"))
+    table = views.warnings_table(warnings, ctx.lang, ctx.tz)
+    if table.empty:
+        st.caption(ctx.t("today.no_warnings"))
+    else:
+        table.columns = [ctx.t(f"col.{c}") for c in ("time", "rule", "value", "message")]
+        st.dataframe(table, hide_index=True)
+
+
+def main() -> None:
+    ctx = common.Ctx()
+    st.title(ctx.t("today.title"))
+    st.caption(ctx.t("app.tagline"))
+    live_panel(ctx)
+    last = ctx.last_day()
+    if last is None:
+        ctx.empty_state()
+    else:
+        day_view(ctx, pick_day(ctx, last))
+    common.disclaimer()
+
+
+main()

@@ -1,0 +1,467 @@
+"""Row shaping for the dashboard: store types in, small tables and figures out; no Streamlit.
+
+Why apart from the pages: everything here is pure and fast to test (a page only lays out what
+these functions return), and the 90-day view stays cheap because it is built from daily
+summaries only. Every function tolerates missing metric keys and empty inputs, since a store can
+hold days summarised by an older pipeline version, or nothing at all.
+
+Functions
+    posture_segments  runs of equal posture as (start, end, posture) rows
+    trunk_series      the trunk angle reduced to one point per `bin_s` for plotting
+    sitting_bouts     sitting-bout events as rows, flagged when over the G1 limit
+    event_marks       bends and lifts as points (time, peak angle, kind)
+    headline          the day's headline numbers (summary first, raw data as fallback)
+    warnings_table    the day's warnings as rows in the chosen language
+    live_status       the collector's live facts, or None when it is not running
+    rule_cards        one scorecard per guidance rule G1-G12
+    progress_frame    one row per day over a window, metric columns, pain joined in
+    weekly_changes    what improved in the last 7 days against the 7 before
+    export_csv_zip / export_parquet_zip   every table of the store as files in a zip
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from backcoach.processing.guidance import RuleThresholds
+from backcoach.processing.types import (
+    POSTURE_CODE,
+    POSTURES,
+    DaySummary,
+    DiaryEntry,
+    Epochs,
+    Event,
+    OverloadWarning,
+)
+
+
+class M:
+    """Daily-summary metric keys the dashboard reads (defined by processing.summary)."""
+
+    SITTING_MIN = "G1.sitting_min"
+    LONGEST_SIT_MIN = "G1.longest_sitting_bout_min"
+    BREAKS_PER_SIT_H = "G1.breaks_per_sitting_hour"
+    LONGEST_STATIC_MIN = "G2.longest_static_min"
+    BACK_LIFTS = "G3.back_lifts"
+    LEG_LIFTS = "G3.leg_lifts"
+    LEG_LIFT_SHARE = "G3.leg_lift_share"
+    OVER60_MIN = "G4.over60_min"
+    OVER60_SHARE = "G4.over60_share"
+    BENDS60 = "G4.bends_over60"
+    LONGEST_INACTIVE_MIN = "G5.longest_inactive_min"
+    WALKING_MIN = "G6.walking_min"
+    STEPS = "G6.steps"
+    LYING_NIGHT_H = "G9.lying_night_h"
+    SLUMPED_SHARE = "G10.slumped_share"
+    LOAD = "load"
+    ACWR = "acwr"
+
+
+#: Plain progress column name → summary key; the pages and charts use the plain names.
+PROGRESS_COLUMNS: Mapping[str, str] = {
+    "sitting_h": M.SITTING_MIN,  # converted from minutes below
+    "longest_bout_min": M.LONGEST_SIT_MIN,
+    "breaks_per_sit_h": M.BREAKS_PER_SIT_H,
+    "over60_min": M.OVER60_MIN,
+    "back_lifts": M.BACK_LIFTS,
+    "leg_lifts": M.LEG_LIFTS,
+    "walking_min": M.WALKING_MIN,
+    "steps": M.STEPS,
+    "load": M.LOAD,
+    "acwr": M.ACWR,
+}
+
+STALE_STATUS_S = 120.0  # a live sample older than this means nobody is streaming now
+STOPPED_STATES = frozenset({"", "stopped", "off", "idle", "disconnected", "exited", "failed"})
+
+
+# -- Today -------------------------------------------------------------------------------------
+def posture_segments(epochs: Epochs) -> pd.DataFrame:
+    """Runs of one posture: columns start_s, end_s, posture (name). Gaps over 2 s split runs."""
+    if len(epochs) == 0:
+        return pd.DataFrame({"start_s": [], "end_s": [], "posture": []})
+    t = epochs.t_s
+    p = epochs.posture.astype(np.int16)
+    # 1. A run starts where the posture changes or the clock jumps (a gap in the recording).
+    new = np.ones(len(t), dtype=bool)
+    new[1:] = (p[1:] != p[:-1]) | (np.diff(t) > 2.0)
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], len(t)) - 1
+    return pd.DataFrame(
+        {
+            "start_s": t[starts],
+            "end_s": t[ends] + 1.0,
+            "posture": np.asarray(POSTURES, dtype=object)[p[starts]],
+        }
+    )
+
+
+def trunk_series(epochs: Epochs, bin_s: int = 10) -> pd.DataFrame:
+    """Trunk angle per `bin_s`: mean and max, so a day plots fast without hiding deep bends."""
+    if len(epochs) == 0:
+        return pd.DataFrame({"t_s": [], "mean_deg": [], "max_deg": []})
+    bins = np.floor(epochs.t_s / bin_s).astype(np.int64)
+    keys, idx = np.unique(bins, return_inverse=True)
+    angle = epochs.trunk_deg.astype(np.float64)
+    ok = np.isfinite(angle)
+    counts = np.bincount(idx, weights=ok, minlength=len(keys))
+    sums = np.bincount(idx, weights=np.where(ok, angle, 0.0), minlength=len(keys))
+    maxes = np.full(len(keys), -np.inf)
+    np.maximum.at(maxes, idx[ok], angle[ok])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = sums / counts
+    maxes[~np.isfinite(maxes)] = np.nan
+    return pd.DataFrame({"t_s": keys * float(bin_s), "mean_deg": mean, "max_deg": maxes})
+
+
+def sitting_bouts(events: Iterable[Event], limit_min: float) -> pd.DataFrame:
+    """Sitting bouts: start_s, end_s, minutes, over_limit (G1)."""
+    rows = [(e.start_s, e.end_s) for e in events if e.type == "sitting_bout"]
+    df = pd.DataFrame(rows, columns=["start_s", "end_s"], dtype=float)
+    df["minutes"] = (df["end_s"] - df["start_s"]) / 60.0
+    df["over_limit"] = df["minutes"] > limit_min
+    return df
+
+
+def event_marks(events: Iterable[Event]) -> pd.DataFrame:
+    """Bends and lifts as points: t_s (middle), peak_deg, kind (bend, lift_back, lift_legs)."""
+    rows = []
+    for e in events:
+        if e.type == "bend":
+            kind = "bend"
+        elif e.type == "lift":
+            kind = "lift_legs" if e.style == "legs" else "lift_back"
+        else:
+            continue
+        peak = np.nan if e.peak_deg is None else float(e.peak_deg)
+        rows.append(((e.start_s + e.end_s) / 2.0, peak, kind))
+    return pd.DataFrame(rows, columns=["t_s", "peak_deg", "kind"])
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The day in a few numbers (NaN where unknown)."""
+
+    sitting_h: float
+    longest_bout_min: float
+    bends_over60: float
+    back_lifts: float
+    leg_lifts: float
+    walking_min: float
+    steps: float
+    warnings: int
+
+
+def headline(
+    epochs: Epochs,
+    events: Sequence[Event],
+    summary: DaySummary | None,
+    warnings: Sequence[OverloadWarning],
+    deep_bend_deg: float = 60.0,
+) -> Headline:
+    """Headline numbers: from the day's summary where it has them, else from epochs and events."""
+    m = summary.metrics if summary else {}
+    lifts = [e for e in events if e.type == "lift"]
+    bouts = [e.duration_s for e in events if e.type == "sitting_bout"]
+
+    def pick(key: str, fallback: float) -> float:
+        value = m.get(key)
+        return float(value) if value is not None and math.isfinite(value) else fallback
+
+    sitting_s = float(np.sum(epochs.posture == POSTURE_CODE["sitting"]))
+    walking_s = float(np.sum(epochs.posture == POSTURE_CODE["walking"]))
+    deep = sum(
+        1 for e in events if e.type in ("bend", "lift") and (e.peak_deg or 0.0) > deep_bend_deg
+    )
+    return Headline(
+        sitting_h=pick(M.SITTING_MIN, sitting_s / 60.0) / 60.0,
+        longest_bout_min=pick(M.LONGEST_SIT_MIN, max(bouts, default=0.0) / 60.0),
+        bends_over60=pick(M.BENDS60, float(deep)),
+        back_lifts=pick(M.BACK_LIFTS, float(sum(e.style == "back" for e in lifts))),
+        leg_lifts=pick(M.LEG_LIFTS, float(sum(e.style == "legs" for e in lifts))),
+        walking_min=pick(M.WALKING_MIN, walking_s / 60.0),
+        steps=pick(M.STEPS, float(np.sum(epochs.steps, dtype=np.int64))),
+        warnings=len(warnings),
+    )
+
+
+def warnings_table(warnings: Sequence[OverloadWarning], lang: str, tz: dt.tzinfo) -> pd.DataFrame:
+    """The day's warnings: time (HH:MM local), rule, value, message in `lang`."""
+    rows = [
+        (
+            dt.datetime.fromtimestamp(w.t_s, tz).strftime("%H:%M"),
+            w.rule,
+            round(float(w.value), 1),
+            (w.message_nl if lang == "nl" else w.message_en) or w.message_en or w.message_nl,
+        )
+        for w in sorted(warnings, key=lambda w: w.t_s)
+    ]
+    return pd.DataFrame(rows, columns=["time", "rule", "value", "message"])
+
+
+@dataclass(frozen=True)
+class LiveStatus:
+    """What the collector reports right now."""
+
+    state: str
+    posture: str | None
+    trunk_deg: float | None
+    battery_pct: float | None
+    since_sample_s: float | None
+    since_break_s: float | None
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        out = float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+    return out if out is None or math.isfinite(out) else None
+
+
+def live_status(status: Mapping[str, str], now_s: float) -> LiveStatus | None:
+    """The live facts, or None when the collector is not running (absent, stopped or stale)."""
+    state = status.get("collector.state", "").strip().lower()
+    last = _float(status.get("collector.last_sample_s"))
+    since_sample = None if last is None else max(0.0, now_s - last)
+    fresh = since_sample is not None and since_sample <= STALE_STATUS_S
+    if state in STOPPED_STATES and not (state == "" and fresh):
+        return None
+    if "collector.state" not in status and not fresh:
+        return None
+    last_break = _float(status.get("collector.last_break_s"))
+    ref = last if last is not None else now_s
+    return LiveStatus(
+        state=state or "streaming",
+        posture=status.get("collector.posture") or None,
+        trunk_deg=_float(status.get("collector.trunk_deg")),
+        battery_pct=_float(status.get("collector.battery")),
+        since_sample_s=since_sample,
+        since_break_s=None if last_break is None else max(0.0, ref - last_break),
+    )
+
+
+# -- Guidance ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RuleCard:
+    """One guidance rule for a day: figure, status and the last 7 days' figures."""
+
+    rule: str
+    value: float | None  # today's figure in `unit`
+    unit: str  # i18n unit key: h, min, pct, ratio, n, per_h
+    status: str  # green | amber | red | none
+    trend: tuple[float | None, ...]  # the 7 days up to and including the day
+    target_values: Mapping[str, float]  # placeholders for the target wording
+
+
+def grade(value: float | None, limit: float, *, higher_is_better: bool, slack: float = 0.25) -> str:
+    """Green when the target is met, amber within `slack` (a fraction of the limit), else red."""
+    if value is None or not math.isfinite(value):
+        return "none"
+    if higher_is_better:
+        if value >= limit:
+            return "green"
+        return "amber" if value >= limit * (1 - slack) else "red"
+    if value <= limit:
+        return "green"
+    return "amber" if value <= limit * (1 + slack) else "red"
+
+
+def _acwr_grade(value: float | None, r: RuleThresholds) -> str:
+    if value is None or not math.isfinite(value):
+        return "none"
+    if r.acwr_low <= value <= r.acwr_high:
+        return "green"
+    return "red" if value > r.acwr_spike else "amber"
+
+
+def _pain_grade(pains: Sequence[float | None]) -> tuple[float | None, str]:
+    """Today's pain and whether it is falling (green), flat-ish (amber) or rising (red)."""
+    known = [p for p in pains if p is not None]
+    if not known or pains[-1] is None:
+        return None, "none"
+    today = float(pains[-1])
+    before = [p for p in pains[:-1] if p is not None]
+    if not before:
+        return today, "green" if today <= 3 else "amber"
+    mean = float(np.mean(before))
+    if today <= mean:
+        return today, "green"
+    return today, "amber" if today <= mean + 1 else "red"
+
+
+def rule_cards(
+    day: str,
+    summaries: Sequence[DaySummary],
+    diary: Sequence[DiaryEntry],
+    rules: RuleThresholds,
+    weekly_improved: int | None = None,
+) -> list[RuleCard]:
+    """Scorecards G1-G12 for `day` from the summaries and diary of the 7 days up to it."""
+    d = dt.date.fromisoformat(day)
+    days = [(d - dt.timedelta(days=6 - i)).isoformat() for i in range(7)]
+    by_day = {s.day: s.metrics for s in summaries}
+    diary_by_day = {e.day: e for e in diary}
+
+    def series(key: str, scale: float = 1.0) -> tuple[float | None, ...]:
+        out = []
+        for x in days:
+            v = by_day.get(x, {}).get(key)
+            out.append(None if v is None or not math.isfinite(v) else float(v) * scale)
+        return tuple(out)
+
+    def card(rule, key, unit, limit, higher, scale=1.0, targets=None) -> RuleCard:
+        trend = series(key, scale)
+        status = grade(trend[-1], limit, higher_is_better=higher)
+        return RuleCard(rule, trend[-1], unit, status, trend, targets or asdict(rules))
+
+    t = dict(asdict(rules))
+    t.update(
+        leg_lift_share_min_pct=rules.leg_lift_share_min * 100,
+        over60_share_max_pct=rules.over60_share_max * 100,
+        slumped_share_max_pct=rules.slumped_share_max * 100,
+    )
+    cards = [
+        card("G1", M.LONGEST_SIT_MIN, "min", rules.sitting_bout_max_min, False, targets=t),
+        card("G2", M.LONGEST_STATIC_MIN, "min", rules.static_posture_max_min, False, targets=t),
+        card("G3", M.LEG_LIFT_SHARE, "pct", rules.leg_lift_share_min * 100, True, 100, t),
+        card("G4", M.OVER60_SHARE, "pct", rules.over60_share_max * 100, False, 100, t),
+        card("G5", M.LONGEST_INACTIVE_MIN, "min", rules.inactive_max_min, False, targets=t),
+        card("G6", M.WALKING_MIN, "min", rules.walking_plan_min, True, targets=t),
+    ]
+    acwr = series(M.ACWR)
+    cards.append(RuleCard("G7", acwr[-1], "ratio", _acwr_grade(acwr[-1], rules), acwr, t))
+    pains = tuple(
+        None if diary_by_day.get(x) is None else float(diary_by_day[x].pain) for x in days
+    )
+    pain_today, pain_status = _pain_grade(pains)
+    cards.append(RuleCard("G8", pain_today, "n", pain_status, pains, t))
+    cards.append(card("G9", M.LYING_NIGHT_H, "h", rules.sleep_target_h, True, targets=t))
+    cards.append(card("G10", M.SLUMPED_SHARE, "pct", rules.slumped_share_max * 100, False, 100, t))
+    ticks = tuple(
+        None if (e := diary_by_day.get(x)) is None else float(e.water) + float(e.breaks_planned)
+        for x in days
+    )
+    g11 = "none" if ticks[-1] is None else ("red", "amber", "green")[int(ticks[-1])]
+    cards.append(RuleCard("G11", ticks[-1], "n", g11, ticks, t))
+    g12 = "none" if weekly_improved is None else ("green" if weekly_improved > 0 else "amber")
+    cards.append(RuleCard("G12", weekly_improved, "n", g12, (None,) * 7, t))
+    return cards
+
+
+# -- Progress ----------------------------------------------------------------------------------
+def progress_frame(
+    summaries: Sequence[DaySummary],
+    diary: Sequence[DiaryEntry],
+    first_day: str,
+    last_day: str,
+) -> pd.DataFrame:
+    """One row per day in [first_day, last_day] (index 'day' as datetime), NaN where unknown."""
+    days = pd.date_range(first_day, last_day, freq="D", name="day")
+    df = pd.DataFrame(index=days, columns=list(PROGRESS_COLUMNS) + ["pain"], dtype=float)
+    for s in summaries:
+        ts = pd.Timestamp(s.day)
+        if ts not in df.index:
+            continue
+        for col, key in PROGRESS_COLUMNS.items():
+            if key in s.metrics:
+                df.loc[ts, col] = s.metrics[key]
+    df["sitting_h"] = df["sitting_h"] / 60.0
+    for e in diary:
+        ts = pd.Timestamp(e.day)
+        if ts in df.index:
+            df.loc[ts, "pain"] = float(e.pain)
+    return df
+
+
+#: Which progress columns count as better when they go down (True) or up (False).
+IMPROVES_WHEN_LOWER: Mapping[str, bool] = {
+    "sitting_h": True,
+    "longest_bout_min": True,
+    "breaks_per_sit_h": False,
+    "over60_min": True,
+    "back_lifts": True,
+    "walking_min": False,
+    "steps": False,
+    "pain": True,
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """A figure's weekly mean now and the week before, and whether that is an improvement."""
+
+    column: str
+    before: float
+    after: float
+    improved: bool
+
+
+def weekly_changes(frame: pd.DataFrame, min_rel: float = 0.05) -> list[Change] | None:
+    """Changes of the last 7 days against the 7 before; None without two weeks of data.
+
+    A change counts when the weekly mean moved by at least `min_rel` of the earlier mean (or by
+    any amount from zero), so day-to-day noise is not called progress.
+    """
+    if len(frame) < 14:
+        return None
+    last, prev = frame.iloc[-7:], frame.iloc[-14:-7]
+    out = []
+    for col, lower in IMPROVES_WHEN_LOWER.items():
+        if col not in frame:
+            continue
+        a, b = prev[col].mean(skipna=True), last[col].mean(skipna=True)
+        if not (math.isfinite(a) and math.isfinite(b)):
+            continue
+        if abs(b - a) < max(min_rel * abs(a), 1e-9):
+            continue
+        out.append(Change(col, float(a), float(b), (b < a) if lower else (b > a)))
+    if not out and frame.iloc[-14:].isna().all().all():
+        return None
+    return out
+
+
+# -- Export ------------------------------------------------------------------------------------
+def export_tables(
+    epochs: Epochs,
+    events: Sequence[Event],
+    summaries: Sequence[DaySummary],
+    warnings: Sequence[OverloadWarning],
+    diary: Sequence[DiaryEntry],
+) -> dict[str, pd.DataFrame]:
+    """Every kind of data as a flat table (metrics and event attributes as their own columns)."""
+    ep = pd.DataFrame(epochs.columns())
+    ep["posture"] = np.asarray(POSTURES, dtype=object)[epochs.posture] if len(epochs) else []
+    ev = pd.DataFrame([e.to_dict() for e in events])
+    su = pd.DataFrame([{"day": s.day, **s.metrics} for s in summaries])
+    wa = pd.DataFrame([asdict(w) for w in warnings])
+    di = pd.DataFrame([asdict(e) for e in diary])
+    return {"epochs": ep, "events": ev, "summaries": su, "warnings": wa, "diary": di}
+
+
+def export_csv_zip(tables: Mapping[str, pd.DataFrame]) -> bytes:
+    """A zip with one CSV per table."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, df in tables.items():
+            zf.writestr(f"{name}.csv", df.to_csv(index=False))
+    return buf.getvalue()
+
+
+def export_parquet_zip(tables: Mapping[str, pd.DataFrame]) -> bytes:
+    """A zip with one Parquet file per table (columns keep their dtypes)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        for name, df in tables.items():
+            part = io.BytesIO()
+            df.to_parquet(part, index=False)
+            zf.writestr(f"{name}.parquet", part.getvalue())
+    return buf.getvalue()
