@@ -1,0 +1,84 @@
+"""The pipeline's settings: one frozen, validated object with placement-dependent defaults.
+
+Why: thresholds differ with where the sensor sits (a sternum sensor sees more trunk flexion than a
+belt at the pelvis). Each field left as None takes the value of `PLACEMENT_DEFAULTS[placement]`;
+explicit values win. Angles are against the wearer's own upright, accelerations in g.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from backcoach.processing.types import PLACEMENTS, Calibration
+
+#: Defaults per placement. Values for "waist" were checked leave-one-subject-out on SisFall
+#: (bench/accuracy.py); the others follow from the anatomy and the simulator.
+PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
+    "lower_back": {"walk_lean_deg": 6.0, "sit_back_deg": -8.0, "lift_back_deg": 55.0},
+    "waist": {"walk_lean_deg": 4.0, "sit_back_deg": -8.0, "lift_back_deg": 45.0},
+    "upper_back": {"walk_lean_deg": 4.0, "sit_back_deg": -6.0, "lift_back_deg": 60.0},
+    "chest": {"walk_lean_deg": 3.0, "sit_back_deg": -6.0, "lift_back_deg": 60.0},
+}
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Everything the pipeline can be told. `calibration` (from `backcoach calibrate`) overrides
+    the up/forward found from the data.
+    """
+
+    placement: str = "lower_back"
+    calibration: Calibration | None = None
+    fs_hz: int = 25  # internal rate; input 12.5-200 Hz is binned onto it
+    gap_s: float = 5.0  # longer holes in the input are gaps: no epochs, a gap event
+    # Walking and running
+    step_thr_g: float = 0.05  # band-passed magnitude peak that counts as a step
+    walk_activity_g: float = 0.03
+    walk_steps3_min: int = 3  # steps in a 3 s window: at least 1 step/s
+    walk_steps3_max: int = 13
+    run_activity_g: float = 0.32
+    walk_max_incl_deg: float = 45.0
+    ref_walk_epochs: int = 10  # walking epochs that fix the upright reference
+    walk_lean_deg: float | None = None
+    # Forward direction: short excursions away from upright
+    fwd_min_deg: float = 20.0
+    fwd_max_deg: float = 75.0
+    fwd_max_run_s: float = 15.0
+    fwd_min_epochs: int = 3
+    # Postures
+    lying_deg: float = 60.0  # total inclination from upright
+    lying_max_fwd_deg: float = 50.0  # deeper forward is a bend, not lying prone
+    sit_back_deg: float | None = None  # static lean back beyond this: sitting
+    sit_drop_m: float = 0.22  # net lowering (sitting down) / rise (standing up)
+    other_activity_g: float = 0.15  # active but not walking
+    static_activity_g: float = 0.02
+    static_min_s: float = 60.0
+    # Bends and lifts (G3, G4)
+    bend_deg: float = 20.0  # G4
+    lift_max_s: float = 20.0
+    lift_min_deg: float = 30.0
+    lift_back_deg: float | None = None  # peak at or over this, with little lowering: back-lift
+    lift_drop_m: float = 0.18  # lowering at or over this: leg-lift
+
+    def __post_init__(self) -> None:
+        if self.placement not in PLACEMENTS:
+            raise ValueError(
+                f"placement {self.placement!r} is unknown; use one of {', '.join(PLACEMENTS)}"
+            )
+        if int(self.fs_hz) != self.fs_hz or not 10 <= self.fs_hz <= 200 or self.fs_hz % 5:
+            raise ValueError(f"fs_hz={self.fs_hz}: use a multiple of 5 between 10 and 200")
+        if self.gap_s <= 0:
+            raise ValueError(f"gap_s={self.gap_s} must be positive")
+        if self.calibration is not None and not isinstance(self.calibration, Calibration):
+            raise ValueError("calibration must be a processing.types.Calibration")
+        for name, value in PLACEMENT_DEFAULTS[self.placement].items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, float) and v != v:
+                raise ValueError(f"{f.name} is NaN")
+
+    def with_(self, **changes: object) -> PipelineConfig:
+        """A copy with some fields changed (placement defaults are kept where already set)."""
+        return replace(self, **changes)

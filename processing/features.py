@@ -1,0 +1,180 @@
+"""Per-second features from the internal grid, independent of how the sensor is mounted.
+
+Why: everything after this step works at one row per second, so the hot path (per sample) is
+this module only, and it is vectorised over epochs with fixed windows: an epoch's features depend
+on the grid from `LEFT_S` before to `RIGHT_S` after it and on nothing else, which makes the
+streaming run identical to the batch run.
+
+Features of epoch e (grid bins [e*fs, (e+1)*fs)):
+1. `g_mean` and `g_sub` — mean acceleration over the epoch and over `N_SUB` equal parts: the
+   gravity direction (a 1 s / 0.2 s box low-pass) in the sensor's own axes.
+2. `activity_g` — mean absolute deviation of the acceleration magnitude (rotation invariant).
+3. `steps` — peaks of the band-passed magnitude (0.16 s smooth minus 1 s mean) above
+   `step_thr_g` inside the epoch; `steps3` the same over [e-1, e+2), the walking evidence.
+4. `dz_net_m` — net vertical displacement of the sensor over the 4 s windows [e-1.5, e+2.5)
+   and [e-0.5, e+3.5), kept only where both agree in sign (the smaller size): a window that cuts
+   a movement in half breaks the rest-at-both-ends assumption and gives a large false value.
+   Per window, |a| - 1 g is the vertical acceleration to first order whatever the orientation;
+   removing its window mean forces zero velocity at both ends (still before, still after), and
+   integrating twice gives the displacement. Sitting down gives about -0.4 m, standing up +0.4 m;
+   the descent of a squat lift -0.3 m; a stoop only a little.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy.ndimage import uniform_filter1d
+
+G_MS2 = 9.80665
+LEFT_S = 2  # context before an epoch (s)
+RIGHT_S = 4  # context after an epoch (s): the latency of this step
+N_SUB = 5  # sub-epochs for the trunk angle (5 per second)
+DZ_BEFORE_S = 1.5
+DZ_WINDOW_S = 4.0
+STEP_SMOOTH_S = 0.16
+STEP_BASE_S = 1.0
+
+
+@dataclass(frozen=True)
+class EpochFeatures:
+    """Features of valid epochs (at least half of the epoch's grid holds data)."""
+
+    t_s: np.ndarray  # (n,) epoch starts
+    g_mean: np.ndarray  # (n, 3)
+    g_sub: np.ndarray  # (n, N_SUB, 3)
+    activity_g: np.ndarray  # (n,)
+    steps: np.ndarray  # (n,) int
+    steps3: np.ndarray  # (n,) int
+    dz_net_m: np.ndarray  # (n,)
+
+    def __len__(self) -> int:
+        return int(self.t_s.shape[0])
+
+    @classmethod
+    def empty(cls) -> EpochFeatures:
+        z = np.empty(0)
+        return cls(z, np.empty((0, 3)), np.empty((0, N_SUB, 3)), z, z.astype(int), z.astype(int), z)
+
+    @classmethod
+    def concat(cls, parts: list[EpochFeatures]) -> EpochFeatures:
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return cls.empty()
+        if len(parts) == 1:
+            return parts[0]
+        names = ("t_s", "g_mean", "g_sub", "activity_g", "steps", "steps3", "dz_net_m")
+        return cls(**{n: np.concatenate([getattr(p, n) for p in parts]) for n in names})
+
+    def take(self, index: np.ndarray | slice) -> EpochFeatures:
+        names = ("t_s", "g_mean", "g_sub", "activity_g", "steps", "steps3", "dz_net_m")
+        return EpochFeatures(**{n: getattr(self, n)[index] for n in names})
+
+
+@dataclass
+class _State:
+    buf: np.ndarray = field(default_factory=lambda: np.empty((0, 3), np.float32))
+    buf_k0: int | None = None  # grid index of buf[0]
+    next_epoch: int | None = None
+
+
+class EpochFeaturizer:
+    """Streaming grid → epoch features; epochs are emitted once their right context exists."""
+
+    def __init__(self, fs_hz: int, step_thr_g: float) -> None:
+        if int(fs_hz) != fs_hz or fs_hz < 10:
+            raise ValueError(f"internal rate must be an integer >= 10 Hz, got {fs_hz}")
+        self.fs = int(fs_hz)
+        self.step_thr_g = float(step_thr_g)
+        self.state = _State()
+
+    def push(self, k0: int, grid: np.ndarray, *, final: bool = False) -> EpochFeatures:
+        """Append grid bins starting at index k0 (contiguous with earlier ones)."""
+        st, fs = self.state, self.fs
+        if st.buf_k0 is None:
+            if grid.shape[0] == 0 and not final:
+                return EpochFeatures.empty()
+            e0 = k0 // fs
+            st.next_epoch = e0
+            st.buf_k0 = (e0 - LEFT_S) * fs
+            st.buf = np.full((k0 - st.buf_k0, 3), np.nan, np.float32)
+        expected = st.buf_k0 + st.buf.shape[0]
+        if grid.shape[0] and k0 != expected:
+            if k0 < expected:
+                raise ValueError("grid bins must be pushed in order")
+            grid = np.vstack([np.full((k0 - expected, 3), np.nan, np.float32), grid])
+        buf = np.vstack([st.buf, grid.astype(np.float32)])
+        k_end = st.buf_k0 + buf.shape[0]
+        if final:
+            last_epoch = -(-k_end // fs)  # ceil: the partial last epoch counts
+            pad = (last_epoch + RIGHT_S) * fs - k_end
+            buf = np.vstack([buf, np.full((max(pad, 0), 3), np.nan, np.float32)])
+            n_ep = last_epoch - st.next_epoch
+        else:
+            n_ep = (k_end // fs - RIGHT_S) - st.next_epoch - 1 + 1
+        if n_ep <= 0:
+            st.buf = buf
+            return EpochFeatures.empty()
+        off = (st.next_epoch - LEFT_S) * fs - st.buf_k0
+        seg = buf[off : off + (n_ep + LEFT_S + RIGHT_S) * fs]
+        out = self._features(seg, st.next_epoch, n_ep)
+        st.next_epoch += n_ep
+        keep_from = (st.next_epoch - LEFT_S) * fs - st.buf_k0
+        st.buf = buf[keep_from:]
+        st.buf_k0 += keep_from
+        return out
+
+    def _features(self, seg: np.ndarray, e0: int, n_ep: int) -> EpochFeatures:
+        fs = self.fs
+        win = (LEFT_S + 1 + RIGHT_S) * fs
+        core = seg[LEFT_S * fs : (LEFT_S + n_ep) * fs].reshape(n_ep, fs, 3)
+        n_valid = np.sum(~np.isnan(core[:, :, 0]), axis=1)
+        ok = n_valid >= fs / 2
+        idx = np.flatnonzero(ok)
+        if idx.size == 0:
+            return EpochFeatures.empty()
+        core = core[idx]
+        with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN sub-epochs in partial ones
+            # 1. Gravity per epoch and per sub-epoch.
+            g_mean = np.nanmean(core, axis=1)
+            sub = core.reshape(idx.size, N_SUB, fs // N_SUB if fs % N_SUB == 0 else -1, 3)
+            g_sub = np.nanmean(sub, axis=2)
+            g_sub = np.where(np.isnan(g_sub), g_mean[:, None, :], g_sub)
+            # 2. Activity.
+            mag_core = np.linalg.norm(core, axis=2)
+            activity = np.nanmean(np.abs(mag_core - np.nanmean(mag_core, axis=1)[:, None]), axis=1)
+        mag = np.linalg.norm(seg, axis=1)
+        mag = np.where(np.isnan(mag), 1.0, mag)
+        rows = sliding_window_view(mag, win)[::fs][:n_ep][idx]
+        # 3. Steps.
+        smooth = uniform_filter1d(rows, max(1, int(round(STEP_SMOOTH_S * fs))), axis=1)
+        base = uniform_filter1d(rows, int(round(STEP_BASE_S * fs)), axis=1)
+        hp = smooth - base
+        peak = np.zeros_like(hp, dtype=bool)
+        peak[:, 1:-1] = (hp[:, 1:-1] > hp[:, :-2]) & (hp[:, 1:-1] >= hp[:, 2:])
+        peak &= hp > self.step_thr_g
+        steps = peak[:, LEFT_S * fs : (LEFT_S + 1) * fs].sum(axis=1)
+        steps3 = peak[:, (LEFT_S - 1) * fs : (LEFT_S + 2) * fs].sum(axis=1)
+        # 4. Net vertical displacement over the window.
+        a0 = int(round((LEFT_S - DZ_BEFORE_S) * fs))
+        nw = int(round(DZ_WINDOW_S * fs))
+        dz_a, dz_b = (
+            _net_dz(rows[:, a0 : a0 + nw], fs),
+            _net_dz(rows[:, a0 + fs : a0 + fs + nw], fs),
+        )
+        agree = np.sign(dz_a) == np.sign(dz_b)
+        dz = np.where(agree, np.sign(dz_a) * np.minimum(np.abs(dz_a), np.abs(dz_b)), 0.0)
+        t = (e0 + idx).astype(np.float64)
+        return EpochFeatures(t, g_mean, g_sub, activity, steps, steps3, dz)
+
+
+def _net_dz(mag_rows: np.ndarray, fs: int) -> np.ndarray:
+    """Net vertical displacement (m) over each row, assuming rest at both ends of the row."""
+    av = (mag_rows - 1.0) * G_MS2
+    av = av - av.mean(axis=1, keepdims=True)
+    v = np.cumsum(av, axis=1) / fs
+    return v.sum(axis=1) / fs
