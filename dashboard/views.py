@@ -44,23 +44,22 @@ from backcoach.processing.types import (
 
 
 class M:
-    """Daily-summary metric keys the dashboard reads (defined by processing.summary)."""
+    """Daily-summary metric keys the dashboard reads (the table in processing/summary.py)."""
 
     SITTING_MIN = "G1.sitting_min"
     LONGEST_SIT_MIN = "G1.longest_sitting_bout_min"
     BREAKS_PER_SIT_H = "G1.breaks_per_sitting_hour"
     LONGEST_STATIC_MIN = "G2.longest_static_min"
-    BACK_LIFTS = "G3.back_lifts"
-    LEG_LIFTS = "G3.leg_lifts"
+    BACK_LIFTS = "G3.back_lifts_n"
+    LEG_LIFTS = "G3.leg_lifts_n"
     LEG_LIFT_SHARE = "G3.leg_lift_share"
-    OVER60_MIN = "G4.over60_min"
+    OVER60_MIN = "G4.band_over60_min"
     OVER60_SHARE = "G4.over60_share"
-    BENDS60 = "G4.bends_over60"
     LONGEST_INACTIVE_MIN = "G5.longest_inactive_min"
     WALKING_MIN = "G6.walking_min"
     STEPS = "G6.steps"
     LYING_NIGHT_H = "G9.lying_night_h"
-    SLUMPED_SHARE = "G10.slumped_share"
+    SLUMPED_SHARE = "G10.seated_forward_share"
     LOAD = "load"
     ACWR = "acwr"
 
@@ -184,7 +183,7 @@ def headline(
     return Headline(
         sitting_h=pick(M.SITTING_MIN, sitting_s / 60.0) / 60.0,
         longest_bout_min=pick(M.LONGEST_SIT_MIN, max(bouts, default=0.0) / 60.0),
-        bends_over60=pick(M.BENDS60, float(deep)),
+        bends_over60=float(deep),
         back_lifts=pick(M.BACK_LIFTS, float(sum(e.style == "back" for e in lifts))),
         leg_lifts=pick(M.LEG_LIFTS, float(sum(e.style == "legs" for e in lifts))),
         walking_min=pick(M.WALKING_MIN, walking_s / 60.0),

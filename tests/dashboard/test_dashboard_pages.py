@@ -1,0 +1,205 @@
+"""Every dashboard page through Streamlit's AppTest, from the entry file, on real stores."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import APP
+from streamlit.testing.v1 import AppTest
+
+from backcoach.config import load_settings
+from backcoach.storage import open_store
+
+PAGES = {
+    "pages/today.py": "Your day",
+    "pages/guidance.py": "Guidance scorecard",
+    "pages/progress.py": "Progress",
+    "pages/diary.py": "Diary",
+    "pages/settings.py": "Settings & data",
+}
+DISCLAIMER = "not a medical device"
+TIMEOUT_S = 60
+
+
+def run_page(page: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at.run()
+    if page != "pages/today.py":
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [i.value for i in at.info] + [s.value for s in at.subheader]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_on_an_empty_store_explains_how_to_get_data(page, empty_store, app_env):
+    """An empty store shows its title, the disclaimer, and (where data is needed) the demo hint."""
+    app_env(empty_store)
+    at = run_page(page)
+    assert [t.value for t in at.title] == [PAGES[page]]
+    assert DISCLAIMER in texts(at)
+    if page not in ("pages/diary.py",):
+        assert "backcoach demo" in texts(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_renders_the_simulated_week(page, demo_week, app_env):
+    """A week from `backcoach demo` renders on every page without an exception or error box."""
+    app_env(demo_week)
+    at = run_page(page)
+    assert [t.value for t in at.title] == [PAGES[page]]
+    assert not at.error, [e.value for e in at.error]
+    assert "backcoach demo" not in texts(at)
+    assert DISCLAIMER in texts(at)
+
+
+def test_today_shows_the_days_figures_and_four_charts(synthetic_month, app_env):
+    """Today's headline numbers match the synthetic schedule; timeline, angle and bouts plot."""
+    app_env(synthetic_month)
+    at = run_page("pages/today.py")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Lifts (back / legs)"] == "1 / 2"
+    assert metrics["Bends over 60°"] == "7"  # six bends and the 75° back-lift
+    assert metrics["Warnings"] == "2"
+    assert len(at.get("plotly_chart")) == 3
+    assert "Bouts over 30 minutes are highlighted." in texts(at)
+    assert "Collector not running" in texts(at)
+    table = at.dataframe[0].value
+    assert list(table["Rule"]) == ["G1", "G1"]
+
+
+def test_today_live_panel_appears_while_the_collector_streams(synthetic_rw, app_env):
+    """Fresh collector status rows turn the 'not running' line into the live panel."""
+    app_env(synthetic_rw)
+    store = open_store(synthetic_rw.settings())
+    now = time.time()
+    for key, value in {
+        "collector.state": "streaming",
+        "collector.last_sample_s": f"{now - 2:.3f}",
+        "collector.posture": "sitting",
+        "collector.trunk_deg": "23.5",
+        "collector.battery": "81",
+        "collector.last_break_s": f"{now - 1202:.3f}",
+    }.items():
+        store.write_status(key, value)
+    store.close()
+    at = run_page("pages/today.py")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Posture now"] == "sitting"
+    assert metrics["Trunk angle"] == "24°"
+    assert metrics["Sensor battery"] == "81%"
+    assert metrics["Since last break"] == "20 min"
+    assert "Collector not running" not in texts(at)
+
+
+def test_language_switch_turns_the_page_dutch(synthetic_month, app_env):
+    """Choosing Nederlands in the sidebar translates titles and the disclaimer."""
+    app_env(synthetic_month)
+    at = run_page("pages/today.py")
+    at.radio(key="lang").set_value("nl").run()
+    assert [t.value for t in at.title] == ["Jouw dag"]
+    assert "geen medisch hulpmiddel" in texts(at)
+
+
+def test_guidance_has_a_card_per_rule_with_status(synthetic_month, app_env):
+    """Twelve cards; G1 is red (a 300+ min bout), G9 green (8 h lying), G3 amber (2 of 3)."""
+    app_env(synthetic_month)
+    at = run_page("pages/guidance.py")
+    body = texts(at)
+    for i in range(1, 13):
+        assert f"**G{i} · " in body
+    md = [m.value for m in at.markdown]
+    status = {
+        md[i].split(" · ")[0].strip("*"): md[i + 1] for i in range(len(md) - 1) if " · " in md[i]
+    }
+    assert "needs attention" in status["G1"]
+    assert "on track" in status["G9"]
+    assert "close" in status["G3"]
+
+
+def test_progress_switches_windows_and_reports_weekly_improvement(synthetic_month, app_env):
+    """The 90-day window renders from summaries; breaks per sitting hour improved this week."""
+    app_env(synthetic_month)
+    at = run_page("pages/progress.py")
+    assert len(at.get("plotly_chart")) == 6
+    assert any("Breaks per sitting hour" in m.value and "✅" in m.value for m in at.markdown)
+    at.radio(key="progress_window").set_value(90).run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 6
+
+
+def test_diary_entries_can_be_added_edited_and_deleted(synthetic_rw, app_env):
+    """Add an entry for today, edit its pain, then delete it; the store follows each step."""
+    app_env(synthetic_rw)
+    settings = synthetic_rw.settings()
+    at = run_page("pages/diary.py")
+    at.slider[0].set_value(7)
+    at.text_area[0].input("stiff after gardening")
+    at.checkbox[0].check()
+    at.button[0].click().run()
+    assert not at.exception
+    store = open_store(settings)
+    today = max(e.day for e in store.read_diary("0001-01-01", "9999-12-31"))
+    entry = store.read_diary(today, today)[0]
+    assert (entry.pain, entry.note, entry.water) == (7, "stiff after gardening", True)
+    assert any(today in s.value for s in at.success)
+
+    at.selectbox(key="diary_pick").set_value(today).run()
+    at.slider[0].set_value(4)
+    at.button[0].click().run()
+    assert store.read_diary(today, today)[0].pain == 4
+
+    at.selectbox(key="diary_pick").set_value(today).run()
+    at.button(key="diary_delete").click().run()
+    assert not at.exception
+    assert store.read_diary(today, today) == []
+    store.close()
+
+
+def test_settings_are_saved_to_the_settings_file(synthetic_rw, app_env):
+    """Editing placement and a rule threshold writes them to the TOML file, which loads again."""
+    app_env(synthetic_rw)
+    at = run_page("pages/settings.py")
+    at.selectbox[0].set_value("waist")
+    at.number_input(key="rule-sitting_bout_max_min").set_value(25.0)
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.success, [e.value for e in at.error]
+    saved = load_settings(synthetic_rw.config, env={})
+    assert saved.sensor.placement == "waist"
+    assert saved.rules.sitting_bout_max_min == 25.0
+    assert saved.rules.acwr_spike == 1.5
+
+
+def test_a_bad_quiet_time_is_refused_and_the_file_left_alone(synthetic_rw, app_env):
+    """'25:00' is no time of day: an error shows and no settings file is written."""
+    app_env(synthetic_rw)
+    at = run_page("pages/settings.py")
+    at.text_input[1].input("25:00")
+    at.button[0].click().run()
+    assert at.error and "HH:MM" in at.error[0].value
+    assert not synthetic_rw.config.exists()
+
+
+def test_deleting_a_day_needs_confirmation_and_removes_it(synthetic_rw, app_env):
+    """The delete button is disabled until confirmed; then the newest day's recordings go."""
+    app_env(synthetic_rw)
+    settings = synthetic_rw.settings()
+    store = open_store(settings)
+    before = store.data_range()
+    at = run_page("pages/settings.py")
+    assert at.button(key="del_go").disabled
+    at.checkbox(key="del_confirm").check().run()
+    at.button(key="del_go").click().run()
+    assert not at.exception
+    assert at.success and "Deleted" in at.success[-1].value
+    after = store.data_range()
+    assert after is not None and after[1] < before[1] - 3600
+    store.close()
