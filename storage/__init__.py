@@ -23,6 +23,10 @@ def open_store(settings: Settings) -> Store:
         from backcoach.storage.sqlite import SQLiteStore
 
         return SQLiteStore(settings.sqlite_path, tz_name=settings.timezone)
+    if settings.storage == "influxdb":
+        from backcoach.storage.influx import InfluxStore
+
+        return InfluxStore.from_settings(settings)
     raise ConfigError(
         f"storage {settings.storage!r} is not available in this build; use storage = 'embedded'"
     )

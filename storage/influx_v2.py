@@ -1,0 +1,121 @@
+"""The influxdb-client side of the InfluxDB store: writes and deletes for 1.8+, 2.x and 3.x.
+
+Why apart from `influx.py`: it is the only code that imports influxdb-client, and its batching
+API reports results through callbacks on its own threads; keeping that here leaves `influx.py`
+readable. Each drain step hands the outbox batches to a fresh batching `WriteApi` (the client
+groups them into gzip requests of `BATCH_ITEMS` batches and retries 429/5xx and dropped
+connections with exponential back-off), then closes it, which waits for every request. Only if
+every point was confirmed does the outbox forget the batches.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from backcoach.storage.outbox import Batch
+
+if TYPE_CHECKING:
+    from backcoach.storage.influx import InfluxStore
+
+BATCH_ITEMS = 4  # outbox batches (≤ 5000 points each) per request
+FLUSH_INTERVAL_MS = 200
+RETRY_FIRST_MS = 250  # the client's own retries, inside one drain step ...
+RETRY_MAX_DELAY_MS = 2_000
+RETRY_MAX_TIME_MS = 10_000  # ... after that the outbox's back-off takes over
+MAX_RETRIES = 3
+
+
+def _client(store: InfluxStore):
+    from influxdb_client import InfluxDBClient
+
+    if store._client is None:
+        store._client = InfluxDBClient(
+            url=store.url,
+            token=store._secret.token or None,
+            org=store.settings.org,
+            timeout=int(store.settings.timeout_s * 1000),
+            enable_gzip=True,
+        )
+    return store._client
+
+
+def write_batches(store: InfluxStore, batches: list[Batch]) -> None:
+    """Send batches through the client's batching write API; raise unless all were confirmed."""
+    from influxdb_client import WriteOptions, WritePrecision
+    from reactivex.scheduler import ThreadPoolScheduler
+
+    bodies = [b.body.rstrip("\n") for b in batches]
+    expected = sum(b.points for b in batches)
+    confirmed, errors = [0], []
+    lock = threading.Lock()
+
+    def on_success(_conf, data: bytes) -> None:
+        with lock:
+            confirmed[0] += data.count(b"\n") + 1  # bodies are joined with "\n"
+
+    def on_error(_conf, _data, exc: BaseException) -> None:
+        with lock:
+            errors.append(exc)
+
+    scheduler = ThreadPoolScheduler(1)  # one request at a time: the outbox's order is kept
+    options = WriteOptions(
+        batch_size=BATCH_ITEMS,
+        flush_interval=FLUSH_INTERVAL_MS,
+        jitter_interval=0,
+        retry_interval=RETRY_FIRST_MS,
+        max_retries=MAX_RETRIES,
+        max_retry_delay=RETRY_MAX_DELAY_MS,
+        max_retry_time=RETRY_MAX_TIME_MS,
+        exponential_base=2,
+        max_close_wait=RETRY_MAX_TIME_MS + 60_000,
+        write_scheduler=scheduler,
+    )
+    api = _client(store).write_api(
+        write_options=options, success_callback=on_success, error_callback=on_error
+    )
+    try:
+        api.write(
+            bucket=store.bucket,
+            org=store.settings.org,
+            record=bodies,
+            write_precision=WritePrecision.NS,
+        )
+    finally:
+        api.close()  # waits for every request, retries included
+        scheduler.executor.shutdown(wait=False)
+    if errors:
+        raise _translate(store, errors[0]) from errors[0]
+    if confirmed[0] < expected:
+        from backcoach.storage.influx import SERVER, InfluxUnavailable
+
+        raise InfluxUnavailable(
+            f"{store.target} confirmed {confirmed[0]} of {expected} points in time; the rest "
+            "stays queued and is retried",
+            reason=SERVER,
+        )
+
+
+def delete_points(store: InfluxStore, measurement: str, start_ns: int, end_ns: int) -> None:
+    """Delete [start_ns, end_ns) of one measurement for this wearer (/api/v2/delete)."""
+    from backcoach.storage.influx import rfc3339_ns
+
+    wearer = store.tags.wearer.replace('"', '\\"')
+    try:
+        _client(store).delete_api().delete(
+            start=rfc3339_ns(start_ns),
+            stop=rfc3339_ns(end_ns - 1),  # the delete API's stop is inclusive
+            predicate=f'_measurement="{measurement}" AND wearer="{wearer}"',
+            bucket=store.bucket,
+            org=store.settings.org,
+        )
+    except Exception as exc:
+        raise _translate(store, exc) from exc
+
+
+def _translate(store: InfluxStore, exc: BaseException):
+    """The client's exception as our one-line error (never with the token in it)."""
+    status = getattr(exc, "status", None)
+    if isinstance(status, int) and status:
+        return store._http_error(status, getattr(exc, "body", None), "a write")
+    return store._unreachable(exc)
