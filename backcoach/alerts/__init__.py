@@ -1,0 +1,140 @@
+"""Warning delivery: the rule engine's warnings to the log, the store, the desktop, push services
+and the sensor, beside the collector and never blocking it.
+
+The wiring in one place:
+
+- `engine_from_settings(settings)` - the `RuleEngine` with the settings' thresholds, cooldown,
+  quiet hours and time zone;
+- `build_dispatcher(settings, store, buzz=None)` - a running `Dispatcher` with every configured
+  channel (`plan_channels` says which were skipped and why);
+- `warning_hook(engine, dispatcher)` - a `LiveRun.on_output` hook: pipeline output in, warnings
+  out (returned for `LiveRun` to store) and submitted for delivery.
+"""
+
+from __future__ import annotations
+
+import locale
+import logging
+import os
+from collections.abc import Callable
+
+from backcoach.alerts.base import Channel, ChannelResult, DeliveryError, Skipped, text_of
+from backcoach.alerts.dispatcher import Backoff, ChannelStatus, Dispatcher, send_test
+from backcoach.config import Settings
+from backcoach.errors import ConfigError
+from backcoach.processing.rules import RuleEngine
+from backcoach.processing.types import OverloadWarning, PipelineOutput
+from backcoach.storage.base import Store
+
+__all__ = [
+    "Backoff",
+    "Channel",
+    "ChannelResult",
+    "ChannelStatus",
+    "DeliveryError",
+    "Dispatcher",
+    "Skipped",
+    "build_dispatcher",
+    "engine_from_settings",
+    "message_lang",
+    "plan_channels",
+    "send_test",
+    "text_of",
+    "warning_hook",
+]
+
+log = logging.getLogger(__name__)
+
+
+def message_lang(settings: Settings) -> str:
+    """'nl' or 'en': the settings' language, or for 'auto' the machine's locale."""
+    if settings.language in ("en", "nl"):
+        return settings.language
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if os.environ.get(var):
+            return "nl" if os.environ[var].lower().startswith("nl") else "en"
+    loc = locale.getlocale()[0] or ""
+    return "nl" if loc.lower().startswith("nl") else "en"
+
+
+def engine_from_settings(settings: Settings) -> RuleEngine:
+    """The rule engine as the settings describe it (cooldown in minutes, quiet hours HH:MM)."""
+    w = settings.warnings
+    try:
+        return RuleEngine(
+            settings.rules, w.cooldown_min * 60.0, w.quiet_start, w.quiet_end, settings.timezone
+        )
+    except ValueError as exc:
+        raise ConfigError(f"warnings settings: {exc}; fix it in [warnings] of config.toml") from exc
+
+
+def plan_channels(
+    settings: Settings,
+    store: Store | None = None,
+    buzz: Callable[[OverloadWarning], None] | None = None,
+) -> tuple[list[Channel], list[Skipped]]:
+    """The channels the settings ask for, and those that cannot work here (with the reason).
+
+    Raises ConfigError for a notify URL apprise does not understand: a typo should be fixed,
+    not silently ignored.
+    """
+    from backcoach.alerts.buzz import BuzzChannel
+    from backcoach.alerts.console import LogChannel
+    from backcoach.alerts.desktop import desktop_channel
+    from backcoach.alerts.push import AppriseChannel
+    from backcoach.alerts.store import StoreChannel
+
+    w = settings.warnings
+    channels: list[Channel] = [LogChannel()]
+    skipped: list[Skipped] = []
+    if store is not None:
+        channels.append(StoreChannel(store))
+    if w.desktop:
+        desk = desktop_channel()
+        if desk is None:
+            skipped.append(
+                Skipped("desktop", "no desktop notification service apprise can use here")
+            )
+        else:
+            channels.append(desk)
+    for url in w.notify_urls:
+        channels.append(AppriseChannel(url))
+    if w.sensor_buzz:
+        if buzz is None:
+            skipped.append(Skipped("sensor", "no sensor connected (only during a live session)"))
+        else:
+            channels.append(BuzzChannel(buzz))
+    return channels, skipped
+
+
+def build_dispatcher(
+    settings: Settings,
+    store: Store | None = None,
+    buzz: Callable[[OverloadWarning], None] | None = None,
+    *,
+    backoff: Backoff | None = None,
+) -> Dispatcher:
+    """A running dispatcher with every configured channel that works on this machine.
+
+    With `warnings.enabled = false` it has no channels, so callers need no special case.
+    """
+    lang = message_lang(settings)
+    if not settings.warnings.enabled:
+        return Dispatcher([], lang=lang)
+    channels, skipped = plan_channels(settings, store, buzz)
+    for s in skipped:
+        log.debug("warning channel %s skipped: %s", s.name, s.reason)
+    return Dispatcher(channels, lang=lang, backoff=backoff)
+
+
+def warning_hook(
+    engine: RuleEngine, dispatcher: Dispatcher
+) -> Callable[[PipelineOutput], list[OverloadWarning]]:
+    """A `LiveRun.on_output` hook: run the rules on each output and deliver what fires."""
+
+    def hook(output: PipelineOutput) -> list[OverloadWarning]:
+        fired = engine.push(output)
+        dispatcher.submit_all(fired)
+        return fired
+
+    return hook

@@ -1,0 +1,22 @@
+"""The log channel: every warning as one line in the service's log (and so on the console)."""
+
+from __future__ import annotations
+
+import logging
+
+from backcoach.alerts.base import text_of
+from backcoach.processing.types import OverloadWarning
+
+LOGGER_NAME = "backcoach.warnings"
+
+
+class LogChannel:
+    """Writes each warning at WARNING level to the `backcoach.warnings` logger."""
+
+    name = "log"
+
+    def __init__(self, logger: logging.Logger | None = None) -> None:
+        self.logger = logger or logging.getLogger(LOGGER_NAME)
+
+    def send(self, warning: OverloadWarning, lang: str) -> None:
+        self.logger.warning("%s", text_of(warning, lang))
