@@ -294,7 +294,8 @@ class InfluxStore:
                 return resp.read()
         except urllib.error.HTTPError as exc:
             body = exc.read()
-            raise self._http_error(exc.code, body, path.strip("/")) from None
+            what = {"/write": "a write", "/query": "a query"}.get(path, path)
+            raise self._http_error(exc.code, body, what) from None
         except (OSError, urllib.error.URLError) as exc:
             raise self._unreachable(exc) from exc
 
