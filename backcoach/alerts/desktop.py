@@ -22,10 +22,20 @@ DESKTOP_SCHEMES: tuple[str, ...] = (
 )
 
 
+def _enabled(scheme: str) -> bool:
+    """Whether apprise's plugin for `scheme` has what it needs here, asked without log noise."""
+    try:
+        from apprise.manager_plugins import NotificationManager
+
+        return bool(getattr(NotificationManager()[scheme], "enabled", False))
+    except (ImportError, KeyError):
+        return False
+
+
 def desktop_scheme() -> str | None:
     """The first desktop scheme apprise can use on this machine, or None."""
     for url in DESKTOP_SCHEMES:
-        if apprise.Apprise().add(url):
+        if _enabled(url[:-3]) and apprise.Apprise().add(url):
             return url
     return None
 

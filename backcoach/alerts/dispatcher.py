@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from backcoach.alerts.base import Channel, ChannelResult
+from backcoach.alerts.base import Channel, ChannelResult, DeliveryError
 from backcoach.processing.types import OverloadWarning
 
 log = logging.getLogger(__name__)
@@ -273,7 +273,8 @@ def send_test(
             try:
                 ch.send(warning, lang)
             except Exception as exc:  # report any failure, never raise
-                results[ch.name] = ChannelResult(ch.name, False, str(exc), time.monotonic() - t0)
+                reason = exc.reason if isinstance(exc, DeliveryError) else str(exc)
+                results[ch.name] = ChannelResult(ch.name, False, reason, time.monotonic() - t0)
             else:
                 results[ch.name] = ChannelResult(ch.name, True, "delivered", time.monotonic() - t0)
 

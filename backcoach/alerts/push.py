@@ -20,9 +20,14 @@ _APPRISE_LOG = logging.getLogger("apprise")
 
 
 def quiet_apprise_logs() -> None:
-    """Leave apprise's per-attempt messages out unless its level was set on purpose."""
-    if _APPRISE_LOG.level == logging.NOTSET and not logging.getLogger().isEnabledFor(logging.DEBUG):
-        _APPRISE_LOG.setLevel(logging.ERROR)
+    """Keep apprise's per-attempt messages out of the service log (unless logging at DEBUG).
+
+    They still reach `AppriseChannel.send` through apprise's log callback, which names the cause.
+    """
+    if logging.getLogger().isEnabledFor(logging.DEBUG) or not _APPRISE_LOG.propagate:
+        return
+    _APPRISE_LOG.propagate = False
+    _APPRISE_LOG.addHandler(logging.NullHandler())
 
 
 class AppriseChannel:
@@ -40,17 +45,15 @@ class AppriseChannel:
         quiet_apprise_logs()
 
     def send(self, warning: OverloadWarning, lang: str) -> None:
-        result = self._apprise.notify(
+        problems: list[str] = []
+        ok = self._apprise.notify(
             body=text_of(warning, lang),
             title=title_of(warning, lang),
             notify_type=apprise.NotifyType.WARNING,
+            log_callback=lambda entry, _plugin: problems.append(entry.message),
+            log_level=logging.WARNING,
         )
-        if not result:
-            raise DeliveryError(self.name, _reason(result))
-
-
-def _reason(result: object) -> str:
-    """The last warning or error apprise recorded for a failed call, without URLs' secrets."""
-    logs = getattr(result, "logs", None)
-    entries = [e for e in logs() if e.level in ("WARNING", "ERROR")] if callable(logs) else []
-    return entries[-1].message if entries else "the service did not accept the notification"
+        if not ok:
+            # apprise's own messages name host and cause, never the URL's credentials.
+            reason = problems[-1] if problems else "the service did not accept the notification"
+            raise DeliveryError(self.name, reason.rstrip("."))
