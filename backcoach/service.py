@@ -13,6 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,11 +33,16 @@ from backcoach.processing.types import (
 )
 from backcoach.storage.base import Store
 
+if TYPE_CHECKING:
+    from backcoach.alerts import Dispatcher
+    from backcoach.processing.rules import RuleEngine
+
 log = logging.getLogger(__name__)
 
 RAW_FLUSH_S = 10.0  # keep raw samples in chunks of at least this long (compact rows)
 STATUS_EVERY_S = 0.5  # wall-clock throttle for live status rows
 HISTORY_DAYS = 28  # the chronic window of the acute:chronic ratio (G7)
+DAILY_MESSAGE_S = 21 * 3600  # daily messages go out at 21:00, after the day's load is known
 
 
 @dataclass
@@ -54,6 +60,25 @@ class DayReport:
     warning_rules: set[str] = field(default_factory=set)
 
 
+def daily_hook(
+    settings: Settings, store: Store, engine: RuleEngine, dispatcher: Dispatcher
+) -> Callable[[DaySummary], list[OverloadWarning]]:
+    """A `LiveRun.on_day` hook: the daily rules (G7 load spike, G8 pain trend) at 21:00."""
+
+    def hook(summary: DaySummary) -> list[OverloadWarning]:
+        start_s, end_s = day_bounds(summary.day, settings.timezone)
+        first = day_of(start_s - HISTORY_DAYS * 86400 + 3600, settings.timezone)
+        fired = engine.daily(
+            store.read_summaries(first, summary.day),
+            store.read_diary(first, summary.day),
+            at_s=min(start_s + DAILY_MESSAGE_S, end_s - 1),
+        )
+        dispatcher.submit_all(fired)
+        return fired
+
+    return hook
+
+
 class LiveRun:
     """Samples in, everything stored; `finish()` flushes and summarises the days touched."""
 
@@ -65,6 +90,7 @@ class LiveRun:
         session: str = "",
         calibration: Calibration | None = None,
         on_output: list[Callable[[PipelineOutput], list[OverloadWarning] | None]] | None = None,
+        on_day: list[Callable[[DaySummary], list[OverloadWarning] | None]] | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -73,6 +99,7 @@ class LiveRun:
             PipelineConfig(placement=settings.sensor.placement, calibration=calibration)
         )
         self.on_output = list(on_output or [])
+        self.on_day = list(on_day or [])
         self._raw: list[Samples] = []
         self._raw_s = 0.0
         self._first_s: float | None = None
@@ -114,10 +141,17 @@ class LiveRun:
             )
         if self._first_s is None or self._last_s is None:
             return []
-        return [
+        summaries = [
             self.summarize(day)
             for day in days_between(self._first_s, self._last_s, self.settings.timezone)
         ]
+        for summary in summaries:
+            for hook in self.on_day:
+                fired = hook(summary) or []
+                if fired:
+                    self.warnings.extend(fired)
+                    self.store.write_warnings(fired)
+        return summaries
 
     def replay(
         self,

@@ -51,14 +51,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here so `backcoach --help` stays fast and never needs the pipeline's dependencies.
+    from backcoach.alerts import build_dispatcher, engine_from_settings, warning_hook
     from backcoach.collector.simulator import simulate_day
-    from backcoach.service import LiveRun
+    from backcoach.service import LiveRun, daily_hook
     from backcoach.storage import open_store
 
     if args.days < 1 or args.days > 366:
         raise ConfigError(f"--days is {args.days}; give a number from 1 to 366")
     console = Console(stderr=True)
     store = open_store(settings)
+    # The warnings run as in a live session, in simulated time (cooldowns and quiet hours
+    # included), and go out through every configured channel; LiveRun stores them.
+    engine = engine_from_settings(settings)
+    dispatcher = build_dispatcher(settings, store=None)
+    hooks = {
+        "on_output": [warning_hook(engine, dispatcher)],
+        "on_day": [daily_hook(settings, store, engine, dispatcher)],
+    }
     today = dt.datetime.now(zone(settings.timezone)).date()
     days = [today - dt.timedelta(days=args.days - i) for i in range(args.days)]
     reports: list[DayReport] = []
@@ -75,21 +84,24 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 start_s, _ = day_bounds(day, settings.timezone)
                 task = progress.add_task(f"simulating {day.isoformat()}", total=1.0)
                 sim = simulate_day(start_s, fs_hz=args.rate, seed=args.seed + i)
-                run_ = LiveRun(settings, store, session=f"demo-{day.isoformat()}")
+                run_ = LiveRun(settings, store, session=f"demo-{day.isoformat()}", **hooks)
                 report = run_.replay(
                     sim.samples,
                     speed=args.speed or None,
+                    # live pacing sends small chunks, as a sensor would; instant runs big ones
+                    chunk_s=2.0 if args.speed else 300.0,
                     on_progress=lambda f, t=task: progress.update(t, completed=f),
                 )
                 reports.append(report)
     finally:
+        dispatcher.close(timeout_s=10.0)
         store.close()
     _print_reports(reports, settings)
     return 0
 
 
 def _print_reports(reports: list[DayReport], settings: Settings) -> None:
-    out = Console()
+    out = Console(width=max(Console().width, 120))
     table = Table(title="Your simulated day(s) against the guidance", title_justify="left")
     for col in (
         "day",
