@@ -36,20 +36,23 @@ class PipelineConfig:
     walk_activity_g: float = 0.03
     walk_steps3_min: int = 3  # steps in a 3 s window: at least 1 step/s
     walk_steps3_max: int = 13
-    run_activity_g: float = 0.32
+    run_activity_g: float = 0.42
     walk_max_incl_deg: float = 45.0
-    ref_walk_epochs: int = 10  # walking epochs that fix the upright reference
+    ref_walk_epochs: int = 20  # walking epochs that fix the upright and forward reference
     walk_lean_deg: float | None = None
     # Forward direction: short excursions away from upright
     fwd_min_deg: float = 20.0
-    fwd_max_deg: float = 75.0
+    fwd_max_deg: float = 80.0
     fwd_max_run_s: float = 15.0
-    fwd_min_epochs: int = 3
+    fwd_min_runs: int = 6
     # Postures
     lying_deg: float = 60.0  # total inclination from upright
     lying_max_fwd_deg: float = 50.0  # deeper forward is a bend, not lying prone
     sit_back_deg: float | None = None  # static lean back beyond this: sitting
-    sit_drop_m: float = 0.22  # net lowering (sitting down) / rise (standing up)
+    sit_drop_m: float = 0.3  # net lowering (sitting down) / rise (standing up)
+    sit_delta_deg: float = 5.0  # static inclination change over a transition (see posture)
+    still_activity_g: float = 0.035
+    transition_max_s: float = 10.0
     other_activity_g: float = 0.15  # active but not walking
     static_activity_g: float = 0.02
     static_min_s: float = 60.0

@@ -29,7 +29,7 @@ from backcoach.processing.orientation import (
     tilt_away,
     unit,
 )
-from backcoach.processing.posture import Classified, classify, walk_candidates
+from backcoach.processing.posture import Classified, SitCarry, classify, walk_candidates
 from backcoach.processing.resample import GridResampler
 from backcoach.processing.runs import RunTracker
 from backcoach.processing.types import Calibration, Epochs, PipelineOutput
@@ -37,77 +37,92 @@ from backcoach.processing.types import Calibration, Epochs, PipelineOutput
 __all__ = ["PipelineConfig", "StreamingPipeline", "analyze", "find_reference"]
 
 MIN_WALK_RUN_EPOCHS = 5  # walking epochs count for the reference only in runs this long
+MIN_GAIT_CONSISTENCY = 0.2  # |Σ gait vectors| / Σ |gait vectors| needed to trust gait
 
 
-def _walk_direction(f: EpochFeatures, cfg: PipelineConfig, *, final: bool) -> np.ndarray | None:
-    """Mean gravity direction over the first `ref_walk_epochs` epochs of sustained walking."""
+def _walk_rows(f: EpochFeatures, cfg: PipelineConfig, *, final: bool) -> np.ndarray | None:
+    """The first `ref_walk_epochs` epochs of sustained walking (runs of 5+), or None yet."""
     walking, _ = walk_candidates(f, cfg)
     if not walking.any():
         return None
     runs = RunTracker(1.0).push(f.t_s, np.where(walking, 1, -1), final=True)
-    idx = np.searchsorted(
-        f.t_s, [r.start_s for r in runs if r.end_s - r.start_s >= MIN_WALK_RUN_EPOCHS]
-    )
-    lens = [int(r.end_s - r.start_s) for r in runs if r.end_s - r.start_s >= MIN_WALK_RUN_EPOCHS]
-    rows = (
-        np.concatenate([np.arange(i, i + n) for i, n in zip(idx, lens, strict=True)])
-        if lens
-        else np.empty(0, int)
-    )
-    if rows.size < cfg.ref_walk_epochs:
-        if not final:
-            return None
-        rows = np.flatnonzero(walking)
-    rows = rows[: cfg.ref_walk_epochs] if rows.size >= cfg.ref_walk_epochs else rows
-    return unit(unit(f.g_mean[rows]).sum(axis=0))
+    long_runs = [r for r in runs if r.end_s - r.start_s >= MIN_WALK_RUN_EPOCHS]
+    starts = np.searchsorted(f.t_s, [r.start_s for r in long_runs]).astype(int)
+    lens = [int(round(r.end_s - r.start_s)) for r in long_runs]
+    parts = [np.arange(a, a + n) for a, n in zip(starts, lens, strict=True)]
+    rows = np.concatenate(parts) if parts else np.empty(0, int)
+    if rows.size >= cfg.ref_walk_epochs:
+        return rows[: cfg.ref_walk_epochs]
+    return np.flatnonzero(walking) if final else None
+
+
+def _gait_forward(f: EpochFeatures, rows: np.ndarray, up: np.ndarray) -> np.ndarray | None:
+    """Forward from the gait cross-correlation (`features._gait_xc`), or None if too weak."""
+    total = f.gait_xc[rows].sum(axis=0)
+    horiz = total - (total @ up) * up
+    spread = np.linalg.norm(f.gait_xc[rows], axis=1).sum()
+    if spread <= 0 or np.linalg.norm(horiz) < MIN_GAIT_CONSISTENCY * spread:
+        return None
+    return -unit(horiz)
 
 
 def _forward_hint(
     f: EpochFeatures, up: np.ndarray, cfg: PipelineConfig, *, final: bool
 ) -> np.ndarray | None:
-    """−(mean tilt direction) over short excursions away from `up` (bends, sit-to-stand)."""
+    """The wearer's forward: against the typical direction of short excursions away from `up`.
+
+    An excursion is a run of epochs at least `fwd_min_deg` from up, that starts and ends near
+    upright (standing or sitting), lasts at most `fwd_max_run_s` and never goes beyond
+    `fwd_max_deg` (that would be lying down). Bends and sit-to-stand leans are forward; the odd
+    backward one (sitting back, lying down half-way) is outvoted: the direction supported by most
+    runs wins (each run votes with its mean tilt direction). The first `fwd_min_runs` qualifying
+    runs decide, so a live session and a batch run pick the same ones.
+    """
     g = unit(f.g_mean)
     incl = np.degrees(np.arccos(np.clip(g @ up, -1.0, 1.0)))
     walking, running = walk_candidates(f, cfg)
-    exc = (incl >= cfg.fwd_min_deg) & (incl <= cfg.fwd_max_deg) & ~walking & ~running
-    runs = RunTracker(1.0).push(f.t_s, np.where(exc, 1, -1), final=True)
-    last_t = f.t_s[-1] + 1.0 if len(f) else 0.0
-    rows: list[np.ndarray] = []
-    count = 0
-    for r in runs:  # the first closed short runs, in time order, until there are enough epochs
-        closed = final or r.end_s < last_t
-        if not closed:
+    exc = (incl >= cfg.fwd_min_deg) & ~walking & ~running
+    runs = RunTracker(1.0, {"peak": "max"}).push(
+        f.t_s, np.where(exc, 1, -1), {"peak": incl}, final=True
+    )
+    last_t = f.t_s[-1] + 1.0
+    dirs: list[np.ndarray] = []
+    for r in runs:
+        if not final and r.end_s >= last_t:
+            break  # still open
+        if r.end_s - r.start_s > cfg.fwd_max_run_s or r.values["peak"] > cfg.fwd_max_deg:
+            continue
+        a = int(np.searchsorted(f.t_s, r.start_s))
+        rows = np.arange(a, a + int(round(r.end_s - r.start_s)))
+        dirs.append(unit(tilt_away(g[rows], up).sum(axis=0)))
+        if len(dirs) >= cfg.fwd_min_runs:
             break
-        if r.end_s - r.start_s <= cfg.fwd_max_run_s:
-            a = int(np.searchsorted(f.t_s, r.start_s))
-            rows.append(np.arange(a, a + int(round(r.end_s - r.start_s))))
-            count += rows[-1].size
-            if count >= cfg.fwd_min_epochs:
-                break
-    sel = np.concatenate(rows) if rows else np.empty(0, int)
-    if sel.size == 0 or (sel.size < cfg.fwd_min_epochs and not final):
+    if not dirs or (len(dirs) < cfg.fwd_min_runs and not final):
         return None
-    tilts = tilt_away(g[sel], up)
-    mean = unit(tilts.sum(axis=0))
-    agree = tilts @ mean > 0.5  # one trimming pass drops the odd backward excursion
-    if agree.any():
-        mean = unit(tilts[agree].sum(axis=0))
-    return -mean
+    d = np.array(dirs)
+    votes = np.clip(d @ d.T, 0.0, None).sum(axis=1)
+    best = d[int(np.argmax(votes))]
+    return -unit(d[d @ best > 0.5].sum(axis=0))
 
 
 def find_reference(f: EpochFeatures, cfg: PipelineConfig, *, final: bool) -> Calibration | None:
     """Up and forward from held epochs, or None while the evidence is not there yet."""
     if len(f) == 0:
         return None
-    w = _walk_direction(f, cfg, final=final)
-    if w is None:
+    rows = _walk_rows(f, cfg, final=final)
+    hint = None
+    if rows is not None:
+        w = unit(unit(f.g_mean[rows]).sum(axis=0))
+        hint = _gait_forward(f, rows, w)
+    else:
         if not final:
             return None
         # Never walked: the most active tenth of the epochs is the most likely upright.
         k = max(1, len(f) // 10)
         top = np.argsort(-f.activity_g, kind="stable")[:k]
         w = unit(unit(f.g_mean[top]).sum(axis=0))
-    hint = _forward_hint(f, w, cfg, final=final)
+    if hint is None:
+        hint = _forward_hint(f, w, cfg, final=final)
     if hint is None:
         if not final:
             return None
@@ -125,7 +140,7 @@ class StreamingPipeline:
         self._featurizer = EpochFeaturizer(cfg.fs_hz, cfg.step_thr_g)
         self._events = EventBuilder(cfg)
         self._held: list[EpochFeatures] = []
-        self._sit_state = -1
+        self._sit = SitCarry()
         self.calibration: Calibration | None = cfg.calibration
 
     def push(self, t_s: np.ndarray, acc_g: np.ndarray) -> PipelineOutput:
@@ -157,8 +172,7 @@ class StreamingPipeline:
         if len(f) == 0:
             events = self._events.push(f, _empty_classified(), final=final) if final else []
             return PipelineOutput(Epochs.empty(), tuple(events))
-        c = classify(f, self.calibration, self.config, self._sit_state)
-        self._sit_state = c.sit_state
+        c = classify(f, self.calibration, self.config, self._sit)
         events = self._events.push(f, c, final=final)
         epochs = Epochs(
             t_s=f.t_s,
