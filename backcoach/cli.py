@@ -20,8 +20,12 @@ from backcoach.errors import BackcoachError
 #: Command modules, in the order `backcoach --help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "backcoach.commands.demo",
+    "backcoach.commands.scan",
+    "backcoach.commands.collect",
+    "backcoach.commands.calibrate",
     "backcoach.commands.dashboard",
     "backcoach.commands.analyze",
+    "backcoach.commands.warnings",
     "backcoach.commands.config",
 )
 

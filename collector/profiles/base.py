@@ -94,6 +94,7 @@ class Profile:
     notify_uuids: tuple[str, ...] = field(default=())  # further characteristics to subscribe to
     #: Reads a control-point response; returns an error text when the sensor refused a command.
     control_error: Callable[[bytes], str | None] | None = None
+    name_prefixes: tuple[str, ...] = ()  # advertised names that identify the sensor
 
     def pick_rate(self, rate_hz: float | None) -> float:
         """The supported rate closest to `rate_hz` (the default when None)."""
@@ -120,11 +121,19 @@ def all_profiles() -> list[Profile]:
     return [get(name) for name in PROFILE_MODULES]
 
 
-def detect(service_uuids: Iterable[str]) -> Profile | None:
-    """The profile whose service is among the advertised `service_uuids`, or None."""
+def detect(service_uuids: Iterable[str], name: str = "") -> Profile | None:
+    """The profile whose service is advertised, else the one whose name prefix `name` has.
+
+    Names matter because some sensors advertise only a standard service (the Polar H10 shows
+    Heart Rate, not PMD) and a small advertisement may leave out 128-bit UUIDs.
+    """
     advertised = {u.lower() for u in service_uuids}
-    for profile in all_profiles():
+    profiles = all_profiles()
+    for profile in profiles:
         if profile.service_uuid.lower() in advertised:
+            return profile
+    for profile in profiles:
+        if name and name.startswith(profile.name_prefixes):
             return profile
     return None
 

@@ -130,6 +130,7 @@ def control_error(payload: bytes) -> str | None:
 
 
 PROFILE = Profile(
+    name_prefixes=("Polar H10", "Polar Sense"),
     name="polar",
     title="Polar H10 / Verity Sense (PMD)",
     service_uuid=SERVICE_UUID,

@@ -50,6 +50,7 @@ def stop() -> list[Command]:
 
 
 PROFILE = Profile(
+    name_prefixes=("Thingy",),
     name="thingy",
     title="Nordic Thingy:52",
     service_uuid=SERVICE_UUID,

@@ -67,6 +67,7 @@ def stop() -> list[Command]:
 
 
 PROFILE = Profile(
+    name_prefixes=("WT901", "WT9011", "BWT901"),
     name="witmotion",
     title="WitMotion WT901BLE",
     service_uuid=SERVICE_UUID,

@@ -96,3 +96,9 @@ def test_profiles_are_detected_from_their_advertised_service(name: str) -> None:
 def test_unknown_profile_names_the_known_ones() -> None:
     with pytest.raises(base.UnknownProfile, match="open, polar, witmotion, thingy"):
         base.get("fitbit")
+
+
+def test_a_polar_h10_advertising_only_heart_rate_is_found_by_name() -> None:
+    hr = ["0000180d-0000-1000-8000-00805f9b34fb"]
+    assert base.detect(hr, "Polar H10 8C4F2A21").name == "polar"
+    assert base.detect(hr, "Mi Band") is None

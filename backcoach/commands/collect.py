@@ -1,0 +1,114 @@
+"""`backcoach collect`: stream a worn sensor into the store, through drop-outs, until stopped.
+
+Why a thin command: finding the sensor (`collector.ble`), the session (`collector.session`) and
+the live path (`service.LiveRun`) do the work; this module parses options and shows a status line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+
+from backcoach.config import Settings
+from backcoach.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rich.status import Status
+
+    from backcoach.collector.session import CollectSession
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "collect",
+        help="stream a Bluetooth LE sensor into the store (Ctrl-C stops)",
+        description="Find the sensor, stream its accelerometer, and store raw samples, epochs, "
+        "events and warnings as they happen. Reconnects by itself when the sensor drops out; "
+        "Ctrl-C or --duration end the session with everything written.",
+    )
+    p.add_argument(
+        "--sensor", default=None, help="name or address (default: settings, or first found)"
+    )
+    p.add_argument(
+        "--profile", default=None, help="open, polar, witmotion or thingy (default: detect)"
+    )
+    p.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds")
+    p.add_argument("--rate", type=float, default=None, help="sample rate in Hz (nearest supported)")
+    p.add_argument("--range", type=float, default=None, dest="range_g", help="range in g")
+    p.add_argument(
+        "--watchdog",
+        type=float,
+        default=None,
+        metavar="S",
+        help="reconnect after S seconds without data (default: settings, 5)",
+    )
+    p.add_argument(
+        "--scan-timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="how long to look for the sensor (default 10)",
+    )
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.duration is not None and args.duration <= 0:
+        raise ConfigError(f"--duration is {args.duration}; give a positive number of seconds")
+    return asyncio.run(_collect(args, settings))
+
+
+async def _collect(args: argparse.Namespace, settings: Settings) -> int:
+    from backcoach.collector.ble import async_find
+    from backcoach.collector.session import CollectSession
+    from backcoach.storage import open_store
+
+    console = Console(stderr=True)
+    sensor = settings.sensor.name if args.sensor is None else args.sensor
+    profile = settings.sensor.profile if args.profile is None else args.profile
+    with console.status("looking for the sensor ..."):
+        found = await async_find(sensor, profile, args.scan_timeout)
+    console.print(f"found {found.name or '-'} {found.address} ({found.profile}), connecting")
+    store = open_store(settings)
+    try:
+        session = CollectSession(
+            settings,
+            store,
+            found,
+            rate_hz=args.rate,
+            range_g=args.range_g,
+            watchdog_s=args.watchdog,
+        )
+        with console.status("connecting ...") as status:
+            watcher = asyncio.create_task(_show(session, status))
+            try:
+                result = await session.run(args.duration)
+            finally:
+                watcher.cancel()
+    finally:
+        store.close()
+    corrupt = sum(result.corrupt.values())
+    console.print(
+        f"stored {result.samples} samples in session {result.session}; lost {result.lost_samples}"
+        f" samples ({result.lost_packets} packets), {corrupt} corrupt packets, "
+        f"{max(result.connects - 1, 0)} reconnects"
+    )
+    return 0
+
+
+async def _show(session: CollectSession, status: Status) -> None:
+    """Refresh the status line twice a second: state, rate, packets lost, battery."""
+    while True:
+        s = session.stats
+        battery = "?" if s.battery is None else f"{s.battery}%"
+        status.update(
+            f"{s.state} · {session.rate_hz:.1f} Hz · {s.lost_packets} packets lost · "
+            f"battery {battery} · {s.samples} samples"
+        )
+        await asyncio.sleep(0.5)

@@ -1,0 +1,46 @@
+"""`backcoach scan`: list nearby sensors that backcoach can read (name, address, RSSI, profile)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from rich.console import Console
+from rich.table import Table
+
+from backcoach.config import Settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "scan",
+        help="list nearby Bluetooth LE sensors of a known profile",
+        description="Listen for advertising sensors that match a known profile "
+        "(open, polar, witmotion, thingy) and list them, strongest signal first.",
+    )
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds to listen (default 5)")
+    p.add_argument(
+        "--profile", default="", help="only this profile: open, polar, witmotion, thingy"
+    )
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from backcoach.collector.ble import async_scan  # bleak only when a BLE command runs
+
+    found = asyncio.run(async_scan(args.timeout, profile=args.profile))
+    out = Console()
+    if not found:
+        out.print(
+            f"No sensor of a known profile heard in {args.timeout:.0f} s. Switch it on, bring it "
+            "close (and make sure Bluetooth is on), then scan again."
+        )
+        return 1
+    table = Table(title="Sensors nearby", title_justify="left")
+    for col in ("name", "address", "RSSI dBm", "profile"):
+        table.add_column(col)
+    for s in found:
+        table.add_row(s.name or "-", s.address, str(s.rssi), s.profile)
+    out.print(table)
+    out.print("Start collecting: [bold]backcoach collect --sensor ADDRESS[/]")
+    return 0

@@ -1,0 +1,343 @@
+"""Bluetooth LE: find a sensor, connect, stream, and keep streaming through drop-outs.
+
+Where bytes enter backcoach. `async_scan`/`async_find` use bleak's scanner and the profiles'
+advertised services; `SensorLink.run` owns one sensor for a whole session:
+
+1. connect with bleak-retry-connector (it retries the transient BlueZ failures);
+2. read the Battery Level, subscribe to the data (and control) characteristics, send the
+   profile's start commands;
+3. decode every notification (a broken one is counted and logged once per kind, never raised),
+   time its samples with `SampleClock` and hand them on; loss becomes a gap, never invented data;
+4. a watchdog ends the connection when no data came for `watchdog_s` (a silent sensor, or a
+   peer that vanished without BlueZ noticing), and the link is rebuilt with back-off. The clock
+   and counters survive, so a reconnect resumes the same session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bleak import BleakClient, BleakScanner
+from bleak.backends.device import BLEDevice
+from bleak.backends.scanner import AdvertisementData
+from bleak.exc import BleakError
+from bleak_retry_connector import BleakClientWithServiceCache, establish_connection
+
+from backcoach.collector.ble_timing import SampleClock
+from backcoach.collector.profiles import base
+from backcoach.collector.profiles.base import DecodeError, Profile
+from backcoach.errors import SensorNotFound
+from backcoach.processing.types import Samples
+
+log = logging.getLogger(__name__)
+
+WATCHDOG_S = 5.0  # no data for this long means the stream is dead (issue 7 default)
+FIND_TIMEOUT_S = 10.0  # scan this long for the sensor before saying it is not there
+CONNECT_ATTEMPTS = 3  # bleak-retry-connector's attempts per connect; we retry around it
+COMMAND_TIMEOUT_S = 5.0  # a GATT write or read that takes longer has failed
+BATTERY_EVERY_S = 60.0
+BACKOFF_MAX_S = 30.0
+DRAIN_S = 0.2  # after the stop command, notifications sent before it may still be in the bus
+LINK_ERRORS = (BleakError, TimeoutError, EOFError, OSError, KeyError)
+
+
+def backoff_s(attempt: int) -> float:
+    """Wait before reconnect attempt `attempt` (1, 2, ...): 0.5 s doubling to 30 s."""
+    return min(BACKOFF_MAX_S, 0.5 * 2 ** max(attempt - 1, 0))
+
+
+@dataclass(frozen=True)
+class FoundSensor:
+    """A nearby sensor that matches a known profile."""
+
+    name: str
+    address: str
+    rssi: int
+    profile: str
+    device: BLEDevice = field(repr=False, compare=False)
+
+
+def _match(device: BLEDevice, adv: AdvertisementData, sensor: str, profile: str) -> Profile | None:
+    """The profile of an advertising device if it is the sensor asked for, else None."""
+    name = device.name or adv.local_name or ""
+    named = bool(sensor) and sensor.lower() in (device.address.lower(), name.lower())
+    if sensor and not named:
+        return None
+    found = base.detect(adv.service_uuids, name)
+    if profile and named and found is None:
+        return base.get(profile)  # asked for by name: trust the profile the user gave
+    if found is None or (profile and found.name != profile):
+        return None
+    return found
+
+
+async def async_scan(timeout_s: float = 5.0, *, profile: str = "") -> list[FoundSensor]:
+    """Every sensor of a known profile heard within `timeout_s`, strongest first."""
+    if profile:
+        base.get(profile)  # an unknown name fails before scanning
+    seen: dict[str, FoundSensor] = {}
+
+    def on_adv(device: BLEDevice, adv: AdvertisementData) -> None:
+        p = _match(device, adv, "", profile)
+        if p is not None:
+            seen[device.address] = FoundSensor(
+                device.name or adv.local_name or "", device.address, adv.rssi, p.name, device
+            )
+
+    async with BleakScanner(detection_callback=on_adv):
+        await asyncio.sleep(timeout_s)
+    return sorted(seen.values(), key=lambda s: -s.rssi)
+
+
+async def async_find(
+    sensor: str = "", profile: str = "", timeout_s: float = FIND_TIMEOUT_S
+) -> FoundSensor:
+    """The first sensor heard that matches a name or address and a profile (empty = any)."""
+    if profile:
+        base.get(profile)
+    hit: asyncio.Future[FoundSensor] = asyncio.get_running_loop().create_future()
+
+    def on_adv(device: BLEDevice, adv: AdvertisementData) -> None:
+        p = _match(device, adv, sensor, profile)
+        if p is not None and not hit.done():
+            name = device.name or adv.local_name or ""
+            hit.set_result(FoundSensor(name, device.address, adv.rssi, p.name, device))
+
+    async with BleakScanner(detection_callback=on_adv):
+        try:
+            return await asyncio.wait_for(hit, timeout_s)
+        except TimeoutError:
+            what = f"sensor {sensor!r}" if sensor else "sensor"
+            kind = f" with the {profile} profile" if profile else " of a known profile"
+            raise SensorNotFound(
+                f"no {what}{kind} answered within {timeout_s:.0f} s; switch it on, bring it "
+                "close, and check `backcoach scan`"
+            ) from None
+
+
+@dataclass
+class LinkStats:
+    """Counters of one sensor link, for the status line and the store."""
+
+    state: str = "starting"
+    packets: int = 0
+    samples: int = 0
+    lost_samples: int = 0
+    lost_packets: int = 0
+    corrupt: dict[str, int] = field(default_factory=dict)
+    connects: int = 0
+    watchdog_trips: int = 0
+    battery: int | None = None
+    last_sample_s: float | None = None
+
+
+class SensorLink:
+    """One sensor for one session: connect, stream, watchdog, reconnect with back-off."""
+
+    def __init__(
+        self,
+        found: FoundSensor,
+        *,
+        on_samples: Callable[[Samples], None],
+        on_gap: Callable[[float, float, int], None] | None = None,
+        profile: Profile | None = None,
+        rate_hz: float | None = None,
+        range_g: float | None = None,
+        watchdog_s: float = WATCHDOG_S,
+    ) -> None:
+        self.found = found
+        self.profile = profile or base.get(found.profile)
+        self.rate_hz = self.profile.pick_rate(rate_hz)
+        self.range_g = self.profile.pick_range(range_g)
+        self.watchdog_s = watchdog_s
+        self.on_samples = on_samples
+        self.on_gap = on_gap
+        self.clock = SampleClock(self.rate_hz)
+        self.stats = LinkStats()
+        self._client: BleakClient | None = None
+        self._last_rx = 0.0  # monotonic time of the last notification
+        self._last_seq: int | None = None
+        self._logged: set[str] = set()
+
+    # -- the session loop ------------------------------------------------------------------------
+    async def run(self, stop: asyncio.Event) -> None:
+        """Stream until `stop` is set; every failure leads to a reconnect, never to an exception."""
+        attempt = 0
+        while not stop.is_set():
+            streamed_before = self.stats.packets
+            try:
+                await self._connected_session(stop)
+            except LINK_ERRORS as exc:
+                self._once(f"link:{type(exc).__name__}", f"{self.found.address}: {exc}")
+            if stop.is_set():
+                break
+            attempt = 1 if self.stats.packets > streamed_before else attempt + 1
+            self._set_state("reconnecting")
+            delay = backoff_s(attempt)
+            log.info("%s: reconnecting in %.1f s (attempt %d)", self.found.address, delay, attempt)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+        self._set_state("stopped")
+
+    async def _connected_session(self, stop: asyncio.Event) -> None:
+        lost = asyncio.Event()
+        self._set_state("connecting")
+        device = await self._locate()
+        client = await establish_connection(
+            BleakClientWithServiceCache,
+            device,
+            self.found.name or self.found.address,
+            disconnected_callback=lambda _c: lost.set(),
+            max_attempts=CONNECT_ATTEMPTS,
+        )
+        self._client = client
+        self.stats.connects += 1
+        try:
+            await self._start(client)
+            if self.stats.connects > 1:
+                log.info("%s: streaming again (recovered)", self.found.address)
+            await self._watch(client, stop, lost)
+        finally:
+            self._client = None
+            if stop.is_set() and client.is_connected:
+                with contextlib.suppress(*LINK_ERRORS):
+                    for cmd in self.profile.stop():
+                        await asyncio.wait_for(
+                            client.write_gatt_char(cmd.char_uuid, cmd.payload, cmd.response),
+                            COMMAND_TIMEOUT_S,
+                        )
+                    await asyncio.sleep(DRAIN_S)  # notifications already on their way still count
+            with contextlib.suppress(*LINK_ERRORS):
+                await asyncio.wait_for(client.disconnect(), COMMAND_TIMEOUT_S)
+
+    async def _locate(self) -> BLEDevice:
+        """The sensor as BlueZ knows it now (re-scanned after it vanished)."""
+        if self.stats.connects == 0:
+            return self.found.device
+        self._set_state("searching")
+        device = await BleakScanner.find_device_by_address(self.found.address, FIND_TIMEOUT_S)
+        if device is None:
+            raise BleakError(f"{self.found.address} is not advertising")
+        return device
+
+    async def _start(self, client: BleakClient) -> None:
+        await self._read_battery(client)
+        for uuid in self.profile.notify_uuids:
+            await client.start_notify(uuid, self._on_control)
+        await client.start_notify(self.profile.data_uuid, self._on_data)
+        for cmd in self.profile.start(self.rate_hz, self.range_g):
+            await asyncio.wait_for(
+                client.write_gatt_char(cmd.char_uuid, cmd.payload, cmd.response),
+                COMMAND_TIMEOUT_S,
+            )
+        self._last_rx = time.monotonic()
+        self._set_state("streaming")
+
+    async def _watch(self, client: BleakClient, stop: asyncio.Event, lost: asyncio.Event) -> None:
+        """Wait for stop, a disconnect, or silence longer than the watchdog allows."""
+        battery_at = time.monotonic()
+        tick = min(0.25, self.watchdog_s / 4)
+        while not stop.is_set():
+            if lost.is_set():
+                log.warning("%s: connection lost", self.found.address)
+                return
+            silent_s = time.monotonic() - self._last_rx
+            if silent_s > self.watchdog_s:
+                self.stats.watchdog_trips += 1
+                log.warning(
+                    "%s: no data for %.1f s (watchdog %.1f s); reconnecting",
+                    self.found.address,
+                    silent_s,
+                    self.watchdog_s,
+                )
+                return
+            if time.monotonic() - battery_at > BATTERY_EVERY_S:
+                battery_at = time.monotonic()
+                await self._read_battery(client)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), tick)
+
+    async def _read_battery(self, client: BleakClient) -> None:
+        if (
+            not self.profile.has_battery
+            or client.services.get_characteristic(base.BATTERY_LEVEL_UUID) is None
+        ):
+            return
+        try:
+            value = await asyncio.wait_for(
+                client.read_gatt_char(base.BATTERY_LEVEL_UUID), COMMAND_TIMEOUT_S
+            )
+        except LINK_ERRORS as exc:
+            self._once("battery", f"{self.found.address}: cannot read the battery level: {exc}")
+            return
+        if value:
+            self.stats.battery = int(value[0])
+
+    # -- notifications ---------------------------------------------------------------------------
+    def _on_data(self, _char: object, data: bytearray) -> None:
+        rx_s = time.time()
+        self._last_rx = time.monotonic()
+        try:
+            frame = self.profile.decode(bytes(data), self.rate_hz, self.range_g)
+        except DecodeError as exc:
+            self.stats.corrupt[exc.kind] = self.stats.corrupt.get(exc.kind, 0) + 1
+            self._once(f"decode:{exc.kind}", f"{self.found.address}: {exc} (counted, skipped)")
+            return
+        self.stats.packets += 1
+        seq_lost = 0
+        if frame.seq is not None and self.profile.seq_modulo:
+            if self._last_seq is not None:
+                seq_lost = (frame.seq - self._last_seq - 1) % self.profile.seq_modulo
+            self._last_seq = frame.seq
+        placed = self.clock.place(len(frame), rx_s, frame.first_t_s)
+        # the counter shows packets lost in flight; the clock also sees samples never sent
+        # (link down, sensor stalled), counted in packets of this packet's size
+        self.stats.lost_packets += max(seq_lost, math.ceil(placed.lost_samples / len(frame)))
+        if placed.lost_samples:
+            self.stats.lost_samples += placed.lost_samples
+            if self.on_gap and placed.gap_start_s is not None and placed.gap_end_s is not None:
+                self.on_gap(placed.gap_start_s, placed.gap_end_s, placed.lost_samples)
+        self.stats.samples += len(frame)
+        self.stats.last_sample_s = float(placed.t_s[-1])
+        self.on_samples(Samples(placed.t_s, frame.acc_g))
+
+    def _on_control(self, _char: object, data: bytearray) -> None:
+        if self.profile.control_error and (error := self.profile.control_error(bytes(data))):
+            log.warning("%s: %s", self.found.address, error)
+
+    # -- extras ----------------------------------------------------------------------------------
+    async def buzz(self, duration_s: float = 0.5) -> bool:
+        """Make the sensor vibrate; False (and a debug line) where it has no motor or no link."""
+        client = self._client
+        if self.profile.buzz is None or client is None or not client.is_connected:
+            log.debug(
+                "%s: cannot buzz (no motor in this profile, or not connected)", self.found.address
+            )
+            return False
+        try:
+            for cmd in self.profile.buzz(duration_s):
+                await asyncio.wait_for(
+                    client.write_gatt_char(cmd.char_uuid, cmd.payload, cmd.response),
+                    COMMAND_TIMEOUT_S,
+                )
+        except LINK_ERRORS as exc:
+            log.warning("%s: buzz failed: %s", self.found.address, exc)
+            return False
+        return True
+
+    def _set_state(self, state: str) -> None:
+        self.stats.state = state
+
+    def _once(self, key: str, message: str) -> None:
+        """Log a kind of failure once at warning level; repeats go to debug."""
+        if key in self._logged:
+            log.debug(message)
+        else:
+            self._logged.add(key)
+            log.warning(message)

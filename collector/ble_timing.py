@@ -1,0 +1,129 @@
+"""A host-clock time for every sample, from the sensor's own counters; lost samples become gaps.
+
+Why not stamp samples with their arrival time: BLE delivers notifications in bursts (connection
+intervals, retries), so arrival times jitter by tens of milliseconds and bunch up, while the
+sensor samples at a steady rate on its own crystal. So each sample gets a time on the SENSOR
+clock — from the frame's timestamp where the sensor sends one (open, polar), else by counting
+samples at the configured rate (witmotion, thingy) — and that clock is mapped to the host clock.
+
+The mapping (drift correction):
+1. For every packet, offset = arrival time − sensor time of its last sample. Delivery only ever
+   delays, so the smallest offsets are the truest.
+2. Offsets are kept as the minimum per `BUCKET_S` of sensor time; with a few buckets a line is
+   fitted through the minima of the last `FIT_BUCKETS`, which follows a crystal running fast
+   or slow (tens of ppm) as well as a slowly wandering offset.
+3. Host time = sensor time + fitted offset at that sensor time; times never go backwards.
+
+Loss: a frame whose first sample is later than the next expected one by more than half a
+sample period lost the samples in between. They are counted and reported as a gap, never
+filled. Without sensor times, loss can be seen only from arrival times: a packet later than
+the model expects by more than `ARRIVAL_GAP_S` (beyond the usual delivery delay) is a gap of
+that many whole packets — an estimate, where counted sensors are exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+BUCKET_S = 10.0  # sensor seconds per minimum-offset bucket
+FIT_BUCKETS = 30  # buckets (5 min) in the drift fit
+ARRIVAL_GAP_S = 0.3  # lateness that means lost samples, for sensors without counters
+RESYNC_S = 3600.0  # a sensor clock jump larger than this (or backwards) restarts the mapping
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """Host times of one frame's samples, and the loss found just before them."""
+
+    t_s: np.ndarray
+    lost_samples: int = 0
+    gap_start_s: float | None = None  # host time of the last sample before the gap
+    gap_end_s: float | None = None  # host time of the first sample after it
+
+
+class SampleClock:
+    """Maps frames to host times; keeps its state across reconnects so a session resumes."""
+
+    def __init__(self, rate_hz: float) -> None:
+        if rate_hz <= 0:
+            raise ValueError(f"rate_hz must be positive, got {rate_hz}")
+        self.rate_hz = float(rate_hz)
+        self._next_sensor_s: float | None = None  # expected sensor time of the next sample
+        self._last_t_s: float | None = None  # host time of the last sample placed
+        self._buckets: dict[int, float] = {}  # bucket index → minimum offset
+        self._fit: tuple[float, float] = (0.0, 0.0)  # offset = a + b * sensor_s
+        self._origin_s = 0.0  # sensor time origin of the fit (keeps numbers small)
+        self._usual_late_s = 0.0  # typical delivery delay above the fastest (counted sensors)
+        self.samples = 0
+        self.lost_samples = 0
+
+    def place(self, n: int, rx_s: float, first_sensor_s: float | None = None) -> Placed:
+        """Host times for `n` samples that arrived at host time `rx_s`."""
+        period = 1.0 / self.rate_hz
+        counted = first_sensor_s is None
+        if self._next_sensor_s is None:
+            self._start(rx_s, n, first_sensor_s)
+        elif not counted and not (
+            self._next_sensor_s - RESYNC_S < first_sensor_s < self._next_sensor_s + RESYNC_S
+        ):
+            self._start(rx_s, n, first_sensor_s)  # the sensor restarted its clock
+        if counted:
+            first_sensor_s = self._next_sensor_s
+            late_s = float(rx_s - self._host(first_sensor_s + (n - 1) * period))
+            if late_s > ARRIVAL_GAP_S + self._usual_late_s:
+                # whole packets lost; the usual delivery delay is not part of the gap
+                packets = round((late_s - self._usual_late_s) * self.rate_hz / n)
+                first_sensor_s += packets * n * period
+            else:
+                self._usual_late_s += 0.05 * (max(late_s, 0.0) - self._usual_late_s)
+        lost = max(int(round((first_sensor_s - self._next_sensor_s) * self.rate_hz)), 0)
+        sensor_t = first_sensor_s + np.arange(n) * period
+        self._learn(sensor_t[-1], rx_s)
+        t = self._host(sensor_t)
+        placed = self._monotonic(t, lost)
+        self._next_sensor_s = float(sensor_t[-1]) + period
+        self.samples += n
+        self.lost_samples += lost
+        return placed
+
+    # -- internals -------------------------------------------------------------------------------
+    def _start(self, rx_s: float, n: int, first_sensor_s: float | None) -> None:
+        """(Re)start the mapping at this packet: its last sample arrived just now."""
+        first = 0.0 if first_sensor_s is None else first_sensor_s
+        self._next_sensor_s = first
+        self._origin_s = first
+        self._buckets.clear()
+        last = first + (n - 1) / self.rate_hz
+        self._fit = (rx_s - last, 0.0)
+
+    def _learn(self, sensor_last_s: float, rx_s: float) -> None:
+        """Keep the minimum offset per bucket; refit the line when a bucket is complete."""
+        offset = rx_s - sensor_last_s
+        key = int((sensor_last_s - self._origin_s) // BUCKET_S)
+        new_bucket = key not in self._buckets
+        if offset < self._buckets.get(key, np.inf):
+            self._buckets[key] = offset
+        done = sorted(k for k in self._buckets if k != key)[-FIT_BUCKETS:]
+        if len(done) < 3:  # too little history for a slope: the best offset seen so far
+            self._fit = (min(self._buckets.values()), 0.0)
+        elif new_bucket:
+            self._buckets = {k: self._buckets[k] for k in [*done, key]}
+            xs = (np.asarray(done, np.float64) + 0.5) * BUCKET_S
+            slope, intercept = np.polyfit(xs, [self._buckets[k] for k in done], 1)
+            self._fit = (float(intercept), float(slope))
+
+    def _host(self, sensor_s: np.ndarray | float) -> np.ndarray:
+        x = np.asarray(sensor_s, np.float64) - self._origin_s
+        return np.asarray(sensor_s, np.float64) + self._fit[0] + self._fit[1] * x
+
+    def _monotonic(self, t: np.ndarray, lost: int) -> Placed:
+        """Never let a refit move a sample before the previous one."""
+        prev = self._last_t_s
+        if prev is not None and t[0] <= prev:
+            t = np.maximum(t, prev + np.arange(1, t.shape[0] + 1) * 1e-6)
+        self._last_t_s = float(t[-1])
+        if lost and prev is not None:
+            return Placed(t, lost, prev, float(t[0]))
+        return Placed(t, lost)

@@ -1,0 +1,614 @@
+"""An emulated BlueZ: the `org.bluez` D-Bus object tree that bleak's BlueZ backend talks to.
+
+Why: CI has no Bluetooth hardware, kernel support or bluetoothd, yet the collector must be tested
+with the real, unmodified bleak. This process exports an adapter (hci0) with discovery, and one
+Device1 per emulated sensor with Connect/Disconnect and GATT services whose notifications are
+PropertiesChanged signals of `Value`. Each device plays one profile (open, polar, witmotion,
+thingy), streaming a simulated wearer's signal in that sensor's exact wire format, timed by its
+own slightly drifting crystal.
+
+Test controls (`org.backcoach.Emulator1` on a second bus connection, named
+`org.backcoach.Emulator`): Drop (link loss), Stall (no data, link up), Lose (skip packets),
+Corrupt (broken packets), Stats (JSON) and Dump (the samples sent, as .npz).
+
+Run: `python -m tests.ble.bluez_emulator --bus ADDRESS --devices JSON`; it prints "ready" once
+`org.bluez` is owned. Facts that matter (see issue 7): export objects before claiming the name;
+Adapter1 needs Powered and Roles=["central"]; handles are the last four hex digits of paths;
+Connected=true → export GATT → ServicesResolved=true; devices are seen only through property
+changes while discovering; never assign `self.name` in a ServiceInterface.
+"""
+
+# No `from __future__ import annotations`: dbus-fast reads the D-Bus signatures from annotations.
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+import time
+
+import numpy as np
+from dbus_fast import BusType, DBusError, PropertyAccess
+from dbus_fast.aio import MessageBus
+from dbus_fast.service import ServiceInterface, dbus_property, method
+
+from backcoach.collector.profiles import base, open_profile, polar, thingy, witmotion
+from backcoach.collector.simulator import Segment, simulate
+
+log = logging.getLogger("bluez_emulator")
+
+# D-Bus signatures; dbus-fast reads them from the annotations of exported methods/properties.
+STR, PATH, PATHS, BYTES, BYTE, BOOL = "s", "o", "ao", "ay", "y", "b"
+STRS, U16, I16, U32, DOUBLE = "as", "q", "n", "u", "d"
+DICT, MFR = "a{sv}", "a{qv}"
+
+ADAPTER_PATH = "/org/bluez/hci0"
+CONTROL_NAME = "org.backcoach.Emulator"
+CONTROL_PATH = "/org/backcoach/Emulator"
+EPOCH_2000_S = 946684800.0
+ADVERTISE_EVERY_S = 0.1
+
+
+def device_path(address: str) -> str:
+    return f"{ADAPTER_PATH}/dev_{address.upper().replace(':', '_')}"
+
+
+def wearer_signal(rate_hz: float, seed: int) -> np.ndarray:
+    """Two minutes of a simulated wearer (stand, bend, sit, walk, lift), looped by the sender."""
+    script = [
+        Segment("stand", 20.0),
+        Segment("bend", peak_deg=70.0),
+        Segment("sit", 40.0),
+        Segment("walk", 30.0),
+        Segment("lift", style="back", peak_deg=60.0),
+        Segment("stand", 15.0),
+    ]
+    return simulate(script, 0.0, fs_hz=rate_hz, seed=seed).samples.acc_g.astype(np.float64)
+
+
+class Wire:
+    """One profile's packets: quantises samples as the sensor does and packs them."""
+
+    def __init__(self, profile: str, rate_hz: float, boot_epoch_s: float, compressed: bool):
+        self.profile = profile
+        self.rate_hz = rate_hz
+        self.boot_epoch_s = boot_epoch_s  # unix time of the sensor clock's zero
+        self.compressed = compressed
+        self.per_packet = {
+            "open": max(1, min(38, int(rate_hz // 10))),
+            "polar": max(1, int(rate_hz // 10)),
+            "witmotion": max(1, min(10, int(rate_hz // 20))),
+            "thingy": 1,
+        }[profile]
+        self.seq = 0
+
+    def quantise(self, acc_g: np.ndarray) -> np.ndarray:
+        """The values the collector should decode (what the sensor's ADC would give)."""
+        lsb = {"open": 8.0 / 32768, "polar": 1e-3, "witmotion": 16.0 / 32768, "thingy": 1 / 1024}
+        step = lsb[self.profile]
+        return np.round(acc_g / step) * step
+
+    def packet(self, first_index: int, acc_g: np.ndarray) -> bytes:
+        """The notification for samples first_index.. (sensor time = index / rate)."""
+        seq, self.seq = self.seq, (self.seq + 1) & 0xFFFF
+        t_first_s = first_index / self.rate_hz
+        if self.profile == "open":
+            return open_profile.encode(seq, round(t_first_s * 1e6), acc_g)
+        if self.profile == "polar":
+            t_last = t_first_s + (len(acc_g) - 1) / self.rate_hz
+            t_ns = round((self.boot_epoch_s - EPOCH_2000_S + t_last) * 1e9)
+            return polar.encode(t_ns, np.round(acc_g * 1000), compressed=self.compressed)
+        if self.profile == "witmotion":
+            return witmotion.encode(acc_g)
+        return thingy.encode(acc_g[0])
+
+    def corrupt(self, good: bytes, k: int) -> bytes:
+        """A broken notification the decoder must refuse: cut short, or with its header spoilt."""
+        if self.profile == "witmotion":
+            return good.replace(witmotion.SYNC, b"\x00\x00")
+        if k % 2 and self.profile in ("open", "polar"):
+            return bytes([0xEE]) + good[1:]
+        return good[:5]
+
+
+class Characteristic(ServiceInterface):
+    def __init__(self, dev: "Device", path: str, service_path: str, uuid: str, flags: list[str]):
+        super().__init__("org.bluez.GattCharacteristic1")
+        self.dev, self.path, self.service_path = dev, path, service_path
+        self.uuid, self.flags = uuid, flags
+        self.value = b""
+        self.notifying = False
+
+    @dbus_property(access=PropertyAccess.READ)
+    def UUID(self) -> STR:
+        return self.uuid
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Service(self) -> PATH:
+        return self.service_path
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Value(self) -> BYTES:
+        return self.value
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Notifying(self) -> BOOL:
+        return self.notifying
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Flags(self) -> STRS:
+        return self.flags
+
+    @dbus_property(access=PropertyAccess.READ)
+    def MTU(self) -> U16:
+        return 247
+
+    @method()
+    def ReadValue(self, options: DICT) -> BYTES:
+        self.dev.check_connected()
+        return self.value
+
+    @method()
+    def WriteValue(self, value: BYTES, options: DICT):
+        self.dev.check_connected()
+        self.dev.on_write(self.uuid, bytes(value))
+
+    @method()
+    def StartNotify(self):
+        self.dev.check_connected()
+        self.notifying = True
+        self.emit_properties_changed({"Notifying": True})
+        self.dev.on_notify(self.uuid, True)
+
+    @method()
+    def StopNotify(self):
+        self.notifying = False
+        self.emit_properties_changed({"Notifying": False})
+        self.dev.on_notify(self.uuid, False)
+
+    def notify(self, value: bytes) -> None:
+        self.value = value
+        if self.notifying:
+            self.emit_properties_changed({"Value": value})
+
+
+class Service(ServiceInterface):
+    def __init__(self, device_path: str, uuid: str):
+        super().__init__("org.bluez.GattService1")
+        self.device_path, self.uuid = device_path, uuid
+
+    @dbus_property(access=PropertyAccess.READ)
+    def UUID(self) -> STR:
+        return self.uuid
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Primary(self) -> BOOL:
+        return True
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Device(self) -> PATH:
+        return self.device_path
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Includes(self) -> PATHS:
+        return []
+
+
+class Device(ServiceInterface):
+    """One emulated sensor: advertising, connection, GATT tree and the sample stream."""
+
+    def __init__(self, bus: MessageBus, adapter: "Adapter", spec: dict):
+        super().__init__("org.bluez.Device1")
+        self.bus, self.adapter = bus, adapter
+        self.address: str = spec["address"]
+        self.local_name: str = spec["name"]
+        self.profile = base.get(spec["profile"])
+        self.path = device_path(self.address)
+        self.rate_hz = float(spec.get("rate_hz", self.profile.default_rate_hz))
+        self.ppm = float(spec.get("ppm", 40.0))
+        self.rssi = -60
+        self.connected = False
+        self.resolved = False
+        self.boot_mono = time.monotonic() - float(spec.get("uptime_s", 1000.0))
+        self.wire = Wire(
+            self.profile.name,
+            self.rate_hz,
+            time.time() - (time.monotonic() - self.boot_mono),
+            bool(spec.get("compressed", False)),
+        )
+        self.signal = self.wire.quantise(wearer_signal(self.rate_hz, int(spec.get("seed", 1))))
+        self.battery = int(spec.get("battery", 87))
+        self.gatt: list[tuple[str, ServiceInterface]] = []
+        self.chars: dict[str, Characteristic] = {}
+        self.streaming = False
+        self.stream_task: asyncio.Task | None = None
+        self.stall_until = 0.0
+        self.lose_packets = 0
+        self.corrupt_packets = 0
+        self.sent_index: list[np.ndarray] = []
+        self.packets = 0
+        self.connects = 0
+        self.writes: list[str] = []
+
+    # -- Device1 -------------------------------------------------------------------------------
+    @dbus_property(access=PropertyAccess.READ)
+    def Address(self) -> STR:
+        return self.address
+
+    @dbus_property(access=PropertyAccess.READ)
+    def AddressType(self) -> STR:
+        return "random"
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Name(self) -> STR:
+        return self.local_name
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Alias(self) -> STR:
+        return self.local_name
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Adapter(self) -> PATH:
+        return ADAPTER_PATH
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Paired(self) -> BOOL:
+        return False
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Bonded(self) -> BOOL:
+        return False
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Trusted(self) -> BOOL:
+        return False
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Blocked(self) -> BOOL:
+        return False
+
+    @dbus_property(access=PropertyAccess.READ)
+    def LegacyPairing(self) -> BOOL:
+        return False
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Connected(self) -> BOOL:
+        return self.connected
+
+    @dbus_property(access=PropertyAccess.READ)
+    def ServicesResolved(self) -> BOOL:
+        return self.resolved
+
+    @dbus_property(access=PropertyAccess.READ)
+    def RSSI(self) -> I16:
+        return self.rssi
+
+    @dbus_property(access=PropertyAccess.READ)
+    def UUIDs(self) -> STRS:
+        uuids = [self.profile.service_uuid]
+        return [*uuids, base.BATTERY_SERVICE_UUID] if self.profile.has_battery else uuids
+
+    @dbus_property(access=PropertyAccess.READ)
+    def ManufacturerData(self) -> MFR:
+        return {}
+
+    @dbus_property(access=PropertyAccess.READ)
+    def ServiceData(self) -> DICT:
+        return {}
+
+    @method()
+    async def Connect(self):
+        if self.connected:
+            return
+        await asyncio.sleep(0.02)  # a real link takes a moment; lets the caller's watcher settle
+        self.connected = True
+        self.connects += 1
+        self.emit_properties_changed({"Connected": True})
+        self._export_gatt()
+        self.resolved = True
+        self.emit_properties_changed({"ServicesResolved": True})
+
+    @method()
+    def Disconnect(self):
+        self.drop_link()
+
+    @method()
+    def Pair(self):
+        raise DBusError("org.bluez.Error.NotSupported", "pairing is not emulated")
+
+    @method()
+    def CancelPairing(self):
+        pass
+
+    # -- behaviour -----------------------------------------------------------------------------
+    def check_connected(self) -> None:
+        if not self.connected:
+            raise DBusError("org.bluez.Error.NotConnected", f"{self.address} is not connected")
+
+    def drop_link(self) -> None:
+        """Link lost (or closed): Connected=false first, then the GATT objects go."""
+        if not self.connected:
+            return
+        self.streaming = False
+        if self.stream_task:
+            self.stream_task.cancel()
+            self.stream_task = None
+        self.connected = False
+        self.resolved = False
+        self.emit_properties_changed({"Connected": False, "ServicesResolved": False})
+        for path, iface in reversed(self.gatt):
+            self.bus.unexport(path, iface)
+        self.gatt.clear()
+        self.chars.clear()
+
+    def _export_gatt(self) -> None:
+        handle = 0x0010
+        layout: list[tuple[str, list[tuple[str, list[str]]]]] = []
+        p = self.profile
+        chars = [(p.data_uuid, ["notify"])]
+        if p.name == "open":
+            chars += [(open_profile.CONFIG_UUID, ["read", "write"])]
+            chars += [(open_profile.BUZZ_UUID, ["write"])]
+        elif p.name == "polar":
+            chars = [(polar.CONTROL_UUID, ["read", "write", "indicate"]), *chars]
+        elif p.name == "witmotion":
+            chars += [(witmotion.WRITE_UUID, ["write-without-response", "write"])]
+        elif p.name == "thingy":
+            chars = [(thingy.CONFIG_UUID, ["read", "write"]), *chars]
+        layout.append((p.service_uuid, chars))
+        if p.has_battery:
+            layout.append((base.BATTERY_SERVICE_UUID, [(base.BATTERY_LEVEL_UUID, ["read"])]))
+        for service_uuid, service_chars in layout:
+            spath = f"{self.path}/service{handle:04x}"
+            service = Service(self.path, service_uuid)
+            self.bus.export(spath, service)
+            self.gatt.append((spath, service))
+            for uuid, flags in service_chars:
+                handle += 2
+                char = Characteristic(self, f"{spath}/char{handle:04x}", spath, uuid, flags)
+                if uuid == base.BATTERY_LEVEL_UUID:
+                    char.value = bytes([self.battery])
+                if uuid == polar.CONTROL_UUID:
+                    char.value = bytes([0x0F, 0x05, 0x00])  # ECG and ACC supported
+                self.bus.export(char.path, char)
+                self.gatt.append((char.path, char))
+                self.chars[uuid] = char
+            handle += 4
+
+    def on_notify(self, uuid: str, on: bool) -> None:
+        # open and polar wait for their start command; the others stream once subscribed
+        if uuid == self.profile.data_uuid and on and self.profile.name in ("witmotion", "thingy"):
+            self._start_stream()
+
+    def on_write(self, uuid: str, value: bytes) -> None:
+        self.writes.append(value.hex())
+        if uuid == open_profile.CONFIG_UUID and len(value) == 4:
+            if value[3]:
+                self._start_stream()
+            else:
+                self.streaming = False
+        elif uuid == polar.CONTROL_UUID and len(value) >= 2:
+            op = value[0]
+            status = 0 if value[1] == polar.ACC else 1
+            if op == 2 and status == 0:
+                self._start_stream()
+            elif op == 3:
+                self.streaming = False
+            cp = self.chars.get(polar.CONTROL_UUID)
+            if cp:
+                cp.notify(bytes([0xF0, op, value[1], status]))
+
+    def _start_stream(self) -> None:
+        self.streaming = True
+        if self.stream_task is None or self.stream_task.done():
+            self.stream_task = asyncio.get_running_loop().create_task(self._stream())
+
+    def sensor_index_now(self) -> int:
+        """Samples taken so far by the sensor's own (drifting) clock."""
+        sensor_s = (time.monotonic() - self.boot_mono) * (1 + self.ppm * 1e-6)
+        return int(sensor_s * self.rate_hz)
+
+    async def _stream(self) -> None:
+        """Send every packet whose last sample is due; samples while not sending are dropped."""
+        n = self.wire.per_packet
+        next_i = self.sensor_index_now()
+        period = n / self.rate_hz
+        while self.streaming and self.connected:
+            due = self.sensor_index_now()
+            while next_i + n <= due:
+                self._send(next_i, n)
+                next_i += n
+            await asyncio.sleep(period / 2)
+
+    def _send(self, first: int, n: int) -> None:
+        idx = np.arange(first, first + n)
+        data = self.chars.get(self.profile.data_uuid)
+        if time.monotonic() < self.stall_until or data is None or not data.notifying:
+            return
+        if self.lose_packets:
+            self.lose_packets -= 1
+            self.wire.seq = (self.wire.seq + 1) & 0xFFFF  # the counter shows the loss
+            return
+        payload = self.wire.packet(first, self.signal[idx % self.signal.shape[0]])
+        if self.corrupt_packets:
+            self.corrupt_packets -= 1
+            payload = self.wire.corrupt(payload, self.corrupt_packets)
+        else:
+            self.sent_index.append(idx)
+        self.packets += 1
+        data.notify(payload)
+
+    def advertise(self) -> None:
+        if not self.connected:
+            self.rssi = -60 - (self.rssi + 61) % 3  # a changing RSSI is what scanners see
+            self.emit_properties_changed({"RSSI": self.rssi})
+
+    def stats(self) -> dict:
+        """Counters; `dropped_samples` = samples between the first and last sent that were not."""
+        sent = int(sum(a.shape[0] for a in self.sent_index))
+        span = int(self.sent_index[-1][-1] - self.sent_index[0][0] + 1) if sent else 0
+        return {
+            "sent_samples": sent,
+            "dropped_samples": span - sent,
+            "packets": self.packets,
+            "connects": self.connects,
+            "connected": self.connected,
+            "streaming": self.streaming,
+            "writes": self.writes,
+        }
+
+    def dump(self, path: str) -> None:
+        idx = np.concatenate(self.sent_index) if self.sent_index else np.empty(0, np.int64)
+        np.savez(path, index=idx, acc_g=self.signal[idx % self.signal.shape[0]])
+
+
+class Adapter(ServiceInterface):
+    def __init__(self):
+        super().__init__("org.bluez.Adapter1")
+        self.discovering = False
+        self.devices: dict[str, Device] = {}
+        self._adv_task: asyncio.Task | None = None
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Address(self) -> STR:
+        return "00:1A:7D:DA:71:13"
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Name(self) -> STR:
+        return "emulated-hci0"
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Alias(self) -> STR:
+        return "emulated-hci0"
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Powered(self) -> BOOL:
+        return True
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Discovering(self) -> BOOL:
+        return self.discovering
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Roles(self) -> STRS:
+        return ["central", "peripheral"]
+
+    @dbus_property(access=PropertyAccess.READ)
+    def UUIDs(self) -> STRS:
+        return []
+
+    @method()
+    def SetDiscoveryFilter(self, properties: DICT):
+        pass
+
+    @method()
+    def GetDiscoveryFilters(self) -> STRS:
+        return ["UUIDs", "RSSI", "Transport", "DuplicateData"]
+
+    @method()
+    def StartDiscovery(self):
+        self.discovering = True
+        self.emit_properties_changed({"Discovering": True})
+        if self._adv_task is None or self._adv_task.done():
+            self._adv_task = asyncio.get_running_loop().create_task(self._advertise())
+
+    @method()
+    def StopDiscovery(self):
+        self.discovering = False
+        self.emit_properties_changed({"Discovering": False})
+
+    @method()
+    def RemoveDevice(self, device: PATH):
+        pass  # emulated sensors stay known: they come back as soon as they advertise again
+
+    async def _advertise(self) -> None:
+        while self.discovering:
+            for dev in self.devices.values():
+                dev.advertise()
+            await asyncio.sleep(ADVERTISE_EVERY_S)
+
+
+class Control(ServiceInterface):
+    """What tests do to the emulated sensors (on its own bus connection and name)."""
+
+    def __init__(self, adapter: Adapter):
+        super().__init__("org.backcoach.Emulator1")
+        self.adapter = adapter
+
+    def _dev(self, address: str) -> Device:
+        try:
+            return self.adapter.devices[address.upper()]
+        except KeyError:
+            raise DBusError("org.backcoach.Error.NoDevice", f"no emulated {address}") from None
+
+    @method()
+    def Drop(self, address: STR):
+        self._dev(address).drop_link()
+
+    @method()
+    def Stall(self, address: STR, seconds: DOUBLE):
+        self._dev(address).stall_until = time.monotonic() + seconds
+
+    @method()
+    def Lose(self, address: STR, packets: U32):
+        self._dev(address).lose_packets += packets
+
+    @method()
+    def Corrupt(self, address: STR, packets: U32):
+        self._dev(address).corrupt_packets += packets
+
+    @method()
+    def SetBattery(self, address: STR, percent: BYTE):
+        dev = self._dev(address)
+        dev.battery = percent
+        char = dev.chars.get(base.BATTERY_LEVEL_UUID)
+        if char:
+            char.value = bytes([percent])
+
+    @method()
+    def Stats(self, address: STR) -> STR:
+        return json.dumps(self._dev(address).stats())
+
+    @method()
+    def Dump(self, address: STR, path: STR):
+        self._dev(address).dump(path)
+
+
+async def serve(bus_address: str, specs: list[dict]) -> None:
+    bus = await MessageBus(bus_address=bus_address, bus_type=BusType.SYSTEM).connect()
+    adapter = Adapter()
+    bus.export(ADAPTER_PATH, adapter)
+    for spec in specs:
+        dev = Device(bus, adapter, spec)
+        adapter.devices[dev.address.upper()] = dev
+        bus.export(dev.path, dev)
+    await bus.request_name("org.bluez")  # only after the tree exists (bleak reads it at once)
+    control_bus = await MessageBus(bus_address=bus_address).connect()
+    control_bus.export(CONTROL_PATH, Control(adapter))
+    await control_bus.request_name(CONTROL_NAME)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    print("ready", flush=True)
+    await stop.wait()
+    for dev in adapter.devices.values():  # bleak learns of a disconnect only from Connected
+        dev.drop_link()
+    await asyncio.sleep(0.05)
+    bus.disconnect()
+    control_bus.disconnect()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bus", required=True, help="D-Bus address of the private system bus")
+    ap.add_argument("--devices", required=True, help="JSON list of device specs")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    asyncio.run(serve(args.bus, json.loads(args.devices)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""Fixtures: a private system bus with the emulated BlueZ, and the emulator's test controls.
+
+These tests never skip: without dbus-daemon they fail, naming the package to install.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from dbus_fast import BusType, Message, MessageType
+from dbus_fast.aio import MessageBus
+
+from tests.ble.bluez_emulator import CONTROL_NAME, CONTROL_PATH
+from tests.ble.dbus_bus import emulator, private_bus
+
+#: One emulated sensor per test that changes a sensor's state, so tests stay independent.
+DEVICES = {
+    "scan_open": {"address": "C0:FF:EE:00:00:01", "name": "BC-DIY-1", "profile": "open"},
+    "exact": {
+        "address": "C0:FF:EE:00:00:02",
+        "name": "BC-DIY-2",
+        "profile": "open",
+        "rate_hz": 100,
+    },
+    "drop": {"address": "C0:FF:EE:00:00:03", "name": "BC-DIY-3", "profile": "open", "rate_hz": 50},
+    "polar": {
+        "address": "C0:FF:EE:00:00:04",
+        "name": "Polar H10 0A1B2C3D",
+        "profile": "polar",
+        "rate_hz": 200,
+        "compressed": True,
+        "ppm": -60,
+    },
+    "stall": {"address": "C0:FF:EE:00:00:05", "name": "Polar Sense 77", "profile": "polar"},
+    "witmotion": {"address": "C0:FF:EE:00:00:06", "name": "WT901BLE68", "profile": "witmotion"},
+    "thingy": {"address": "C0:FF:EE:00:00:07", "name": "Thingy", "profile": "thingy"},
+}
+
+
+@dataclass
+class Emulator:
+    bus_address: str
+    devices: dict[str, dict]
+
+    async def call(self, member: str, *args: object, signature: str = "") -> object:
+        """Call a test control (Drop, Stall, Lose, Corrupt, Stats, Dump) on the emulator."""
+        bus = await MessageBus(bus_address=self.bus_address, bus_type=BusType.SYSTEM).connect()
+        try:
+            reply = await bus.call(
+                Message(
+                    destination=CONTROL_NAME,
+                    path=CONTROL_PATH,
+                    interface="org.backcoach.Emulator1",
+                    member=member,
+                    signature=signature,
+                    body=list(args),
+                )
+            )
+        finally:
+            bus.disconnect()
+        if reply.message_type == MessageType.ERROR:
+            raise RuntimeError(f"{member}: {reply.error_name} {reply.body}")
+        return reply.body[0] if reply.body else None
+
+    async def stats(self, address: str) -> dict:
+        return json.loads(await self.call("Stats", address, signature="s"))
+
+
+@pytest.fixture(scope="session")
+def bluez(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    """The emulated BlueZ with every device of DEVICES, on its own private system bus."""
+    tmp = tmp_path_factory.mktemp("bluez")
+    with private_bus(tmp) as address:
+        old = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS")
+        os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = address  # before bleak's first call
+        try:
+            with emulator(address, list(DEVICES.values())):
+                yield Emulator(address, DEVICES)
+        finally:
+            if old is None:
+                os.environ.pop("DBUS_SYSTEM_BUS_ADDRESS", None)
+            else:
+                os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = old

@@ -1,0 +1,151 @@
+"""The collector with the real bleak against the emulated BlueZ: scan, stream, survive, count."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backcoach import cli
+from backcoach.collector.ble import async_find, async_scan
+from backcoach.collector.session import CollectSession, SessionResult
+from backcoach.config import Settings
+from backcoach.storage import open_store
+from tests.ble.conftest import DEVICES, Emulator
+
+pytestmark = pytest.mark.ble
+
+STREAM_TIMEOUT_S = 15.0
+
+
+async def _until(predicate, timeout_s: float = STREAM_TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+async def _collect(
+    bluez: Emulator, key: str, tmp: Path, seconds: float, actions=(), **kw
+) -> tuple[SessionResult, dict, np.lib.npyio.NpzFile, Settings]:
+    """Run a session on one emulated device; `actions` are (after_s, control, args, signature)."""
+    address = DEVICES[key]["address"]
+    settings = Settings(data_dir=str(tmp))
+    store = open_store(settings)
+    found = await async_find(address, timeout_s=5.0)
+    session = CollectSession(settings, store, found, **kw)
+    task = asyncio.create_task(session.run(seconds))
+    await _until(lambda: session.stats.samples > 0 or task.done())
+    started = time.monotonic()
+    for after_s, member, args, signature in actions:
+        await asyncio.sleep(max(0.0, started + after_s - time.monotonic()))
+        await bluez.call(member, address, *args, signature=signature)
+    result = await task
+    store.close()
+    stats = await bluez.stats(address)
+    await bluez.call("Dump", address, str(tmp / "sent.npz"), signature="ss")
+    return result, stats, np.load(tmp / "sent.npz"), settings
+
+
+def _stored(settings: Settings):
+    store = open_store(settings)
+    try:
+        return store.read_samples(0, 4e9), store.read_events(0, 4e9, ["gap"])
+    finally:
+        store.close()
+
+
+def test_scan_finds_each_profile(bluez: Emulator) -> None:
+    """Every emulated sensor is listed with the profile detected from its advertisement."""
+    found = asyncio.run(async_scan(1.5))
+    by_address = {f.address: f.profile for f in found}
+    for spec in DEVICES.values():
+        assert by_address.get(spec["address"]) == spec["profile"], spec["name"]
+    only_polar = asyncio.run(async_scan(1.0, profile="polar"))
+    assert only_polar and {f.profile for f in only_polar} == {"polar"}
+
+
+def test_scan_command_prints_the_sensors(bluez: Emulator, capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["scan", "--timeout", "1", "--profile", "thingy"]) == 0
+    out = capsys.readouterr().out
+    assert DEVICES["thingy"]["address"] in out and "thingy" in out
+    assert DEVICES["polar"]["address"] not in out
+
+
+def test_collect_stores_exactly_the_samples_sent_minus_deliberate_drops(
+    bluez: Emulator, tmp_path: Path
+) -> None:
+    """Three packets skipped by the sensor: the rest stored sample for sample, a gap for them."""
+    result, stats, sent, settings = asyncio.run(
+        _collect(bluez, "exact", tmp_path, 5.0, [(1.5, "Lose", [3], "su")], rate_hz=100)
+    )
+    samples, gaps = _stored(settings)
+    per_packet = 10  # the emulated open sensor at 100 Hz packs 10 samples per notification
+    assert stats["dropped_samples"] == 3 * per_packet
+    assert len(samples) == sent["index"].shape[0] == stats["sent_samples"] > 300
+    np.testing.assert_allclose(samples.acc_g, sent["acc_g"], atol=1.1e-3)  # stored at 1 mg
+    assert result.lost_samples == 3 * per_packet and result.lost_packets == 3
+    assert [g.attrs["samples_lost"] for g in gaps] == [30.0]
+    assert 0.29 < gaps[0].duration_s < 0.33  # 31 periods between the samples around it
+    dt = np.diff(samples.t_s)
+    assert np.all(dt > 0) and np.median(dt) == pytest.approx(0.01, rel=1e-3)
+    assert abs(samples.t_s[-1] - time.time()) < 10
+
+
+def test_forced_disconnect_is_survived_and_the_session_resumes(
+    bluez: Emulator, tmp_path: Path
+) -> None:
+    """The link drops mid-session; the collector reconnects and the one session goes on."""
+    result, stats, sent, settings = asyncio.run(
+        _collect(bluez, "drop", tmp_path, 6.0, [(1.5, "Drop", [], "s")])
+    )
+    samples, gaps = _stored(settings)
+    assert result.connects == 2 and stats["connects"] == 2
+    assert len(samples) == stats["sent_samples"]
+    np.testing.assert_allclose(samples.acc_g, sent["acc_g"], atol=1.1e-3)
+    assert result.lost_samples == stats["dropped_samples"] > 0
+    assert sum(g.attrs["samples_lost"] for g in gaps) == stats["dropped_samples"]
+    assert samples.t_s[-1] - samples.t_s[0] > 3.0, "no data after the reconnect"
+
+
+def test_stalled_stream_triggers_the_watchdog(bluez: Emulator, tmp_path: Path) -> None:
+    """No data for longer than the watchdog while the link stays up: reconnect and go on."""
+    result, stats, sent, settings = asyncio.run(
+        _collect(bluez, "stall", tmp_path, 7.0, [(1.0, "Stall", [2.0], "sd")], watchdog_s=1.0)
+    )
+    samples, _ = _stored(settings)
+    assert result.watchdog_trips >= 1 and result.connects >= 2
+    assert len(samples) == stats["sent_samples"]
+    assert result.lost_samples == stats["dropped_samples"] > 0
+    assert samples.t_s[-1] - samples.t_s[0] > 4.0
+
+
+def test_corrupt_packets_are_counted_and_never_crash(bluez: Emulator, tmp_path: Path) -> None:
+    """Four broken WitMotion notifications: counted as corrupt, their samples a gap, rest stored."""
+    result, stats, sent, settings = asyncio.run(
+        _collect(bluez, "witmotion", tmp_path, 5.0, [(1.0, "Corrupt", [4], "su")])
+    )
+    samples, _ = _stored(settings)
+    assert sum(result.corrupt.values()) == 4
+    assert len(samples) == stats["sent_samples"]
+    np.testing.assert_allclose(samples.acc_g, sent["acc_g"], atol=1.1e-3)
+
+
+def test_collect_command_streams_compressed_polar_for_its_duration(
+    bluez: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`backcoach collect --duration` ends by itself with every sample sent in the store."""
+    monkeypatch.setenv("BACKCOACH_DATA_DIR", str(tmp_path))
+    address = DEVICES["polar"]["address"]
+    t0 = time.monotonic()
+    code = cli.main(["collect", "--sensor", address, "--duration", "4", "--rate", "200"])
+    assert code == 0 and time.monotonic() - t0 < 12
+    stats = asyncio.run(bluez.stats(address))
+    samples, _ = _stored(Settings(data_dir=str(tmp_path)))
+    assert len(samples) == stats["sent_samples"] > 500
+    assert np.median(np.diff(samples.t_s)) == pytest.approx(0.005, rel=1e-3)
+    assert stats["writes"][0] == "02020001c8000101100002010800"  # rate 200, 16 bit, 8 g
