@@ -9,6 +9,7 @@ never printed: `Settings.redacted()` is what `backcoach config show` shows.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
@@ -136,12 +137,18 @@ class Settings:
 
 
 def _mask_url(url: str) -> str:
-    """Keep an apprise URL's scheme and host, hide credentials and tokens in the rest."""
+    """Keep an apprise URL's scheme and a plain host name; hide everything else.
+
+    Many services put tokens where a host would be (`tgram://bot_token/chat`), so a "host" is
+    shown only when it looks like one: a dotted name or address, or localhost, with a port.
+    """
     scheme, sep, rest = url.partition("://")
     if not sep:
         return "****"
     host = rest.split("@")[-1].split("/")[0].split("?")[0]
-    return f"{scheme}://{host}/****" if host else f"{scheme}://****"
+    if re.fullmatch(r"(localhost|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)(:\d{1,5})?", host):
+        return f"{scheme}://{host}/****"
+    return f"{scheme}://****"
 
 
 # Environment variables → (section, key). Sections map to the nested dataclasses above.
