@@ -113,8 +113,11 @@ def test_the_drain_progress_is_shown_after_an_outage(own_server, make_store, cap
     _wait_for(lambda: store.drainer.last_error is not None)
     own_server.start()
     store.flush(60)
-    messages = [r.getMessage() for r in caplog.records]
-    assert any(m.startswith("outbox: sent ") for m in messages)
-    assert any("sent the 120000 points queued" in m for m in messages)
+
+    def said(text: str) -> bool:
+        return any(text in r.getMessage() for r in caplog.records)
+
+    _wait_for(lambda: said("sent the 120000 points queued"))  # logged just after the last ack
+    assert said("outbox: sent "), [r.getMessage() for r in caplog.records]
     assert own_server.count("d", "epoch", "posture") == 120_000
     assert np.isfinite(store.read_epochs(T0, T0 + 10).activity_g).all()
