@@ -37,6 +37,7 @@ class PipelineConfig:
     walk_steps3_min: int = 3  # steps in a 3 s window: at least 1 step/s
     walk_steps3_max: int = 13
     run_activity_g: float = 0.42
+    walk_regularity_min: float = 0.55  # autocorrelation at the step period
     walk_max_incl_deg: float = 45.0
     ref_walk_epochs: int = 20  # walking epochs that fix the upright and forward reference
     walk_lean_deg: float | None = None

@@ -18,7 +18,8 @@ Features of epoch e (grid bins [e*fs, (e+1)*fs)):
    removing its window mean forces zero velocity at both ends (still before, still after), and
    integrating twice gives the displacement. Sitting down gives about -0.4 m, standing up +0.4 m;
    the descent of a squat lift -0.3 m; a stoop only a little.
-5. `gait_xc` — while walking, which way is forward (see `_gait_xc`).
+5. `gait_xc` — while walking, which way is forward (see `_gait_xc`); `regularity` — how
+   periodic the step signal is (see `_regularity`).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class EpochFeatures:
     steps3: np.ndarray  # (n,) int
     dz_net_m: np.ndarray  # (n,)
     gait_xc: np.ndarray  # (n, 3) lead-minus-lag cross-correlation of vertical with 3-D dynamics
+    regularity: np.ndarray  # (n,) peak autocorrelation of the step signal at 0.3-1.2 s lags
 
     def __len__(self) -> int:
         return int(self.t_s.shape[0])
@@ -70,6 +72,7 @@ class EpochFeatures:
             z.astype(int),
             z,
             np.empty((0, 3)),
+            z,
         )
 
     @classmethod
@@ -87,7 +90,17 @@ class EpochFeatures:
         return EpochFeatures(**{n: getattr(self, n)[index] for n in names})
 
 
-_FIELDS = ("t_s", "g_mean", "g_sub", "activity_g", "steps", "steps3", "dz_net_m", "gait_xc")
+_FIELDS = (
+    "t_s",
+    "g_mean",
+    "g_sub",
+    "activity_g",
+    "steps",
+    "steps3",
+    "dz_net_m",
+    "gait_xc",
+    "regularity",
+)
 
 
 @dataclass
@@ -186,14 +199,38 @@ class EpochFeaturizer:
         dz = np.where(agree, np.sign(dz_a) * np.minimum(np.abs(dz_a), np.abs(dz_b)), 0.0)
         # 5. Gait direction evidence, only where steps are seen (it costs the most).
         xc = np.zeros((idx.size, 3))
+        reg = np.zeros(idx.size)
         gait = np.flatnonzero((steps3 >= 3) & (activity >= GAIT_MIN_ACTIVITY_G))
         if gait.size:
+            reg[gait] = _regularity(hp[gait], fs)
             lag = int(round(GAIT_LAG_S * fs))
             acc_rows = sliding_window_view(seg, win, axis=0)[::fs][:n_ep][idx[gait]]
             part = acc_rows[:, :, LEFT_S * fs - lag : (LEFT_S + 1) * fs + lag]
             xc[gait] = _gait_xc(part, g_mean[gait], fs, lag)
         t = (e0 + idx).astype(np.float64)
-        return EpochFeatures(t, g_mean, g_sub, activity, steps, steps3, dz, xc)
+        return EpochFeatures(t, g_mean, g_sub, activity, steps, steps3, dz, xc, reg)
+
+
+def _regularity(hp: np.ndarray, fs: int) -> np.ndarray:
+    """Highest normalised autocorrelation of the step signal over [e-1, e+2) at step-like lags.
+
+    Walking and running repeat every step (0.3-1.2 s); a quick sit-down or a stumble does not,
+    though it may give as many peaks. Rows are the band-passed magnitude with context.
+    """
+    a = (LEFT_S - 1) * fs
+    n = 3 * fs
+    x = hp[:, a : a + n]
+    x = x - x.mean(axis=1, keepdims=True)
+    e0 = np.einsum("nw,nw->n", x, x)
+    best = np.full(hp.shape[0], -1.0)
+    for lag in range(int(0.3 * fs), int(1.2 * fs) + 1):
+        y = hp[:, a + lag : a + lag + n]
+        y = y - y.mean(axis=1, keepdims=True)
+        r = np.einsum("nw,nw->n", x, y) / np.sqrt(
+            np.maximum(e0 * np.einsum("nw,nw->n", y, y), 1e-12)
+        )
+        best = np.maximum(best, r)
+    return best
 
 
 def _gait_xc(part: np.ndarray, g_mean: np.ndarray, fs: int, lag_n: int) -> np.ndarray:

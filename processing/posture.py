@@ -48,6 +48,7 @@ def walk_candidates(f: EpochFeatures, cfg: PipelineConfig) -> tuple[np.ndarray, 
         (f.steps3 >= cfg.walk_steps3_min)
         & (f.steps3 <= cfg.walk_steps3_max)
         & (f.activity_g >= cfg.walk_activity_g)
+        & (f.regularity >= cfg.walk_regularity_min)
     )
     running = rhythmic & (f.activity_g >= cfg.run_activity_g)
     return rhythmic & ~running, running
