@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "backcoach.commands.dashboard",
     "backcoach.commands.analyze",
     "backcoach.commands.warnings",
+    "backcoach.commands.sync",
     "backcoach.commands.config",
 )
 

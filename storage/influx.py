@@ -162,6 +162,7 @@ class InfluxStore:
         self._info: ServerInfo | None = None
         self._client = None  # influxdb_client.InfluxDBClient, built for the v2 path
         self._probe_lock = threading.Lock()
+        self.points_queued = 0  # by this instance, since it was opened
         self.target = f"InfluxDB at {safe_url(self.url)} (bucket {self.bucket!r})"
         self.outbox = Outbox(Path(data_dir) / FILE_NAME)
         self.drainer = Drainer(self.outbox, self._send, target=self.target)
@@ -353,7 +354,9 @@ class InfluxStore:
 
     # -- writing ---------------------------------------------------------------------------------
     def _queue(self, kind: str, items) -> None:
-        if self.outbox.put(kind, items):
+        queued = self.outbox.put(kind, items)
+        if queued:
+            self.points_queued += queued
             self.drainer.wake()
 
     def write_samples(self, samples: Samples, *, session: str = "") -> None:

@@ -1,0 +1,82 @@
+"""`backcoach sync`: the embedded history arrives in InfluxDB, and a second run resumes."""
+
+from __future__ import annotations
+
+import pytest
+
+from backcoach.cli import main
+from backcoach.processing.types import DaySummary, DiaryEntry, OverloadWarning
+from backcoach.storage.sqlite import SQLiteStore
+from tests.storage.contract import DAY, T0, make_epochs, make_events, make_samples
+
+
+@pytest.fixture
+def env(tmp_path, influxd, influx_db, monkeypatch):
+    """Settings for a user who kept data embedded and now configured an InfluxDB."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("BACKCOACH_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("BACKCOACH_DATA_DIR", str(data))
+    monkeypatch.setenv("BACKCOACH_STORAGE", "influxdb")
+    monkeypatch.setenv("BACKCOACH_INFLUX_URL", influxd.url)
+    monkeypatch.setenv("BACKCOACH_INFLUX_BUCKET", influx_db)
+    monkeypatch.setenv("BACKCOACH_INFLUX_RAW", "full")
+    monkeypatch.setenv("BACKCOACH_TIMEZONE", "UTC")
+    return data
+
+
+def _embedded(data) -> SQLiteStore:
+    return SQLiteStore(data / "backcoach.sqlite", tz_name="UTC")
+
+
+@pytest.mark.influx
+def test_sync_copies_everything_and_resumes_after_what_it_sent(env, influxd, influx_db, capsys):
+    """All kinds arrive; a second run sends only newer data; --from-start sends all again."""
+    src = _embedded(env)
+    src.write_epochs(make_epochs(3 * 3600))
+    src.write_events(make_events())
+    src.write_samples(make_samples(60))
+    src.write_warnings([OverloadWarning(T0 + 5, "G1", 31.0, "sit", "zit")])
+    src.write_summary(DaySummary(DAY, {"G1.a": 1.5}))
+    src.write_diary(DiaryEntry(DAY, pain=3, note="ok"))
+    src.close()
+
+    assert main(["sync", "--chunk-hours", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "synced " in out and " in 3 chunks" in out
+    assert influxd.count(influx_db, "epoch", "posture") == 3 * 3600
+    assert influxd.count(influx_db, "raw", "x_g") == 60 * 50
+    assert influxd.count(influx_db, "event", "end_s") == len(make_events())
+    assert influxd.count(influx_db, "warning", "value") == 1
+    assert influxd.count(influx_db, "summary", "day") == 1
+    assert influxd.count(influx_db, "diary", "pain") == 1
+
+    influxd.query('DROP MEASUREMENT "epoch"', db=influx_db)  # if sync re-sent, it would show
+    src = _embedded(env)
+    src.write_epochs(make_epochs(600, t0=T0 + 3 * 3600))  # ten more minutes recorded since
+    src.close()
+    assert main(["sync"]) == 0
+    assert influxd.count(influx_db, "epoch", "posture") == 600
+
+    assert main(["sync", "--from-start"]) == 0
+    assert influxd.count(influx_db, "epoch", "posture") == 3 * 3600 + 600
+
+
+@pytest.mark.influx
+def test_sync_without_an_embedded_store_says_where_it_looked(env, capsys):
+    assert main(["sync"]) == 1
+    err = capsys.readouterr().err
+    assert "no embedded store" in err and "BACKCOACH_DATA_DIR" in err
+
+
+@pytest.mark.influx
+def test_sync_to_an_unreachable_server_fails_in_one_line(env, monkeypatch, capsys):
+    """The server is checked before anything is copied."""
+    from tests.storage.influx_server import free_port
+
+    monkeypatch.setenv("BACKCOACH_INFLUX_URL", f"http://127.0.0.1:{free_port()}")
+    src = _embedded(env)
+    src.write_epochs(make_epochs(10))
+    src.close()
+    assert main(["sync"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unreachable" in err[0]
