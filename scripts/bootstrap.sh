@@ -45,8 +45,8 @@ fi
 extras=""
 [ "$want_test" -eq 1 ] && extras="[dev]"
 say "installing backcoach${extras} into .venv"
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
 log=$(mktemp)
+.venv/bin/python -m pip install -q --upgrade pip >"$log" 2>&1 || true  # an old pip still works
 if ! .venv/bin/python -m pip install -q -e ".${extras}" >"$log" 2>&1; then
   grep -v -e '^WARNING: Location' "$log" >&2
   echo "bootstrap: pip could not install backcoach${extras} (see above)" >&2
