@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "backcoach.commands.analyze",
     "backcoach.commands.warnings",
     "backcoach.commands.sync",
+    "backcoach.commands.data",
     "backcoach.commands.config",
 )
 

@@ -1,0 +1,104 @@
+"""`backcoach export` and `backcoach delete`: the wearer's data is theirs to take or remove.
+
+The dashboard offers the same on its Settings & data page; these commands serve scripts, backups
+and people who prefer a terminal. Both go through the configured store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from backcoach.config import Settings
+from backcoach.errors import ConfigError
+
+ALL_DAYS = ("0000-01-01", "9999-12-31")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export",
+        help="write all stored data (epochs, events, summaries, warnings, diary) to a zip",
+        description="Write everything the store holds as one zip of CSV or Parquet tables.",
+    )
+    p.add_argument("--out", required=True, type=Path, help="the zip file to write")
+    p.add_argument("--format", choices=("csv", "parquet"), default="csv", help="default: csv")
+    p.set_defaults(handler=run_export)
+
+    d = sub.add_parser(
+        "delete",
+        help="delete stored data for a range of days (asks first)",
+        description=(
+            "Delete raw samples, epochs, events, warnings and summaries of the days FROM..TO "
+            "(inclusive, the wearer's local days). Diary entries stay unless --diary is given."
+        ),
+    )
+    d.add_argument("--from", dest="first", required=True, help="first day, YYYY-MM-DD")
+    d.add_argument("--to", dest="last", required=True, help="last day, YYYY-MM-DD")
+    d.add_argument("--diary", action="store_true", help="delete diary entries of those days too")
+    d.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    d.set_defaults(handler=run_delete)
+
+
+def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    from backcoach.dashboard.views import export_csv_zip, export_parquet_zip, export_tables
+    from backcoach.storage import open_store
+
+    store = open_store(settings)
+    try:
+        rng = store.data_range()
+        lo, hi = (rng[0], rng[1] + 1.0) if rng else (0.0, 0.0)
+        tables = export_tables(
+            store.read_epochs(lo, hi),
+            store.read_events(lo, hi),
+            store.read_summaries(*ALL_DAYS),
+            store.read_warnings(lo, hi),
+            store.read_diary(*ALL_DAYS),
+        )
+    finally:
+        store.close()
+    blob = export_parquet_zip(tables) if args.format == "parquet" else export_csv_zip(tables)
+    try:
+        args.out.write_bytes(blob)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {args.out}: {exc.strerror}") from exc
+    rows = ", ".join(f"{len(df)} {name}" for name, df in tables.items())
+    print(f"wrote {args.out} ({rows})")
+    return 0
+
+
+def _day(text: str, flag: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise ConfigError(f"{flag} {text!r} is not a day; write it as YYYY-MM-DD") from exc
+
+
+def run_delete(args: argparse.Namespace, settings: Settings) -> int:
+    from backcoach.processing.days import day_bounds
+    from backcoach.storage import open_store
+
+    first, last = _day(args.first, "--from"), _day(args.last, "--to")
+    if last < first:
+        raise ConfigError(f"--to {last} is before --from {first}")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise ConfigError("refusing to delete without confirmation; add --yes")
+        answer = input(f"Delete all data from {first} to {last}? This cannot be undone [y/N] ")
+        if answer.strip().lower() not in ("y", "yes", "j", "ja"):
+            print("nothing deleted")
+            return 1
+    start_s, _ = day_bounds(first, settings.timezone)
+    _, end_s = day_bounds(last, settings.timezone)
+    store = open_store(settings)
+    try:
+        n = store.delete_range(start_s, end_s)
+        if args.diary:
+            for i in range((last - first).days + 1):
+                store.delete_diary((first + dt.timedelta(days=i)).isoformat())
+    finally:
+        store.close()
+    print(f"deleted {n} rows from {first} to {last}")
+    return 0

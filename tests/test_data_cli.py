@@ -1,0 +1,95 @@
+"""`backcoach export` and `backcoach delete`: the wearer can take their data or remove it."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pandas as pd
+
+from backcoach.processing.days import day_bounds
+from backcoach.processing.types import DaySummary, DiaryEntry, Epochs, Event
+from backcoach.storage.sqlite import SQLiteStore
+
+DAYS = ("2026-03-02", "2026-03-03", "2026-03-04")
+
+
+def _fill(data_dir):
+    store = SQLiteStore(data_dir / "backcoach.sqlite", tz_name="Europe/Amsterdam")
+    for day in DAYS:
+        start, _ = day_bounds(day, "Europe/Amsterdam")
+        n = 600
+        store.write_epochs(
+            Epochs(
+                start + np.arange(n),
+                np.ones(n),
+                np.full(n, 12.5),
+                np.zeros(n),
+                np.zeros(n),
+                np.zeros(n),
+            )
+        )
+        store.write_events([Event("sitting_bout", start, start + n)])
+        store.write_summary(DaySummary(day, {"G1.sitting_min": 10.0}))
+        store.write_diary(DiaryEntry(day, pain=3, note=f"note {day}"))
+    store.close()
+
+
+def _run(data_dir, *args):
+    env = {
+        **os.environ,
+        "BACKCOACH_DATA_DIR": str(data_dir),
+        "BACKCOACH_CONFIG": str(data_dir / "none.toml"),
+        "BACKCOACH_TIMEZONE": "Europe/Amsterdam",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "backcoach", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+
+
+def test_export_writes_every_table_as_csv_and_parquet(tmp_path):
+    _fill(tmp_path)
+    for fmt in ("csv", "parquet"):
+        out = tmp_path / f"all.{fmt}.zip"
+        res = _run(tmp_path, "export", "--out", str(out), "--format", fmt)
+        assert res.returncode == 0, res.stderr
+        with zipfile.ZipFile(out) as zf:
+            names = sorted(zf.namelist())
+            assert names == sorted(
+                f"{t}.{fmt}" for t in ("epochs", "events", "summaries", "warnings", "diary")
+            )
+            raw = io.BytesIO(zf.read(f"epochs.{fmt}"))
+            ep = pd.read_csv(raw) if fmt == "csv" else pd.read_parquet(raw)
+            assert len(ep) == 1800
+            assert set(ep["posture"]) == {"sitting"}
+            assert np.allclose(ep["trunk_deg"], 12.5)
+
+
+def test_delete_removes_exactly_the_days_asked_and_needs_confirmation(tmp_path):
+    _fill(tmp_path)
+    refused = _run(tmp_path, "delete", "--from", DAYS[1], "--to", DAYS[1])
+    assert refused.returncode == 1 and "--yes" in refused.stderr
+
+    res = _run(tmp_path, "delete", "--from", DAYS[1], "--to", DAYS[1], "--yes", "--diary")
+    assert res.returncode == 0, res.stderr
+    store = SQLiteStore(tmp_path / "backcoach.sqlite", tz_name="Europe/Amsterdam")
+    kept = [d for d in DAYS if len(store.read_epochs(*day_bounds(d, "Europe/Amsterdam")))]
+    assert kept == [DAYS[0], DAYS[2]]
+    assert [s.day for s in store.read_summaries(DAYS[0], DAYS[2])] == [DAYS[0], DAYS[2]]
+    assert [e.day for e in store.read_diary(DAYS[0], DAYS[2])] == [DAYS[0], DAYS[2]]
+
+
+def test_delete_with_a_malformed_day_is_one_clear_line(tmp_path):
+    res = _run(tmp_path, "delete", "--from", "yesterday", "--to", DAYS[0], "--yes")
+    assert res.returncode == 1
+    assert res.stderr.strip().count("\n") == 0
+    assert "YYYY-MM-DD" in res.stderr
