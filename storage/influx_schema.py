@@ -84,7 +84,8 @@ def to_ns(t_s: np.ndarray | float) -> np.ndarray:
     """Unix seconds → int64 ns, exactly: whole seconds and fraction are converted apart.
 
     `t_s * 1e9` in float64 would be off by up to 256 ns; this way `from_ns(to_ns(t))` gives
-    back the very same float, so a rewrite hits the same point and reads compare equal.
+    back the very same float for any Unix time after February 1970 (where a double's spacing
+    exceeds 1 ns), so a rewrite hits the same point and reads compare equal.
     """
     t = np.asarray(t_s, dtype=np.float64)
     whole = np.floor(t)
