@@ -212,6 +212,9 @@ class SensorLink:
                             client.write_gatt_char(cmd.char_uuid, cmd.payload, cmd.response),
                             COMMAND_TIMEOUT_S,
                         )
+                    await asyncio.wait_for(
+                        client.stop_notify(self.profile.data_uuid), COMMAND_TIMEOUT_S
+                    )
                     await asyncio.sleep(DRAIN_S)  # notifications already on their way still count
             with contextlib.suppress(*LINK_ERRORS):
                 await asyncio.wait_for(client.disconnect(), COMMAND_TIMEOUT_S)

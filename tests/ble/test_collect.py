@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -149,3 +153,33 @@ def test_collect_command_streams_compressed_polar_for_its_duration(
     assert len(samples) == stats["sent_samples"] > 500
     assert np.median(np.diff(samples.t_s)) == pytest.approx(0.005, rel=1e-3)
     assert stats["writes"][0] == "02020001c8000101100002010800"  # rate 200, 16 bit, 8 g
+
+
+def test_ctrl_c_stops_collect_cleanly_with_everything_stored(
+    bluez: Emulator, tmp_path: Path
+) -> None:
+    """SIGINT to a running `backcoach collect`: exit 130, the Thingy's samples all stored."""
+    address = DEVICES["thingy"]["address"]
+    env = dict(os.environ, BACKCOACH_DATA_DIR=str(tmp_path))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "backcoach", "collect", "--sensor", address, "--watchdog", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + STREAM_TIMEOUT_S
+        while asyncio.run(bluez.stats(address))["sent_samples"] < 100:
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    stats = asyncio.run(bluez.stats(address))
+    samples, _ = _stored(Settings(data_dir=str(tmp_path)))
+    assert not stats["connected"]
+    assert len(samples) == stats["sent_samples"] >= 100
