@@ -55,6 +55,7 @@ class ChannelStatus:
     pending: int
     dropped: int
     failing_since_s: float | None  # monotonic time the current outage started
+    failures: int  # failed attempts in the current outage
     last_error: str
 
 
@@ -173,6 +174,7 @@ class _Worker:
                 len(self.pending),
                 self.dropped,
                 self.failing_since,
+                self.attempt,
                 self.last_error,
             )
 
