@@ -1,7 +1,9 @@
 """The dashboard's entry file: page routing only (`streamlit run` starts here).
 
-Pages live in `pages/` and draw; shared setup is in `common`. The page titles follow the
-language chosen in the sidebar.
+Pages live in `app_pages/` and draw; shared setup is in `common`. The page titles follow the
+language chosen in the sidebar. The folder is deliberately not called `pages/`: Streamlit treats a
+`pages/` folder beside the entry file as a legacy multipage app, lists the raw file names and runs
+page files without this router (the browser test caught exactly that).
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ common.language_switch()
 lang = common.lang()
 pages = [
     st.Page(
-        HERE / "pages" / "today.py", title=t("nav.today", lang), url_path="today", default=True
+        HERE / "app_pages" / "today.py", title=t("nav.today", lang), url_path="today", default=True
     ),
-    st.Page(HERE / "pages" / "guidance.py", title=t("nav.guidance", lang), url_path="guidance"),
-    st.Page(HERE / "pages" / "progress.py", title=t("nav.progress", lang), url_path="progress"),
-    st.Page(HERE / "pages" / "diary.py", title=t("nav.diary", lang), url_path="diary"),
-    st.Page(HERE / "pages" / "settings.py", title=t("nav.settings", lang), url_path="settings"),
+    st.Page(HERE / "app_pages" / "guidance.py", title=t("nav.guidance", lang), url_path="guidance"),
+    st.Page(HERE / "app_pages" / "progress.py", title=t("nav.progress", lang), url_path="progress"),
+    st.Page(HERE / "app_pages" / "diary.py", title=t("nav.diary", lang), url_path="diary"),
+    st.Page(HERE / "app_pages" / "settings.py", title=t("nav.settings", lang), url_path="settings"),
 ]
 st.navigation(pages).run()

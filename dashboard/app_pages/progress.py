@@ -42,7 +42,7 @@ def weekly_summary(ctx: common.Ctx, frame) -> None:
         return ctx.t("progress.improved", metric=ctx.t(label), before=before, after=after)
 
     for c in better:
-        st.markdown(f"✅ {line(c)}")
+        st.markdown(f":green[:material/trending_up:] {line(c)}")
     if worse:
         st.caption(ctx.t("progress.worse") + ": " + "; ".join(line(c) for c in worse))
 

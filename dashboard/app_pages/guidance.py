@@ -9,8 +9,13 @@ import streamlit as st
 from backcoach.dashboard import charts, common, views
 from backcoach.dashboard.i18n import rule_text, t
 
-#: Status shown by symbol and word, never by colour alone.
-STATUS_MARK = {"green": "🟢", "amber": "🟠", "red": "🔴", "none": "⚪"}
+#: Status shown as a badge with an icon and a word, never by colour alone.
+STATUS_BADGE = {
+    "green": ":green-badge[:material/check_circle: {}]",
+    "amber": ":orange-badge[:material/error: {}]",
+    "red": ":red-badge[:material/cancel: {}]",
+    "none": ":gray-badge[:material/help: {}]",
+}
 STATUS_COLOUR = {
     "green": charts.OKABE_ITO["green"],
     "amber": charts.OKABE_ITO["orange"],
@@ -29,7 +34,7 @@ def fmt(value: float | None, unit: str, lang: str) -> str:
 def draw_card(card: views.RuleCard, lang: str) -> None:
     with st.container(border=True):
         st.markdown(f"**{card.rule} · {rule_text(card.rule, 'title', lang)}**")
-        st.markdown(f"{STATUS_MARK[card.status]} {t(f'status.{card.status}', lang)}")
+        st.markdown(STATUS_BADGE[card.status].format(t(f"status.{card.status}", lang)))
         st.write(rule_text(card.rule, "advice", lang))
         left, right = st.columns(2)
         left.metric(t("guidance.today", lang), fmt(card.value, card.unit, lang))
