@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from backcoach.collector.ble import FoundSensor, LinkStats, SensorLink
 from backcoach.config import Settings
 from backcoach.errors import StoreUnavailable
-from backcoach.processing.types import Calibration, Event, OverloadWarning, PipelineOutput, Samples
+from backcoach.processing.types import (
+    Calibration,
+    DaySummary,
+    Event,
+    OverloadWarning,
+    PipelineOutput,
+    Samples,
+)
 from backcoach.service import LiveRun
 from backcoach.storage.base import Store
 
@@ -32,6 +39,7 @@ RATE_WINDOW_S = 5.0  # the measured rate averages over this long
 CALIBRATION_KEY = "calibration"  # status key holding the guided calibration as JSON
 
 OutputHook = Callable[[PipelineOutput], list[OverloadWarning] | None]
+DayHook = Callable[[DaySummary], list[OverloadWarning] | None]
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,7 @@ class CollectSession:
         range_g: float | None = None,
         watchdog_s: float | None = None,
         on_output: list[OutputHook] | None = None,
+        on_day: list[DayHook] | None = None,
         session: str = "",
     ) -> None:
         self.store = store
@@ -97,8 +106,10 @@ class CollectSession:
             session=self.session,
             calibration=load_calibration(store),
             on_output=on_output,
+            on_day=on_day,
         )
-        self.on_output = self.live.on_output  # the warnings engine appends its hook here
+        self.on_output = self.live.on_output  # the warnings engine appends its hooks here
+        self.on_day = self.live.on_day
         self._buffer: list[Samples] = []
         self._gaps: list[Event] = []
         self._rate: list[tuple[float, int]] = []

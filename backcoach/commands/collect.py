@@ -14,14 +14,19 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from backcoach.config import Settings
-from backcoach.errors import ConfigError
+from backcoach.errors import ConfigError, SensorLost
 
 if TYPE_CHECKING:
     from rich.status import Status
 
+    from backcoach.alerts import Dispatcher
     from backcoach.collector.session import CollectSession
+    from backcoach.processing.types import OverloadWarning
+    from backcoach.storage.base import Store
 
 log = logging.getLogger(__name__)
+
+BUZZ_TIMEOUT_S = 10.0  # a buzz not written by then counts as not delivered (the dispatcher retries)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -76,6 +81,7 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> int:
         found = await async_find(sensor, profile, args.scan_timeout)
     console.print(f"found {found.name or '-'} {found.address} ({found.profile}), connecting")
     store = open_store(settings)
+    dispatcher = None
     try:
         session = CollectSession(
             settings,
@@ -85,6 +91,7 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> int:
             range_g=args.range_g,
             watchdog_s=args.watchdog,
         )
+        dispatcher = _wire_warnings(session, settings, store)
         with console.status("connecting ...") as status:
             watcher = asyncio.create_task(_show(session, status))
             try:
@@ -92,6 +99,8 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> int:
             finally:
                 watcher.cancel()
     finally:
+        if dispatcher is not None:  # off the loop: a buzz being delivered needs the loop
+            await asyncio.to_thread(dispatcher.close, 10.0)
         store.close()
     corrupt = sum(result.corrupt.values())
     console.print(
@@ -100,6 +109,28 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> int:
         f"{max(result.connects - 1, 0)} reconnects"
     )
     return 0
+
+
+def _wire_warnings(session: CollectSession, settings: Settings, store: Store) -> Dispatcher:
+    """Rules on every pipeline output and every finished day; delivery on the dispatcher's
+    threads, including a buzz on sensors with a motor (scheduled back onto this event loop)."""
+    from backcoach.alerts import build_dispatcher, engine_from_settings, warning_hook
+    from backcoach.service import daily_hook
+
+    loop = asyncio.get_running_loop()
+
+    def buzz(_warning: OverloadWarning) -> None:
+        done = asyncio.run_coroutine_threadsafe(session.buzz(), loop)
+        if not done.result(timeout=BUZZ_TIMEOUT_S):
+            raise SensorLost(f"{session.found.address} is not connected; the buzz will be retried")
+
+    has_motor = session.link.profile.buzz is not None
+    engine = engine_from_settings(settings)
+    # store=None: LiveRun stores the warnings the hooks return
+    dispatcher = build_dispatcher(settings, store=None, buzz=buzz if has_motor else None)
+    session.on_output.append(warning_hook(engine, dispatcher))
+    session.on_day.append(daily_hook(settings, store, engine, dispatcher))
+    return dispatcher
 
 
 async def _show(session: CollectSession, status: Status) -> None:

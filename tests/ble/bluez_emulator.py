@@ -460,7 +460,9 @@ class Device(ServiceInterface):
 
     def dump(self, path: str) -> None:
         idx = np.concatenate(self.sent_index) if self.sent_index else np.empty(0, np.int64)
-        np.savez(path, index=idx, acc_g=self.signal[idx % self.signal.shape[0]])
+        # when each sample was taken, on the host's wall clock (the sensor clock runs ppm fast)
+        t_s = self.wire.boot_epoch_s + idx / self.rate_hz / (1 + self.ppm * 1e-6)
+        np.savez(path, index=idx, acc_g=self.signal[idx % self.signal.shape[0]], t_s=t_s)
 
 
 class Adapter(ServiceInterface):
