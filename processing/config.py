@@ -14,10 +14,30 @@ from backcoach.processing.types import PLACEMENTS, Calibration
 #: Defaults per placement. Values for "waist" were checked leave-one-subject-out on SisFall
 #: (bench/accuracy.py); the others follow from the anatomy and the simulator.
 PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
-    "lower_back": {"walk_lean_deg": 6.0, "sit_back_deg": -8.0, "lift_back_deg": 55.0},
-    "waist": {"walk_lean_deg": 4.0, "sit_back_deg": -8.0, "lift_back_deg": 45.0},
-    "upper_back": {"walk_lean_deg": 4.0, "sit_back_deg": -6.0, "lift_back_deg": 60.0},
-    "chest": {"walk_lean_deg": 3.0, "sit_back_deg": -6.0, "lift_back_deg": 60.0},
+    "lower_back": {
+        "walk_lean_deg": 6.0,
+        "sit_back_deg": -8.0,
+        "lift_back_deg": 55.0,
+        "sensor_above_hip_m": 0.15,
+    },
+    "waist": {
+        "walk_lean_deg": 4.0,
+        "sit_back_deg": -8.0,
+        "lift_back_deg": 45.0,
+        "sensor_above_hip_m": 0.05,
+    },
+    "upper_back": {
+        "walk_lean_deg": 4.0,
+        "sit_back_deg": -6.0,
+        "lift_back_deg": 60.0,
+        "sensor_above_hip_m": 0.35,
+    },
+    "chest": {
+        "walk_lean_deg": 3.0,
+        "sit_back_deg": -6.0,
+        "lift_back_deg": 60.0,
+        "sensor_above_hip_m": 0.4,
+    },
 }
 
 
@@ -53,6 +73,8 @@ class PipelineConfig:
     sit_drop_m: float = 0.3  # net lowering (sitting down) / rise (standing up)
     sit_delta_deg: float = 5.0  # static inclination change over a transition (see posture)
     still_activity_g: float = 0.035
+    stand_max_deg: float = 15.0  # a still trunk further from upright than this is not standing
+    still_turn_deg: float = 3.0  # trunk angle change from the previous epoch that is movement
     transition_max_s: float = 10.0
     other_activity_g: float = 0.15  # active but not walking
     static_activity_g: float = 0.02
@@ -62,7 +84,8 @@ class PipelineConfig:
     lift_max_s: float = 20.0
     lift_min_deg: float = 30.0
     lift_back_deg: float | None = None  # peak at or over this, with little lowering: back-lift
-    lift_drop_m: float = 0.18  # lowering at or over this: leg-lift
+    lift_drop_m: float = 0.22  # body lowering at or over this: leg-lift
+    sensor_above_hip_m: float | None = None  # trunk flexion alone lowers the sensor this × (1-cos)
 
     def __post_init__(self) -> None:
         if self.placement not in PLACEMENTS:

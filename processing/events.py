@@ -9,8 +9,9 @@ a bend is a run over `bend_deg` (at least 0.4 s) with its peak and time over 20/
 that is short (≤ `lift_max_s`) and deep (≥ `lift_min_deg`) or that lowers the body
 (≥ `lift_drop_m`) is also a lift (a pick-up movement, down and back up). Its style:
 `back` when the trunk went to `lift_back_deg` or deeper while the body lowered less than
-`lift_drop_m` (stoop), else `legs` (squat). The lowering is the deepest net displacement of the
-4 s windows from 2 s before the bend to its end (`features.dz_net_m`).
+`lift_drop_m` (stoop), else `legs` (squat). The body's lowering is the deepest net displacement
+of the 4 s windows from 2 s before the bend to its end (`features.dz_net_m`), less what the
+flexion itself does to a sensor `sensor_above_hip_m` above the hip joint.
 """
 
 from __future__ import annotations
@@ -121,7 +122,9 @@ class EventBuilder:
                 "over60_s": v["n60"] / N_SUB,
             }
             out.append((r.decided_s, Event("bend", r.start_s, r.end_s, peak_deg=peak, attrs=attrs)))
-            drop = max(0.0, -float(v["dz"]))
+            # The sensor sits above the hip, so flexion alone lowers it: that part is not the body.
+            flex = cfg.sensor_above_hip_m * (1.0 - np.cos(np.radians(min(peak, 90.0))))
+            drop = max(0.0, -float(v["dz"]) - flex)
             if dur <= cfg.lift_max_s and (peak >= cfg.lift_min_deg or drop >= cfg.lift_drop_m):
                 style = "back" if peak >= cfg.lift_back_deg and drop < cfg.lift_drop_m else "legs"
                 out.append(

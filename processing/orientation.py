@@ -63,7 +63,7 @@ def angles(g: np.ndarray, cal: Calibration) -> tuple[np.ndarray, np.ndarray, np.
     """
     u = np.asarray(cal.up, np.float64)
     f = np.asarray(cal.forward, np.float64)
-    right = np.cross(u, f)  # up × forward points to the wearer's right (right-handed axes)
+    right = np.cross(f, u)  # forward × up points to the wearer's right (right-handed axes)
     g = np.asarray(g, np.float64)
     cu, cf, cr = g @ u, g @ f, g @ right
     fwd = np.degrees(np.arctan2(-cf, cu))

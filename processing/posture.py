@@ -61,8 +61,8 @@ class SitCarry:
     state: int = -1  # 1 sitting, 0 not, -1 unknown
     last_static_t: float = -np.inf  # the last still epoch before the current transition
     last_static_deg: float = 0.0
-    min_dz: float = np.inf  # displacement extremes since that still epoch
-    max_dz: float = -np.inf
+    last_sig: int = 0  # sign of the latest large displacement since that still epoch
+    prev_fwd: float = np.nan
     prev_t: float = -np.inf
     prev_static: bool = False
 
@@ -70,6 +70,7 @@ class SitCarry:
 def _transitions(
     t: np.ndarray,
     still: np.ndarray,
+    moving: np.ndarray,
     fwd: np.ndarray,
     dz: np.ndarray,
     cfg: PipelineConfig,
@@ -78,15 +79,23 @@ def _transitions(
     """Per epoch +1 (sat down), 0 (stood up) or -1, decided at the first still epoch after a
     transition from what happened since the last still epoch before it.
 
-    A transition's lowering or rise (`sit_drop_m`, only when one-signed) decides first; without
+    A transition's latest lowering or rise beyond `sit_drop_m` decides first; without
     it, the change of static inclination does (`sit_delta_deg`: the pelvis and lower back tilt
-    back when seated, so sitting down leaves the trunk more reclined than the standing before).
+    back when seated, so sitting down leaves the trunk more reclined than the standing before,
+    which must have been near upright: coming back from a held bend is not sitting down);
+    a forward change only means standing up when it ends near upright (`stand_max_deg`), since
+    slumping forward on a chair is a forward change too.
     """
     n = t.size
     code = np.full(n, -1, np.int8)
     c = carry
     if n == 0:
         return code
+    # Walking also anchors a transition (at its standing angle: less the walking lean), and its
+    # last epoch's displacement counts: that window already holds the start of a sit-down.
+    fwd = np.where(moving, fwd - cfg.walk_lean_deg, fwd)
+    quiet_before = np.r_[c.prev_static, still[:-1]]  # a still (not walking) epoch just before
+    still = still | moving
     gap = np.r_[t[0] - c.prev_t > 1.5, np.diff(t) > 1.5]
     gaps_upto = np.cumsum(gap)  # gaps at or before each epoch
     idx = np.flatnonzero(still)
@@ -94,37 +103,46 @@ def _transitions(
     # Non-still epochs belong to the segment after the m-th still epoch (0 = before the first).
     sid = np.cumsum(still)
     ns = ~still
-    mins = np.full(m + 1, np.inf)
-    maxs = np.full(m + 1, -np.inf)
-    np.minimum.at(mins, sid[ns], dz[ns])
-    np.maximum.at(maxs, sid[ns], dz[ns])
-    mins[0], maxs[0] = min(mins[0], c.min_dz), max(maxs[0], c.max_dz)
+    # The last displacement beyond `sit_drop_m` in each segment (0 = none): the latest movement
+    # decides (a bend followed by a sit-down ends seated; a squat's rise ends standing).
+    contrib = ns | moving
+    sig = np.where(dz >= cfg.sit_drop_m, 1, np.where(dz <= -cfg.sit_drop_m, -1, 0)) * contrib
+    pos = np.flatnonzero(sig)
+    lastpos = np.full(m + 1, -1)
+    np.maximum.at(lastpos, sid[pos], pos)
+    lastsig = np.where(lastpos >= 0, sig[np.maximum(lastpos, 0)], 0)
+    if lastpos[0] < 0:
+        lastsig[0] = c.last_sig
     if m:
         prev_t = np.r_[c.last_static_t, t[idx[:-1]]]
         prev_deg = np.r_[c.last_static_deg, fwd[idx[:-1]]]
-        prev_still = np.r_[c.prev_static, still[:-1]][idx]
+        prev_still = quiet_before[idx]
         gaps_before = np.r_[0, gaps_upto[idx[:-1]]]
         no_gap = gaps_upto[idx] - gaps_before == 0
         ok = ~prev_still & no_gap & (t[idx] - prev_t <= cfg.transition_max_s)
-        drop = mins[:m] <= -cfg.sit_drop_m
-        rise = maxs[:m] >= cfg.sit_drop_m
         delta = fwd[idx] - prev_deg
         dec = np.where(
-            drop != rise,
-            np.where(drop, 1, 0),
-            np.where(delta <= -cfg.sit_delta_deg, 1, np.where(delta >= cfg.sit_delta_deg, 0, -1)),
+            lastsig[:m] != 0,
+            np.where(lastsig[:m] < 0, 1, 0),
+            np.where(
+                (delta <= -cfg.sit_delta_deg) & (np.abs(prev_deg) <= cfg.stand_max_deg),
+                1,
+                np.where(
+                    (delta >= cfg.sit_delta_deg) & (np.abs(fwd[idx]) <= cfg.stand_max_deg), 0, -1
+                ),
+            ),
         )
         code[idx] = np.where(ok, dec, -1)
         last = idx[-1]
         c.last_static_t, c.last_static_deg = float(t[last]), float(fwd[last])
-        c.min_dz, c.max_dz = float(mins[m]), float(maxs[m])
+        c.last_sig = int(lastsig[m])
         if gaps_upto[-1] - gaps_upto[last] > 0:
             c.last_static_t = -np.inf
     else:
-        c.min_dz, c.max_dz = float(mins[0]), float(maxs[0])
+        c.last_sig = int(lastsig[0])
         if gaps_upto[-1] > 0:
             c.last_static_t = -np.inf
-    c.prev_t, c.prev_static = float(t[-1]), bool(still[-1])
+    c.prev_t, c.prev_static = float(t[-1]), bool(still[-1] and not moving[-1])
     return code
 
 
@@ -143,8 +161,11 @@ def classify(
     lying = (total >= cfg.lying_deg) & (fwd < cfg.lying_max_fwd_deg) & ~moving
     # 3. Sitting as a state: +1 enters, 0 leaves, -1 keeps; strongest evidence applied last.
     quiet = f.activity_g < cfg.other_activity_g
-    still = (f.activity_g < cfg.still_activity_g) & ~moving & ~lying
-    code = _transitions(f.t_s, still, fwd, f.dz_net_m, cfg, carry)
+    turn = np.abs(np.diff(np.r_[carry.prev_fwd, fwd]))
+    carry.prev_fwd = float(fwd[-1]) if n else carry.prev_fwd
+    steady = ~(turn >= cfg.still_turn_deg)  # NaN (first epoch) counts as steady
+    still = (f.activity_g < cfg.still_activity_g) & steady & ~moving & ~lying
+    code = _transitions(f.t_s, still, moving, fwd, f.dz_net_m, cfg, carry)
     code[still & (fwd <= cfg.sit_back_deg)] = 1
     code[lying] = 1
     code[moving] = 0

@@ -1,0 +1,83 @@
+"""A whole simulated day against its ground truth (the simulator knows what really happened)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from backcoach.processing.pipeline import analyze
+from backcoach.processing.types import POSTURE_CODE
+
+
+@pytest.fixture(scope="module")
+def day_out(sim_day):
+    s = sim_day.samples
+    return analyze(s.t_s, s.acc_g)
+
+
+def _merge(events, max_gap_s=5.0):
+    """Adjacent bouts (the simulator scripts desk work as consecutive sitting segments) as one."""
+    out = []
+    for e in sorted(events, key=lambda e: e.start_s):
+        if out and e.start_s - out[-1][1] <= max_gap_s:
+            out[-1][1] = max(out[-1][1], e.end_s)
+        else:
+            out.append([e.start_s, e.end_s])
+    return out
+
+
+def test_every_sitting_bout_is_found_within_a_minute(sim_day, day_out):
+    """Each true sitting bout of 5 min or more has a detected bout starting and ending ±1 min."""
+    truth = [
+        b
+        for b in _merge([e for e in sim_day.truth_events if e.type == "sitting_bout"])
+        if b[1] - b[0] >= 300
+    ]
+    found = _merge([e for e in day_out.events if e.type == "sitting_bout"], max_gap_s=30.0)
+    assert len(truth) >= 8
+    for start, end in truth:
+        match = [b for b in found if abs(b[0] - start) <= 60 and abs(b[1] - end) <= 60]
+        assert match, f"no bout for truth {start - sim_day.truth_t_s[0]:.0f}-{end - start:.0f}s"
+
+
+def test_bends_over_60_degrees_are_counted_within_ten_percent(sim_day, day_out):
+    """Bends (and lifts, which are bends too) deeper than 60°: count within ±10%."""
+    truth = sum(1 for e in sim_day.truth_events if e.type in ("bend", "lift") and e.peak_deg > 60)
+    found = sum(1 for e in day_out.events if e.type == "bend" and e.peak_deg > 60)
+    assert truth >= 5
+    assert abs(found - truth) <= max(1, 0.1 * truth)
+
+
+def test_trunk_angle_error_is_at_most_three_degrees_rms(sim_day, day_out):
+    """Sitting, standing and walking epochs: trunk angle RMS error ≤ 3°."""
+    ep = day_out.epochs
+    idx = np.searchsorted(sim_day.truth_t_s, ep.t_s)
+    truth_post = sim_day.truth_posture[idx]
+    sel = np.isin(truth_post, [POSTURE_CODE[p] for p in ("sitting", "standing", "walking")])
+    err = ep.trunk_deg[sel] - sim_day.truth_trunk_deg[idx][sel]
+    assert np.sqrt(np.mean(err**2)) <= 3.0
+
+
+def test_step_count_within_five_percent(sim_day, day_out):
+    """Steps over the day within ±5% of the simulated steps."""
+    assert abs(int(day_out.epochs.steps.sum()) - sim_day.steps) <= 0.05 * sim_day.steps
+
+
+def test_postures_agree_with_the_truth_on_most_seconds(sim_day, day_out):
+    """Posture per second matches the truth on at least 95% of the day."""
+    ep = day_out.epochs
+    idx = np.searchsorted(sim_day.truth_t_s, ep.t_s)
+    assert len(ep) >= 86_000
+    assert np.mean(ep.posture == sim_day.truth_posture[idx]) >= 0.95
+
+
+def test_lift_styles_follow_the_body_lowering(sim_day, day_out):
+    """Most simulated lifts are found, with the simulated style."""
+    truth = [e for e in sim_day.truth_events if e.type == "lift"]
+    found = [e for e in day_out.events if e.type == "lift"]
+    hits = 0
+    for tr in truth:
+        over = [e for e in found if e.start_s < tr.end_s and e.end_s > tr.start_s]
+        if over and max(over, key=lambda e: e.duration_s).style == tr.style:
+            hits += 1
+    assert truth and hits / len(truth) >= 0.8
