@@ -144,7 +144,7 @@ def trunk_angle(series: pd.DataFrame, marks: pd.DataFrame, lang: str, tz: dt.tzi
 
 
 def sitting_bouts(bouts: pd.DataFrame, limit_min: float, lang: str, tz: dt.tzinfo) -> go.Figure:
-    """One bar per sitting bout at its start time; bouts over the G1 limit in vermillion."""
+    """One bar per sitting bout spanning its time; bouts over the G1 limit in vermillion."""
     fig = go.Figure()
     for over, colour, key in (
         (False, OKABE_ITO["sky"], "legend.ok_bout"),
@@ -153,13 +153,17 @@ def sitting_bouts(bouts: pd.DataFrame, limit_min: float, lang: str, tz: dt.tzinf
         sel = bouts[bouts["over_limit"] == over]
         if sel.empty:
             continue
+        duration_ms = (sel["end_s"] - sel["start_s"]).to_numpy() * 1000.0
         fig.add_trace(
             go.Bar(
-                x=_local(sel["start_s"], tz),
+                x=_local((sel["start_s"] + sel["end_s"]) / 2.0, tz),
                 y=sel["minutes"],
+                width=duration_ms,  # a bar as wide as the bout on the time axis
                 marker_color=colour,
+                marker_line_width=0,
                 name=t(key, lang),
-                hovertemplate="%{x|%H:%M} %{y:.0f} min<extra></extra>",
+                customdata=_local(sel["start_s"], tz).strftime("%H:%M"),
+                hovertemplate="%{customdata} %{y:.0f} min<extra></extra>",
             )
         )
     fig.add_hline(y=limit_min, line_dash="dash", line_color=OKABE_ITO["black"])
@@ -170,6 +174,15 @@ def sitting_bouts(bouts: pd.DataFrame, limit_min: float, lang: str, tz: dt.tzinf
 
 def _days(frame: pd.DataFrame) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(frame.index)
+
+
+def _day_axis(fig: go.Figure, frame: pd.DataFrame, lang: str, **where: int) -> None:
+    """The whole chosen window on the x axis (half a day of margin), so all charts line up."""
+    days = _days(frame)
+    if len(days):
+        half = pd.Timedelta(hours=12)
+        fig.update_xaxes(range=[days[0] - half, days[-1] + half], **where)
+    fig.update_xaxes(title_text=t("axis.day", lang), **where)
 
 
 def dual_lines(
@@ -209,7 +222,7 @@ def dual_lines(
             secondary_y=True,
         )
         fig.update_yaxes(title_text=t(axis, lang), secondary_y=True, rangemode="tozero")
-    fig.update_xaxes(title_text=t("axis.day", lang))
+    _day_axis(fig, frame, lang)
     return _layout(fig)
 
 
@@ -223,7 +236,7 @@ def lifts(frame: pd.DataFrame, lang: str) -> go.Figure:
         fig.add_trace(go.Bar(x=_days(frame), y=frame[col], name=t(key, lang), marker_color=colour))
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text=t("axis.count", lang))
-    fig.update_xaxes(title_text=t("axis.day", lang))
+    _day_axis(fig, frame, lang)
     return _layout(fig)
 
 
@@ -274,7 +287,9 @@ def load_acwr(frame: pd.DataFrame, lang: str, low: float, high: float, spike: fl
     fig.update_yaxes(title_text=t("axis.load", lang), row=1, col=1, secondary_y=False)
     fig.update_yaxes(title_text=t("axis.pain", lang), range=[0, 10], row=1, col=1, secondary_y=True)
     fig.update_yaxes(title_text=t("axis.ratio", lang), rangemode="tozero", row=2, col=1)
-    fig.update_xaxes(title_text=t("axis.day", lang), row=2, col=1)
+    _day_axis(fig, frame, lang, row=1, col=1)
+    _day_axis(fig, frame, lang, row=2, col=1)
+    fig.update_xaxes(title_text=None, row=1, col=1)
     return _layout(fig, 460)
 
 

@@ -149,7 +149,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "guidance.target": {"en": "Target", "nl": "Doel"},
     "guidance.trend": {"en": "Last 7 days", "nl": "Laatste 7 dagen"},
     "guidance.next": {"en": "Try next", "nl": "Probeer nu"},
-    "guidance.no_figure": {"en": "not measured", "nl": "niet gemeten"},
     "status.green": {"en": "on track", "nl": "op koers"},
     "status.amber": {"en": "close", "nl": "bijna"},
     "status.red": {"en": "needs attention", "nl": "let op"},

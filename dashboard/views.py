@@ -413,18 +413,18 @@ def weekly_changes(frame: pd.DataFrame, min_rel: float = 0.05) -> list[Change] |
     if len(frame) < 14:
         return None
     last, prev = frame.iloc[-7:], frame.iloc[-14:-7]
+    cols = [c for c in IMPROVES_WHEN_LOWER if c in frame]
+    if prev[cols].isna().all().all() or last[cols].isna().all().all():
+        return None  # one of the two weeks has no data: nothing to compare
     out = []
-    for col, lower in IMPROVES_WHEN_LOWER.items():
-        if col not in frame:
-            continue
+    for col in cols:
+        lower = IMPROVES_WHEN_LOWER[col]
         a, b = prev[col].mean(skipna=True), last[col].mean(skipna=True)
         if not (math.isfinite(a) and math.isfinite(b)):
             continue
         if abs(b - a) < max(min_rel * abs(a), 1e-9):
             continue
         out.append(Change(col, float(a), float(b), (b < a) if lower else (b > a)))
-    if not out and frame.iloc[-14:].isna().all().all():
-        return None
     return out
 
 

@@ -27,7 +27,7 @@ STATUS_COLOUR = {
 def fmt(value: float | None, unit: str, lang: str) -> str:
     """A card figure with its unit, or 'not measured'."""
     if value is None:
-        return t("guidance.no_figure", lang)
+        return "–"  # the status badge says 'no data'; a long word would be cut off
     return t(f"unit.{unit}", lang, v=value)
 
 

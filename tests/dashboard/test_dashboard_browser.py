@@ -132,7 +132,7 @@ def visit(page, url: str, heading: str, shot: Path) -> None:
 def test_every_page_opens_in_chromium_without_an_exception(server, browser):
     """Each page shows its heading, the disclaimer and no Streamlit exception box."""
     url, log_path = server
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 2400})  # tall: whole page in shot
     try:
         for path, heading in PAGES.items():
             visit(page, f"{url}/{path}", heading, ARTIFACTS / f"{path or 'today'}.png")

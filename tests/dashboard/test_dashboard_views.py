@@ -185,6 +185,9 @@ def test_weekly_changes_name_what_improved():
     assert set(changes) == {"walking_min", "sitting_h"}
     assert changes["walking_min"].improved and not changes["sitting_h"].improved
     assert views.weekly_changes(frame.iloc[:13]) is None
+    first_week_empty = frame.copy()
+    first_week_empty.iloc[:7] = np.nan
+    assert views.weekly_changes(first_week_empty) is None
 
 
 def test_exports_hold_every_table_and_read_back():
