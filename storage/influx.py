@@ -408,9 +408,16 @@ class InfluxStore:
         self.drainer.flush(self.settings.timeout_s if timeout_s is None else timeout_s)
 
     def _settle(self) -> None:
-        """Reads see this data dir's queued writes: wait for them first."""
+        """Reads see this data dir's queued writes: wait for them first (up to timeout_s).
+
+        If they cannot be sent, the read goes ahead: a server that cannot be used says so
+        itself, and one that is merely slow gives what it has (the rest follows).
+        """
         if self.outbox.backlog().points:
-            self.flush()
+            try:
+                self.flush()
+            except StoreUnavailable as exc:
+                log.debug("reading before the outbox drained: %s", exc)
 
     # -- reading ---------------------------------------------------------------------------------
     def _is_wearer(self) -> str:
@@ -483,7 +490,7 @@ class InfluxStore:
         Queued writes are sent first (a later send would bring deleted points back), so this
         raises when the server cannot take them.
         """
-        self._settle()
+        self.flush()  # strictly: a later send would bring deleted points back
         a, b = self._ns(start_s, end_s)
         spans = [(m, a, b) for m in sch.TIMED]
         inside = days_inside(start_s, end_s, self.tz_name)
@@ -501,7 +508,7 @@ class InfluxStore:
         return n
 
     def delete_diary(self, day: str) -> None:
-        self._settle()
+        self.flush()
         self._delete(sch.DIARY, sch.day_ns(day), sch.day_ns(day) + 1)
 
     def _delete(self, measurement: str, start_ns: int, end_ns: int) -> None:

@@ -12,7 +12,7 @@ Measurements (tags on every point: wearer, sensor, model, placement; time in ns 
     summary  fields day (string) and one float per metric; time = the day's 00:00 UTC
     warning  tag rule; fields value, message_en, message_nl
     diary    fields day, pain, note, water, breaks_planned, stress; time = the day's 00:00 UTC
-    status   tag key; field value (string); time = when it was written
+    status   tag key; fields value (string), updated_s; time = 00:00 UTC of the day written
 
 Identity = measurement + tags + time, so rewriting the same data overwrites it (InfluxDB keeps the
 last write of a point). NaN and ±inf cannot be written as floats; such fields are left out and
@@ -261,8 +261,11 @@ def diary_line(tags: Tags, d: DiaryEntry) -> str:
 
 
 def status_line(tags: Tags, key: str, value: str, t_s: float) -> str:
+    """A live fact, stamped with the start of its UTC day: the collector updates status twice a
+    second, and one point per key and day (overwritten) keeps that from piling up."""
     prefix = _sorted_tags(tags.prefix(STATUS) + f",key={_escape_tag(key)}")
-    return point(prefix, {"value": str(value)}, int(to_ns(t_s)))
+    day_start_ns = int(t_s // 86400) * 86400 * NS
+    return point(prefix, {"value": str(value), "updated_s": float(t_s)}, day_start_ns)
 
 
 def _sorted_tags(prefix: str) -> str:
