@@ -150,12 +150,14 @@ class SensorLink:
         rate_hz: float | None = None,
         range_g: float | None = None,
         watchdog_s: float = WATCHDOG_S,
+        acquire_notify: bool = False,
     ) -> None:
         self.found = found
         self.profile = profile or base.get(found.profile)
         self.rate_hz = self.profile.pick_rate(rate_hz)
         self.range_g = self.profile.pick_range(range_g)
         self.watchdog_s = watchdog_s
+        self.acquire_notify = acquire_notify  # BlueZ's socket path: fewer drops at high rates
         self.on_samples = on_samples
         self.on_gap = on_gap
         self.clock = SampleClock(self.rate_hz)
@@ -233,7 +235,11 @@ class SensorLink:
         await self._read_battery(client)
         for uuid in self.profile.notify_uuids:
             await client.start_notify(uuid, self._on_control)
-        await client.start_notify(self.profile.data_uuid, self._on_data)
+        await client.start_notify(
+            self.profile.data_uuid,
+            self._on_data,
+            bluez={"use_start_notify": not self.acquire_notify},
+        )
         for cmd in self.profile.start(self.rate_hz, self.range_g):
             await asyncio.wait_for(
                 client.write_gatt_char(cmd.char_uuid, cmd.payload, cmd.response),

@@ -85,6 +85,7 @@ class CollectSession:
         rate_hz: float | None = None,
         range_g: float | None = None,
         watchdog_s: float | None = None,
+        acquire_notify: bool = False,
         on_output: list[OutputHook] | None = None,
         on_day: list[DayHook] | None = None,
         session: str = "",
@@ -99,6 +100,7 @@ class CollectSession:
             rate_hz=rate_hz,
             range_g=range_g,
             watchdog_s=watchdog_s or settings.sensor.watchdog_s,
+            acquire_notify=acquire_notify,
         )
         self.live = LiveRun(
             settings,

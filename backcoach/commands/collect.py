@@ -60,6 +60,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="S",
         help="how long to look for the sensor (default 10)",
     )
+    p.add_argument(
+        "--acquire-notify",
+        action="store_true",
+        help="receive notifications over BlueZ's AcquireNotify socket (fewer drops at high "
+        "rates; some sensors do not support it)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -90,6 +96,7 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> int:
             rate_hz=args.rate,
             range_g=args.range_g,
             watchdog_s=args.watchdog,
+            acquire_notify=args.acquire_notify,
         )
         dispatcher = _wire_warnings(session, settings, store)
         with console.status("connecting ...") as status:

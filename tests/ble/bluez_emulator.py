@@ -24,7 +24,9 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
+import socket
 import sys
 import time
 
@@ -41,7 +43,7 @@ log = logging.getLogger("bluez_emulator")
 # D-Bus signatures; dbus-fast reads them from the annotations of exported methods/properties.
 STR, PATH, PATHS, BYTES, BYTE, BOOL = "s", "o", "ao", "ay", "y", "b"
 STRS, U16, I16, U32, DOUBLE = "as", "q", "n", "u", "d"
-DICT, MFR = "a{sv}", "a{qv}"
+DICT, MFR, FD_MTU = "a{sv}", "a{qv}", "hq"
 
 ADAPTER_PATH = "/org/bluez/hci0"
 CONTROL_NAME = "org.backcoach.Emulator"
@@ -119,6 +121,7 @@ class Characteristic(ServiceInterface):
         self.uuid, self.flags = uuid, flags
         self.value = b""
         self.notifying = False
+        self.acquired: socket.socket | None = None  # our end of an AcquireNotify socketpair
 
     @dbus_property(access=PropertyAccess.READ)
     def UUID(self) -> STR:
@@ -135,6 +138,10 @@ class Characteristic(ServiceInterface):
     @dbus_property(access=PropertyAccess.READ)
     def Notifying(self) -> BOOL:
         return self.notifying
+
+    @dbus_property(access=PropertyAccess.READ)
+    def NotifyAcquired(self) -> BOOL:
+        return self.acquired is not None
 
     @dbus_property(access=PropertyAccess.READ)
     def Flags(self) -> STRS:
@@ -167,10 +174,39 @@ class Characteristic(ServiceInterface):
         self.emit_properties_changed({"Notifying": False})
         self.dev.on_notify(self.uuid, False)
 
+    @method()
+    def AcquireNotify(self, options: DICT) -> FD_MTU:
+        """Notifications through a SEQPACKET socket instead of D-Bus signals (BlueZ's fast path)."""
+        self.dev.check_connected()
+        if self.notifying:
+            raise DBusError("org.bluez.Error.InProgress", "notifications already started")
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        ours.setblocking(False)
+        self.acquired = ours
+        fd = theirs.detach()
+        # our copy of the caller's end must be closed once the reply (which dup's it) is out
+        asyncio.get_running_loop().call_later(1.0, os.close, fd)
+        self.notifying = True
+        self.dev.acquires += 1
+        self.dev.on_notify(self.uuid, True)
+        return [fd, 247]
+
     def notify(self, value: bytes) -> None:
         self.value = value
-        if self.notifying:
+        if self.acquired is not None:
+            try:
+                self.acquired.send(value)
+            except OSError:  # the client closed its end: notifications stopped
+                self.release()
+        elif self.notifying:
             self.emit_properties_changed({"Value": value})
+
+    def release(self) -> None:
+        if self.acquired is not None:
+            self.acquired.close()
+            self.acquired = None
+            self.notifying = False
+            self.dev.on_notify(self.uuid, False)
 
 
 class Service(ServiceInterface):
@@ -229,6 +265,7 @@ class Device(ServiceInterface):
         self.sent_index: list[np.ndarray] = []
         self.packets = 0
         self.connects = 0
+        self.acquires = 0  # AcquireNotify calls (the socket path)
         self.writes: list[str] = []
 
     # -- Device1 -------------------------------------------------------------------------------
@@ -339,6 +376,8 @@ class Device(ServiceInterface):
         self.emit_properties_changed({"Connected": False, "ServicesResolved": False})
         for path, iface in reversed(self.gatt):
             self.bus.unexport(path, iface)
+        for char in self.chars.values():
+            char.release()
         self.gatt.clear()
         self.chars.clear()
 
@@ -453,6 +492,7 @@ class Device(ServiceInterface):
             "dropped_samples": span - sent,
             "packets": self.packets,
             "connects": self.connects,
+            "acquires": self.acquires,
             "connected": self.connected,
             "streaming": self.streaming,
             "writes": self.writes,
@@ -578,7 +618,9 @@ class Control(ServiceInterface):
 
 
 async def serve(bus_address: str, specs: list[dict]) -> None:
-    bus = await MessageBus(bus_address=bus_address, bus_type=BusType.SYSTEM).connect()
+    bus = await MessageBus(
+        bus_address=bus_address, bus_type=BusType.SYSTEM, negotiate_unix_fd=True
+    ).connect()
     adapter = Adapter()
     bus.export(ADAPTER_PATH, adapter)
     for spec in specs:

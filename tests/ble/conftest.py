@@ -38,6 +38,12 @@ DEVICES = {
     "stall": {"address": "C0:FF:EE:00:00:05", "name": "Polar Sense 77", "profile": "polar"},
     "witmotion": {"address": "C0:FF:EE:00:00:06", "name": "WT901BLE68", "profile": "witmotion"},
     "thingy": {"address": "C0:FF:EE:00:00:07", "name": "Thingy", "profile": "thingy"},
+    "acquire": {
+        "address": "C0:FF:EE:00:00:08",
+        "name": "BC-DIY-8",
+        "profile": "open",
+        "rate_hz": 400,
+    },
 }
 
 

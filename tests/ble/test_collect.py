@@ -215,3 +215,17 @@ def test_collect_names_the_missing_sensor(
     code = cli.main(["collect", "--sensor", "AA:BB:CC:DD:EE:FF", "--scan-timeout", "1"])
     assert code == 1
     assert "no sensor 'AA:BB:CC:DD:EE:FF'" in capsys.readouterr().err
+
+
+def test_acquire_notify_socket_path_stores_every_sample_at_400_hz(
+    bluez: Emulator, tmp_path: Path
+) -> None:
+    """BlueZ's AcquireNotify path (a socket, not D-Bus signals) delivers a 400 Hz stream whole."""
+    result, stats, sent, settings = asyncio.run(
+        _collect(bluez, "acquire", tmp_path, 4.0, rate_hz=400, acquire_notify=True)
+    )
+    samples, gaps = _stored(settings)
+    assert stats["acquires"] == 1, "the socket path was not used"
+    assert len(samples) == stats["sent_samples"] > 800
+    assert result.lost_samples == 0 and not gaps
+    np.testing.assert_allclose(samples.acc_g, sent["acc_g"], atol=1.1e-3)
