@@ -200,15 +200,11 @@ class InfluxStore:
             return self._info
 
     def _probe(self) -> ServerInfo:
-        req = urllib.request.Request(f"{self.url}/ping", method="GET")
-        try:
-            with urllib.request.urlopen(req, timeout=self.settings.timeout_s) as resp:
-                headers = resp.headers
-        except urllib.error.HTTPError as exc:
-            headers = exc.headers  # 3.x may want a token for /ping but still names itself
-        except (OSError, urllib.error.URLError) as exc:
-            raise self._unreachable(exc) from exc
-        version = headers.get("X-Influxdb-Version", "") if headers else ""
+        version = self._ping_version({})
+        if not version and self._secret.token:
+            # InfluxDB 3 may guard /ping with the token (and then name itself only to a client
+            # that has one)
+            version = self._ping_version({"Authorization": f"Token {self._secret.token}"})
         mm = parse_version(version)
         if mm is None:
             raise InfluxUnavailable(
@@ -223,6 +219,24 @@ class InfluxStore:
                 reason=TOO_OLD,
             )
         return ServerInfo(version, mm, "v1" if mm < V1_MAX_VERSION else "v2")
+
+    def _ping_version(self, headers: dict[str, str]) -> str:
+        """The version /ping names, in its header or (3.x) its JSON body; '' if none."""
+        req = urllib.request.Request(f"{self.url}/ping", headers=headers, method="GET")
+        try:
+            with urllib.request.urlopen(req, timeout=self.settings.timeout_s) as resp:
+                found, body = resp.headers, resp.read(4096)
+        except urllib.error.HTTPError as exc:
+            found, body = exc.headers, b""
+        except (OSError, urllib.error.URLError) as exc:
+            raise self._unreachable(exc) from exc
+        version = found.get("X-Influxdb-Version", "") if found else ""
+        if not version and body:
+            try:
+                version = str(json.loads(body).get("version", ""))
+            except (ValueError, AttributeError):
+                version = ""
+        return version
 
     def check(self) -> ServerInfo:
         """Probe the server and prove the credentials and bucket by a read; raise if not."""

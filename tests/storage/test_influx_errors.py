@@ -164,3 +164,32 @@ def test_versions_choose_the_write_path(header, expected, api):
 
 def test_credentials_in_the_url_are_not_shown():
     assert influx_mod.safe_url("http://bob:pw@db.example:8086/") == "http://db.example:8086"
+
+
+class _GuardedPing(BaseHTTPRequestHandler):
+    """Like InfluxDB 3 with authorization on /ping: 401 without the token, JSON with it."""
+
+    def do_GET(self) -> None:
+        if self.headers.get("Authorization") != "Token apiv3_token":
+            body, status = b'{"error":"unauthorized"}', 401
+        else:
+            body, status = b'{"version":"3.0.1","revision":"abc"}', 200
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_server_that_guards_ping_is_probed_again_with_the_token(make_store):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _GuardedPing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        info = make_store(url, "d", token="apiv3_token").server()
+        assert (info.version, info.api) == ("3.0.1", "v2")
+    finally:
+        server.shutdown()
+        server.server_close()
