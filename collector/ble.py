@@ -20,8 +20,9 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from bleak import BleakClient, BleakScanner
 from bleak.backends.device import BLEDevice
@@ -36,6 +37,7 @@ from backcoach.errors import SensorNotFound
 from backcoach.processing.types import Samples
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 WATCHDOG_S = 5.0  # no data for this long means the stream is dead (issue 7 default)
 FIND_TIMEOUT_S = 10.0  # scan this long for the sensor before saying it is not there
@@ -50,6 +52,26 @@ LINK_ERRORS = (BleakError, TimeoutError, EOFError, OSError, KeyError)
 def backoff_s(attempt: int) -> float:
     """Wait before reconnect attempt `attempt` (1, 2, ...): 0.5 s doubling to 30 s."""
     return min(BACKOFF_MAX_S, 0.5 * 2 ** max(attempt - 1, 0))
+
+
+class _Stopped(Exception):
+    """The session was stopped while waiting for the sensor (internal)."""
+
+
+async def _unless_stopped(stop: asyncio.Event, aw: Awaitable[T]) -> T:
+    """Await `aw`, but give up (cancelling it) as soon as `stop` is set: Ctrl-C never waits."""
+    task = asyncio.ensure_future(aw)
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, *LINK_ERRORS):
+        await task
+    raise _Stopped
 
 
 @dataclass(frozen=True)
@@ -165,6 +187,7 @@ class SensorLink:
         self._client: BleakClient | None = None
         self._last_rx = 0.0  # monotonic time of the last notification
         self._last_seq: int | None = None
+        self._data_since_connect = False
         self._logged: set[str] = set()
 
     # -- the session loop ------------------------------------------------------------------------
@@ -175,6 +198,8 @@ class SensorLink:
             streamed_before = self.stats.packets
             try:
                 await self._connected_session(stop)
+            except _Stopped:
+                break
             except LINK_ERRORS as exc:
                 self._once(f"link:{type(exc).__name__}", f"{self.found.address}: {exc}")
             if stop.is_set():
@@ -190,13 +215,16 @@ class SensorLink:
     async def _connected_session(self, stop: asyncio.Event) -> None:
         lost = asyncio.Event()
         self._set_state("connecting")
-        device = await self._locate()
-        client = await establish_connection(
-            BleakClientWithServiceCache,
-            device,
-            self.found.name or self.found.address,
-            disconnected_callback=lambda _c: lost.set(),
-            max_attempts=CONNECT_ATTEMPTS,
+        device = await _unless_stopped(stop, self._locate())
+        client = await _unless_stopped(
+            stop,
+            establish_connection(
+                BleakClientWithServiceCache,
+                device,
+                self.found.name or self.found.address,
+                disconnected_callback=lambda _c: lost.set(),
+                max_attempts=CONNECT_ATTEMPTS,
+            ),
         )
         self._client = client
         self.stats.connects += 1
@@ -246,6 +274,7 @@ class SensorLink:
                 COMMAND_TIMEOUT_S,
             )
         self._last_rx = time.monotonic()
+        self._data_since_connect = False
         self._set_state("streaming")
 
     async def _watch(self, client: BleakClient, stop: asyncio.Event, lost: asyncio.Event) -> None:
@@ -257,13 +286,17 @@ class SensorLink:
                 log.warning("%s: connection lost", self.found.address)
                 return
             silent_s = time.monotonic() - self._last_rx
-            if silent_s > self.watchdog_s:
+            # some sensors take long to start streaming (Polar: up to a minute)
+            limit_s = self.watchdog_s
+            if not self._data_since_connect:
+                limit_s = max(limit_s, self.profile.start_grace_s)
+            if silent_s > limit_s:
                 self.stats.watchdog_trips += 1
                 log.warning(
                     "%s: no data for %.1f s (watchdog %.1f s); reconnecting",
                     self.found.address,
                     silent_s,
-                    self.watchdog_s,
+                    limit_s,
                 )
                 return
             if time.monotonic() - battery_at > BATTERY_EVERY_S:
@@ -292,6 +325,7 @@ class SensorLink:
     def _on_data(self, _char: object, data: bytearray) -> None:
         rx_s = time.time()
         self._last_rx = time.monotonic()
+        self._data_since_connect = True
         try:
             frame = self.profile.decode(bytes(data), self.rate_hz, self.range_g)
         except DecodeError as exc:

@@ -95,6 +95,7 @@ class Profile:
     #: Reads a control-point response; returns an error text when the sensor refused a command.
     control_error: Callable[[bytes], str | None] | None = None
     name_prefixes: tuple[str, ...] = ()  # advertised names that identify the sensor
+    start_grace_s: float = 10.0  # silence allowed between the start command and the first data
 
     def pick_rate(self, rate_hz: float | None) -> float:
         """The supported rate closest to `rate_hz` (the default when None)."""

@@ -144,4 +144,5 @@ PROFILE = Profile(
     default_range_g=8.0,
     notify_uuids=(CONTROL_UUID,),
     control_error=control_error,
+    start_grace_s=60.0,  # the first ACC frame can take a minute while the link settles
 )
