@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from backcoach.storage.outbox import Batch
 
 if TYPE_CHECKING:
-    from backcoach.storage.influx import InfluxStore
+    from backcoach.storage.influx_http import InfluxConnection
 
 BATCH_ITEMS = 4  # outbox batches (≤ 5000 points each) per request
 FLUSH_INTERVAL_MS = 200
@@ -26,21 +26,21 @@ RETRY_MAX_TIME_MS = 10_000  # ... after that the outbox's back-off takes over
 MAX_RETRIES = 3
 
 
-def _client(store: InfluxStore):
+def _client(conn: InfluxConnection):
     from influxdb_client import InfluxDBClient
 
-    if store._client is None:
-        store._client = InfluxDBClient(
-            url=store.url,
-            token=store._secret.token or None,
-            org=store.settings.org,
-            timeout=int(store.settings.timeout_s * 1000),
+    if conn._client is None:
+        conn._client = InfluxDBClient(
+            url=conn.url,
+            token=conn._secret.token or None,
+            org=conn.settings.org,
+            timeout=int(conn.settings.timeout_s * 1000),
             enable_gzip=True,
         )
-    return store._client
+    return conn._client
 
 
-def write_batches(store: InfluxStore, batches: list[Batch]) -> None:
+def write_batches(conn: InfluxConnection, batches: list[Batch]) -> None:
     """Send batches through the client's batching write API; raise unless all were confirmed."""
     from influxdb_client import WriteOptions, WritePrecision
     from reactivex.scheduler import ThreadPoolScheduler
@@ -71,13 +71,13 @@ def write_batches(store: InfluxStore, batches: list[Batch]) -> None:
         max_close_wait=RETRY_MAX_TIME_MS + 60_000,
         write_scheduler=scheduler,
     )
-    api = _client(store).write_api(
+    api = _client(conn).write_api(
         write_options=options, success_callback=on_success, error_callback=on_error
     )
     try:
         api.write(
-            bucket=store.bucket,
-            org=store.settings.org,
+            bucket=conn.bucket,
+            org=conn.settings.org,
             record=bodies,
             write_precision=WritePrecision.NS,
         )
@@ -85,37 +85,39 @@ def write_batches(store: InfluxStore, batches: list[Batch]) -> None:
         api.close()  # waits for every request, retries included
         scheduler.executor.shutdown(wait=False)
     if errors:
-        raise _translate(store, errors[0]) from errors[0]
+        raise _translate(conn, errors[0]) from errors[0]
     if confirmed[0] < expected:
-        from backcoach.storage.influx import SERVER, InfluxUnavailable
+        from backcoach.storage.influx_http import SERVER, InfluxUnavailable
 
         raise InfluxUnavailable(
-            f"{store.target} confirmed {confirmed[0]} of {expected} points in time; the rest "
+            f"{conn.target} confirmed {confirmed[0]} of {expected} points in time; the rest "
             "stays queued and is retried",
             reason=SERVER,
         )
 
 
-def delete_points(store: InfluxStore, measurement: str, start_ns: int, end_ns: int) -> None:
-    """Delete [start_ns, end_ns) of one measurement for this wearer (/api/v2/delete)."""
-    from backcoach.storage.influx import rfc3339_ns
+def delete_points(
+    conn: InfluxConnection, measurement: str, start_ns: int, end_ns: int, *, wearer: str
+) -> None:
+    """Delete [start_ns, end_ns) of one measurement for one wearer (/api/v2/delete)."""
+    from backcoach.storage.influx_http import rfc3339_ns
 
-    wearer = store.tags.wearer.replace('"', '\\"')
+    wearer = wearer.replace('"', '\\"')
     try:
-        _client(store).delete_api().delete(
+        _client(conn).delete_api().delete(
             start=rfc3339_ns(start_ns),
             stop=rfc3339_ns(end_ns - 1),  # the delete API's stop is inclusive
             predicate=f'_measurement="{measurement}" AND wearer="{wearer}"',
-            bucket=store.bucket,
-            org=store.settings.org,
+            bucket=conn.bucket,
+            org=conn.settings.org,
         )
     except Exception as exc:
-        raise _translate(store, exc) from exc
+        raise _translate(conn, exc) from exc
 
 
-def _translate(store: InfluxStore, exc: BaseException):
+def _translate(conn: InfluxConnection, exc: BaseException):
     """The client's exception as our one-line error (never with the token in it)."""
     status = getattr(exc, "status", None)
     if isinstance(status, int) and status:
-        return store._http_error(status, getattr(exc, "body", None), "a write")
-    return store._unreachable(exc)
+        return conn.http_error(status, getattr(exc, "body", None), "a write")
+    return conn.unreachable(exc)
