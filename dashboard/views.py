@@ -365,19 +365,16 @@ def progress_frame(
 ) -> pd.DataFrame:
     """One row per day in [first_day, last_day] (index 'day' as datetime), NaN where unknown."""
     days = pd.date_range(first_day, last_day, freq="D", name="day")
-    df = pd.DataFrame(index=days, columns=list(PROGRESS_COLUMNS) + ["pain"], dtype=float)
-    for s in summaries:
-        ts = pd.Timestamp(s.day)
-        if ts not in df.index:
-            continue
-        for col, key in PROGRESS_COLUMNS.items():
-            if key in s.metrics:
-                df.loc[ts, col] = s.metrics[key]
+    rows = {
+        pd.Timestamp(s.day): [s.metrics.get(key, np.nan) for key in PROGRESS_COLUMNS.values()]
+        for s in summaries
+    }
+    df = pd.DataFrame.from_dict(rows, orient="index", columns=list(PROGRESS_COLUMNS), dtype=float)
+    df = df.reindex(days)
     df["sitting_h"] = df["sitting_h"] / 60.0
-    for e in diary:
-        ts = pd.Timestamp(e.day)
-        if ts in df.index:
-            df.loc[ts, "pain"] = float(e.pain)
+    pain = pd.Series({pd.Timestamp(e.day): float(e.pain) for e in diary}, dtype=float)
+    df["pain"] = pain.reindex(days)
+    df.index.name = "day"
     return df
 
 
