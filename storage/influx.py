@@ -22,7 +22,8 @@ Settings follow InfluxDB 1.8's convention for 1.x: bucket `database/retention-po
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,7 +112,8 @@ class InfluxStore:
         return self.conn.check()
 
     # -- writing ---------------------------------------------------------------------------------
-    def _queue(self, kind: str, items) -> None:
+    def _queue(self, kind: str, items: Iterable[tuple[str, int]]) -> None:
+        """Bodies of line protocol into the outbox (one transaction), then wake the sender."""
         queued = self.outbox.put(kind, items)
         if queued:
             self.points_queued += queued
@@ -131,13 +133,8 @@ class InfluxStore:
 
     def _queue_lines(self, kind: str, lines: list[str]) -> None:
         step = sch.POINTS_PER_BODY
-        self._queue(
-            kind,
-            (
-                ("\n".join(lines[a : a + step]), len(lines[a : a + step]))
-                for a in range(0, len(lines), step)
-            ),
-        )
+        chunks = [lines[a : a + step] for a in range(0, len(lines), step)]
+        self._queue(kind, (("\n".join(c), len(c)) for c in chunks))
 
     def write_events(self, events: Sequence[Event]) -> None:
         self._queue_lines(sch.EVENT, [sch.event_line(self.tags, e) for e in events])
@@ -152,8 +149,6 @@ class InfluxStore:
         self._queue_lines(sch.DIARY, [sch.diary_line(self.tags, entry)])
 
     def write_status(self, key: str, value: str) -> None:
-        import time
-
         self._queue_lines(sch.STATUS, [sch.status_line(self.tags, key, value, time.time())])
 
     # -- the outbox ------------------------------------------------------------------------------
