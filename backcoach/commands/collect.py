@@ -41,7 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--sensor", default=None, help="name or address (default: settings, or first found)"
     )
     p.add_argument(
-        "--profile", default=None, help="open, polar, witmotion or thingy (default: detect)"
+        "--profile",
+        default=None,
+        help="open, polar, witmotion, thingy or movesense (default: detect)",
     )
     p.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds")
     p.add_argument("--rate", type=float, default=None, help="sample rate in Hz (nearest supported)")

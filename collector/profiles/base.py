@@ -30,6 +30,7 @@ PROFILE_MODULES: dict[str, str] = {
     "polar": "backcoach.collector.profiles.polar",
     "witmotion": "backcoach.collector.profiles.witmotion",
     "thingy": "backcoach.collector.profiles.thingy",
+    "movesense": "backcoach.collector.profiles.movesense",
 }
 
 
@@ -110,7 +111,7 @@ class Profile:
 
 
 def get(name: str) -> Profile:
-    """The profile called `name` (open, polar, witmotion, thingy)."""
+    """The profile called `name` (open, polar, witmotion, thingy, movesense)."""
     try:
         module = PROFILE_MODULES[name]
     except KeyError:

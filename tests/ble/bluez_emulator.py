@@ -35,7 +35,7 @@ from dbus_fast import BusType, DBusError, PropertyAccess
 from dbus_fast.aio import MessageBus
 from dbus_fast.service import ServiceInterface, dbus_property, method
 
-from backcoach.collector.profiles import base, open_profile, polar, thingy, witmotion
+from backcoach.collector.profiles import base, movesense, open_profile, polar, thingy, witmotion
 from backcoach.collector.simulator import Segment, simulate
 
 log = logging.getLogger("bluez_emulator")
@@ -82,11 +82,15 @@ class Wire:
             "polar": max(1, int(rate_hz // 10)),
             "witmotion": max(1, min(10, int(rate_hz // 20))),
             "thingy": 1,
+            "movesense": max(1, min(19, int(rate_hz // 10))),
         }[profile]
         self.seq = 0
 
     def quantise(self, acc_g: np.ndarray) -> np.ndarray:
         """The values the collector should decode (what the sensor's ADC would give)."""
+        if self.profile == "movesense":  # float32 m/s² on the wire
+            ms2 = (acc_g * movesense.G_MS2).astype(np.float32)
+            return ms2.astype(np.float64) / movesense.G_MS2
         lsb = {"open": 8.0 / 32768, "polar": 1e-3, "witmotion": 16.0 / 32768, "thingy": 1 / 1024}
         step = lsb[self.profile]
         return np.round(acc_g / step) * step
@@ -103,13 +107,15 @@ class Wire:
             return polar.encode(t_ns, np.round(acc_g * 1000), compressed=self.compressed)
         if self.profile == "witmotion":
             return witmotion.encode(acc_g)
+        if self.profile == "movesense":
+            return movesense.encode(round(t_first_s * 1000), acc_g)
         return thingy.encode(acc_g[0])
 
     def corrupt(self, good: bytes, k: int) -> bytes:
         """A broken notification the decoder must refuse: cut short, or with its header spoilt."""
         if self.profile == "witmotion":
             return good.replace(witmotion.SYNC, b"\x00\x00")
-        if k % 2 and self.profile in ("open", "polar"):
+        if k % 2 and self.profile in ("open", "polar", "movesense"):
             return bytes([0xEE]) + good[1:]
         return good[:5]
 
@@ -395,6 +401,8 @@ class Device(ServiceInterface):
             chars += [(witmotion.WRITE_UUID, ["write-without-response", "write"])]
         elif p.name == "thingy":
             chars = [(thingy.CONFIG_UUID, ["read", "write"]), *chars]
+        elif p.name == "movesense":
+            chars = [(movesense.WRITE_UUID, ["write"]), *chars]
         layout.append((p.service_uuid, chars))
         if p.has_battery:
             layout.append((base.BATTERY_SERVICE_UUID, [(base.BATTERY_LEVEL_UUID, ["read"])]))
@@ -426,6 +434,11 @@ class Device(ServiceInterface):
             if value[3]:
                 self._start_stream()
             else:
+                self.streaming = False
+        elif uuid == movesense.WRITE_UUID and len(value) >= 2:
+            if value[0] == 0x01 and value[2:] == f"/Meas/Acc/{int(self.rate_hz)}".encode():
+                self._start_stream()
+            elif value[0] == 0x02:
                 self.streaming = False
         elif uuid == polar.CONTROL_UUID and len(value) >= 2:
             op = value[0]

@@ -44,6 +44,7 @@ DEVICES = {
         "profile": "open",
         "rate_hz": 400,
     },
+    "movesense": {"address": "C0:FF:EE:00:00:09", "name": "Movesense 2245", "profile": "movesense"},
 }
 
 

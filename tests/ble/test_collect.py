@@ -229,3 +229,16 @@ def test_acquire_notify_socket_path_stores_every_sample_at_400_hz(
     assert len(samples) == stats["sent_samples"] > 800
     assert result.lost_samples == 0 and not gaps
     np.testing.assert_allclose(samples.acc_g, sent["acc_g"], atol=1.1e-3)
+
+
+def test_movesense_subscribes_by_path_and_streams_every_sample(
+    bluez: Emulator, tmp_path: Path
+) -> None:
+    """float32 m/s² frames with millisecond timestamps at 52 Hz: stored whole, no false loss."""
+    result, stats, sent, settings = asyncio.run(_collect(bluez, "movesense", tmp_path, 4.0))
+    samples, gaps = _stored(settings)
+    assert bytes.fromhex(stats["writes"][0]) == b"\x01\x42/Meas/Acc/52"
+    assert len(samples) == stats["sent_samples"] > 100
+    assert result.lost_samples == 0 and not gaps
+    np.testing.assert_allclose(samples.acc_g, sent["acc_g"], atol=1.1e-3)
+    assert np.max(np.abs(samples.t_s - sent["t_s"])) < 0.05

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backcoach.collector.profiles import base, open_profile, polar, thingy, witmotion
+from backcoach.collector.profiles import base, movesense, open_profile, polar, thingy, witmotion
 from backcoach.collector.profiles.base import DecodeError
 
 # Polar H10 ACC frame, raw int16: type 2, t = 1_000_000_000 ns, frame 0x01, two samples in mg:
@@ -94,7 +94,7 @@ def test_profiles_are_detected_from_their_advertised_service(name: str) -> None:
 
 
 def test_unknown_profile_names_the_known_ones() -> None:
-    with pytest.raises(base.UnknownProfile, match="open, polar, witmotion, thingy"):
+    with pytest.raises(base.UnknownProfile, match="open, polar, witmotion, thingy, movesense"):
         base.get("fitbit")
 
 
@@ -102,3 +102,13 @@ def test_a_polar_h10_advertising_only_heart_rate_is_found_by_name() -> None:
     hr = ["0000180d-0000-1000-8000-00805f9b34fb"]
     assert base.detect(hr, "Polar H10 8C4F2A21").name == "polar"
     assert base.detect(hr, "Mi Band") is None
+
+
+def test_movesense_data_is_float_m_s2_with_a_millisecond_timestamp() -> None:
+    payload = bytes([2, 0x42]) + (1500).to_bytes(4, "little")
+    payload += np.array([9.80665, 0.0, -4.903325], "<f4").tobytes()
+    f = movesense.decode(payload, 52.0)
+    assert f.first_t_s == pytest.approx(1.5)
+    np.testing.assert_allclose(f.acc_g, [[1.0, 0.0, -0.5]], rtol=1e-6)
+    with pytest.raises(DecodeError, match="header"):
+        movesense.decode(bytes([1, 0x42]) + payload[2:], 52.0)  # a command response
