@@ -19,6 +19,7 @@ from backcoach.storage.influx_schema import Tags
 from tests.storage.influx_server import InfluxdMissing, InfluxServer
 from tests.storage.v2_relay import V2Relay
 
+SIM_DAY = "2024-03-12"
 TAGS = Tags(wearer="me", sensor="AA:BB:CC:DD:EE:FF", model="open", placement="lower_back")
 _db_numbers = itertools.count(1)
 
@@ -92,3 +93,12 @@ def make_store(tmp_path: Path) -> Iterator[StoreMaker]:
     for store in made:
         store.drainer.stop(1.0)
         store.outbox.close()
+
+
+@pytest.fixture(scope="session")
+def simulated_day():
+    """One simulated day at 50 Hz (UTC midnight to midnight); made once, it takes seconds."""
+    from backcoach.collector.simulator import simulate_day
+    from backcoach.processing.days import day_bounds
+
+    return simulate_day(day_bounds(SIM_DAY, "UTC")[0], seed=7)

@@ -8,24 +8,21 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from backcoach.collector.simulator import simulate_day
 from backcoach.processing.days import day_bounds
 from backcoach.processing.types import PipelineOutput
 from backcoach.storage.influx_schema import DOWNSAMPLED_HZ
 from backcoach.storage.sqlite import SQLiteStore
+from tests.storage.conftest import SIM_DAY
 from tests.storage.contract import assert_epochs_equal
-
-DAY = "2024-03-12"
 
 
 @pytest.fixture(scope="module")
-def day():
-    """One simulated day (50 Hz) and what the pipeline makes of it."""
+def day(simulated_day):
+    """A simulated day and what the pipeline makes of it."""
     from backcoach.processing.pipeline import analyze
 
-    start_s, end_s = day_bounds(DAY, "UTC")
-    sim = simulate_day(start_s, seed=7)
-    return sim, analyze(sim.samples.t_s, sim.samples.acc_g), (start_s, end_s)
+    sim = simulated_day
+    return sim, analyze(sim.samples.t_s, sim.samples.acc_g), day_bounds(SIM_DAY, "UTC")
 
 
 @pytest.mark.influx

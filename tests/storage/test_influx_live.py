@@ -1,0 +1,60 @@
+"""The live path (`LiveRun`, as `demo` and `collect` use it) through `open_store` into InfluxDB
+stores what it stores into the embedded store."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from backcoach.config import InfluxSettings, Settings
+from backcoach.processing.days import day_bounds
+from backcoach.processing.types import Samples
+from backcoach.service import LiveRun
+from backcoach.storage import open_store
+from backcoach.storage.influx import InfluxStore
+from backcoach.storage.sqlite import SQLiteStore
+from tests.storage.conftest import SIM_DAY
+from tests.storage.contract import assert_epochs_equal
+
+
+@pytest.mark.influx
+def test_a_live_run_stores_the_same_in_influxdb_as_in_the_embedded_store(
+    simulated_day, influxd, influx_db, tmp_path
+):
+    """Two hours of a simulated morning, streamed in 10 s chunks into each store."""
+    start_s, end_s = day_bounds(SIM_DAY, "UTC")
+    t = simulated_day.samples.t_s
+    keep = (t >= start_s + 7 * 3600) & (t < start_s + 9 * 3600)
+    morning = Samples(t[keep], simulated_day.samples.acc_g[keep])
+    embedded = Settings(data_dir=str(tmp_path / "embedded"), timezone="UTC")
+    influx = dataclasses.replace(
+        embedded,
+        data_dir=str(tmp_path / "influx"),
+        storage="influxdb",
+        influx=InfluxSettings(url=influxd.url, bucket=influx_db),
+    )
+    stores = {}
+    for name, settings in (("embedded", embedded), ("influx", influx)):
+        store = open_store(settings)
+        LiveRun(settings, store, session="morning").replay(morning)
+        stores[name] = store
+    a, b = stores["embedded"], stores["influx"]
+    assert isinstance(a, SQLiteStore) and isinstance(b, InfluxStore)
+    b.flush(30)
+
+    assert len(a.read_epochs(start_s, end_s)) == 2 * 3600
+    assert_epochs_equal(b.read_epochs(start_s, end_s), a.read_epochs(start_s, end_s))
+    assert b.read_events(start_s, end_s) == a.read_events(start_s, end_s)
+    assert b.read_warnings(start_s, end_s) == a.read_warnings(start_s, end_s)
+    (sa,), (sb,) = a.read_summaries(SIM_DAY, SIM_DAY), b.read_summaries(SIM_DAY, SIM_DAY)
+    assert sb.metrics.keys() == sa.metrics.keys()
+    keys = sorted(sa.metrics)
+    assert np.array_equal(
+        [sb.metrics[k] for k in keys], [sa.metrics[k] for k in keys], equal_nan=True
+    )
+    assert b.read_status().keys() == a.read_status().keys()
+    assert influxd.count(influx_db, "raw", "x_g") == 2 * 3600 * 5  # downsampled to 5 Hz
+    for store in stores.values():
+        store.close()
