@@ -18,6 +18,25 @@ from backcoach.processing.days import day_bounds
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.types import PLACEMENTS
 
+#: The guidance rule each threshold belongs to, shown before its name.
+FIELD_RULE = {
+    "sitting": "G1",
+    "breaks": "G1",
+    "break": "G1",
+    "static": "G2",
+    "leg": "G3",
+    "back": "G3",
+    "warn": "G3",
+    "deep": "G4",
+    "flexion": "G4",
+    "over60": "G4",
+    "inactive": "G5",
+    "active": "G5",
+    "walking": "G6",
+    "acwr": "G7",
+    "sleep": "G9",
+    "slumped": "G10",
+}
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 ALL_DAYS = ("0001-01-01", "9999-12-31")
 
@@ -29,15 +48,16 @@ def rule_inputs(rules: RuleThresholds) -> dict[str, Any]:
     for i, f in enumerate(fields(RuleThresholds)):
         value = getattr(rules, f.name)
         col = cols[i % 2]
+        label = f"{FIELD_RULE.get(f.name.split('_')[0], '')} · {f.name}".lstrip(" ·")
         if isinstance(value, bool):
-            out[f"rules.{f.name}"] = col.checkbox(f.name, value, key=f"rule-{f.name}")
+            out[f"rules.{f.name}"] = col.checkbox(label, value, key=f"rule-{f.name}")
         elif isinstance(value, int):
             out[f"rules.{f.name}"] = int(
-                col.number_input(f.name, min_value=0, value=value, step=1, key=f"rule-{f.name}")
+                col.number_input(label, min_value=0, value=value, step=1, key=f"rule-{f.name}")
             )
         else:
             out[f"rules.{f.name}"] = float(
-                col.number_input(f.name, min_value=0.0, value=float(value), key=f"rule-{f.name}")
+                col.number_input(label, min_value=0.0, value=float(value), key=f"rule-{f.name}")
             )
     return out
 

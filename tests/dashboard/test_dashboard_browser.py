@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -171,6 +172,29 @@ def test_today_fits_a_phone_width_screen(server, browser):
         )
         assert widest <= 390
         assert page.locator('[data-testid="stException"]').count() == 0
+    except Exception:
+        print(log_path.read_text(errors="replace"))
+        raise
+    finally:
+        page.close()
+
+
+def test_export_downloads_a_zip_with_every_table(server, browser, tmp_path):
+    """The CSV export on Settings & data downloads all five tables, epochs included."""
+    url, log_path = server
+    page = browser.new_page(viewport={"width": 1280, "height": 2400}, accept_downloads=True)
+    try:
+        visit(page, f"{url}/settings", "Settings & data", ARTIFACTS / "settings-export.png")
+        with page.expect_download(timeout=PAGE_TIMEOUT_MS) as info:
+            page.get_by_role("button", name="Download CSV (zip)").click()
+        target = tmp_path / info.value.suggested_filename
+        info.value.save_as(target)
+        with zipfile.ZipFile(target) as zf:
+            names = set(zf.namelist())
+            epochs_csv = zf.read("epochs.csv").decode()
+        assert names == {f"{n}.csv" for n in ("epochs", "events", "summaries", "warnings", "diary")}
+        assert epochs_csv.splitlines()[0].startswith("t_s,posture,trunk_deg")
+        assert len(epochs_csv.splitlines()) > 6 * 86400  # the demo week, one row a second
     except Exception:
         print(log_path.read_text(errors="replace"))
         raise
