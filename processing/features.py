@@ -41,6 +41,7 @@ STEP_SMOOTH_S = 0.16
 STEP_BASE_S = 1.0
 GAIT_LAG_S = 0.24  # lags of the gait cross-correlation (about half a step)
 GAIT_MIN_ACTIVITY_G = 0.02
+BLOCK_EPOCHS = 2048  # epochs computed together: bounds the (epochs × window) temporaries
 
 
 @dataclass(frozen=True)
@@ -148,8 +149,12 @@ class EpochFeaturizer:
             st.buf = buf
             return EpochFeatures.empty()
         off = (st.next_epoch - LEFT_S) * fs - st.buf_k0
-        seg = buf[off : off + (n_ep + LEFT_S + RIGHT_S) * fs]
-        out = self._features(seg, st.next_epoch, n_ep)
+        parts = []
+        for b0 in range(0, n_ep, BLOCK_EPOCHS):  # bounded temporaries; rows are independent
+            nb = min(BLOCK_EPOCHS, n_ep - b0)
+            seg = buf[off + b0 * fs : off + (b0 + nb + LEFT_S + RIGHT_S) * fs]
+            parts.append(self._features(seg, st.next_epoch + b0, nb))
+        out = EpochFeatures.concat(parts)
         st.next_epoch += n_ep
         keep_from = (st.next_epoch - LEFT_S) * fs - st.buf_k0
         st.buf = buf[keep_from:]

@@ -159,7 +159,11 @@ class StreamingPipeline:
         k0, grid = self._resampler.push(t, a, final=final)
         feats = self._featurizer.push(k0, grid, final=final)
         if self.calibration is None:
-            self._held.append(feats)
+            if len(feats):
+                self._held.append(feats)
+            # Only new walking can complete the reference before the end: skip the search else.
+            if not final and not walk_candidates(feats, self.config)[0].any():
+                return PipelineOutput.empty()
             held = EpochFeatures.concat(self._held)
             self._held = [held] if len(held) else []
             self.calibration = find_reference(held, self.config, final=final)
