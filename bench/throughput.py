@@ -4,9 +4,10 @@ Usage: python bench/throughput.py [--days N] [--chunk-s S] [--no-skdh]
 
 Prints seconds of computing per day of data, the real-time factor and the peak memory
 (tracemalloc: Python and NumPy allocations; for the stream in a second, untimed pass).
-Goal (issue 3): ≤ 1.5 s per day on one core and 7 days in under 1 GB. Then, when scikit-digital-health is installed (`pip install
-scikit-digital-health`), it runs its activity-level and sit-to-stand steps over the same 24 h and
-prints the time ratio; otherwise it says why it did not.
+Goal (issue 3): ≤ 1.5 s per day on one core and 7 days in under 1 GB. Then, when
+scikit-digital-health is installed (`pip install scikit-digital-health`), it runs its
+activity-level and sit-to-stand steps over the same 24 h and prints the time ratio; otherwise
+it says why it did not.
 """
 
 from __future__ import annotations
