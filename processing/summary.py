@@ -36,13 +36,13 @@ METRICS: dict[str, tuple[str, str]] = {
     "G3.leg_lifts_n": ("count", "lifts in `legs` style (squat)"),
     "G3.leg_lift_share": ("0-1", "share of lifts with the legs (NaN without lifts)"),
     "G4.upright_min": ("min", "standing, walking, running and other (not sitting, not lying)"),
-    "G4.band_0_20_min": ("min", "upright time by forward inclination band"),
-    "G4.band_20_45_min": ("min", "upright time by forward inclination band"),
-    "G4.band_45_60_min": ("min", "upright time by forward inclination band"),
-    "G4.band_over60_min": ("min", "upright time by forward inclination band"),
+    "G4.band_0_20_min": ("min", "upright time with the trunk under 20° forward"),
+    "G4.band_20_45_min": ("min", "upright time with the trunk 20-45° forward"),
+    "G4.band_45_60_min": ("min", "upright time with the trunk 45-60° forward"),
+    "G4.band_over60_min": ("min", "upright time with the trunk over 60° forward"),
     "G4.over60_share": ("0-1", "time over 60° / upright time"),
-    "G4.bends_over45_per_hour": ("1/h", "bends with peak over 45°/60° per upright hour"),
-    "G4.bends_over60_per_hour": ("1/h", "bends with peak over 45°/60° per upright hour"),
+    "G4.bends_over45_per_hour": ("1/h", "bends with peak over 45° per upright hour"),
+    "G4.bends_over60_per_hour": ("1/h", "bends with peak over 60° per upright hour"),
     "G4.longest_flexion_s": ("s", "longest bend (unbroken time over 20°)"),
     "G5.active_min": ("min", "walking, running or other active epochs"),
     "G5.longest_inactive_min": ("min", "longest awake stretch without an active minute"),
@@ -146,7 +146,8 @@ def summarize_day(
     awake_h = awake.sum() / 3600.0
     changes = np.sum((p[1:] != p[:-1]) & awake[1:] & (np.diff(t) == 1.0))
     m["G2.posture_changes_per_hour"] = changes / awake_h if awake_h > 0 else float("nan")
-    static = [e.duration_s for e in ev if e.type == "static"]
+    lying_at = set(t[lie].tolist())
+    static = [e.duration_s for e in ev if e.type == "static" and e.start_s not in lying_at]
     m["G2.longest_static_min"] = max(static, default=0.0) / 60.0
     # G3
     lifts = [e for e in ev if e.type == "lift"]

@@ -1,0 +1,92 @@
+"""Daily metrics from hand-made epochs and events, worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from backcoach.processing.summary import METRICS, summarize_day
+from backcoach.processing.types import POSTURE_CODE, DaySummary, Epochs, Event
+
+T0 = 1_700_000_000.0
+
+
+def _epochs(spec):
+    """Epochs from [(posture, seconds, trunk_deg, steps_per_s), ...] laid end to end from T0."""
+    post, trunk, steps = [], [], []
+    for name, n, deg, sps in spec:
+        post += [POSTURE_CODE[name]] * n
+        trunk += [deg] * n
+        steps += [sps] * n
+    n = len(post)
+    return Epochs(T0 + np.arange(n), post, trunk, np.zeros(n), np.zeros(n), steps)
+
+
+@pytest.fixture
+def day():
+    # 40 min sitting (10 of them slumped at 25°), 30 s standing (not a break), 20 min sitting,
+    # 2 min standing, 10 min walking at 2 steps/s, 5 min sitting, 1 min standing bent at 70°.
+    ep = _epochs(
+        [
+            ("sitting", 1800, -10.0, 0),
+            ("sitting", 600, 25.0, 0),
+            ("standing", 30, 0.0, 0),
+            ("sitting", 1200, -10.0, 0),
+            ("standing", 120, 5.0, 0),
+            ("walking", 600, 6.0, 2),
+            ("sitting", 300, -10.0, 0),
+            ("standing", 60, 70.0, 0),
+        ]
+    )
+    events = [
+        Event("lift", T0 + 5000, T0 + 5005, peak_deg=80, style="back"),
+        Event("lift", T0 + 5100, T0 + 5105, peak_deg=30, style="legs"),
+        Event("lift", T0 + 5200, T0 + 5205, peak_deg=35, style="legs"),
+        Event("bend", T0 + 4650, T0 + 4710, peak_deg=72, attrs={"over20_s": 60}),
+    ]
+    return ep, events
+
+
+def test_sitting_bouts_breaks_and_slumping(day):
+    ep, events = day
+    m = summarize_day(ep, events, day="d", day_start_s=T0, day_end_s=T0 + 86400).metrics
+    assert m["G1.sitting_min"] == pytest.approx(65.0)
+    assert m["G1.longest_sitting_bout_min"] == pytest.approx(60.5)  # 40 + 0.5 + 20
+    assert m["G1.sitting_bouts_over_max_n"] == 1
+    assert m["G1.breaks_per_sitting_hour"] == pytest.approx(1 / (65 / 60))  # stand+walk: one
+    assert m["G10.seated_forward_share"] == pytest.approx(10 / 65)
+    assert m["G10.longest_slumped_min"] == pytest.approx(10.0)
+
+
+def test_bends_lifts_walking_and_load(day):
+    ep, events = day
+    m = summarize_day(ep, events, day="d", day_start_s=T0, day_end_s=T0 + 86400).metrics
+    assert m["G3.lifts_n"] == 3 and m["G3.back_lifts_n"] == 1
+    assert m["G3.leg_lift_share"] == pytest.approx(2 / 3)
+    upright_min = (30 + 120 + 600 + 60) / 60
+    assert m["G4.upright_min"] == pytest.approx(upright_min)
+    assert m["G4.band_over60_min"] == pytest.approx(1.0)
+    assert m["G4.over60_share"] == pytest.approx(1.0 / upright_min)
+    assert m["G4.bends_over60_per_hour"] == pytest.approx(1 / (upright_min / 60))
+    assert m["G6.steps"] == 1200 and m["G6.cadence_spm"] == pytest.approx(120.0)
+    assert m["load"] == pytest.approx(4.0 * 1.0 + 2.0 * 1 + 0.5 * 2)
+    assert math.isnan(m["acwr"])  # no history yet
+
+
+def test_acute_chronic_ratio_uses_the_history(day):
+    ep, events = day
+    history = [DaySummary(f"h{i}", {"load": 10.0 if i < 21 else 20.0}) for i in range(27)]
+    m = summarize_day(
+        ep, events, day="d", day_start_s=T0, day_end_s=T0 + 86400, history=history, pain=4
+    ).metrics
+    loads = [10.0] * 21 + [20.0] * 6 + [7.0]
+    assert m["acwr"] == pytest.approx(np.mean(loads[-7:]) / np.mean(loads))
+    assert m["G8.pain"] == 4
+
+
+def test_every_metric_is_documented(day):
+    ep, events = day
+    m = summarize_day(ep, events, day="d", day_start_s=T0, day_end_s=T0 + 86400, pain=1).metrics
+    assert set(m) == set(METRICS)
