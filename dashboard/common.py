@@ -32,8 +32,16 @@ QUERY_TTL_S = 60  # a finished day does not change; live data has its own uncach
 
 
 def settings() -> Settings:
-    """The settings, read fresh each run (cheap) so edits on the Settings page take effect."""
-    return load_settings()
+    """The settings, read fresh each run (cheap) so edits on the Settings page take effect.
+
+    A broken settings file stops the page with its one-line error instead of a traceback.
+    """
+    try:
+        return load_settings()
+    except BackcoachError as exc:
+        st.error(f"backcoach: {exc}")
+        st.stop()
+        raise  # st.stop() raises; this keeps type checkers content
 
 
 def _store_key(s: Settings) -> str:

@@ -8,7 +8,7 @@ import time
 import streamlit as st
 
 from backcoach.dashboard import charts, common, views
-from backcoach.dashboard.i18n import t
+from backcoach.dashboard.i18n import STRINGS, t
 
 LIVE_REFRESH_S = 5  # the live panel polls the store's status rows this often
 
@@ -30,7 +30,8 @@ def live_panel(ctx: common.Ctx) -> None:
         return
     st.subheader(ctx.t("live.title"))
     cols = st.columns(5)
-    posture = ctx.t(f"posture.{live.posture}") if live.posture else "–"
+    key = f"posture.{live.posture}"
+    posture = ctx.t(key) if key in STRINGS else (live.posture or "–")
     cols[0].metric(ctx.t("live.posture"), posture)
     trunk = "–" if live.trunk_deg is None else t("unit.deg", ctx.lang, v=live.trunk_deg)
     cols[1].metric(ctx.t("live.trunk"), trunk)

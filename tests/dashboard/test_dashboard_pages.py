@@ -205,3 +205,12 @@ def test_deleting_a_day_needs_confirmation_and_removes_it(synthetic_rw, app_env)
     after = store.data_range()
     assert after is not None and after[1] < before[1] - 3600
     store.close()
+
+
+def test_a_broken_settings_file_shows_its_error_not_a_traceback(empty_store, app_env):
+    """An unknown placement in config.toml is named on the page; no exception box appears."""
+    app_env(empty_store)
+    empty_store.config.write_text('[sensor]\nplacement = "ankle"\n')
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S).run()
+    assert not at.exception
+    assert at.error and "sensor.placement" in at.error[0].value
