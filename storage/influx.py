@@ -286,8 +286,8 @@ class InfluxStore:
                 self.outbox.backlog().points,
                 self.outbox.path.name,
             )
-        self.drainer.stop()
-        self.outbox.close()
+        if self.drainer.stop():
+            self.outbox.close()  # else the sending thread still needs it; it is a daemon
         self.conn.close()
 
 

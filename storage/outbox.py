@@ -283,13 +283,17 @@ class Drainer:
                     )
                 self._changed.wait(min(0.2, remaining))
 
-    def stop(self, timeout_s: float = 5.0) -> None:
+    def stop(self, timeout_s: float = 5.0) -> bool:
+        """Stop the thread; False if a send still runs after `timeout_s` (it ends by itself)."""
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout_s)
+            if thread.is_alive():
+                return False
         self._send_lock.close()
+        return True
 
     # -- the thread ------------------------------------------------------------------------------
     def _run(self) -> None:
