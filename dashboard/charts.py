@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from backcoach.dashboard.i18n import t
+from backcoach.dashboard.i18n import plotly_separators, t
 from backcoach.processing.types import POSTURES
 
 #: Okabe & Ito (2008), "Color Universal Design".
@@ -57,8 +57,9 @@ def _local(t_s: np.ndarray | pd.Series, tz: dt.tzinfo) -> pd.DatetimeIndex:
     return utc.tz_convert(tz).tz_localize(None)
 
 
-def _layout(fig: go.Figure, height: int = HEIGHT_PX) -> go.Figure:
+def _layout(fig: go.Figure, lang: str, height: int = HEIGHT_PX) -> go.Figure:
     fig.update_layout(
+        separators=plotly_separators(lang),
         height=height,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
@@ -110,7 +111,7 @@ def posture_timeline(
     fig.update_yaxes(categoryorder="array", categoryarray=order)
     fig.update_xaxes(type="date", title_text=t("axis.time_of_day", lang), tickformat="%H:%M")
     fig.update_layout(barmode="overlay", showlegend=False)
-    return _layout(fig, 340)
+    return _layout(fig, lang, 340)
 
 
 def trunk_angle(series: pd.DataFrame, marks: pd.DataFrame, lang: str, tz: dt.tzinfo) -> go.Figure:
@@ -146,7 +147,7 @@ def trunk_angle(series: pd.DataFrame, marks: pd.DataFrame, lang: str, tz: dt.tzi
     top = max(90.0, float(np.nanmax(series["max_deg"])) if len(series) else 90.0)
     fig.update_yaxes(title_text=t("axis.trunk_deg", lang), range=[-40, min(top + 5, 120)])
     fig.update_xaxes(title_text=t("axis.time_of_day", lang), tickformat="%H:%M")
-    return _layout(fig)
+    return _layout(fig, lang)
 
 
 def sitting_bouts(bouts: pd.DataFrame, limit_min: float, lang: str, tz: dt.tzinfo) -> go.Figure:
@@ -175,7 +176,7 @@ def sitting_bouts(bouts: pd.DataFrame, limit_min: float, lang: str, tz: dt.tzinf
     fig.add_hline(y=limit_min, line_dash="dash", line_color=OKABE_ITO["black"])
     fig.update_yaxes(title_text=t("axis.bout_min", lang))
     fig.update_xaxes(title_text=t("axis.time_of_day", lang), tickformat="%H:%M")
-    return _layout(fig)
+    return _layout(fig, lang)
 
 
 def _days(frame: pd.DataFrame) -> pd.DatetimeIndex:
@@ -229,7 +230,7 @@ def dual_lines(
         )
         fig.update_yaxes(title_text=t(axis, lang), secondary_y=True, rangemode="tozero")
     _day_axis(fig, frame, lang)
-    return _layout(fig)
+    return _layout(fig, lang)
 
 
 def lifts(frame: pd.DataFrame, lang: str) -> go.Figure:
@@ -243,7 +244,7 @@ def lifts(frame: pd.DataFrame, lang: str) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text=t("axis.count", lang))
     _day_axis(fig, frame, lang)
-    return _layout(fig)
+    return _layout(fig, lang)
 
 
 def load_acwr(frame: pd.DataFrame, lang: str, low: float, high: float, spike: float) -> go.Figure:
@@ -296,7 +297,7 @@ def load_acwr(frame: pd.DataFrame, lang: str, low: float, high: float, spike: fl
     _day_axis(fig, frame, lang, row=1, col=1)
     _day_axis(fig, frame, lang, row=2, col=1)
     fig.update_xaxes(title_text=None, row=1, col=1)
-    return _layout(fig, 460)
+    return _layout(fig, lang, 460)
 
 
 def sparkline(values: tuple[float | None, ...], colour: str = OKABE_ITO["blue"]) -> go.Figure:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import locale
 import os
+import string
 from collections.abc import Mapping
 
 LANGS: tuple[str, ...] = ("en", "nl")
@@ -468,18 +469,39 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
 }
 
 
+class _DecimalComma(string.Formatter):
+    """Fills placeholders the Dutch way: a decimal comma in numbers (1,5 u), nowhere else."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        out = super().format_field(value, format_spec)
+        return out.replace(".", ",") if isinstance(value, float) else out
+
+
+_FORMATTERS: Mapping[str, string.Formatter] = {"nl": _DecimalComma()}
+
+
+def _fill(text: str, lang: str, values: Mapping[str, object]) -> str:
+    if not values:
+        return text
+    formatter = _FORMATTERS.get(lang)
+    return formatter.vformat(text, (), values) if formatter else text.format(**values)
+
+
 def t(key: str, lang: str, **values: object) -> str:
     """The text for `key` in `lang` (falls back to English), with `{placeholders}` filled."""
     entry = STRINGS[key]
-    text = entry.get(lang) or entry["en"]
-    return text.format(**values) if values else text
+    return _fill(entry.get(lang) or entry["en"], lang, values)
 
 
 def rule_text(rule: str, part: str, lang: str, **values: object) -> str:
     """One part (title, advice, target, next) of a guidance rule's wording."""
     entry = RULES[rule][part]
-    text = entry.get(lang) or entry["en"]
-    return text.format(**values) if values else text
+    return _fill(entry.get(lang) or entry["en"], lang, values)
+
+
+def plotly_separators(lang: str) -> str:
+    """Plotly's `separators` (decimal, thousands) for the language."""
+    return ",." if lang == "nl" else ".,"
 
 
 def default_language(setting: str = "auto", env: Mapping[str, str] | None = None) -> str:

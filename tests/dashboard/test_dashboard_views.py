@@ -270,3 +270,12 @@ def test_toml_strings_are_escaped():
         "wearer": 'a "quoted"\nname',
         "warnings": {"notify_urls": ["x://y"]},
     }
+
+
+def test_dutch_numbers_get_a_decimal_comma_and_english_a_point():
+    assert i18n.t("unit.h", "nl", v=1.5) == "1,5 u"
+    assert i18n.t("unit.h", "en", v=1.5) == "1.5 h"
+    assert (
+        i18n.t("empty.day", "nl", day="2026-03-01")
+        == "Geen opname op 2026-03-01. Kies een andere dag."
+    )
