@@ -154,6 +154,14 @@ class Outbox:
                 [(reason, i) for i in ids],
             )
 
+    def rejected(self) -> list[tuple[str, int, str]]:
+        """Batches the server refused: (kind, points, the server's reason), oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT kind, points, error FROM batches WHERE state = 'rejected' ORDER BY id"
+            ).fetchall()
+        return [(str(k), int(n), str(e)) for k, n, e in rows]
+
     def retry_rejected(self) -> int:
         """Put rejected batches back in the queue (after fixing the cause); returns how many."""
         with self._tx() as db:

@@ -193,3 +193,28 @@ def test_a_server_that_guards_ping_is_probed_again_with_the_token(make_store):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.influx
+def test_a_batch_the_server_refuses_is_kept_aside_and_the_rest_still_flows(
+    influxd, influx_db, make_store, caplog
+):
+    """A field-type conflict (HTTP 400) cannot be fixed by retrying: set aside, not dropped."""
+    import urllib.request
+
+    from tests.storage.contract import T0, make_events
+
+    line = f'epoch,wearer=other posture="a string" {int(T0) * 10**9}'.encode()  # same shard
+    urllib.request.urlopen(f"{influxd.url}/write?db={influx_db}", data=line, timeout=10).close()
+    store = make_store(influxd.url, influx_db)
+    store.write_epochs(make_epochs(50))  # posture is an integer here: the server refuses
+    store.write_events(make_events())
+    store.flush(10)
+    assert store.backlog().points == 0
+    rejected = store.outbox.rejected()
+    assert {kind for kind, _, _ in rejected} == {"epoch"}
+    assert sum(n for _, n, _ in rejected) == 50
+    assert all("field type conflict" in why for _, _, why in rejected)
+    assert len(store.read_events(T0, T0 + 86400)) == len(make_events())
+    assert "rejected a write (HTTP 400" in caplog.text
+    assert store.outbox.retry_rejected() == len(rejected)  # after a fix, they can go again
