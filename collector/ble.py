@@ -339,6 +339,9 @@ class SensorLink:
                 seq_lost = (frame.seq - self._last_seq - 1) % self.profile.seq_modulo
             self._last_seq = frame.seq
         placed = self.clock.place(len(frame), rx_s, frame.first_t_s)
+        if placed.restarted:  # a rebooted sensor counts its packets from scratch
+            log.info("%s: the sensor's clock restarted", self.found.address)
+            seq_lost = 0
         # the counter shows packets lost in flight; the clock also sees samples never sent
         # (link down, sensor stalled), counted in packets of this packet's size
         self.stats.lost_packets += max(seq_lost, math.ceil(placed.lost_samples / len(frame)))

@@ -15,7 +15,9 @@ The mapping (drift correction):
 3. Host time = sensor time + fitted offset at that sensor time; times never go backwards.
 
 Loss: a frame whose first sample is later than the next expected one by more than half a
-sample period lost the samples in between. They are counted and reported as a gap, never
+sample period lost the samples in between. A sensor clock that goes backwards (or leaps by
+more than `RESYNC_S`) was restarted: the mapping starts afresh and the loss is estimated from
+the host clock. They are counted and reported as a gap, never
 filled. Without sensor times, loss can be seen only from arrival times: a packet later than
 the model expects by more than `ARRIVAL_GAP_S` (beyond the usual delivery delay) is a gap of
 that many whole packets — an estimate, where counted sensors are exact.
@@ -41,6 +43,7 @@ class Placed:
     lost_samples: int = 0
     gap_start_s: float | None = None  # host time of the last sample before the gap
     gap_end_s: float | None = None  # host time of the first sample after it
+    restarted: bool = False  # the sensor's clock restarted: its counters start afresh too
 
 
 class SampleClock:
@@ -63,12 +66,14 @@ class SampleClock:
         """Host times for `n` samples that arrived at host time `rx_s`."""
         period = 1.0 / self.rate_hz
         counted = first_sensor_s is None
+        restarted = False
         if self._next_sensor_s is None:
             self._start(rx_s, n, first_sensor_s)
         elif not counted and not (
-            self._next_sensor_s - RESYNC_S < first_sensor_s < self._next_sensor_s + RESYNC_S
+            self._next_sensor_s - 0.5 * period < first_sensor_s < self._next_sensor_s + RESYNC_S
         ):
-            self._start(rx_s, n, first_sensor_s)  # the sensor restarted its clock
+            self._start(rx_s, n, first_sensor_s)  # the sensor restarted (or reset) its clock
+            restarted = True
         if counted:
             first_sensor_s = self._next_sensor_s
             late_s = float(rx_s - self._host(first_sensor_s + (n - 1) * period))
@@ -82,7 +87,10 @@ class SampleClock:
         sensor_t = first_sensor_s + np.arange(n) * period
         self._learn(sensor_t[-1], rx_s)
         t = self._host(sensor_t)
-        placed = self._monotonic(t, lost)
+        if restarted and self._last_t_s is not None:
+            # the sensor's counters cannot say what was lost: estimate it from the host clock
+            lost = max(int(round((t[0] - self._last_t_s) * self.rate_hz)) - 1, 0)
+        placed = self._monotonic(t, lost, restarted)
         self._next_sensor_s = float(sensor_t[-1]) + period
         self.samples += n
         self.lost_samples += lost
@@ -118,12 +126,12 @@ class SampleClock:
         x = np.asarray(sensor_s, np.float64) - self._origin_s
         return np.asarray(sensor_s, np.float64) + self._fit[0] + self._fit[1] * x
 
-    def _monotonic(self, t: np.ndarray, lost: int) -> Placed:
+    def _monotonic(self, t: np.ndarray, lost: int, restarted: bool) -> Placed:
         """Never let a refit move a sample before the previous one."""
         prev = self._last_t_s
         if prev is not None and t[0] <= prev:
             t = np.maximum(t, prev + np.arange(1, t.shape[0] + 1) * 1e-6)
         self._last_t_s = float(t[-1])
         if lost and prev is not None:
-            return Placed(t, lost, prev, float(t[0]))
-        return Placed(t, lost)
+            return Placed(t, lost, prev, float(t[0]), restarted)
+        return Placed(t, lost, restarted=restarted)

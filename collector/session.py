@@ -114,7 +114,8 @@ class CollectSession:
         self.on_day = self.live.on_day
         self._buffer: list[Samples] = []
         self._gaps: list[Event] = []
-        self._rate: list[tuple[float, int]] = []
+        self._rate: list[tuple[float, int]] = []  # (wall time, samples so far) for the rate
+        self.rate_hz = 0.0  # samples per second received, over the last RATE_WINDOW_S
         self.stop_event = asyncio.Event()
 
     @property
@@ -214,5 +215,3 @@ class CollectSession:
         except StoreUnavailable as exc:
             log.debug("status not written: %s", exc)
         self.rate_hz = rate
-
-    rate_hz: float = 0.0

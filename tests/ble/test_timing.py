@@ -64,3 +64,18 @@ def test_a_gap_has_the_host_times_around_it() -> None:
     assert placed.lost_samples == 20
     assert placed.gap_start_s < placed.gap_end_s
     assert abs((placed.gap_end_s - placed.gap_start_s) - 21 / 50.0) < 1e-6
+
+
+def test_a_restarted_sensor_clock_restarts_the_mapping_and_estimates_the_gap() -> None:
+    """The sensor reboots (its time goes back to 0) while 2 s pass on the host."""
+    clock = SampleClock(50.0)
+    clock.place(10, 1000.2, 500.0)
+    clock.place(10, 1000.4, 500.2)
+    placed = clock.place(10, 1002.6, 0.0)
+    assert placed.restarted
+    assert np.all(placed.t_s > 1000.4)
+    assert abs(placed.t_s[-1] - 1002.6) < 1e-6
+    # the last sample before: host 1000.4; the first after: 1002.6 - 9/50 = 1002.42;
+    # 2.02 s apart = 101 periods, so 100 samples are missing
+    assert placed.lost_samples == 100
+    assert placed.gap_start_s is not None and placed.gap_end_s == placed.t_s[0]
