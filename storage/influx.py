@@ -164,9 +164,10 @@ class InfluxStore:
         """Reads see this data dir's queued writes: wait for them first (up to timeout_s).
 
         If they cannot be sent, the read goes ahead: a server that cannot be used says so
-        itself, and one that is merely slow gives what it has (the rest follows).
+        itself, and one that is merely slow gives what it has (the rest follows). During a
+        known outage reads do not wait at all.
         """
-        if self.outbox.backlog().points:
+        if self.outbox.backlog().points and self.drainer.last_error is None:
             try:
                 self.flush()
             except StoreUnavailable as exc:
