@@ -29,6 +29,7 @@ from backcoach.processing.types import EVENT_TYPES, Event
 _KIND_SIT, _KIND_LIE, _KIND_WALK = 0, 1, 2
 MIN_BEND_S = 0.4
 DZ_LOOKBACK_EPOCHS = 2
+MAX_PLAUSIBLE_DROP_M = 0.8
 
 
 @dataclass
@@ -44,11 +45,11 @@ class EventBuilder:
 
     def __init__(self, cfg: PipelineConfig) -> None:
         self.cfg = cfg
-        self.kinds = RunTracker(1.0, {"steps": "sum"})
+        self.kinds = RunTracker(1.0, {"steps": "sum", "peak": "max"})
         self.static = RunTracker(1.0)
         self.bends = RunTracker(
             1.0 / N_SUB,
-            {"peak": "max", "n20": "sum", "n45": "sum", "n60": "sum", "dz": "min"},
+            {"peak": "max", "n20": "sum", "n45": "sum", "n60": "sum", "dz": "min", "seated": "sum"},
         )
         self.tail = _Tail()
 
@@ -66,8 +67,16 @@ class EventBuilder:
         kind[p == SITTING] = _KIND_SIT
         kind[p == LYING] = _KIND_LIE
         kind[(p == WALKING) | (p == RUNNING)] = _KIND_WALK
-        for r in self.kinds.push(t, kind, {"steps": f.steps}, final=final):
+        for r in self.kinds.push(t, kind, {"steps": f.steps, "peak": c.trunk_deg}, final=final):
             out.append((r.decided_s, self._kind_event(r)))
+            if r.label == _KIND_SIT and r.end_s - r.start_s <= cfg.squat_max_s:
+                # Down and straight back up within seconds: a squat (a lift with the legs) rather
+                # than a sit, unless the trunk went deep.
+                peak = float(r.values["peak"])
+                style = "back" if peak >= cfg.lift_back_deg else "legs"
+                out.append(
+                    (r.decided_s, Event("lift", r.start_s, r.end_s, peak_deg=peak, style=style))
+                )
         quiet = (f.activity_g < cfg.static_activity_g) & (p != WALKING) & (p != RUNNING)
         for r in self.static.push(t, np.where(quiet, p, -1), final=final):
             if r.end_s - r.start_s >= cfg.static_min_s:
@@ -98,9 +107,9 @@ class EventBuilder:
         for j in range(1, lb + 1):
             look = np.minimum(look, dz_all[lb - j : lb - j + n])
         self.tail.dz = dz_all[-lb:][np.isfinite(dz_all[-lb:])]
-        standing = (c.posture != SITTING) & (c.posture != LYING)
+        seated = np.repeat(c.posture == SITTING, N_SUB)
         ang = c.trunk_sub_deg
-        mask = (ang >= cfg.bend_deg) & standing[:, None]
+        mask = (ang >= cfg.bend_deg) & (c.posture != LYING)[:, None]
         ts = (f.t_s[:, None] + np.arange(N_SUB) / N_SUB).reshape(-1)
         vals = {
             "peak": ang.reshape(-1),
@@ -108,6 +117,7 @@ class EventBuilder:
             "n45": (ang >= 45).reshape(-1),
             "n60": (ang >= 60).reshape(-1),
             "dz": np.repeat(look, N_SUB),
+            "seated": seated,
         }
         out = []
         for r in self.bends.push(ts, np.where(mask.reshape(-1), 0, -1), vals, final=final):
@@ -116,6 +126,8 @@ class EventBuilder:
                 continue
             v = r.values
             peak = float(v["peak"])
+            if v["seated"] >= 0.5 * dur * N_SUB and peak < cfg.seated_bend_deg:
+                continue  # leaning forward on a chair (G10), not a bend
             attrs = {
                 "over20_s": v["n20"] / N_SUB,
                 "over45_s": v["n45"] / N_SUB,
@@ -125,6 +137,8 @@ class EventBuilder:
             # The sensor sits above the hip, so flexion alone lowers it: that part is not the body.
             flex = cfg.sensor_above_hip_m * (1.0 - np.cos(np.radians(min(peak, 90.0))))
             drop = max(0.0, -float(v["dz"]) - flex)
+            if drop > MAX_PLAUSIBLE_DROP_M:
+                drop = 0.0  # nobody's pelvis drops this far in a lift: an integration failure
             if dur <= cfg.lift_max_s and (peak >= cfg.lift_min_deg or drop >= cfg.lift_drop_m):
                 style = "back" if peak >= cfg.lift_back_deg and drop < cfg.lift_drop_m else "legs"
                 out.append(
