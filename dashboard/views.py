@@ -13,25 +13,22 @@ Functions
     headline          the day's headline numbers (summary first, raw data as fallback)
     warnings_table    the day's warnings as rows in the chosen language
     live_status       the collector's live facts, or None when it is not running
-    rule_cards        one scorecard per guidance rule G1-G12
     progress_frame    one row per day over a window, metric columns, pain joined in
     weekly_changes    what improved in the last 7 days against the 7 before
-    export_csv_zip / export_parquet_zip   every table of the store as files in a zip
+
+The guidance scorecards are in `scorecard`, the data export in `export`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.types import (
     POSTURE_CODE,
     POSTURES,
@@ -248,114 +245,6 @@ def live_status(status: Mapping[str, str], now_s: float) -> LiveStatus | None:
     )
 
 
-# -- Guidance ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RuleCard:
-    """One guidance rule for a day: figure, status and the last 7 days' figures."""
-
-    rule: str
-    value: float | None  # today's figure in `unit`
-    unit: str  # i18n unit key: h, min, pct, ratio, n, per_h
-    status: str  # green | amber | red | none
-    trend: tuple[float | None, ...]  # the 7 days up to and including the day
-    target_values: Mapping[str, float]  # placeholders for the target wording
-
-
-def grade(value: float | None, limit: float, *, higher_is_better: bool, slack: float = 0.25) -> str:
-    """Green when the target is met, amber within `slack` (a fraction of the limit), else red."""
-    if value is None or not math.isfinite(value):
-        return "none"
-    if higher_is_better:
-        if value >= limit:
-            return "green"
-        return "amber" if value >= limit * (1 - slack) else "red"
-    if value <= limit:
-        return "green"
-    return "amber" if value <= limit * (1 + slack) else "red"
-
-
-def _acwr_grade(value: float | None, r: RuleThresholds) -> str:
-    if value is None or not math.isfinite(value):
-        return "none"
-    if r.acwr_low <= value <= r.acwr_high:
-        return "green"
-    return "red" if value > r.acwr_spike else "amber"
-
-
-def _pain_grade(pains: Sequence[float | None]) -> tuple[float | None, str]:
-    """Today's pain and whether it is falling (green), flat-ish (amber) or rising (red)."""
-    known = [p for p in pains if p is not None]
-    if not known or pains[-1] is None:
-        return None, "none"
-    today = float(pains[-1])
-    before = [p for p in pains[:-1] if p is not None]
-    if not before:
-        return today, "green" if today <= 3 else "amber"
-    mean = float(np.mean(before))
-    if today <= mean:
-        return today, "green"
-    return today, "amber" if today <= mean + 1 else "red"
-
-
-def rule_cards(
-    day: str,
-    summaries: Sequence[DaySummary],
-    diary: Sequence[DiaryEntry],
-    rules: RuleThresholds,
-    weekly_improved: int | None = None,
-) -> list[RuleCard]:
-    """Scorecards G1-G12 for `day` from the summaries and diary of the 7 days up to it."""
-    d = dt.date.fromisoformat(day)
-    days = [(d - dt.timedelta(days=6 - i)).isoformat() for i in range(7)]
-    by_day = {s.day: s.metrics for s in summaries}
-    diary_by_day = {e.day: e for e in diary}
-
-    def series(key: str, scale: float = 1.0) -> tuple[float | None, ...]:
-        out = []
-        for x in days:
-            v = by_day.get(x, {}).get(key)
-            out.append(None if v is None or not math.isfinite(v) else float(v) * scale)
-        return tuple(out)
-
-    def card(rule, key, unit, limit, higher, scale=1.0, targets=None) -> RuleCard:
-        trend = series(key, scale)
-        status = grade(trend[-1], limit, higher_is_better=higher)
-        return RuleCard(rule, trend[-1], unit, status, trend, targets or asdict(rules))
-
-    t = dict(asdict(rules))
-    t.update(
-        leg_lift_share_min_pct=rules.leg_lift_share_min * 100,
-        over60_share_max_pct=rules.over60_share_max * 100,
-        slumped_share_max_pct=rules.slumped_share_max * 100,
-    )
-    cards = [
-        card("G1", M.LONGEST_SIT_MIN, "min", rules.sitting_bout_max_min, False, targets=t),
-        card("G2", M.LONGEST_STATIC_MIN, "min", rules.static_posture_max_min, False, targets=t),
-        card("G3", M.LEG_LIFT_SHARE, "pct", rules.leg_lift_share_min * 100, True, 100, t),
-        card("G4", M.OVER60_SHARE, "pct", rules.over60_share_max * 100, False, 100, t),
-        card("G5", M.LONGEST_INACTIVE_MIN, "min", rules.inactive_max_min, False, targets=t),
-        card("G6", M.WALKING_MIN, "min", rules.walking_plan_min, True, targets=t),
-    ]
-    acwr = series(M.ACWR)
-    cards.append(RuleCard("G7", acwr[-1], "ratio", _acwr_grade(acwr[-1], rules), acwr, t))
-    pains = tuple(
-        None if diary_by_day.get(x) is None else float(diary_by_day[x].pain) for x in days
-    )
-    pain_today, pain_status = _pain_grade(pains)
-    cards.append(RuleCard("G8", pain_today, "n", pain_status, pains, t))
-    cards.append(card("G9", M.LYING_NIGHT_H, "h", rules.sleep_target_h, True, targets=t))
-    cards.append(card("G10", M.SLUMPED_SHARE, "pct", rules.slumped_share_max * 100, False, 100, t))
-    ticks = tuple(
-        None if (e := diary_by_day.get(x)) is None else float(e.water) + float(e.breaks_planned)
-        for x in days
-    )
-    g11 = "none" if ticks[-1] is None else ("red", "amber", "green")[int(ticks[-1])]
-    cards.append(RuleCard("G11", ticks[-1], "n", g11, ticks, t))
-    g12 = "none" if weekly_improved is None else ("green" if weekly_improved > 0 else "amber")
-    cards.append(RuleCard("G12", weekly_improved, "n", g12, (None,) * 7, t))
-    return cards
-
-
 # -- Progress ----------------------------------------------------------------------------------
 def progress_frame(
     summaries: Sequence[DaySummary],
@@ -423,41 +312,3 @@ def weekly_changes(frame: pd.DataFrame, min_rel: float = 0.05) -> list[Change] |
             continue
         out.append(Change(col, float(a), float(b), (b < a) if lower else (b > a)))
     return out
-
-
-# -- Export ------------------------------------------------------------------------------------
-def export_tables(
-    epochs: Epochs,
-    events: Sequence[Event],
-    summaries: Sequence[DaySummary],
-    warnings: Sequence[OverloadWarning],
-    diary: Sequence[DiaryEntry],
-) -> dict[str, pd.DataFrame]:
-    """Every kind of data as a flat table (metrics and event attributes as their own columns)."""
-    ep = pd.DataFrame(epochs.columns())
-    ep["posture"] = np.asarray(POSTURES, dtype=object)[epochs.posture] if len(epochs) else []
-    ev = pd.DataFrame([e.to_dict() for e in events])
-    su = pd.DataFrame([{"day": s.day, **s.metrics} for s in summaries])
-    wa = pd.DataFrame([asdict(w) for w in warnings])
-    di = pd.DataFrame([asdict(e) for e in diary])
-    return {"epochs": ep, "events": ev, "summaries": su, "warnings": wa, "diary": di}
-
-
-def export_csv_zip(tables: Mapping[str, pd.DataFrame]) -> bytes:
-    """A zip with one CSV per table."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, df in tables.items():
-            zf.writestr(f"{name}.csv", df.to_csv(index=False))
-    return buf.getvalue()
-
-
-def export_parquet_zip(tables: Mapping[str, pd.DataFrame]) -> bytes:
-    """A zip with one Parquet file per table (columns keep their dtypes)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
-        for name, df in tables.items():
-            part = io.BytesIO()
-            df.to_parquet(part, index=False)
-            zf.writestr(f"{name}.parquet", part.getvalue())
-    return buf.getvalue()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from backcoach.dashboard import charts, common, views
+from backcoach.dashboard import charts, common, scorecard, views
 from backcoach.dashboard.i18n import rule_text, t
 
 #: Status shown as a badge with an icon and a word, never by colour alone.
@@ -31,7 +31,7 @@ def fmt(value: float | None, unit: str, lang: str) -> str:
     return t(f"unit.{unit}", lang, v=value)
 
 
-def draw_card(card: views.RuleCard, lang: str) -> None:
+def draw_card(card: scorecard.RuleCard, lang: str) -> None:
     with st.container(border=True):
         st.markdown(f"**{card.rule} · {rule_text(card.rule, 'title', lang)}**")
         st.markdown(STATUS_BADGE[card.status].format(t(f"status.{card.status}", lang)))
@@ -70,7 +70,7 @@ def main() -> None:
     diary = common.diary(ctx.key, first, day, ctx.store)
     changes = views.weekly_changes(views.progress_frame(sums, diary, first, day))
     improved = None if changes is None else sum(c.improved for c in changes)
-    cards = views.rule_cards(day, sums, diary, ctx.settings.rules, improved)
+    cards = scorecard.rule_cards(day, sums, diary, ctx.settings.rules, improved)
     cols = st.columns(2)
     for i, card in enumerate(cards):
         with cols[i % 2]:

@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from backcoach.config import LANGUAGES
-from backcoach.dashboard import common, views
+from backcoach.dashboard import common, export
 from backcoach.dashboard.i18n import LANG_NAMES
 from backcoach.dashboard.settings_file import save_settings
 from backcoach.errors import BackcoachError
@@ -141,7 +141,7 @@ def all_tables(ctx: common.Ctx) -> dict:
     """Everything in the store as tables (read on demand, when a download is asked for)."""
     rng = ctx.store.data_range()
     lo, hi = (rng[0], rng[1] + 1.0) if rng else (0.0, 0.0)
-    return views.export_tables(
+    return export.export_tables(
         ctx.store.read_epochs(lo, hi),
         ctx.store.read_events(lo, hi),
         ctx.store.read_summaries(*ALL_DAYS),
@@ -150,7 +150,7 @@ def all_tables(ctx: common.Ctx) -> dict:
     )
 
 
-def export(ctx: common.Ctx) -> None:
+def export_section(ctx: common.Ctx) -> None:
     st.subheader(ctx.t("settings.export"))
     first, last = ctx.first_day(), ctx.last_day()
     if first:
@@ -159,14 +159,14 @@ def export(ctx: common.Ctx) -> None:
     c1, c2 = st.columns(2)
     c1.download_button(
         ctx.t("settings.export_csv"),
-        data=lambda: views.export_csv_zip(all_tables(ctx)),
+        data=lambda: export.export_csv_zip(all_tables(ctx)),
         file_name=f"backcoach-{stamp}-csv.zip",
         mime="application/zip",
         on_click="ignore",
     )
     c2.download_button(
         ctx.t("settings.export_parquet"),
-        data=lambda: views.export_parquet_zip(all_tables(ctx)),
+        data=lambda: export.export_parquet_zip(all_tables(ctx)),
         file_name=f"backcoach-{stamp}-parquet.zip",
         mime="application/zip",
         on_click="ignore",
@@ -198,7 +198,7 @@ def main() -> None:
     st.title(ctx.t("settings.title"))
     settings_form(ctx)
     calibration(ctx)
-    export(ctx)
+    export_section(ctx)
     delete(ctx)
     common.disclaimer()
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from backcoach.config import load_settings
-from backcoach.dashboard import i18n, views
+from backcoach.dashboard import export, i18n, scorecard, views
 from backcoach.dashboard.settings_file import render_toml, save_settings
 from backcoach.errors import ConfigError
 from backcoach.processing.guidance import RuleThresholds
@@ -141,7 +141,7 @@ def test_live_status_reads_the_collector_facts():
     ],
 )
 def test_grade_green_amber_red_around_a_limit_of_30(value, higher, expected):
-    assert views.grade(value, 30.0, higher_is_better=higher) == expected
+    assert scorecard.grade(value, 30.0, higher_is_better=higher) == expected
 
 
 def test_rule_cards_tolerate_missing_keys_and_use_the_diary():
@@ -151,7 +151,7 @@ def test_rule_cards_tolerate_missing_keys_and_use_the_diary():
         DiaryEntry("2026-03-09", pain=3),
         DiaryEntry("2026-03-10", pain=6, water=True, breaks_planned=False),
     ]
-    cards = {c.rule: c for c in views.rule_cards("2026-03-10", sums, diary, RuleThresholds())}
+    cards = {c.rule: c for c in scorecard.rule_cards("2026-03-10", sums, diary, RuleThresholds())}
     assert list(cards) == [f"G{i}" for i in range(1, 13)]
     assert cards["G1"].status == "none" and cards["G1"].value is None
     assert (cards["G7"].status, cards["G7"].trend[-2:]) == ("red", (1.0, 1.6))
@@ -192,7 +192,7 @@ def test_weekly_changes_name_what_improved():
 
 def test_exports_hold_every_table_and_read_back():
     e = epochs(["sitting", "walking"])
-    tables = views.export_tables(
+    tables = export.export_tables(
         e,
         [Event("lift", 1, 2, peak_deg=50, style="legs")],
         [DaySummary("2026-03-01", {"load": 3.0})],
@@ -200,11 +200,11 @@ def test_exports_hold_every_table_and_read_back():
         [DiaryEntry("2026-03-01", 2, "x")],
     )
     names = {"epochs", "events", "summaries", "warnings", "diary"}
-    with zipfile.ZipFile(io.BytesIO(views.export_csv_zip(tables))) as zf:
+    with zipfile.ZipFile(io.BytesIO(export.export_csv_zip(tables))) as zf:
         assert {n.removesuffix(".csv") for n in zf.namelist()} == names
         ep = pd.read_csv(zf.open("epochs.csv"))
     assert ep["posture"].tolist() == ["sitting", "walking"]
-    with zipfile.ZipFile(io.BytesIO(views.export_parquet_zip(tables))) as zf:
+    with zipfile.ZipFile(io.BytesIO(export.export_parquet_zip(tables))) as zf:
         ev = pd.read_parquet(io.BytesIO(zf.read("events.parquet")))
     assert ev["style"].tolist() == ["legs"]
 
@@ -225,7 +225,7 @@ def test_both_languages_define_every_string_with_the_same_placeholders():
 
 
 def test_rule_targets_fill_from_the_thresholds():
-    cards = views.rule_cards("2026-03-10", [], [], RuleThresholds(sitting_bout_max_min=25.0))
+    cards = scorecard.rule_cards("2026-03-10", [], [], RuleThresholds(sitting_bout_max_min=25.0))
     text = i18n.rule_text("G1", "target", "nl", **cards[0].target_values)
     assert text.startswith("Geen periode langer dan 25 min")
 

@@ -1,0 +1,123 @@
+"""The guidance scorecard: one card per rule G1-G12 for a day, graded green, amber or red.
+
+Why a table: each sensor rule is one row (metric key, unit, threshold field, direction), so a
+rule's target and its grading can never drift apart; G7, G8, G11 and G12 have their own grading
+(a band, the pain trend, diary ticks, the weekly comparison). Pure; no Streamlit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from backcoach.dashboard.views import M
+from backcoach.processing.guidance import RuleThresholds
+from backcoach.processing.types import DaySummary, DiaryEntry
+
+#: Sensor rules: (rule, summary key, unit, threshold field, scale to the unit, higher is better).
+SENSOR_RULES: tuple[tuple[str, str, str, str, float, bool], ...] = (
+    ("G1", M.LONGEST_SIT_MIN, "min", "sitting_bout_max_min", 1.0, False),
+    ("G2", M.LONGEST_STATIC_MIN, "min", "static_posture_max_min", 1.0, False),
+    ("G3", M.LEG_LIFT_SHARE, "pct", "leg_lift_share_min", 100.0, True),
+    ("G4", M.OVER60_SHARE, "pct", "over60_share_max", 100.0, False),
+    ("G5", M.LONGEST_INACTIVE_MIN, "min", "inactive_max_min", 1.0, False),
+    ("G6", M.WALKING_MIN, "min", "walking_plan_min", 1.0, True),
+    ("G9", M.LYING_NIGHT_H, "h", "sleep_target_h", 1.0, True),
+    ("G10", M.SLUMPED_SHARE, "pct", "slumped_share_max", 100.0, False),
+)
+
+
+@dataclass(frozen=True)
+class RuleCard:
+    """One guidance rule for a day: figure, status and the last 7 days' figures."""
+
+    rule: str
+    value: float | None  # today's figure in `unit`
+    unit: str  # i18n unit key: h, min, pct, ratio, n, per_h
+    status: str  # green | amber | red | none
+    trend: tuple[float | None, ...]  # the 7 days up to and including the day
+    target_values: Mapping[str, float]  # placeholders for the target wording
+
+
+def grade(value: float | None, limit: float, *, higher_is_better: bool, slack: float = 0.25) -> str:
+    """Green when the target is met, amber within `slack` (a fraction of the limit), else red."""
+    if value is None or not math.isfinite(value):
+        return "none"
+    if higher_is_better:
+        if value >= limit:
+            return "green"
+        return "amber" if value >= limit * (1 - slack) else "red"
+    if value <= limit:
+        return "green"
+    return "amber" if value <= limit * (1 + slack) else "red"
+
+
+def _acwr_grade(value: float | None, r: RuleThresholds) -> str:
+    if value is None or not math.isfinite(value):
+        return "none"
+    if r.acwr_low <= value <= r.acwr_high:
+        return "green"
+    return "red" if value > r.acwr_spike else "amber"
+
+
+def _pain_grade(pains: Sequence[float | None]) -> str:
+    """Falling or steady pain is green, up to 1 point above the week's mean amber, else red."""
+    if pains[-1] is None:
+        return "none"
+    today = float(pains[-1])
+    before = [p for p in pains[:-1] if p is not None]
+    if not before:
+        return "green" if today <= 3 else "amber"
+    mean = float(np.mean(before))
+    if today <= mean:
+        return "green"
+    return "amber" if today <= mean + 1 else "red"
+
+
+def target_values(rules: RuleThresholds) -> dict[str, float]:
+    """The thresholds as placeholders for the target wording, shares also in percent."""
+    values = dict(asdict(rules))
+    for name in ("leg_lift_share_min", "over60_share_max", "slumped_share_max"):
+        values[f"{name}_pct"] = getattr(rules, name) * 100
+    return values
+
+
+def rule_cards(
+    day: str,
+    summaries: Sequence[DaySummary],
+    diary: Sequence[DiaryEntry],
+    rules: RuleThresholds,
+    weekly_improved: int | None = None,
+) -> list[RuleCard]:
+    """Scorecards G1-G12 for `day` from the summaries and diary of the 7 days up to it."""
+    d = dt.date.fromisoformat(day)
+    days = [(d - dt.timedelta(days=6 - i)).isoformat() for i in range(7)]
+    by_day = {s.day: s.metrics for s in summaries}
+    notes = {e.day: e for e in diary}
+    targets = target_values(rules)
+
+    def series(key: str, scale: float = 1.0) -> tuple[float | None, ...]:
+        values = (by_day.get(x, {}).get(key) for x in days)
+        return tuple(None if v is None or not math.isfinite(v) else v * scale for v in values)
+
+    cards: dict[str, RuleCard] = {}
+    for rule, key, unit, field, scale, higher in SENSOR_RULES:
+        trend = series(key, scale)
+        status = grade(trend[-1], getattr(rules, field) * scale, higher_is_better=higher)
+        cards[rule] = RuleCard(rule, trend[-1], unit, status, trend, targets)
+    acwr = series(M.ACWR)
+    cards["G7"] = RuleCard("G7", acwr[-1], "ratio", _acwr_grade(acwr[-1], rules), acwr, targets)
+    pains = tuple(float(notes[x].pain) if x in notes else None for x in days)
+    cards["G8"] = RuleCard("G8", pains[-1], "n", _pain_grade(pains), pains, targets)
+    ticks = tuple(
+        float(notes[x].water) + float(notes[x].breaks_planned) if x in notes else None for x in days
+    )
+    g11 = "none" if ticks[-1] is None else ("red", "amber", "green")[int(ticks[-1])]
+    cards["G11"] = RuleCard("G11", ticks[-1], "n", g11, ticks, targets)
+    g12 = "none" if weekly_improved is None else ("green" if weekly_improved > 0 else "amber")
+    cards["G12"] = RuleCard("G12", weekly_improved, "n", g12, (None,) * 7, targets)
+    return [cards[f"G{i}"] for i in range(1, 13)]
