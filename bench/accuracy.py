@@ -28,9 +28,11 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from backcoach.cli import main as cli_main
+from backcoach.processing.pipeline import PipelineConfig
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 20261125
+WAIST = PipelineConfig(placement="waist")
 SIT_CODES = ("D07", "D08", "D09", "D10", "D11")
 LIE_CODES = ("D12", "D13", "D14")
 WALK_CODES = ("D01", "D02")
@@ -199,7 +201,7 @@ def sisfall(data: Path) -> None:
         a_all = fit_lift_style([x for k in per for x in per[k]["lift_feat"]])
         print(
             f"    lift style, lift_back_deg fitted leave-one-subject-out: {rate(loso)}  "
-            f"(fit on all 18: {a_all:.1f}°; shipped waist default 55°)"
+            f"(fit on all 18: {a_all:.1f}°; shipped waist default {WAIST.lift_back_deg:.0f}°)"
         )
         by_group = {}
         for k in per:

@@ -172,6 +172,11 @@ def classify(
     last = np.where(code >= 0, np.arange(n), -1)
     np.maximum.accumulate(last, out=last)
     state = np.where(last >= 0, code[np.maximum(last, 0)], carry.state)
+    # Lying down starts from sitting: a deep forward-looking inclination reached while seated is
+    # lying (a belt sensor can read lying on the back as far "forward"), from standing a bend.
+    prev_state = np.r_[carry.state, state[:-1]]
+    deep = (total >= cfg.lying_deg) & ~moving & ~lying & (prev_state == 1)
+    lying |= deep
     carry.state = int(state[-1]) if n else carry.state
     # 4. Combine.
     posture = np.full(n, STANDING, np.int8)
