@@ -56,17 +56,25 @@ def device_path(address: str) -> str:
     return f"{ADAPTER_PATH}/dev_{address.upper().replace(':', '_')}"
 
 
-def wearer_signal(rate_hz: float, seed: int) -> np.ndarray:
-    """Two minutes of a simulated wearer (stand, bend, sit, walk, lift), looped by the sender."""
-    script = [
+SCRIPTS = {
+    # two minutes of a day: stand, bend, sit, walk, lift
+    "day": [
         Segment("stand", 20.0),
         Segment("bend", peak_deg=70.0),
         Segment("sit", 40.0),
         Segment("walk", 30.0),
         Segment("lift", style="back", peak_deg=60.0),
         Segment("stand", 15.0),
-    ]
-    return simulate(script, 0.0, fs_hz=rate_hz, seed=seed).samples.acc_g.astype(np.float64)
+    ],
+    # what a wearer does during `backcoach calibrate --upright 3`
+    "calibrate": [Segment("stand", 3.5), Segment("bend", peak_deg=60.0), Segment("stand", 30.0)],
+}
+
+
+def wearer_signal(rate_hz: float, seed: int, script: str = "day") -> np.ndarray:
+    """A simulated wearer's signal, looped by the sender from the first sample it streams."""
+    samples = simulate(SCRIPTS[script], 0.0, fs_hz=rate_hz, seed=seed).samples
+    return samples.acc_g.astype(np.float64)
 
 
 class Wire:
@@ -259,7 +267,9 @@ class Device(ServiceInterface):
             time.time() - (time.monotonic() - self.boot_mono),
             bool(spec.get("compressed", False)),
         )
-        self.signal = self.wire.quantise(wearer_signal(self.rate_hz, int(spec.get("seed", 1))))
+        signal = wearer_signal(self.rate_hz, int(spec.get("seed", 1)), spec.get("script", "day"))
+        self.signal = self.wire.quantise(signal)
+        self.origin: int | None = None  # sensor sample index where the signal starts
         self.battery = int(spec.get("battery", 87))
         self.gatt: list[tuple[str, ServiceInterface]] = []
         self.chars: dict[str, Characteristic] = {}
@@ -465,6 +475,8 @@ class Device(ServiceInterface):
         """Send every packet whose last sample is due; samples while not sending are dropped."""
         n = self.wire.per_packet
         next_i = self.sensor_index_now()
+        if self.origin is None:
+            self.origin = next_i
         period = n / self.rate_hz
         while self.streaming and self.connected:
             due = self.sensor_index_now()
@@ -482,7 +494,7 @@ class Device(ServiceInterface):
             self.lose_packets -= 1
             self.wire.seq = (self.wire.seq + 1) & 0xFFFF  # the counter shows the loss
             return
-        payload = self.wire.packet(first, self.signal[idx % self.signal.shape[0]])
+        payload = self.wire.packet(first, self.signal_at(idx))
         if self.corrupt_packets:
             self.corrupt_packets -= 1
             payload = self.wire.corrupt(payload, self.corrupt_packets)
@@ -515,7 +527,10 @@ class Device(ServiceInterface):
         idx = np.concatenate(self.sent_index) if self.sent_index else np.empty(0, np.int64)
         # when each sample was taken, on the host's wall clock (the sensor clock runs ppm fast)
         t_s = self.wire.boot_epoch_s + idx / self.rate_hz / (1 + self.ppm * 1e-6)
-        np.savez(path, index=idx, acc_g=self.signal[idx % self.signal.shape[0]], t_s=t_s)
+        np.savez(path, index=idx, acc_g=self.signal_at(idx), t_s=t_s)
+
+    def signal_at(self, idx: np.ndarray) -> np.ndarray:
+        return self.signal[(idx - (self.origin or 0)) % self.signal.shape[0]]
 
 
 class Adapter(ServiceInterface):

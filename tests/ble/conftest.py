@@ -44,6 +44,13 @@ DEVICES = {
         "profile": "open",
         "rate_hz": 400,
     },
+    "calibrate": {
+        "address": "C0:FF:EE:00:00:0A",
+        "name": "BC-DIY-C",
+        "profile": "open",
+        "script": "calibrate",
+        "seed": 5,
+    },
     "movesense": {"address": "C0:FF:EE:00:00:09", "name": "Movesense 2245", "profile": "movesense"},
 }
 

@@ -12,9 +12,11 @@ from backcoach.collector.session import load_calibration
 from backcoach.collector.simulator import Segment, simulate
 from backcoach.config import Settings
 from backcoach.storage import open_store
+from tests.ble.bluez_emulator import SCRIPTS
+from tests.ble.conftest import DEVICES, Emulator
 
 
-def _angle_deg(a, b) -> float:  # noqa: ANN001
+def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
     a, b = np.asarray(a, float), np.asarray(b, float)
     return float(
         np.degrees(np.arccos(np.clip(a @ b / np.linalg.norm(a) / np.linalg.norm(b), -1, 1)))
@@ -50,3 +52,24 @@ def test_calibrate_refuses_a_recording_without_a_bend(
     monkeypatch.setenv("BACKCOACH_DATA_DIR", str(tmp_path / "data"))
     assert cli.main(["calibrate", "--file", str(rec)]) == 1
     assert "bend forward" in capsys.readouterr().err
+
+
+@pytest.mark.ble
+def test_calibrate_live_from_the_sensor_while_the_wearer_stands_then_bends(
+    bluez: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Real bleak, emulated sensor: the guided phases are recorded and a calibration saved."""
+    monkeypatch.setenv("BACKCOACH_DATA_DIR", str(tmp_path))
+    address = DEVICES["calibrate"]["address"]
+    args = ["calibrate", "--sensor", address, "--upright", "3", "--bend", "7"]
+    assert cli.main(args) == 0
+    store = open_store(Settings(data_dir=str(tmp_path)))
+    try:
+        cal = load_calibration(store)
+    finally:
+        store.close()
+    assert cal is not None
+    # the emulated wearer: the same simulation the emulator streams (seed 5, random mounting)
+    sim = simulate(SCRIPTS["calibrate"], 0.0, fs_hz=50.0, seed=5)
+    assert _angle_deg(cal.up, sim.mounting @ [1.0, 0.0, 0.0]) < 5
+    assert _angle_deg(cal.forward, sim.mounting @ [0.0, 0.0, 1.0]) < 10
