@@ -208,6 +208,7 @@ def sisfall(data: Path) -> None:
             g = k[:2]
             by_group.setdefault(g, []).extend(per[k]["sit"])
         print("    sit found by group: " + ", ".join(f"{g} {rate(v)}" for g, v in by_group.items()))
+    loso_sit_delta(joined)
     agree = []
     for k in joined:
         (ta, pa, _), (tb, pb, _) = plain[k], rotated[k]
@@ -216,6 +217,34 @@ def sisfall(data: Path) -> None:
     print(
         f"\n  rotated vs unrotated: {sum(a for a, _ in agree) / sum(b for _, b in agree):.4f} of "
         f"epochs agree   target ≥ {TARGETS['rot']}"
+    )
+
+
+def loso_sit_delta(joined: dict) -> None:
+    """Leave-one-subject-out choice of `sit_delta_deg` (in-process `analyze`, same code path)."""
+    from dataclasses import replace
+
+    from backcoach.processing.pipeline import analyze
+
+    grid = (2.0, 3.0, 4.0, 5.0, 6.0)
+    hits: dict[float, dict[str, list[bool]]] = {}
+    for v in grid:
+        cfg = replace(WAIST, sit_delta_deg=v)
+        hits[v] = {}
+        for k, (t, a, trials) in joined.items():
+            out = analyze(t, a, cfg)
+            ep = out.epochs
+            res = evaluate_subject((ep.t_s, ep.posture_names().astype(str), []), trials)
+            hits[v][k] = res["sit"]
+    loso = []
+    for held in joined:
+        train = {v: np.mean([x for k in joined if k != held for x in hits[v][k]]) for v in grid}
+        best = max(grid, key=lambda v: (train[v], -abs(v - 3.0)))
+        loso += hits[best][held]
+    all_fit = max(grid, key=lambda v: np.mean([x for k in joined for x in hits[v][k]]))
+    print(
+        f"\n  sit found, sit_delta_deg fitted leave-one-subject-out over {grid}: {rate(loso)} "
+        f"(fit on all: {all_fit:g}°, shipped {WAIST.sit_delta_deg:g}°)"
     )
 
 

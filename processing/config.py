@@ -13,12 +13,14 @@ from backcoach.processing.types import PLACEMENTS, Calibration
 
 #: Defaults per placement. The lift-style values for "waist" are fitted on the SisFall
 #: development subjects (bench/accuracy.py prints their leave-one-subject-out accuracy); its
-#: 99 m lowering threshold switches the displacement off there: on the SisFall belt sensor
-#: it is noise of ±1 m, so the style comes from the trunk angle alone. The others follow
+#: 99 m thresholds switch the displacement off there: on the SisFall belt sensor it is noise
+#: of ±1 m, so sitting and lift style come from the trunk angle alone. The others follow
 #: from the anatomy and the simulator.
 PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
     "lower_back": {
+        "sit_delta_deg": 3.0,
         "lift_drop_m": 0.22,
+        "sit_drop_m": 0.3,
         "walk_lean_deg": 6.0,
         "sit_back_deg": -8.0,
         "lift_back_deg": 55.0,
@@ -29,17 +31,23 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
         "sit_back_deg": -8.0,
         "lift_back_deg": 45.0,
         "lift_drop_m": 99.0,
+        "sit_drop_m": 99.0,
+        "sit_delta_deg": 2.0,
         "sensor_above_hip_m": 0.05,
     },
     "upper_back": {
+        "sit_delta_deg": 3.0,
         "lift_drop_m": 0.22,
+        "sit_drop_m": 0.3,
         "walk_lean_deg": 4.0,
         "sit_back_deg": -6.0,
         "lift_back_deg": 60.0,
         "sensor_above_hip_m": 0.35,
     },
     "chest": {
+        "sit_delta_deg": 3.0,
         "lift_drop_m": 0.22,
+        "sit_drop_m": 0.3,
         "walk_lean_deg": 3.0,
         "sit_back_deg": -6.0,
         "lift_back_deg": 60.0,
@@ -77,8 +85,8 @@ class PipelineConfig:
     lying_deg: float = 60.0  # total inclination from upright
     lying_max_fwd_deg: float = 50.0  # deeper forward is a bend, not lying prone
     sit_back_deg: float | None = None  # static lean back beyond this: sitting
-    sit_drop_m: float = 0.3  # net lowering (sitting down) / rise (standing up)
-    sit_delta_deg: float = 5.0  # static inclination change over a transition (see posture)
+    sit_drop_m: float | None = None  # net lowering (sitting down) / rise (standing up)
+    sit_delta_deg: float | None = None  # static inclination change over a transition (see posture)
     still_activity_g: float = 0.035
     stand_max_deg: float = 20.0  # a still trunk further from upright than this is not standing
     still_turn_deg: float = 3.0  # trunk angle change from the previous epoch that is movement
