@@ -21,7 +21,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, StoreDir
+
+from .stores import REPO, StoreDir
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

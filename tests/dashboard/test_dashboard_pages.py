@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import APP
 from streamlit.testing.v1 import AppTest
 
 from backcoach.config import load_settings
 from backcoach.storage import open_store
+
+from .stores import APP
 
 PAGES = {
     "app_pages/today.py": "Your day",
