@@ -31,7 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--file", default=None, help="a recording (CSV/npz) instead of the sensor")
     p.add_argument("--sensor", default=None, help="name or address (default: settings)")
-    p.add_argument("--profile", default=None, help="open, polar, witmotion, thingy or movesense")
+    p.add_argument(
+        "--profile", default=None, help="open, polar, witmotion, thingy, movesense or metamotion"
+    )
     p.add_argument("--upright", type=float, default=5.0, help="seconds standing still (default 5)")
     p.add_argument("--bend", type=float, default=8.0, help="seconds for the bend (default 8)")
     p.set_defaults(handler=run)

@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--profile",
         default=None,
-        help="open, polar, witmotion, thingy or movesense (default: detect)",
+        help="open, polar, witmotion, thingy, movesense or metamotion (default: detect)",
     )
     p.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds")
     p.add_argument("--rate", type=float, default=None, help="sample rate in Hz (nearest supported)")

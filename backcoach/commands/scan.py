@@ -16,11 +16,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "scan",
         help="list nearby Bluetooth LE sensors of a known profile",
         description="Listen for advertising sensors that match a known profile "
-        "(open, polar, witmotion, thingy, movesense) and list them, strongest signal first.",
+        "(open, polar, witmotion, thingy, movesense, metamotion) and list them, strongest "
+        "signal first.",
     )
     p.add_argument("--timeout", type=float, default=5.0, help="seconds to listen (default 5)")
     p.add_argument(
-        "--profile", default="", help="only this profile: open, polar, witmotion, thingy, movesense"
+        "--profile",
+        default="",
+        help="only this profile: open, polar, witmotion, thingy, movesense, metamotion",
     )
     p.set_defaults(handler=run)
 

@@ -31,6 +31,7 @@ PROFILE_MODULES: dict[str, str] = {
     "witmotion": "backcoach.collector.profiles.witmotion",
     "thingy": "backcoach.collector.profiles.thingy",
     "movesense": "backcoach.collector.profiles.movesense",
+    "metamotion": "backcoach.collector.profiles.metamotion",
 }
 
 
@@ -111,7 +112,7 @@ class Profile:
 
 
 def get(name: str) -> Profile:
-    """The profile called `name` (open, polar, witmotion, thingy, movesense)."""
+    """The profile called `name` (open, polar, witmotion, thingy, movesense, metamotion)."""
     try:
         module = PROFILE_MODULES[name]
     except KeyError:

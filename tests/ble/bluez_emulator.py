@@ -35,7 +35,15 @@ from dbus_fast import BusType, DBusError, PropertyAccess
 from dbus_fast.aio import MessageBus
 from dbus_fast.service import ServiceInterface, dbus_property, method
 
-from backcoach.collector.profiles import base, movesense, open_profile, polar, thingy, witmotion
+from backcoach.collector.profiles import (
+    base,
+    metamotion,
+    movesense,
+    open_profile,
+    polar,
+    thingy,
+    witmotion,
+)
 from backcoach.collector.simulator import Segment, simulate
 
 log = logging.getLogger("bluez_emulator")
@@ -91,6 +99,7 @@ class Wire:
             "witmotion": max(1, min(10, int(rate_hz // 20))),
             "thingy": 1,
             "movesense": max(1, min(19, int(rate_hz // 10))),
+            "metamotion": 1,
         }[profile]
         self.seq = 0
 
@@ -100,6 +109,7 @@ class Wire:
             ms2 = (acc_g * movesense.G_MS2).astype(np.float32)
             return ms2.astype(np.float64) / movesense.G_MS2
         lsb = {"open": 8.0 / 32768, "polar": 1e-3, "witmotion": 16.0 / 32768, "thingy": 1 / 1024}
+        lsb["metamotion"] = 8.0 / 32768
         step = lsb[self.profile]
         return np.round(acc_g / step) * step
 
@@ -117,6 +127,8 @@ class Wire:
             return witmotion.encode(acc_g)
         if self.profile == "movesense":
             return movesense.encode(round(t_first_s * 1000), acc_g)
+        if self.profile == "metamotion":
+            return metamotion.encode(acc_g[0])
         return thingy.encode(acc_g[0])
 
     def corrupt(self, good: bytes, k: int) -> bytes:
@@ -413,6 +425,8 @@ class Device(ServiceInterface):
             chars = [(thingy.CONFIG_UUID, ["read", "write"]), *chars]
         elif p.name == "movesense":
             chars = [(movesense.WRITE_UUID, ["write"]), *chars]
+        elif p.name == "metamotion":
+            chars = [(metamotion.COMMAND_UUID, ["write", "write-without-response"]), *chars]
         layout.append((p.service_uuid, chars))
         if p.has_battery:
             layout.append((base.BATTERY_SERVICE_UUID, [(base.BATTERY_LEVEL_UUID, ["read"])]))
@@ -442,6 +456,11 @@ class Device(ServiceInterface):
         self.writes.append(value.hex())
         if uuid == open_profile.CONFIG_UUID and len(value) == 4:
             if value[3]:
+                self._start_stream()
+            else:
+                self.streaming = False
+        elif uuid == metamotion.COMMAND_UUID and value[:2] == bytes([0x03, 0x01]):
+            if value[2:] == b"\x01":
                 self._start_stream()
             else:
                 self.streaming = False

@@ -51,6 +51,7 @@ DEVICES = {
         "script": "calibrate",
         "seed": 5,
     },
+    "metamotion": {"address": "C0:FF:EE:00:00:0B", "name": "MetaWear", "profile": "metamotion"},
     "movesense": {"address": "C0:FF:EE:00:00:09", "name": "Movesense 2245", "profile": "movesense"},
 }
 

@@ -242,3 +242,26 @@ def test_movesense_subscribes_by_path_and_streams_every_sample(
     assert result.lost_samples == 0 and not gaps
     np.testing.assert_allclose(samples.acc_g, sent["acc_g"], atol=1.1e-3)
     assert np.max(np.abs(samples.t_s - sent["t_s"])) < 0.05
+
+
+def test_metamotion_streams_and_buzzes(bluez: Emulator, tmp_path: Path) -> None:
+    """Register writes start the accelerometer; the haptic motor takes the buzz."""
+
+    async def run() -> tuple[bool, SessionResult]:
+        settings = Settings(data_dir=str(tmp_path))
+        store = open_store(settings)
+        found = await async_find(DEVICES["metamotion"]["address"], timeout_s=5.0)
+        session = CollectSession(settings, store, found)
+        task = asyncio.create_task(session.run(3.0))
+        await _until(lambda: session.stats.samples > 0)
+        buzzed = await session.buzz(0.5)
+        result = await task
+        store.close()
+        return buzzed, result
+
+    buzzed, result = asyncio.run(run())
+    stats = asyncio.run(bluez.stats(DEVICES["metamotion"]["address"]))
+    samples, _ = _stored(Settings(data_dir=str(tmp_path)))
+    assert buzzed and stats["writes"][:3] == ["03032708", "03020100", "030101"]
+    assert "0801f8f40100" in stats["writes"]
+    assert len(samples) == stats["sent_samples"] > 50 and result.lost_samples == 0

@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backcoach.collector.profiles import base, movesense, open_profile, polar, thingy, witmotion
+from backcoach.collector.profiles import (
+    base,
+    metamotion,
+    movesense,
+    open_profile,
+    polar,
+    thingy,
+    witmotion,
+)
 from backcoach.collector.profiles.base import DecodeError
 
 # Polar H10 ACC frame, raw int16: type 2, t = 1_000_000_000 ns, frame 0x01, two samples in mg:
@@ -94,7 +102,9 @@ def test_profiles_are_detected_from_their_advertised_service(name: str) -> None:
 
 
 def test_unknown_profile_names_the_known_ones() -> None:
-    with pytest.raises(base.UnknownProfile, match="open, polar, witmotion, thingy, movesense"):
+    with pytest.raises(
+        base.UnknownProfile, match="open, polar, witmotion, thingy, movesense, metamotion"
+    ):
         base.get("fitbit")
 
 
@@ -112,3 +122,12 @@ def test_movesense_data_is_float_m_s2_with_a_millisecond_timestamp() -> None:
     np.testing.assert_allclose(f.acc_g, [[1.0, 0.0, -0.5]], rtol=1e-6)
     with pytest.raises(DecodeError, match="header"):
         movesense.decode(bytes([1, 0x42]) + payload[2:], 52.0)  # a command response
+
+
+def test_metamotion_data_message_and_haptic_command() -> None:
+    """At ±8 g, 4096 counts = 1 g; a 500 ms buzz is duty 248, width 0x01f4, motor 0."""
+    payload = bytes([0x03, 0x04]) + np.array([4096, -2048, 0], "<i2").tobytes()
+    np.testing.assert_allclose(metamotion.decode(payload, 50.0, 8.0).acc_g, [[1.0, -0.5, 0.0]])
+    assert metamotion.buzz(0.5)[0].payload.hex() == "0801f8f40100"
+    with pytest.raises(DecodeError, match="header"):
+        metamotion.decode(bytes([0x03, 0x05]) + payload[2:], 50.0, 8.0)
