@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
-    from backcoach.dashboard.views import export_csv_zip, export_parquet_zip, export_tables
+    from backcoach.dashboard.export import export_csv_zip, export_parquet_zip, export_tables
     from backcoach.storage import open_store
 
     store = open_store(settings)
