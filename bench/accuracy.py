@@ -131,7 +131,7 @@ def evaluate_subject(result, trials: list[Trial]) -> dict:
             over = [e for e in lifts if e["start"] < tr.end and e["end"] > tr.start]
             best = max(over, key=lambda e: e["end"] - e["start"]) if over else None
             res["lift"].append(best is not None and best.get("style") == LIFT_CODES[tr.code])
-            feat = (best["peak_angle"], best.get("drop_m", 0.0)) if best else None
+            feat = (best.get("rel_peak_deg", best["peak_angle"]), 0.0) if best else None
             res["lift_feat"].append((LIFT_CODES[tr.code], feat))
     return res
 
@@ -203,7 +203,7 @@ def sisfall(data: Path) -> None:
         a_all = fit_lift_style([x for k in per for x in per[k]["lift_feat"]])
         print(
             f"    lift style, lift_back_deg fitted leave-one-subject-out: {rate(loso)}  "
-            f"(fit on all 18: {a_all:.1f}°; shipped waist default {WAIST.lift_back_deg:.0f}°)"
+            f"(fit on all 18: {a_all:.1f}°; shipped waist default {WAIST.lift_back_deg:g}°)"
         )
         by_group = {}
         for k in per:

@@ -29,7 +29,7 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
     "waist": {
         "walk_lean_deg": 4.0,
         "sit_back_deg": -8.0,
-        "lift_back_deg": 45.0,
+        "lift_back_deg": 32.5,
         "lift_drop_m": 99.0,
         "sit_drop_m": 99.0,
         "sit_delta_deg": 2.0,

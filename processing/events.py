@@ -22,7 +22,14 @@ import numpy as np
 
 from backcoach.processing.config import PipelineConfig
 from backcoach.processing.features import N_SUB, EpochFeatures
-from backcoach.processing.posture import LYING, RUNNING, SITTING, WALKING, Classified
+from backcoach.processing.posture import (
+    LYING,
+    RUNNING,
+    SITTING,
+    STANDING,
+    WALKING,
+    Classified,
+)
 from backcoach.processing.runs import Run, RunTracker
 from backcoach.processing.types import EVENT_TYPES, Event
 
@@ -38,6 +45,7 @@ class _Tail:
 
     dz: np.ndarray = field(default_factory=lambda: np.empty(0))
     last_t: float | None = None
+    base_deg: float = 0.0  # trunk angle of the latest still, near-upright standing epoch
 
 
 class EventBuilder:
@@ -45,11 +53,19 @@ class EventBuilder:
 
     def __init__(self, cfg: PipelineConfig) -> None:
         self.cfg = cfg
-        self.kinds = RunTracker(1.0, {"steps": "sum", "peak": "max"})
+        self.kinds = RunTracker(1.0, {"steps": "sum", "peak": "max", "base": "max"})
         self.static = RunTracker(1.0)
         self.bends = RunTracker(
             1.0 / N_SUB,
-            {"peak": "max", "n20": "sum", "n45": "sum", "n60": "sum", "dz": "min", "seated": "sum"},
+            {
+                "peak": "max",
+                "n20": "sum",
+                "n45": "sum",
+                "n60": "sum",
+                "dz": "min",
+                "seated": "sum",
+                "base": "max",
+            },
         )
         self.tail = _Tail()
 
@@ -63,25 +79,34 @@ class EventBuilder:
                 out.append((float(b), Event("gap", float(a), float(b))))
             self.tail.last_t = float(t[-1])
         p = c.posture
+        base = self._base(f, c)
         kind = np.full(len(f), -1)
         kind[p == SITTING] = _KIND_SIT
         kind[p == LYING] = _KIND_LIE
         kind[(p == WALKING) | (p == RUNNING)] = _KIND_WALK
-        for r in self.kinds.push(t, kind, {"steps": f.steps, "peak": c.trunk_deg}, final=final):
+        kind_vals = {"steps": f.steps, "peak": c.trunk_deg, "base": base}
+        for r in self.kinds.push(t, kind, kind_vals, final=final):
             out.append((r.decided_s, self._kind_event(r)))
             if r.label == _KIND_SIT and r.end_s - r.start_s <= cfg.squat_max_s:
                 # Down and straight back up within seconds: a squat (a lift with the legs) rather
                 # than a sit, unless the trunk went deep.
                 peak = float(r.values["peak"])
-                style = "back" if peak >= cfg.lift_back_deg else "legs"
-                out.append(
-                    (r.decided_s, Event("lift", r.start_s, r.end_s, peak_deg=peak, style=style))
+                rel = peak - float(r.values["base"])
+                style = "back" if rel >= cfg.lift_back_deg else "legs"
+                lift = Event(
+                    "lift",
+                    r.start_s,
+                    r.end_s,
+                    peak_deg=peak,
+                    style=style,
+                    attrs={"rel_peak_deg": rel},
                 )
+                out.append((r.decided_s, lift))
         quiet = (f.activity_g < cfg.static_activity_g) & (p != WALKING) & (p != RUNNING)
         for r in self.static.push(t, np.where(quiet, p, -1), final=final):
             if r.end_s - r.start_s >= cfg.static_min_s:
                 out.append((r.decided_s, Event("static", r.start_s, r.end_s)))
-        out.extend(self._bends(f, c, final))
+        out.extend(self._bends(f, c, base, final))
         order = {name: i for i, name in enumerate(EVENT_TYPES)}
         out.sort(key=lambda de: (de[0], order[de[1].type], de[1].start_s))
         return [e for _, e in out]
@@ -97,7 +122,29 @@ class EventBuilder:
             "walk", r.start_s, r.end_s, steps=steps, attrs={"cadence_spm": 60.0 * steps / dur}
         )
 
-    def _bends(self, f: EpochFeatures, c: Classified, final: bool) -> list[tuple[float, Event]]:
+    def _base(self, f: EpochFeatures, c: Classified) -> np.ndarray:
+        """Per epoch, the trunk angle of the latest still, near-upright standing epoch.
+
+        Lift styles compare the peak against it: the same bend reads the same whether the
+        sensor (or the wearer's standing posture) sits a few degrees off.
+        """
+        cfg = self.cfg
+        ok = (
+            (c.posture == STANDING)
+            & (f.activity_g < cfg.still_activity_g)
+            & (np.abs(c.trunk_deg) < cfg.bend_deg)
+        )
+        n = len(f)
+        last = np.where(ok, np.arange(n), -1)
+        np.maximum.accumulate(last, out=last)
+        base = np.where(last >= 0, c.trunk_deg[np.maximum(last, 0)], self.tail.base_deg)
+        if n:
+            self.tail.base_deg = float(base[-1])
+        return base.astype(np.float64)
+
+    def _bends(
+        self, f: EpochFeatures, c: Classified, base: np.ndarray, final: bool
+    ) -> list[tuple[float, Event]]:
         cfg = self.cfg
         n = len(f)
         # Deepest lowering over the window from DZ_LOOKBACK_EPOCHS before each epoch.
@@ -118,6 +165,7 @@ class EventBuilder:
             "n60": (ang >= 60).reshape(-1),
             "dz": np.repeat(look, N_SUB),
             "seated": seated,
+            "base": np.repeat(base, N_SUB),
         }
         out = []
         for r in self.bends.push(ts, np.where(mask.reshape(-1), 0, -1), vals, final=final):
@@ -139,8 +187,9 @@ class EventBuilder:
             drop = max(0.0, -float(v["dz"]) - flex)
             if drop > MAX_PLAUSIBLE_DROP_M:
                 drop = 0.0  # nobody's pelvis drops this far in a lift: an integration failure
+            rel = peak - float(v["base"])
             if dur <= cfg.lift_max_s and (peak >= cfg.lift_min_deg or drop >= cfg.lift_drop_m):
-                style = "back" if peak >= cfg.lift_back_deg and drop < cfg.lift_drop_m else "legs"
+                style = "back" if rel >= cfg.lift_back_deg and drop < cfg.lift_drop_m else "legs"
                 out.append(
                     (
                         r.decided_s,
@@ -150,7 +199,7 @@ class EventBuilder:
                             r.end_s,
                             peak_deg=peak,
                             style=style,
-                            attrs={"drop_m": drop},
+                            attrs={"drop_m": drop, "rel_peak_deg": rel},
                         ),
                     )
                 )
