@@ -128,7 +128,8 @@ class InfluxStore:
     def write_epochs(self, epochs: Epochs) -> None:
         if len(epochs):
             prefix = self.tags.prefix(sch.EPOCH)
-            lines = sch.encode_columns(prefix, sch.epochs_columns(epochs), sch.to_ns(epochs.t_s))
+            cols, t_ns = sch.epochs_columns(epochs), sch.to_ns(epochs.t_s)
+            lines = sch.encode_columns(prefix, cols, t_ns, mark_nonfinite=True)
             self._queue(sch.EPOCH, lines)
 
     def _queue_lines(self, kind: str, lines: list[str]) -> None:

@@ -167,6 +167,24 @@ class StoreContract:
         assert store.read_warnings(T0, T_END) == [warning]
         assert len(store.read_summaries(DAY, DAY)) == 1
 
+    def test_a_changed_rewrite_replaces_the_old_values_entirely(self, store):
+        """A rewrite with fewer attributes or metrics, or with a NaN, leaves nothing stale."""
+        first = Event("lift", T0 + 10, T0 + 14, peak_deg=50.0, style="back", attrs={"drop_m": 0.3})
+        second = Event("lift", T0 + 10, T0 + 15, peak_deg=52.0)
+        store.write_events([first])
+        store.write_events([second])
+        assert store.read_events(T0, T_END) == [second]
+        store.write_summary(DaySummary(DAY, {"G1.a": 1.0, "G2.b": 2.0}))
+        store.write_summary(DaySummary(DAY, {"G1.a": 3.0}))
+        assert store.read_summaries(DAY, DAY) == [DaySummary(DAY, {"G1.a": 3.0})]
+        epochs = make_epochs(10)
+        store.write_epochs(epochs)
+        changed = Epochs(**{**epochs.columns(), "trunk_deg": np.full(10, np.nan)})
+        store.write_epochs(changed)
+        assert_epochs_equal(store.read_epochs(T0, T_END), changed)
+        store.write_epochs(epochs)
+        assert_epochs_equal(store.read_epochs(T0, T_END), epochs)
+
     def test_status_keeps_the_latest_value(self, store):
         """Status is a key-value view: a new value replaces the old one."""
         store.write_status("collector.posture", "sitting")

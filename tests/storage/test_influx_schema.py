@@ -62,7 +62,23 @@ def test_an_event_is_one_point_at_its_start_with_type_as_tag():
 
 def test_non_finite_values_travel_in_a_json_field():
     line = sch.point("summary", {"a": 1.0, "b": math.nan, "c": math.inf}, 0)
-    assert line == 'summary a=1.0,nonfinite="{\\"b\\": \\"nan\\", \\"c\\": \\"inf\\"}" 0'
+    assert line == (
+        'summary a=1.0,nonfinite="{\\"b\\": \\"nan\\", \\"c\\": \\"inf\\"}",'
+        'fields="[\\"a\\", \\"nonfinite\\"]" 0'
+    )
+
+
+def test_fields_an_earlier_write_left_are_ignored():
+    """InfluxDB merges a rewrite field by field; `fields` says what the last write held."""
+    row = {"time": 5, "type": "lift", "end_s": 9.0, "attr_drop_m": 0.3, "fields": '["end_s"]'}
+    assert sch.fresh(row) == {"time": 5, "type": "lift", "end_s": 9.0}
+
+
+def test_a_percent_sign_in_a_tag_survives_the_template():
+    tags = sch.Tags(wearer="100% me")
+    cols = {"posture": np.array([1, 2])}
+    body = "".join(b for b, _ in sch.encode_columns(tags.prefix("epoch"), cols, np.array([1, 2])))
+    assert body.count("wearer=100%\\ me posture=") == 2
 
 
 @settings(max_examples=300, deadline=None)
