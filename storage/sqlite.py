@@ -4,7 +4,9 @@ Why SQLite: no server to run, durable, and in WAL mode the collector can write w
 reads. Schema (one table per kind; the primary key is the identity, so rewrites overwrite):
 
     raw_chunks(t_start_s PK, t_end_s, n, session, t_blob, acc_blob)
-        raw samples in chunks: times as float32 offsets from t_start_s, acceleration as int16
+        raw samples in chunks: times as whole-microsecond steps from t_start_s (int64 deltas,
+        exact for chunks of any length; a steady rate compresses to almost nothing), acceleration
+        as int16
         milli-g, both zlib-compressed (~3 bytes a sample instead of a row per sample)
     epochs(t_s PK, posture, trunk_deg, side_deg, activity_g, steps)
     events(type, start_s, end_s, peak_deg, style, steps, attrs JSON; PK(type, start_s))
@@ -38,7 +40,7 @@ from backcoach.processing.types import (
     Samples,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MILLI_G = 1000.0
 
 _SCHEMA = """
@@ -112,7 +114,8 @@ class SQLiteStore:
         if len(samples) == 0:
             return
         t0 = float(samples.t_s[0])
-        t_rel = (samples.t_s - t0).astype(np.float32)
+        t_us = np.round((samples.t_s - t0) * 1e6).astype(np.int64)
+        steps_us = np.diff(t_us, prepend=np.int64(0))
         acc = np.clip(np.round(samples.acc_g * MILLI_G), -32768, 32767).astype("<i2")
         with self._tx() as db:
             db.execute(
@@ -122,7 +125,7 @@ class SQLiteStore:
                     float(samples.t_s[-1]),
                     len(samples),
                     session,
-                    zlib.compress(t_rel.astype("<f4").tobytes(), 1),
+                    zlib.compress(steps_us.astype("<i8").tobytes(), 1),
                     zlib.compress(acc.tobytes(), 1),
                 ),
             )
@@ -193,7 +196,8 @@ class SQLiteStore:
         )
         parts = []
         for t0, t_blob, acc_blob in rows:
-            t = t0 + np.frombuffer(zlib.decompress(t_blob), "<f4").astype(np.float64)
+            steps_us = np.frombuffer(zlib.decompress(t_blob), "<i8")
+            t = t0 + np.cumsum(steps_us) / 1e6
             acc = np.frombuffer(zlib.decompress(acc_blob), "<i2").reshape(-1, 3) / MILLI_G
             keep = (t >= start_s) & (t < end_s)
             parts.append(Samples(t[keep], acc[keep]))

@@ -42,6 +42,14 @@ def test_raw_samples_round_trip_to_a_milli_g_and_take_little_space(tmp_path):
     assert (tmp_path / "s.sqlite").stat().st_size < n * 12  # smaller than raw float32
 
 
+def test_sample_times_of_a_whole_day_in_one_chunk_stay_exact_to_a_microsecond(tmp_path):
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    t = T0 + np.sort(np.random.default_rng(2).uniform(0, 86400, 20000))
+    store.write_samples(Samples(t, np.zeros((t.size, 3))))
+    back = store.read_samples(T0, T0 + 86400)
+    assert np.max(np.abs(back.t_s - t)) < 1e-6 * 1.01
+
+
 def test_a_reader_sees_committed_epochs_while_a_writer_writes(tmp_path):
     path = tmp_path / "s.sqlite"
     writer = SQLiteStore(path)
