@@ -74,6 +74,8 @@ class PipelineConfig:
     run_activity_g: float = 0.42
     walk_regularity_min: float = 0.55  # autocorrelation at the step period
     walk_max_incl_deg: float = 45.0
+    remount_deg: float = 35.0  # walking this far from the reference's up: sensor re-mounted
+    remount_epochs: int = 10
     ref_walk_epochs: int = 20  # walking epochs that fix the upright and forward reference
     walk_lean_deg: float | None = None
     # Forward direction: short excursions away from upright

@@ -4,11 +4,12 @@ Steps (each its own module, each streaming with explicit state):
 
 1. `resample.GridResampler` — any rate, irregular or with gaps → one internal grid (NaN in gaps).
 2. `features.EpochFeaturizer` — grid → per-second, orientation-free features (3 s latency).
-3. Reference — until an explicit calibration or enough walking and bending has been seen, epochs
+3. Reference — until an explicit calibration or enough walking has been seen, epochs
    are held back; then up/forward are fixed (`orientation.reference_from_walk`) and the held
    epochs are released. At `flush`, a recording that never walked falls back to the direction of
    its most active epochs for up (and, without any excursion, an arbitrary forward: angles then
-   keep their size but may have the wrong sign).
+   keep their size but may have the wrong sign). When walking stays far from the reference's up
+   (the sensor was put back on differently, e.g. the next day), the reference is found anew.
 4. `posture.classify` — posture and trunk angles per epoch.
 5. `events.EventBuilder` — sitting bouts, lying, walks, static postures, bends, lifts, gaps.
 
@@ -141,6 +142,7 @@ class StreamingPipeline:
         self._events = EventBuilder(cfg)
         self._held: list[EpochFeatures] = []
         self._sit = SitCarry()
+        self._remount_run = 0  # walking epochs in a row far from the reference's up
         self.calibration: Calibration | None = cfg.calibration
 
     def push(self, t_s: np.ndarray, acc_g: np.ndarray) -> PipelineOutput:
@@ -158,19 +160,53 @@ class StreamingPipeline:
             raise ValueError(f"t_s has {t.shape[0]} samples but acc_g has {a.shape[0]}")
         k0, grid = self._resampler.push(t, a, final=final)
         feats = self._featurizer.push(k0, grid, final=final)
-        if self.calibration is None:
-            if len(feats):
-                self._held.append(feats)
-            # Only new walking can complete the reference before the end: skip the search else.
-            if not final and not walk_candidates(feats, self.config)[0].any():
-                return PipelineOutput.empty()
-            held = EpochFeatures.concat(self._held)
-            self._held = [held] if len(held) else []
-            self.calibration = find_reference(held, self.config, final=final)
+        parts: list[PipelineOutput] = []
+        while True:
             if self.calibration is None:
-                return PipelineOutput.empty()
-            feats, self._held = held, []
-        return self._classify(feats, final)
+                if len(feats):
+                    self._held.append(feats)
+                # Only new walking can complete the reference before the end: skip the search.
+                if not final and not walk_candidates(feats, self.config)[0].any():
+                    break
+                held = EpochFeatures.concat(self._held)
+                self._held = [held] if len(held) else []
+                self.calibration = find_reference(held, self.config, final=final)
+                if self.calibration is None:
+                    break
+                feats, self._held = held, []
+            cut = self._remount_at(feats)
+            if cut is None:
+                parts.append(self._classify(feats, final))
+                break
+            # The sensor was put back on differently: find the reference again from here on.
+            parts.append(self._classify(feats.take(slice(0, cut)), False))
+            feats = feats.take(slice(cut, None))
+            self.calibration = None
+            self._remount_run = 0
+        return PipelineOutput.concat(parts) if parts else PipelineOutput.empty()
+
+    def _remount_at(self, f: EpochFeatures) -> int | None:
+        """Index after which the mounting must have changed, or None.
+
+        Walking is never far from upright: `remount_epochs` walking epochs in a row more than
+        `remount_deg` away from the reference's up mean the sensor now sits differently.
+        """
+        cfg = self.config
+        walking, _ = walk_candidates(f, cfg)
+        w = np.flatnonzero(walking)
+        if w.size == 0:
+            return None
+        up = np.asarray(self.calibration.up)
+        cos = unit(f.g_mean[w]) @ up
+        off = cos < np.cos(np.radians(cfg.remount_deg))
+        pos = np.arange(w.size)
+        last_ok = np.maximum.accumulate(np.where(~off, pos, -1))
+        run = np.where(last_ok >= 0, pos - last_ok, pos + 1 + self._remount_run)
+        hit = np.flatnonzero(run >= cfg.remount_epochs)
+        if hit.size == 0:
+            self._remount_run = int(run[-1])
+            return None
+        return int(w[hit[0]]) + 1
 
     def _classify(self, f: EpochFeatures, final: bool) -> PipelineOutput:
         if len(f) == 0:

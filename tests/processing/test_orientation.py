@@ -67,3 +67,31 @@ def test_same_recording_at_another_mounting_gives_the_same_result(short_sim):
     assert np.mean(base.epochs.posture == turned.epochs.posture) >= 0.99
     np.testing.assert_allclose(base.epochs.trunk_deg, turned.epochs.trunk_deg, atol=0.5)
     assert [e.type for e in base.events] == [e.type for e in turned.events]
+
+
+def test_a_sensor_put_back_on_differently_is_found_again():
+    """Two sessions with different mountings back to back: the second gets its own reference."""
+    from backcoach.collector.simulator import Segment, simulate
+
+    script = [
+        Segment("walk", 60),
+        Segment("stand", 20),
+        Segment("bend", peak_deg=70, hold_s=3),
+        Segment("stand", 20),
+        Segment("sit", 120, lean="upright"),
+        Segment("walk", 60),
+        Segment("stand", 30),
+    ]
+    first = simulate(script, 1000.0, seed=1)
+    second = simulate(script, 1000.0 + 320.0 + 8.0, seed=2)
+    assert not np.allclose(first.mounting, second.mounting)
+    t = np.r_[first.samples.t_s, second.samples.t_s]
+    a = np.r_[first.samples.acc_g, second.samples.acc_g]
+    out = analyze(t, a)
+    truth_t = np.r_[first.truth_t_s, second.truth_t_s]
+    truth_deg = np.r_[first.truth_trunk_deg, second.truth_trunk_deg]
+    late = out.epochs.t_s >= second.truth_t_s[0] + 90  # after the second session's first walk
+    idx = np.searchsorted(truth_t, out.epochs.t_s[late])
+    err = out.epochs.trunk_deg[late] - truth_deg[idx]
+    assert late.sum() > 200
+    assert np.sqrt(np.mean(err**2)) <= 3.0
