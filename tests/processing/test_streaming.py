@@ -55,3 +55,17 @@ def test_push_returns_only_finished_events(short_sim):
     rest = PipelineOutput.concat([sp.push(t[cut:], a[cut:]), sp.flush()])
     assert not [e for e in first.events if e.start_s <= mid < e.end_s]
     assert any(e.type == "sitting_bout" and e.start_s < mid < e.end_s for e in rest.events)
+
+
+def test_chunking_does_not_change_a_remount(short_sim):
+    """A recording whose mounting changes halfway: random chunks still give the batch result."""
+    t, a = short_sim.samples.t_s, short_sim.samples.acc_g
+    rot = np.array([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [-1.0, 0.0, 0.0]])
+    t2 = np.r_[t, t + (t[-1] - t[0]) + 1.0]
+    a2 = np.r_[a, (a @ rot.T).astype(np.float32)]
+    cfg = PipelineConfig()
+    batch = analyze(t2, a2, cfg)
+    rng = np.random.default_rng(7)
+    cuts = np.unique(np.r_[0, np.cumsum(rng.integers(1, 5000, size=t2.size // 2500 + 10))])
+    cuts = np.r_[cuts[cuts < t2.size], t2.size]
+    _assert_same(batch, _stream(t2, a2, cuts, cfg))
