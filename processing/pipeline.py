@@ -6,9 +6,10 @@ Steps (each its own module, each streaming with explicit state):
 2. `features.EpochFeaturizer` — grid → per-second, orientation-free features (3 s latency).
 3. Reference — until an explicit calibration or enough walking has been seen, epochs
    are held back; then up/forward are fixed (`orientation.reference_from_walk`) and the held
-   epochs are released. At `flush`, a recording that never walked falls back to the direction of
-   its most active epochs for up (and, without any excursion, an arbitrary forward: angles then
-   keep their size but may have the wrong sign). When walking stays far from the reference's up
+   epochs are released. At `flush`, a recording that never walked falls back to the observed
+   direction under which the time is most plausibly spent upright, sitting or lying (and,
+   without any excursion, an arbitrary forward: angles then keep their size but may have the
+   wrong sign). When walking stays far from the reference's up
    (the sensor was put back on differently, e.g. the next day), the reference is found anew.
 4. `posture.classify` — posture and trunk angles per epoch.
 5. `events.EventBuilder` — sitting bouts, lying, walks, static postures, bends, lifts, gaps.
@@ -38,6 +39,7 @@ from backcoach.processing.types import Calibration, Epochs, PipelineOutput
 __all__ = ["PipelineConfig", "StreamingPipeline", "analyze", "find_reference"]
 
 MIN_WALK_RUN_EPOCHS = 5  # walking epochs count for the reference only in runs this long
+N_UP_CANDIDATES = 200
 MIN_GAIT_CONSISTENCY = 0.2  # |Σ gait vectors| / Σ |gait vectors| needed to trust gait
 
 
@@ -106,6 +108,23 @@ def _forward_hint(
     return -unit(d[d @ best > 0.5].sum(axis=0))
 
 
+def _upright_without_walking(f: EpochFeatures) -> np.ndarray:
+    """The candidate up under which the recording looks most like daily life.
+
+    Without walking there is no upright evidence, so each of up to `N_UP_CANDIDATES` observed
+    gravity directions is tried as up and scored by how much of the time would then be upright
+    or sitting (0-45° from up) or lying (75-105°); time at 45-75° (only brief bends) and beyond
+    120° (upside down) counts against it. Ties go to the earlier candidate.
+    """
+    g = unit(f.g_mean)
+    step = max(1, len(f) // N_UP_CANDIDATES)
+    cand = g[::step]
+    incl = np.degrees(np.arccos(np.clip(g @ cand.T, -1.0, 1.0)))  # (n, candidates)
+    good = ((incl <= 45) | ((incl >= 75) & (incl <= 105))).mean(axis=0)
+    bad = (incl > 120).mean(axis=0)
+    return cand[int(np.argmax(good - bad))]
+
+
 def find_reference(f: EpochFeatures, cfg: PipelineConfig, *, final: bool) -> Calibration | None:
     """Up and forward from held epochs, or None while the evidence is not there yet."""
     if len(f) == 0:
@@ -118,10 +137,7 @@ def find_reference(f: EpochFeatures, cfg: PipelineConfig, *, final: bool) -> Cal
     else:
         if not final:
             return None
-        # Never walked: the most active tenth of the epochs is the most likely upright.
-        k = max(1, len(f) // 10)
-        top = np.argsort(-f.activity_g, kind="stable")[:k]
-        w = unit(unit(f.g_mean[top]).sum(axis=0))
+        w = _upright_without_walking(f)
     if hint is None:
         hint = _forward_hint(f, w, cfg, final=final)
     if hint is None:
@@ -192,6 +208,8 @@ class StreamingPipeline:
         `remount_deg` away from the reference's up mean the sensor now sits differently.
         """
         cfg = self.config
+        if self.calibration.source == "calibration":
+            return None  # a guided calibration is the wearer's word: recalibrate after re-attaching
         walking, _ = walk_candidates(f, cfg)
         w = np.flatnonzero(walking)
         if w.size == 0:
