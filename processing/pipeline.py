@@ -40,6 +40,7 @@ __all__ = ["PipelineConfig", "StreamingPipeline", "analyze", "find_reference"]
 
 MIN_WALK_RUN_EPOCHS = 5  # walking epochs count for the reference only in runs this long
 N_UP_CANDIDATES = 200
+GUESSED = "auto-guessed"  # Calibration.source of a reference found without walking
 MIN_GAIT_CONSISTENCY = 0.2  # |Σ gait vectors| / Σ |gait vectors| needed to trust gait
 
 
@@ -144,7 +145,10 @@ def find_reference(f: EpochFeatures, cfg: PipelineConfig, *, final: bool) -> Cal
         if not final:
             return None
         hint = any_perpendicular(w)
-    return reference_from_walk(w, hint, cfg.walk_lean_deg)
+    cal = reference_from_walk(w, hint, cfg.walk_lean_deg)
+    if rows is None:  # no walking: up is a guess, forward's sign even more so
+        cal = Calibration(cal.up, cal.forward, source=GUESSED)
+    return cal
 
 
 class StreamingPipeline:

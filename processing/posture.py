@@ -158,7 +158,9 @@ def classify(
     walking &= upright_enough
     running &= upright_enough
     moving = walking | running
-    lying = (total >= cfg.lying_deg) & (fwd < cfg.lying_max_fwd_deg) & ~moving
+    # Forward only tells lying from a deep bend when forward is known (it is, from walking).
+    sure = cal.source != "auto-guessed"
+    lying = (total >= cfg.lying_deg) & ((fwd < cfg.lying_max_fwd_deg) | (not sure)) & ~moving
     # 3. Sitting as a state: +1 enters, 0 leaves, -1 keeps; strongest evidence applied last.
     quiet = f.activity_g < cfg.other_activity_g
     turn = np.abs(np.diff(np.r_[carry.prev_fwd, fwd]))
