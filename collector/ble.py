@@ -32,7 +32,7 @@ from bleak_retry_connector import BleakClientWithServiceCache, establish_connect
 
 from backcoach.collector.ble_timing import SampleClock
 from backcoach.collector.profiles import base
-from backcoach.collector.profiles.base import DecodeError, Profile
+from backcoach.collector.profiles.base import Command, DecodeError, Profile
 from backcoach.errors import SensorNotFound
 from backcoach.processing.types import Samples
 
@@ -52,6 +52,14 @@ LINK_ERRORS = (BleakError, TimeoutError, EOFError, OSError, KeyError)
 def backoff_s(attempt: int) -> float:
     """Wait before reconnect attempt `attempt` (1, 2, ...): 0.5 s doubling to 30 s."""
     return min(BACKOFF_MAX_S, 0.5 * 2 ** max(attempt - 1, 0))
+
+
+async def _write_all(client: BleakClient, commands: list[Command]) -> None:
+    """Write a profile's commands in order, each within COMMAND_TIMEOUT_S."""
+    for cmd in commands:
+        await asyncio.wait_for(
+            client.write_gatt_char(cmd.char_uuid, cmd.payload, cmd.response), COMMAND_TIMEOUT_S
+        )
 
 
 class _Stopped(Exception):
@@ -237,11 +245,7 @@ class SensorLink:
             self._client = None
             if stop.is_set() and client.is_connected:
                 with contextlib.suppress(*LINK_ERRORS):
-                    for cmd in self.profile.stop():
-                        await asyncio.wait_for(
-                            client.write_gatt_char(cmd.char_uuid, cmd.payload, cmd.response),
-                            COMMAND_TIMEOUT_S,
-                        )
+                    await _write_all(client, self.profile.stop())
                     await asyncio.wait_for(
                         client.stop_notify(self.profile.data_uuid), COMMAND_TIMEOUT_S
                     )
@@ -268,11 +272,7 @@ class SensorLink:
             self._on_data,
             bluez={"use_start_notify": not self.acquire_notify},
         )
-        for cmd in self.profile.start(self.rate_hz, self.range_g):
-            await asyncio.wait_for(
-                client.write_gatt_char(cmd.char_uuid, cmd.payload, cmd.response),
-                COMMAND_TIMEOUT_S,
-            )
+        await _write_all(client, self.profile.start(self.rate_hz, self.range_g))
         self._last_rx = time.monotonic()
         self._data_since_connect = False
         self._set_state("streaming")
@@ -367,11 +367,7 @@ class SensorLink:
             )
             return False
         try:
-            for cmd in self.profile.buzz(duration_s):
-                await asyncio.wait_for(
-                    client.write_gatt_char(cmd.char_uuid, cmd.payload, cmd.response),
-                    COMMAND_TIMEOUT_S,
-                )
+            await _write_all(client, self.profile.buzz(duration_s))
         except LINK_ERRORS as exc:
             log.warning("%s: buzz failed: %s", self.found.address, exc)
             return False

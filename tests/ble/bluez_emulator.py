@@ -3,9 +3,10 @@
 Why: CI has no Bluetooth hardware, kernel support or bluetoothd, yet the collector must be tested
 with the real, unmodified bleak. This process exports an adapter (hci0) with discovery, and one
 Device1 per emulated sensor with Connect/Disconnect and GATT services whose notifications are
-PropertiesChanged signals of `Value`. Each device plays one profile (open, polar, witmotion,
-thingy), streaming a simulated wearer's signal in that sensor's exact wire format, timed by its
-own slightly drifting crystal.
+PropertiesChanged signals of `Value` (or, after AcquireNotify, packets on a socket). Each device
+plays one profile, streaming a simulated wearer's signal in that sensor's exact wire format,
+timed by its own slightly drifting crystal; what each sensor sends and how it reacts to writes
+lives in `emulated_sensors.py`, the D-Bus side here.
 
 Test controls (`org.backcoach.Emulator1` on a second bus connection, named
 `org.backcoach.Emulator`): Drop (link loss), Stall (no data, link up), Lose (skip packets),
@@ -35,16 +36,8 @@ from dbus_fast import BusType, DBusError, PropertyAccess
 from dbus_fast.aio import MessageBus
 from dbus_fast.service import ServiceInterface, dbus_property, method
 
-from backcoach.collector.profiles import (
-    base,
-    metamotion,
-    movesense,
-    open_profile,
-    polar,
-    thingy,
-    witmotion,
-)
-from backcoach.collector.simulator import Segment, simulate
+from backcoach.collector.profiles import base
+from tests.ble.emulated_sensors import Wire, wearer_signal
 
 log = logging.getLogger("bluez_emulator")
 
@@ -56,88 +49,11 @@ DICT, MFR, FD_MTU = "a{sv}", "a{qv}", "hq"
 ADAPTER_PATH = "/org/bluez/hci0"
 CONTROL_NAME = "org.backcoach.Emulator"
 CONTROL_PATH = "/org/backcoach/Emulator"
-EPOCH_2000_S = 946684800.0
 ADVERTISE_EVERY_S = 0.1
 
 
 def device_path(address: str) -> str:
     return f"{ADAPTER_PATH}/dev_{address.upper().replace(':', '_')}"
-
-
-SCRIPTS = {
-    # two minutes of a day: stand, bend, sit, walk, lift
-    "day": [
-        Segment("stand", 20.0),
-        Segment("bend", peak_deg=70.0),
-        Segment("sit", 40.0),
-        Segment("walk", 30.0),
-        Segment("lift", style="back", peak_deg=60.0),
-        Segment("stand", 15.0),
-    ],
-    # what a wearer does during `backcoach calibrate --upright 3`
-    "calibrate": [Segment("stand", 3.5), Segment("bend", peak_deg=60.0), Segment("stand", 30.0)],
-}
-
-
-def wearer_signal(rate_hz: float, seed: int, script: str = "day") -> np.ndarray:
-    """A simulated wearer's signal, looped by the sender from the first sample it streams."""
-    samples = simulate(SCRIPTS[script], 0.0, fs_hz=rate_hz, seed=seed).samples
-    return samples.acc_g.astype(np.float64)
-
-
-class Wire:
-    """One profile's packets: quantises samples as the sensor does and packs them."""
-
-    def __init__(self, profile: str, rate_hz: float, boot_epoch_s: float, compressed: bool):
-        self.profile = profile
-        self.rate_hz = rate_hz
-        self.boot_epoch_s = boot_epoch_s  # unix time of the sensor clock's zero
-        self.compressed = compressed
-        self.per_packet = {
-            "open": max(1, min(38, int(rate_hz // 10))),
-            "polar": max(1, int(rate_hz // 10)),
-            "witmotion": max(1, min(10, int(rate_hz // 20))),
-            "thingy": 1,
-            "movesense": max(1, min(19, int(rate_hz // 10))),
-            "metamotion": 1,
-        }[profile]
-        self.seq = 0
-
-    def quantise(self, acc_g: np.ndarray) -> np.ndarray:
-        """The values the collector should decode (what the sensor's ADC would give)."""
-        if self.profile == "movesense":  # float32 m/s² on the wire
-            ms2 = (acc_g * movesense.G_MS2).astype(np.float32)
-            return ms2.astype(np.float64) / movesense.G_MS2
-        lsb = {"open": 8.0 / 32768, "polar": 1e-3, "witmotion": 16.0 / 32768, "thingy": 1 / 1024}
-        lsb["metamotion"] = 8.0 / 32768
-        step = lsb[self.profile]
-        return np.round(acc_g / step) * step
-
-    def packet(self, first_index: int, acc_g: np.ndarray) -> bytes:
-        """The notification for samples first_index.. (sensor time = index / rate)."""
-        seq, self.seq = self.seq, (self.seq + 1) & 0xFFFF
-        t_first_s = first_index / self.rate_hz
-        if self.profile == "open":
-            return open_profile.encode(seq, round(t_first_s * 1e6), acc_g)
-        if self.profile == "polar":
-            t_last = t_first_s + (len(acc_g) - 1) / self.rate_hz
-            t_ns = round((self.boot_epoch_s - EPOCH_2000_S + t_last) * 1e9)
-            return polar.encode(t_ns, np.round(acc_g * 1000), compressed=self.compressed)
-        if self.profile == "witmotion":
-            return witmotion.encode(acc_g)
-        if self.profile == "movesense":
-            return movesense.encode(round(t_first_s * 1000), acc_g)
-        if self.profile == "metamotion":
-            return metamotion.encode(acc_g[0])
-        return thingy.encode(acc_g[0])
-
-    def corrupt(self, good: bytes, k: int) -> bytes:
-        """A broken notification the decoder must refuse: cut short, or with its header spoilt."""
-        if self.profile == "witmotion":
-            return good.replace(witmotion.SYNC, b"\x00\x00")
-        if k % 2 and self.profile in ("open", "polar", "movesense"):
-            return bytes([0xEE]) + good[1:]
-        return good[:5]
 
 
 class Characteristic(ServiceInterface):
@@ -411,26 +327,7 @@ class Device(ServiceInterface):
 
     def _export_gatt(self) -> None:
         handle = 0x0010
-        layout: list[tuple[str, list[tuple[str, list[str]]]]] = []
-        p = self.profile
-        chars = [(p.data_uuid, ["notify"])]
-        if p.name == "open":
-            chars += [(open_profile.CONFIG_UUID, ["read", "write"])]
-            chars += [(open_profile.BUZZ_UUID, ["write"])]
-        elif p.name == "polar":
-            chars = [(polar.CONTROL_UUID, ["read", "write", "indicate"]), *chars]
-        elif p.name == "witmotion":
-            chars += [(witmotion.WRITE_UUID, ["write-without-response", "write"])]
-        elif p.name == "thingy":
-            chars = [(thingy.CONFIG_UUID, ["read", "write"]), *chars]
-        elif p.name == "movesense":
-            chars = [(movesense.WRITE_UUID, ["write"]), *chars]
-        elif p.name == "metamotion":
-            chars = [(metamotion.COMMAND_UUID, ["write", "write-without-response"]), *chars]
-        layout.append((p.service_uuid, chars))
-        if p.has_battery:
-            layout.append((base.BATTERY_SERVICE_UUID, [(base.BATTERY_LEVEL_UUID, ["read"])]))
-        for service_uuid, service_chars in layout:
+        for service_uuid, service_chars in self.wire.layout():
             spath = f"{self.path}/service{handle:04x}"
             service = Service(self.path, service_uuid)
             self.bus.export(spath, service)
@@ -438,47 +335,25 @@ class Device(ServiceInterface):
             for uuid, flags in service_chars:
                 handle += 2
                 char = Characteristic(self, f"{spath}/char{handle:04x}", spath, uuid, flags)
-                if uuid == base.BATTERY_LEVEL_UUID:
-                    char.value = bytes([self.battery])
-                if uuid == polar.CONTROL_UUID:
-                    char.value = bytes([0x0F, 0x05, 0x00])  # ECG and ACC supported
+                char.value = self.wire.initial_value(uuid, self.battery)
                 self.bus.export(char.path, char)
                 self.gatt.append((char.path, char))
                 self.chars[uuid] = char
             handle += 4
 
     def on_notify(self, uuid: str, on: bool) -> None:
-        # open and polar wait for their start command; the others stream once subscribed
-        if uuid == self.profile.data_uuid and on and self.profile.name in ("witmotion", "thingy"):
+        if on and uuid == self.profile.data_uuid and self.wire.streams_when_subscribed:
             self._start_stream()
 
     def on_write(self, uuid: str, value: bytes) -> None:
         self.writes.append(value.hex())
-        if uuid == open_profile.CONFIG_UUID and len(value) == 4:
-            if value[3]:
-                self._start_stream()
-            else:
-                self.streaming = False
-        elif uuid == metamotion.COMMAND_UUID and value[:2] == bytes([0x03, 0x01]):
-            if value[2:] == b"\x01":
-                self._start_stream()
-            else:
-                self.streaming = False
-        elif uuid == movesense.WRITE_UUID and len(value) >= 2:
-            if value[0] == 0x01 and value[2:] == f"/Meas/Acc/{int(self.rate_hz)}".encode():
-                self._start_stream()
-            elif value[0] == 0x02:
-                self.streaming = False
-        elif uuid == polar.CONTROL_UUID and len(value) >= 2:
-            op = value[0]
-            status = 0 if value[1] == polar.ACC else 1
-            if op == 2 and status == 0:
-                self._start_stream()
-            elif op == 3:
-                self.streaming = False
-            cp = self.chars.get(polar.CONTROL_UUID)
-            if cp:
-                cp.notify(bytes([0xF0, op, value[1], status]))
+        start, reply = self.wire.on_write(uuid, value)
+        if start is True:
+            self._start_stream()
+        elif start is False:
+            self.streaming = False
+        if reply is not None and reply[0] in self.chars:
+            self.chars[reply[0]].notify(reply[1])
 
     def _start_stream(self) -> None:
         self.streaming = True

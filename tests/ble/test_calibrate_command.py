@@ -12,8 +12,8 @@ from backcoach.collector.session import load_calibration
 from backcoach.collector.simulator import Segment, simulate
 from backcoach.config import Settings
 from backcoach.storage import open_store
-from tests.ble.bluez_emulator import SCRIPTS
 from tests.ble.conftest import DEVICES, Emulator
+from tests.ble.emulated_sensors import SCRIPTS
 
 
 def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
