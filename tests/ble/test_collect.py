@@ -63,6 +63,14 @@ def _stored(settings: Settings):
         store.close()
 
 
+def _status(settings: Settings) -> dict[str, str]:
+    store = open_store(settings)
+    try:
+        return store.read_status()
+    finally:
+        store.close()
+
+
 def test_scan_finds_each_profile(bluez: Emulator) -> None:
     """Every emulated sensor is listed with the profile detected from its advertisement."""
     found = asyncio.run(async_scan(1.5))
@@ -94,6 +102,11 @@ def test_collect_stores_exactly_the_samples_sent_minus_deliberate_drops(
     np.testing.assert_allclose(samples.acc_g, sent["acc_g"], atol=1.1e-3)  # stored at 1 mg
     assert result.lost_samples == 3 * per_packet and result.lost_packets == 3
     assert [g.attrs["samples_lost"] for g in gaps] == [30.0]
+    status = _status(settings)
+    assert status["collector.state"] == "stopped" and status["collector.battery"] == "87"
+    assert status["collector.packets_lost"] == "3"
+    assert status["collector.sensor"].startswith("BC-DIY-2 C0:FF:EE:00:00:02 (open)")
+    assert float(status["collector.last_sample_s"]) == pytest.approx(samples.t_s[-1], abs=1e-3)
     assert 0.29 < gaps[0].duration_s < 0.33  # 31 periods between the samples around it
     dt = np.diff(samples.t_s)
     assert np.all(dt > 0) and np.median(dt) == pytest.approx(0.01, rel=1e-3)
