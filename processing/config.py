@@ -7,7 +7,7 @@ explicit values win. Angles are against the wearer's own upright, accelerations 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 
 from backcoach.processing.types import PLACEMENTS, Calibration
 
@@ -124,7 +124,3 @@ class PipelineConfig:
             v = getattr(self, f.name)
             if isinstance(v, float) and v != v:
                 raise ValueError(f"{f.name} is NaN")
-
-    def with_(self, **changes: object) -> PipelineConfig:
-        """A copy with some fields changed (placement defaults are kept where already set)."""
-        return replace(self, **changes)
