@@ -8,6 +8,7 @@ emulated BlueZ (tests/ble) in another, on a private D-Bus, and prints:
   - samples lost outside deliberate drops (goal 0): stored vs sent by the emulator.
 
     .venv/bin/python bench/ble_collect.py [--seconds 60] [--rate 200] [--raw-flush-s S]
+                                          [--acquire-notify]
 
 `--raw-flush-s` overrides how long LiveRun gathers raw samples before one store write (its
 default is 10 s, which alone sets the stored-latency figure).
@@ -50,7 +51,7 @@ class TimedStore:
         return getattr(self._store, name)
 
 
-async def bench(bus: str, seconds: float, rate_hz: float, data_dir: str) -> None:
+async def bench(bus: str, seconds: float, rate_hz: float, data_dir: str, acquire: bool) -> None:
     from backcoach.collector.ble import async_find
     from backcoach.collector.session import CollectSession
     from backcoach.config import Settings
@@ -59,7 +60,7 @@ async def bench(bus: str, seconds: float, rate_hz: float, data_dir: str) -> None
     settings = Settings(data_dir=data_dir)
     store = TimedStore(open_store(settings))
     found = await async_find(ADDRESS, timeout_s=10)
-    session = CollectSession(settings, store, found, rate_hz=rate_hz)
+    session = CollectSession(settings, store, found, rate_hz=rate_hz, acquire_notify=acquire)
     arrivals: list[tuple[float, float]] = []  # (last sample t_s, wall time of the notification)
     handed: list[tuple[float, float]] = []  # (last sample t_s, wall time pushed to the live path)
     on_samples = session.link.on_samples
@@ -99,7 +100,10 @@ async def bench(bus: str, seconds: float, rate_hz: float, data_dir: str) -> None
 
     handed_lat = latency(handed)
     stored_lat = latency(store.writes)
-    print(f"emulated polar {rate_hz:.0f} Hz, {wall_s:.1f} s wall ({seconds:.0f} s asked)")
+    path = "AcquireNotify socket" if acquire else "D-Bus signals"
+    print(
+        f"emulated polar {rate_hz:.0f} Hz via {path}, {wall_s:.1f} s wall ({seconds:.0f} s asked)"
+    )
     print(f"collector CPU: {cpu_s:.2f} s = {100 * cpu_s / wall_s:.1f} % of one core")
     for name, lat in (("handed to live path", handed_lat), ("stored", stored_lat)):
         if lat.size:
@@ -117,6 +121,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--rate", type=float, default=200.0)
     ap.add_argument("--raw-flush-s", type=float, default=None)
+    ap.add_argument("--acquire-notify", action="store_true", help="BlueZ's socket path")
     args = ap.parse_args()
     if args.raw_flush_s is not None:
         import backcoach.service
@@ -127,7 +132,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, private_bus(Path(tmp)) as bus:
         os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = bus
         with emulator(bus, [device]):
-            asyncio.run(bench(bus, args.seconds, args.rate, str(Path(tmp) / "data")))
+            data = str(Path(tmp) / "data")
+            asyncio.run(bench(bus, args.seconds, args.rate, data, args.acquire_notify))
     return 0
 
 
