@@ -69,3 +69,18 @@ def test_chunking_does_not_change_a_remount(short_sim):
     cuts = np.unique(np.r_[0, np.cumsum(rng.integers(1, 5000, size=t2.size // 2500 + 10))])
     cuts = np.r_[cuts[cuts < t2.size], t2.size]
     _assert_same(batch, _stream(t2, a2, cuts, cfg))
+
+
+def test_irregular_input_with_gaps_streams_like_the_batch(short_sim):
+    """Dropped samples and two long gaps: any chunking still gives the batch result."""
+    t, a = short_sim.samples.t_s, short_sim.samples.acc_g
+    rng = np.random.default_rng(3)
+    keep = rng.random(t.size) < 0.4
+    keep &= ~((t > t[0] + 100) & (t < t[0] + 160)) & ~((t > t[0] + 500) & (t < t[0] + 507))
+    t, a = t[keep], a[keep]
+    cfg = PipelineConfig()
+    batch = analyze(t, a, cfg)
+    assert any(e.type == "gap" for e in batch.events)
+    cuts = np.unique(np.r_[0, np.cumsum(rng.integers(1, 700, size=t.size // 300 + 10))])
+    cuts = np.r_[cuts[cuts < t.size], t.size]
+    _assert_same(batch, _stream(t, a, cuts, cfg))
