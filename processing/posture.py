@@ -3,16 +3,19 @@
 Why this way: a single trunk sensor cannot see the thighs, so sitting and standing look alike when
 the trunk is upright. The evidence used, in order of strength:
 
-1. Walking and running: rhythmic steps (`steps3`) with enough intensity; running by intensity.
-2. Lying: the trunk more than `lying_deg` from upright and not a forward bend.
-3. Sitting is a state entered by evidence and left by evidence (forward-filled per epoch):
-   entered by sitting down (the sensor lowers by more than `sit_drop_m` over a 4 s window), by a
-   static backward lean beyond `sit_back_deg` (nobody stands still leaning back), or by lying
-   (after lying one sits up); left by walking or by standing up (a rise of `sit_drop_m`).
+1. Walking and running: ≥ 3 steps in 3 s, enough intensity and a periodic step signal;
+   running by intensity.
+2. Lying: the trunk more than `lying_deg` from upright and not a forward bend; from sitting
+   (or with a guessed reference) in any direction, since one lies down from sitting.
+3. Sitting is a state set and cleared per transition (`_transitions`): at the first still
+   epoch after a movement, the latest large vertical displacement decides (lowering: sat down,
+   rise: stood up); without one, the change of static inclination does (sitting down leaves
+   the pelvis and lower back more reclined than the near-upright standing before). A still
+   backward lean beyond `sit_back_deg` (nobody stands still leaning back) and lying also set
+   it; walking clears it.
 4. Otherwise standing, or `other` when active without steps.
 
-The sitting state is the only thing carried between chunks (plus nothing else), so chunking
-cannot change the result.
+Only `SitCarry` is carried between chunks, so chunking cannot change the result.
 """
 
 from __future__ import annotations
