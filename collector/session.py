@@ -33,7 +33,7 @@ from backcoach.storage.base import Store
 
 log = logging.getLogger(__name__)
 
-CHUNK_S = 0.5  # wall seconds of samples handed to the pipeline at once
+CHUNK_S = 0.25  # wall seconds of samples handed to the pipeline at once (latency)
 STATUS_S = 1.0  # wall seconds between status writes
 RATE_WINDOW_S = 5.0  # the measured rate averages over this long
 CALIBRATION_KEY = "calibration"  # status key holding the guided calibration as JSON
