@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from backcoach.errors import ConfigError
 from backcoach.processing.types import PLACEMENTS, Calibration
+
+
+class PipelineConfigError(ConfigError, ValueError):
+    """A pipeline setting has a value that cannot work (also a ValueError for callers' sake)."""
+
 
 #: Defaults per placement. The lift-style values for "waist" are fitted on the SisFall
 #: development subjects (bench/accuracy.py prints their leave-one-subject-out accuracy); its
@@ -108,19 +114,19 @@ class PipelineConfig:
 
     def __post_init__(self) -> None:
         if self.placement not in PLACEMENTS:
-            raise ValueError(
+            raise PipelineConfigError(
                 f"placement {self.placement!r} is unknown; use one of {', '.join(PLACEMENTS)}"
             )
         if int(self.fs_hz) != self.fs_hz or not 10 <= self.fs_hz <= 200 or self.fs_hz % 5:
-            raise ValueError(f"fs_hz={self.fs_hz}: use a multiple of 5 between 10 and 200")
+            raise PipelineConfigError(f"fs_hz={self.fs_hz}: use a multiple of 5 between 10 and 200")
         if self.gap_s <= 0:
-            raise ValueError(f"gap_s={self.gap_s} must be positive")
+            raise PipelineConfigError(f"gap_s={self.gap_s} must be positive")
         if self.calibration is not None and not isinstance(self.calibration, Calibration):
-            raise ValueError("calibration must be a processing.types.Calibration")
+            raise PipelineConfigError("calibration must be a processing.types.Calibration")
         for name, value in PLACEMENT_DEFAULTS[self.placement].items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
         for f in fields(self):
             v = getattr(self, f.name)
             if isinstance(v, float) and v != v:
-                raise ValueError(f"{f.name} is NaN")
+                raise PipelineConfigError(f"{f.name} is NaN")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from backcoach.errors import InputFormatError
 from backcoach.processing.config import PipelineConfig
 from backcoach.processing.events import EventBuilder
 from backcoach.processing.features import N_SUB, EpochFeatures, EpochFeaturizer
@@ -177,7 +178,9 @@ class StreamingPipeline:
         t = np.asarray(t_s, np.float64).reshape(-1)
         a = np.asarray(acc_g, np.float32).reshape(-1, 3)
         if t.shape[0] != a.shape[0]:
-            raise ValueError(f"t_s has {t.shape[0]} samples but acc_g has {a.shape[0]}")
+            raise InputFormatError(
+                f"t_s has {t.shape[0]} samples but acc_g has {a.shape[0]}; give one time per row"
+            )
         k0, grid = self._resampler.push(t, a, final=final)
         feats = self._featurizer.push(k0, grid, final=final)
         parts: list[PipelineOutput] = []

@@ -56,3 +56,14 @@ def test_empty_and_tiny_inputs_give_empty_typed_results():
     assert len(out.epochs) == 0 and out.events == ()
     out = analyze(np.array([5.0]), np.array([[0.0, 0.0, 1.0]]))
     assert out.events == () or all(e.type != "lift" for e in out.events)
+
+
+def test_a_bad_setting_is_a_one_line_backcoach_error():
+    """An unknown placement names the valid ones."""
+    import pytest
+
+    from backcoach.errors import BackcoachError
+    from backcoach.processing.pipeline import PipelineConfig
+
+    with pytest.raises(BackcoachError, match="lower_back, waist, upper_back, chest"):
+        PipelineConfig(placement="knee")
