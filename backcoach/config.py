@@ -75,7 +75,7 @@ class SensorSettings:
     """Which sensor to use and how it is worn."""
 
     name: str = ""  # name or address; empty = first sensor of a known profile
-    profile: str = ""  # open | polar | witmotion | thingy; empty = detect
+    profile: str = ""  # open | polar | witmotion | thingy | movesense | metamotion; "" = detect
     placement: str = "lower_back"
     watchdog_s: float = 5.0
 

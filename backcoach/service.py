@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RAW_FLUSH_S = 10.0  # keep raw samples in chunks of at least this long (compact rows)
+RAW_FLUSH_S = 10.0  # default: raw samples in chunks this long (compact rows for replays)
 STATUS_EVERY_S = 0.5  # wall-clock throttle for live status rows
 HISTORY_DAYS = 28  # the chronic window of the acute:chronic ratio (G7)
 DAILY_MESSAGE_S = 21 * 3600  # daily messages go out at 21:00, after the day's load is known
@@ -91,6 +91,7 @@ class LiveRun:
         calibration: Calibration | None = None,
         on_output: list[Callable[[PipelineOutput], list[OverloadWarning] | None]] | None = None,
         on_day: list[Callable[[DaySummary], list[OverloadWarning] | None]] | None = None,
+        raw_flush_s: float = RAW_FLUSH_S,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -100,6 +101,7 @@ class LiveRun:
         )
         self.on_output = list(on_output or [])
         self.on_day = list(on_day or [])
+        self.raw_flush_s = raw_flush_s  # a live sensor wants its samples stored within a second
         self._raw: list[Samples] = []
         self._raw_s = 0.0
         self._first_s: float | None = None
@@ -120,7 +122,7 @@ class LiveRun:
         self._last_s = float(samples.t_s[-1])
         self._raw.append(samples)
         self._raw_s += float(samples.t_s[-1] - samples.t_s[0])
-        if self._raw_s >= RAW_FLUSH_S:
+        if self._raw_s >= self.raw_flush_s:
             self._flush_raw()
         out = self.pipeline.push(samples.t_s, samples.acc_g)
         self._store_output(out)

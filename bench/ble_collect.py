@@ -10,8 +10,8 @@ emulated BlueZ (tests/ble) in another, on a private D-Bus, and prints:
     .venv/bin/python bench/ble_collect.py [--seconds 60] [--rate 200] [--raw-flush-s S]
                                           [--acquire-notify]
 
-`--raw-flush-s` overrides how long LiveRun gathers raw samples before one store write (its
-default is 10 s, which alone sets the stored-latency figure).
+`--raw-flush-s` overrides how long a collect session gathers raw samples before one store write
+(`collector.session.RAW_FLUSH_S`, 0.5 s; it alone sets most of the stored-latency figure).
 """
 
 from __future__ import annotations
@@ -124,9 +124,9 @@ def main() -> int:
     ap.add_argument("--acquire-notify", action="store_true", help="BlueZ's socket path")
     args = ap.parse_args()
     if args.raw_flush_s is not None:
-        import backcoach.service
+        import backcoach.collector.session
 
-        backcoach.service.RAW_FLUSH_S = args.raw_flush_s
+        backcoach.collector.session.RAW_FLUSH_S = args.raw_flush_s
     device = {"address": ADDRESS, "name": "Polar H10 BENCH", "profile": "polar"}
     device |= {"rate_hz": args.rate, "compressed": True}
     with tempfile.TemporaryDirectory() as tmp, private_bus(Path(tmp)) as bus:

@@ -33,6 +33,7 @@ from backcoach.storage.base import Store
 
 log = logging.getLogger(__name__)
 
+RAW_FLUSH_S = 0.5  # raw samples reach the store within a second of arriving (issue 7 goal)
 CHUNK_S = 0.25  # wall seconds of samples handed to the pipeline at once (latency)
 STATUS_S = 1.0  # wall seconds between status writes
 RATE_WINDOW_S = 5.0  # the measured rate averages over this long
@@ -109,6 +110,7 @@ class CollectSession:
             calibration=load_calibration(store),
             on_output=on_output,
             on_day=on_day,
+            raw_flush_s=RAW_FLUSH_S,
         )
         self.on_output = self.live.on_output  # the warnings engine appends its hooks here
         self.on_day = self.live.on_day
