@@ -36,6 +36,80 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The data store cannot be opened: {error}",
         "nl": "De gegevensopslag kan niet worden geopend: {error}",
     },
+    # -- rule thresholds (Settings & data) ------------------------------------------------------
+    "rule.sitting_bout_max_min": {
+        "en": "Longest sitting bout (min)",
+        "nl": "Langste zitperiode (min)",
+    },
+    "rule.sitting_repeat_min": {
+        "en": "Repeat the sitting warning every (min)",
+        "nl": "Zitwaarschuwing herhalen elke (min)",
+    },
+    "rule.breaks_per_sitting_hour_min": {
+        "en": "Breaks per sitting hour (at least)",
+        "nl": "Pauzes per zituur (minstens)",
+    },
+    "rule.break_min_s": {"en": "A break lasts at least (s)", "nl": "Een pauze duurt minstens (s)"},
+    "rule.static_posture_max_min": {
+        "en": "Longest static posture (min)",
+        "nl": "Langste statische houding (min)",
+    },
+    "rule.static_warning_min": {
+        "en": "Warn after a static posture of (min)",
+        "nl": "Waarschuwen na een statische houding van (min)",
+    },
+    "rule.leg_lift_share_min": {
+        "en": "Share of lifts with the legs (at least, 0–1)",
+        "nl": "Aandeel tillen met de benen (minstens, 0–1)",
+    },
+    "rule.back_lifts_window_n": {
+        "en": "Back-lifts that trigger a warning",
+        "nl": "Aantal rugtillen voor een waarschuwing",
+    },
+    "rule.back_lifts_window_min": {"en": "… within (min)", "nl": "… binnen (min)"},
+    "rule.warn_every_back_lift": {
+        "en": "Warn at every back-lift",
+        "nl": "Waarschuwen bij elke rugtil",
+    },
+    "rule.deep_bend_deg": {"en": "Deep bend from (°)", "nl": "Diep bukken vanaf (°)"},
+    "rule.deep_bend_warning_s": {
+        "en": "Warn after a deep bend of (s)",
+        "nl": "Waarschuwen na diep bukken van (s)",
+    },
+    "rule.flexion_deg": {"en": "Forward bend from (°)", "nl": "Voorover buigen vanaf (°)"},
+    "rule.flexion_warning_s": {
+        "en": "Warn after bending forward for (s)",
+        "nl": "Waarschuwen na voorover buigen van (s)",
+    },
+    "rule.over60_share_max": {
+        "en": "Time over 60° (at most, share of upright time)",
+        "nl": "Tijd boven 60° (hoogstens, aandeel van rechtop-tijd)",
+    },
+    "rule.inactive_max_min": {
+        "en": "Longest inactive stretch while awake (min)",
+        "nl": "Langste inactieve periode overdag (min)",
+    },
+    "rule.active_min_per_hour": {
+        "en": "Active minutes per awake hour (at least)",
+        "nl": "Actieve minuten per wakker uur (minstens)",
+    },
+    "rule.walking_plan_min": {"en": "Walking plan (min per day)", "nl": "Wandelplan (min per dag)"},
+    "rule.acwr_low": {"en": "Load ratio, steady from", "nl": "Belastingsverhouding, stabiel vanaf"},
+    "rule.acwr_high": {"en": "Load ratio, steady up to", "nl": "Belastingsverhouding, stabiel tot"},
+    "rule.acwr_spike": {"en": "Load ratio, spike above", "nl": "Belastingsverhouding, piek boven"},
+    "rule.sleep_target_h": {
+        "en": "Lying at night (h, at least)",
+        "nl": "Liggen 's nachts (u, minstens)",
+    },
+    "rule.slumped_deg": {"en": "Slumped sitting from (°)", "nl": "Onderuitgezakt zitten vanaf (°)"},
+    "rule.slumped_share_max": {
+        "en": "Slumped share of sitting (at most, 0–1)",
+        "nl": "Aandeel onderuitgezakt zitten (hoogstens, 0–1)",
+    },
+    "rule.slumped_warning_min": {
+        "en": "Warn after slumped sitting for (min)",
+        "nl": "Waarschuwen na onderuitgezakt zitten van (min)",
+    },
     "nav.today": {"en": "Today", "nl": "Vandaag"},
     "nav.guidance": {"en": "Guidance", "nl": "Advies"},
     "nav.progress": {"en": "Progress", "nl": "Voortgang"},

@@ -41,14 +41,15 @@ HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 ALL_DAYS = ("0001-01-01", "9999-12-31")
 
 
-def rule_inputs(rules: RuleThresholds) -> dict[str, Any]:
+def rule_inputs(rules: RuleThresholds, ctx: common.Ctx) -> dict[str, Any]:
     """One input per threshold, typed like its default; returns {'rules.name': value}."""
     out: dict[str, Any] = {}
     cols = st.columns(2)
     for i, f in enumerate(fields(RuleThresholds)):
         value = getattr(rules, f.name)
         col = cols[i % 2]
-        label = f"{FIELD_RULE.get(f.name.split('_')[0], '')} · {f.name}".lstrip(" ·")
+        rule = FIELD_RULE.get(f.name.split("_")[0], "")
+        label = f"{rule} · {ctx.t(f'rule.{f.name}')}".lstrip(" ·")
         if isinstance(value, bool):
             out[f"rules.{f.name}"] = col.checkbox(label, value, key=f"rule-{f.name}")
         elif isinstance(value, int):
@@ -98,7 +99,7 @@ def settings_form(ctx: common.Ctx) -> None:
             )
         )
         with st.expander(ctx.t("settings.rules")):
-            updates.update(rule_inputs(s.rules))
+            updates.update(rule_inputs(s.rules, ctx))
         if st.form_submit_button(ctx.t("settings.save")):
             save(ctx, updates)
 
