@@ -29,3 +29,7 @@ class SensorNotFound(BackcoachError):
 
 class SensorLost(BackcoachError):
     """A connected sensor stopped delivering data and could not be brought back."""
+
+
+class BluetoothUnavailable(BackcoachError):
+    """This machine has no usable Bluetooth stack (no BlueZ, no D-Bus, no adapter)."""

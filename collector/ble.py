@@ -33,7 +33,7 @@ from bleak_retry_connector import BleakClientWithServiceCache, establish_connect
 from backcoach.collector.ble_timing import SampleClock
 from backcoach.collector.profiles import base
 from backcoach.collector.profiles.base import Command, DecodeError, Profile
-from backcoach.errors import SensorNotFound
+from backcoach.errors import BluetoothUnavailable, SensorNotFound
 from backcoach.processing.types import Samples
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,25 @@ def _match(device: BLEDevice, adv: AdvertisementData, sensor: str, profile: str)
     return found
 
 
+@contextlib.asynccontextmanager
+async def _scanning(on_adv: Callable[[BLEDevice, AdvertisementData], None]):
+    """A running BleakScanner; no Bluetooth stack at all becomes one clear BluetoothUnavailable."""
+    scanner = BleakScanner(detection_callback=on_adv)
+    try:
+        await scanner.start()
+    except (BleakError, OSError) as exc:
+        raise BluetoothUnavailable(
+            f"Bluetooth is not available here ({type(exc).__name__}: {exc}); on Linux install "
+            "BlueZ (package bluez), start it (systemctl start bluetooth) and switch the adapter "
+            "on; or try `backcoach demo` without a sensor"
+        ) from exc
+    try:
+        yield scanner
+    finally:
+        with contextlib.suppress(BleakError, OSError):
+            await scanner.stop()
+
+
 async def async_scan(timeout_s: float = 5.0, *, profile: str = "") -> list[FoundSensor]:
     """Every sensor of a known profile heard within `timeout_s`, strongest first."""
     if profile:
@@ -120,7 +139,7 @@ async def async_scan(timeout_s: float = 5.0, *, profile: str = "") -> list[Found
                 device.name or adv.local_name or "", device.address, adv.rssi, p.name, device
             )
 
-    async with BleakScanner(detection_callback=on_adv):
+    async with _scanning(on_adv):
         await asyncio.sleep(timeout_s)
     return sorted(seen.values(), key=lambda s: -s.rssi)
 
@@ -139,7 +158,7 @@ async def async_find(
             name = device.name or adv.local_name or ""
             hit.set_result(FoundSensor(name, device.address, adv.rssi, p.name, device))
 
-    async with BleakScanner(detection_callback=on_adv):
+    async with _scanning(on_adv):
         try:
             return await asyncio.wait_for(hit, timeout_s)
         except TimeoutError:
