@@ -24,6 +24,8 @@ class PipelineConfigError(ConfigError, ValueError):
 #: from the anatomy and the simulator.
 PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
     "lower_back": {
+        "lift_dip_deg": 10.0,
+        "lift_min_deg": 30.0,
         "sit_delta_deg": 3.0,
         "lift_drop_m": 0.22,
         "sit_drop_m": 0.3,
@@ -33,15 +35,19 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
         "sensor_above_hip_m": 0.15,
     },
     "waist": {
+        "lift_dip_deg": 15.0,
+        "lift_min_deg": 15.0,
         "walk_lean_deg": 4.0,
         "sit_back_deg": -8.0,
-        "lift_back_deg": 32.5,
+        "lift_back_deg": 60.0,
         "lift_drop_m": 99.0,
         "sit_drop_m": 99.0,
         "sit_delta_deg": 2.0,
         "sensor_above_hip_m": 0.05,
     },
     "upper_back": {
+        "lift_dip_deg": 10.0,
+        "lift_min_deg": 30.0,
         "sit_delta_deg": 3.0,
         "lift_drop_m": 0.22,
         "sit_drop_m": 0.3,
@@ -51,6 +57,8 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
         "sensor_above_hip_m": 0.35,
     },
     "chest": {
+        "lift_dip_deg": 10.0,
+        "lift_min_deg": 30.0,
         "sit_delta_deg": 3.0,
         "lift_drop_m": 0.22,
         "sit_drop_m": 0.3,
@@ -105,9 +113,9 @@ class PipelineConfig:
     # Bends and lifts (G3, G4)
     bend_deg: float = 20.0  # G4
     lift_max_s: float = 20.0
-    squat_max_s: float = 8.0  # a "sit" this short is a squat: a leg-lift
     seated_bend_deg: float = 45.0  # while seated, only deeper forward flexion counts as a bend
-    lift_min_deg: float = 30.0
+    lift_dip_deg: float | None = None  # forward of the still posture before: a lift candidate
+    lift_min_deg: float | None = None  # a candidate's peak (relative) that makes it a lift
     lift_back_deg: float | None = None  # peak at or over this, with little lowering: back-lift
     lift_drop_m: float | None = None  # body lowering at or over this: leg-lift
     sensor_above_hip_m: float | None = None  # trunk flexion alone lowers the sensor this × (1-cos)

@@ -4,14 +4,17 @@ Why: the guidance rules count bouts and movements, not seconds. Each event type 
 label (see `runs.RunTracker`), so the open event of a live session is carried between chunks and
 emitted only once it has ended (or at flush).
 
-Bends and lifts (G3, G4) work at 5 Hz on the forward inclination while standing or active:
-a bend is a run over `bend_deg` (at least 0.4 s) with its peak and time over 20/45/60°. A bend
-that is short (≤ `lift_max_s`) and deep (≥ `lift_min_deg`) or that lowers the body
-(≥ `lift_drop_m`) is also a lift (a pick-up movement, down and back up). Its style:
-`back` when the trunk went to `lift_back_deg` or deeper while the body lowered less than
-`lift_drop_m` (stoop), else `legs` (squat). The body's lowering is the deepest net displacement
-of the 4 s windows from 2 s before the bend to its end (`features.dz_net_m`), less what the
-flexion itself does to a sensor `sensor_above_hip_m` above the hip joint.
+Bends and lifts (G3, G4) work at 5 Hz on the forward inclination. A bend is a run over
+`bend_deg` (at least 0.4 s) while not lying, with its peak and time over 20/45/60°.
+A lift (a pick-up movement, down and back up) is measured against the still posture the movement
+started from (`EventBuilder._base`), not against upright and not through the posture label (a
+belt sensor often reads a squat as sitting): a run of at least 0.4 s and at most `lift_max_s`
+`lift_dip_deg` or more forward of that base, whose peak reaches `lift_min_deg` beyond it or that
+lowers the body by `lift_drop_m`. Its style: `back` when the trunk went `lift_back_deg` or
+further forward while the body lowered less than `lift_drop_m` (stoop), else `legs` (squat).
+The body's lowering is the deepest net displacement of the 4 s windows from 2 s before to the
+end (`features.dz_net_m`), less what the flexion itself does to a sensor `sensor_above_hip_m`
+above the hip joint.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from backcoach.processing.posture import (
     LYING,
     RUNNING,
     SITTING,
-    STANDING,
     WALKING,
     Classified,
 )
@@ -45,7 +47,10 @@ class _Tail:
 
     dz: np.ndarray = field(default_factory=lambda: np.empty(0))
     last_t: float | None = None
-    base_deg: float = 0.0  # trunk angle of the latest still, near-upright standing epoch
+    base_deg: float = 0.0  # the latest lift baseline (see `EventBuilder._base`)
+    prev_deg: float = np.nan  # the last epoch's trunk angle
+    base_t: float = -np.inf  # when the base was set
+    base_active: int = 0  # active epochs since then
 
 
 class EventBuilder:
@@ -53,7 +58,7 @@ class EventBuilder:
 
     def __init__(self, cfg: PipelineConfig) -> None:
         self.cfg = cfg
-        self.kinds = RunTracker(1.0, {"steps": "sum", "peak": "max", "base": "max"})
+        self.kinds = RunTracker(1.0, {"steps": "sum"})
         self.static = RunTracker(1.0)
         self.bends = RunTracker(
             1.0 / N_SUB,
@@ -62,11 +67,10 @@ class EventBuilder:
                 "n20": "sum",
                 "n45": "sum",
                 "n60": "sum",
-                "dz": "min",
                 "seated": "sum",
-                "base": "max",
             },
         )
+        self.dips = RunTracker(1.0 / N_SUB, {"peak": "max", "rel": "max", "dz": "min"})
         self.tail = _Tail()
 
     def push(self, f: EpochFeatures, c: Classified, *, final: bool = False) -> list[Event]:
@@ -84,29 +88,16 @@ class EventBuilder:
         kind[p == SITTING] = _KIND_SIT
         kind[p == LYING] = _KIND_LIE
         kind[(p == WALKING) | (p == RUNNING)] = _KIND_WALK
-        kind_vals = {"steps": f.steps, "peak": c.trunk_deg, "base": base}
+        kind_vals = {"steps": f.steps}
         for r in self.kinds.push(t, kind, kind_vals, final=final):
             out.append((r.decided_s, self._kind_event(r)))
-            if r.label == _KIND_SIT and r.end_s - r.start_s <= cfg.squat_max_s:
-                # Down and straight back up within seconds: a squat (a lift with the legs) rather
-                # than a sit, unless the trunk went deep.
-                peak = float(r.values["peak"])
-                rel = peak - float(r.values["base"])
-                style = "back" if rel >= cfg.lift_back_deg else "legs"
-                lift = Event(
-                    "lift",
-                    r.start_s,
-                    r.end_s,
-                    peak_deg=peak,
-                    style=style,
-                    attrs={"rel_peak_deg": rel},
-                )
-                out.append((r.decided_s, lift))
         quiet = (f.activity_g < cfg.static_activity_g) & (p != WALKING) & (p != RUNNING)
         for r in self.static.push(t, np.where(quiet, p, -1), final=final):
             if r.end_s - r.start_s >= cfg.static_min_s:
                 out.append((r.decided_s, Event("static", r.start_s, r.end_s)))
-        out.extend(self._bends(f, c, base, final))
+        look = self._lowering(f)
+        out.extend(self._bends(f, c, look, final))
+        out.extend(self._lifts(f, c, base, look, final))
         order = {name: i for i, name in enumerate(EVENT_TYPES)}
         out.sort(key=lambda de: (de[0], order[de[1].type], de[1].start_s))
         return [e for _, e in out]
@@ -123,37 +114,62 @@ class EventBuilder:
         )
 
     def _base(self, f: EpochFeatures, c: Classified) -> np.ndarray:
-        """Per epoch, the trunk angle of the latest still, near-upright standing epoch.
+        """Per epoch, the trunk angle of the still posture the current movement started from.
 
-        Lift styles compare the peak against it: the same bend reads the same whether the
-        sensor (or the wearer's standing posture) sits a few degrees off.
+        Lifts are measured against it: a bend reads the same whether the sensor (or the
+        wearer's standing posture) sits a few degrees off. A still epoch becomes the new base
+        unless it is `lift_dip_deg` or more forward of the base (the held part of a stoop),
+        or the base is older than `lift_max_s` (a lean held that long is the new posture).
+        Posture is not used: a belt sensor often cannot tell standing from sitting, but a
+        still trunk is still. The loop runs over still epochs only, once per second.
         """
         cfg = self.cfg
-        ok = (
-            (c.posture == STANDING)
-            & (f.activity_g < cfg.still_activity_g)
-            & (np.abs(c.trunk_deg) < cfg.bend_deg)
-        )
         n = len(f)
-        last = np.where(ok, np.arange(n), -1)
-        np.maximum.accumulate(last, out=last)
-        base = np.where(last >= 0, c.trunk_deg[np.maximum(last, 0)], self.tail.base_deg)
+        turn = np.abs(np.diff(np.r_[self.tail.prev_deg, c.trunk_deg]))
         if n:
-            self.tail.base_deg = float(base[-1])
+            self.tail.prev_deg = float(c.trunk_deg[-1])
+        still = (
+            (f.activity_g < cfg.still_activity_g)
+            & ~(turn >= cfg.still_turn_deg)
+            & (c.posture != LYING)
+            & (c.posture != WALKING)
+            & (c.posture != RUNNING)
+        )
+        idx = np.flatnonzero(still)
+        taken = np.zeros(idx.size, bool)
+        # Active epochs since the base: a held stoop follows a movement; a change of angle
+        # without any (the sensor re-attached, a slow lean) simply is the new posture.
+        cum = np.cumsum(f.activity_g >= cfg.still_activity_g)
+        b, bt, bc = self.tail.base_deg, self.tail.base_t, -self.tail.base_active
+        dip, age = cfg.lift_dip_deg, cfg.lift_max_s
+        rows = zip(f.t_s[idx].tolist(), c.trunk_deg[idx].tolist(), cum[idx].tolist(), strict=True)
+        for j, (te, ae, ce) in enumerate(rows):
+            if ae < b + dip or te - bt > age or ce == bc:
+                b, bt, bc = ae, te, ce
+                taken[j] = True
+        self.tail.base_active = int(cum[-1] - bc) if n else self.tail.base_active
+        # Each epoch uses the base set before it (the epoch itself may already move).
+        set_at = np.full(n, -1)
+        set_at[idx[taken]] = idx[taken]
+        last = np.maximum.accumulate(np.r_[-1, set_at[:-1]]) if n else set_at
+        base = np.where(last >= 0, c.trunk_deg[np.maximum(last, 0)], self.tail.base_deg)
+        self.tail.base_deg, self.tail.base_t = b, bt
         return base.astype(np.float64)
 
-    def _bends(
-        self, f: EpochFeatures, c: Classified, base: np.ndarray, final: bool
-    ) -> list[tuple[float, Event]]:
-        cfg = self.cfg
-        n = len(f)
-        # Deepest lowering over the window from DZ_LOOKBACK_EPOCHS before each epoch.
-        lb = DZ_LOOKBACK_EPOCHS
+    def _lowering(self, f: EpochFeatures) -> np.ndarray:
+        """Per epoch, the deepest net displacement from DZ_LOOKBACK_EPOCHS before it."""
+        n, lb = len(f), DZ_LOOKBACK_EPOCHS
         dz_all = np.r_[np.full(lb - self.tail.dz.size, np.inf), self.tail.dz, f.dz_net_m]
         look = dz_all[lb:].copy()
         for j in range(1, lb + 1):
             look = np.minimum(look, dz_all[lb - j : lb - j + n])
         self.tail.dz = dz_all[-lb:][np.isfinite(dz_all[-lb:])]
+        return look
+
+    def _bends(
+        self, f: EpochFeatures, c: Classified, look: np.ndarray, final: bool
+    ) -> list[tuple[float, Event]]:
+        cfg = self.cfg
         seated = np.repeat(c.posture == SITTING, N_SUB)
         ang = c.trunk_sub_deg
         mask = (ang >= cfg.bend_deg) & (c.posture != LYING)[:, None]
@@ -163,9 +179,7 @@ class EventBuilder:
             "n20": (ang >= 20).reshape(-1),
             "n45": (ang >= 45).reshape(-1),
             "n60": (ang >= 60).reshape(-1),
-            "dz": np.repeat(look, N_SUB),
             "seated": seated,
-            "base": np.repeat(base, N_SUB),
         }
         out = []
         for r in self.bends.push(ts, np.where(mask.reshape(-1), 0, -1), vals, final=final):
@@ -182,25 +196,46 @@ class EventBuilder:
                 "over60_s": v["n60"] / N_SUB,
             }
             out.append((r.decided_s, Event("bend", r.start_s, r.end_s, peak_deg=peak, attrs=attrs)))
+        return out
+
+    def _lifts(
+        self, f: EpochFeatures, c: Classified, base: np.ndarray, look: np.ndarray, final: bool
+    ) -> list[tuple[float, Event]]:
+        """Lifts: short dips of the trunk forward of the still posture before them (5 Hz)."""
+        cfg = self.cfg
+        ang = c.trunk_sub_deg
+        rel = ang - base[:, None]
+        moving = (c.posture == WALKING) | (c.posture == RUNNING)
+        mask = (rel >= cfg.lift_dip_deg) & ~moving[:, None]
+        ts = (f.t_s[:, None] + np.arange(N_SUB) / N_SUB).reshape(-1)
+        vals = {
+            "peak": ang.reshape(-1),
+            "rel": rel.reshape(-1),
+            "dz": np.repeat(look, N_SUB),
+        }
+        out = []
+        for r in self.dips.push(ts, np.where(mask.reshape(-1), 0, -1), vals, final=final):
+            dur = r.end_s - r.start_s
+            if dur < MIN_BEND_S - 1e-9 or dur > cfg.lift_max_s:
+                continue
+            v = r.values
+            peak, rel_peak = float(v["peak"]), float(v["rel"])
             # The sensor sits above the hip, so flexion alone lowers it: that part is not the body.
-            flex = cfg.sensor_above_hip_m * (1.0 - np.cos(np.radians(min(peak, 90.0))))
+            flex_deg = min(max(rel_peak, 0.0), 90.0)
+            flex = cfg.sensor_above_hip_m * (1.0 - np.cos(np.radians(flex_deg)))
             drop = max(0.0, -float(v["dz"]) - flex)
             if drop > MAX_PLAUSIBLE_DROP_M:
                 drop = 0.0  # nobody's pelvis drops this far in a lift: an integration failure
-            rel = peak - float(v["base"])
-            if dur <= cfg.lift_max_s and (peak >= cfg.lift_min_deg or drop >= cfg.lift_drop_m):
-                style = "back" if rel >= cfg.lift_back_deg and drop < cfg.lift_drop_m else "legs"
-                out.append(
-                    (
-                        r.decided_s,
-                        Event(
-                            "lift",
-                            r.start_s,
-                            r.end_s,
-                            peak_deg=peak,
-                            style=style,
-                            attrs={"drop_m": drop, "rel_peak_deg": rel},
-                        ),
-                    )
-                )
+            if rel_peak < cfg.lift_min_deg and drop < cfg.lift_drop_m:
+                continue
+            style = "back" if rel_peak >= cfg.lift_back_deg and drop < cfg.lift_drop_m else "legs"
+            lift = Event(
+                "lift",
+                r.start_s,
+                r.end_s,
+                peak_deg=peak,
+                style=style,
+                attrs={"drop_m": drop, "rel_peak_deg": rel_peak},
+            )
+            out.append((r.decided_s, lift))
         return out
