@@ -39,7 +39,7 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
         "lift_min_deg": 15.0,
         "walk_lean_deg": 4.0,
         "sit_back_deg": -8.0,
-        "lift_back_deg": 60.0,
+        "lift_back_deg": 52.5,
         "lift_drop_m": 99.0,
         "sit_drop_m": 99.0,
         "sit_delta_deg": 2.0,
@@ -115,6 +115,8 @@ class PipelineConfig:
     lift_max_s: float = 20.0
     seated_bend_deg: float = 45.0  # while seated, only deeper forward flexion counts as a bend
     lift_dip_deg: float | None = None  # forward of the still posture before: a lift candidate
+    lift_hold_s: float = 3.0  # held still this long, a forward posture is the new lift base
+    lift_move_activity_g: float = 0.03  # the movement that leads into a held stoop
     lift_min_deg: float | None = None  # a candidate's peak (relative) that makes it a lift
     lift_back_deg: float | None = None  # peak at or over this, with little lowering: back-lift
     lift_drop_m: float | None = None  # body lowering at or over this: leg-lift

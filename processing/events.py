@@ -50,7 +50,8 @@ class _Tail:
     base_deg: float = 0.0  # the latest lift baseline (see `EventBuilder._base`)
     prev_deg: float = np.nan  # the last epoch's trunk angle
     base_t: float = -np.inf  # when the base was set
-    base_active: int = 0  # active epochs since then
+    held: int = 0  # still epochs in a row at the end of the last chunk
+    base_moves: int = 0  # epochs with movement since the base was set
 
 
 class EventBuilder:
@@ -118,8 +119,9 @@ class EventBuilder:
 
         Lifts are measured against it: a bend reads the same whether the sensor (or the
         wearer's standing posture) sits a few degrees off. A still epoch becomes the new base
-        unless it is `lift_dip_deg` or more forward of the base (the held part of a stoop),
-        or the base is older than `lift_max_s` (a lean held that long is the new posture).
+        unless it is `lift_dip_deg` or more forward of the base (the held part of a stoop) and
+        neither held still for `lift_hold_s` nor the base older than `lift_max_s` (a forward
+        posture held that long is the new posture, e.g. after the sensor moved).
         Posture is not used: a belt sensor often cannot tell standing from sitting, but a
         still trunk is still. The loop runs over still epochs only, once per second.
         """
@@ -135,19 +137,32 @@ class EventBuilder:
             & (c.posture != WALKING)
             & (c.posture != RUNNING)
         )
+        # Still epochs in a row up to each one (carried across chunks).
+        pos = np.arange(n)
+        last_moving = np.maximum.accumulate(np.where(still, -1, pos)) if n else pos
+        held = np.where(last_moving >= 0, pos - last_moving, pos + 1 + self.tail.held)
+        if n:
+            self.tail.held = int(held[-1])
         idx = np.flatnonzero(still)
         taken = np.zeros(idx.size, bool)
-        # Active epochs since the base: a held stoop follows a movement; a change of angle
-        # without any (the sensor re-attached, a slow lean) simply is the new posture.
-        cum = np.cumsum(f.activity_g >= cfg.still_activity_g)
-        b, bt, bc = self.tail.base_deg, self.tail.base_t, -self.tail.base_active
-        dip, age = cfg.lift_dip_deg, cfg.lift_max_s
-        rows = zip(f.t_s[idx].tolist(), c.trunk_deg[idx].tolist(), cum[idx].tolist(), strict=True)
-        for j, (te, ae, ce) in enumerate(rows):
-            if ae < b + dip or te - bt > age or ce == bc:
+        # Epochs with movement since the base: a held stoop follows one; a change of angle
+        # without any (the sensor moved on the body, a slow lean) simply is the new posture.
+        cum = np.cumsum(f.activity_g >= cfg.lift_move_activity_g)
+        b, bt, bc = self.tail.base_deg, self.tail.base_t, -self.tail.base_moves
+        dip, age, hold = cfg.lift_dip_deg, cfg.lift_max_s, cfg.lift_hold_s
+        rows = zip(
+            f.t_s[idx].tolist(),
+            c.trunk_deg[idx].tolist(),
+            held[idx].tolist(),
+            cum[idx].tolist(),
+            strict=True,
+        )
+        for j, (te, ae, he, ce) in enumerate(rows):
+            if ae < b + dip or te - bt > age or he >= hold or ce == bc:
                 b, bt, bc = ae, te, ce
                 taken[j] = True
-        self.tail.base_active = int(cum[-1] - bc) if n else self.tail.base_active
+        if n:
+            self.tail.base_moves = int(cum[-1] - bc)
         # Each epoch uses the base set before it (the epoch itself may already move).
         set_at = np.full(n, -1)
         set_at[idx[taken]] = idx[taken]
