@@ -71,6 +71,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     today = dt.datetime.now(zone(settings.timezone)).date()
     days = [today - dt.timedelta(days=args.days - i) for i in range(args.days)]
     reports: list[DayReport] = []
+    if args.speed:  # the dashboard's live panel shows a paced demo like a streaming sensor
+        store.write_status("collector.sensor", "simulated wearer")
+        store.write_status("collector.state", f"simulating at {args.speed:g}x")
     try:
         with Progress(
             TextColumn("[bold]{task.description}"),
@@ -95,6 +98,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 reports.append(report)
     finally:
         dispatcher.close(timeout_s=10.0)
+        if args.speed:
+            store.write_status("collector.state", "stopped")
         store.close()
     _print_reports(reports, settings)
     return 0
