@@ -8,8 +8,9 @@ anonymously named `.npz` and passed to `backcoach analyze --placement waist` —
 user takes. The same recordings are also rotated to a random mounting and analysed again.
 A trial counts as found when its span holds the expected posture for ≥ 2 consecutive epochs
 (lifts: the longest lift event overlapping a D15/D16 trial carries the expected style).
-Thresholds that are fitted here (lift style: peak angle and lowering) are fitted
-leave-one-subject-out and the held-out figures are printed, next to the shipped defaults.
+Thresholds that are fitted here (lift style: lowering, and the peak angle where no lowering
+was measured; sitting: `sit_delta_deg`) are fitted leave-one-subject-out and the held-out
+figures are printed, next to the shipped defaults.
 
 UCI 427 (chest, irregular ~2.7 reads/s): per-sample posture agreement (sitting, lying, upright)
 on each trial, unrotated and rotated.
@@ -131,27 +132,38 @@ def evaluate_subject(result, trials: list[Trial]) -> dict:
             over = [e for e in lifts if e["start"] < tr.end and e["end"] > tr.start]
             best = max(over, key=lambda e: e["end"] - e["start"]) if over else None
             res["lift"].append(best is not None and best.get("style") == LIFT_CODES[tr.code])
-            feat = (best.get("rel_peak_deg", best["peak_angle"]), 0.0) if best else None
+            feat = (
+                (best.get("rel_peak_deg", best["peak_angle"]), best.get("lowering_m", np.nan))
+                if best
+                else None
+            )
             res["lift_feat"].append((LIFT_CODES[tr.code], feat))
     return res
 
 
-def fit_lift_style(samples: list[tuple[str, tuple | None]]) -> float:
-    """The peak-angle threshold (`lift_back_deg`) that classifies the most training lifts right.
+def fit_lift_style(samples: list[tuple[str, tuple | None]]) -> tuple[float, float]:
+    """The (`lift_lowering_m`, `lift_back_deg`) pair that classifies the most training lifts.
 
-    At the waist the pipeline takes the style from the peak angle alone (the belt sensor's
-    displacement is too noisy), so that is the one parameter fitted here.
+    As in `events`: a lift whose lowering was measured is `back` when it lowered less than
+    `lift_lowering_m`; without a measured lowering the peak angle decides (`lift_back_deg`).
+    Ties go to the pair nearest the middle of the grid, so the choice does not sit on an edge.
     """
-    best, best_acc = 55.0, -1.0
-    for a in np.arange(20.0, 95.0, 2.5):
-        acc = float(np.mean([style_of(f, a) == want for want, f in samples])) if samples else 0.0
-        if acc > best_acc + 1e-12:
-            best, best_acc = float(a), acc
+    best, best_acc = (0.12, 55.0), -1.0
+    for low in np.arange(0.04, 0.32, 0.02):
+        for a in np.arange(20.0, 95.0, 2.5):
+            acc = float(np.mean([style_of(f, (low, a)) == want for want, f in samples]))
+            if acc > best_acc + 1e-12:
+                best, best_acc = (float(low), float(a)), acc
     return best
 
 
-def style_of(f, a):
-    return None if f is None else ("back" if f[0] >= a else "legs")
+def style_of(f, th):
+    if f is None:
+        return None
+    rel, low = f
+    if np.isfinite(low):
+        return "legs" if low >= th[0] else "back"
+    return "back" if rel >= th[1] else "legs"
 
 
 def rate(values: list[bool]) -> str:
@@ -202,8 +214,15 @@ def sisfall(data: Path) -> None:
             loso += [style_of(f, a) == want for want, f in per[held]["lift_feat"]]
         a_all = fit_lift_style([x for k in per for x in per[k]["lift_feat"]])
         print(
-            f"    lift style, lift_back_deg fitted leave-one-subject-out: {rate(loso)}  "
-            f"(fit on all 18: {a_all:.1f}°; shipped waist default {WAIST.lift_back_deg:g}°)"
+            f"    lift style, lift_lowering_m and lift_back_deg fitted leave-one-subject-out: "
+            f"{rate(loso)}\n      (fit on all 18: {a_all[0]:.2f} m, {a_all[1]:.1f}°; shipped waist "
+            f"defaults {WAIST.lift_lowering_m:g} m, {WAIST.lift_back_deg:g}°)"
+        )
+        feats = [f for k in per for _, f in per[k]["lift_feat"]]
+        measured = sum(1 for f in feats if f is not None and np.isfinite(f[1]))
+        print(
+            f"    lifts found in D15/D16 trials: {sum(f is not None for f in feats)}/{len(feats)}, "
+            f"lowering measured in {measured}"
         )
         by_group = {}
         for k in per:

@@ -24,6 +24,7 @@ class PipelineConfigError(ConfigError, ValueError):
 #: from the anatomy and the simulator.
 PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
     "lower_back": {
+        "lift_lowering_m": 99.0,
         "lift_dip_deg": 10.0,
         "lift_min_deg": 30.0,
         "sit_delta_deg": 3.0,
@@ -35,17 +36,19 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
         "sensor_above_hip_m": 0.15,
     },
     "waist": {
+        "lift_lowering_m": 0.12,
         "lift_dip_deg": 15.0,
         "lift_min_deg": 15.0,
         "walk_lean_deg": 4.0,
         "sit_back_deg": -8.0,
-        "lift_back_deg": 52.5,
+        "lift_back_deg": 77.5,
         "lift_drop_m": 99.0,
         "sit_drop_m": 99.0,
         "sit_delta_deg": 2.0,
         "sensor_above_hip_m": 0.05,
     },
     "upper_back": {
+        "lift_lowering_m": 99.0,
         "lift_dip_deg": 10.0,
         "lift_min_deg": 30.0,
         "sit_delta_deg": 3.0,
@@ -57,6 +60,7 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
         "sensor_above_hip_m": 0.35,
     },
     "chest": {
+        "lift_lowering_m": 99.0,
         "lift_dip_deg": 10.0,
         "lift_min_deg": 30.0,
         "sit_delta_deg": 3.0,
@@ -120,6 +124,9 @@ class PipelineConfig:
     lift_min_deg: float | None = None  # a candidate's peak (relative) that makes it a lift
     lift_back_deg: float | None = None  # peak at or over this, with little lowering: back-lift
     lift_drop_m: float | None = None  # body lowering at or over this: leg-lift
+    # lowering measured per lift between its still phases (events._lowering_m) at or over
+    # this: leg-lift, under it: back-lift; 99 = not used (the style then comes from the angle)
+    lift_lowering_m: float | None = None
     sensor_above_hip_m: float | None = None  # trunk flexion alone lowers the sensor this × (1-cos)
 
     def __post_init__(self) -> None:

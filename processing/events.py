@@ -19,12 +19,13 @@ above the hip joint.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from backcoach.processing.config import PipelineConfig
-from backcoach.processing.features import N_SUB, EpochFeatures
+from backcoach.processing.features import G_MS2, N_SUB, EpochFeatures
 from backcoach.processing.posture import (
     LYING,
     RUNNING,
@@ -39,6 +40,95 @@ _KIND_SIT, _KIND_LIE, _KIND_WALK = 0, 1, 2
 MIN_BEND_S = 0.4
 DZ_LOOKBACK_EPOCHS = 2
 MAX_PLAUSIBLE_DROP_M = 0.8
+MAX_PLAUSIBLE_RISE_M = 0.2
+LOWER_PRE_S = 3.0  # how far before a lift its starting still phase is looked for
+LOWER_AFTER_S = 3.0  # and after it its ending one: a lift is decided this long after its end
+LOWER_STILL_G = 0.015  # |a| standard deviation over 0.2 s below which the sensor is still
+LOWER_MIN_STILL_S = 0.4  # a still phase lasts at least this long
+LOWER_BOTTOM = 0.7  # the bottom of a lift: turned this share of the largest turn or more
+
+
+@dataclass(frozen=True)
+class _Samples:
+    """A few seconds at the internal rate, for the lowering of a lift."""
+
+    t: np.ndarray
+    mag: np.ndarray  # |a|
+    still: np.ndarray  # the 0.2 s around it is still
+    level: np.ndarray  # mean |a| of that 0.2 s
+    g: np.ndarray  # gravity direction of that 0.2 s
+    fs: float
+
+
+def _samples(blocks: list, t0: float, t1: float) -> _Samples:
+    """Samples of the epochs (t_s, mag, g_sub) that overlap [t0, t1)."""
+    parts = []
+    for bt, bm, bg in blocks:  # each block's epochs are sorted: slice, then join
+        a, b = np.searchsorted(bt, [t0 - 1.0, t1], side="right")
+        if b > a:
+            parts.append((bt[a:b], bm[a:b], bg[a:b]))
+    if not parts:
+        return _Samples(*(np.empty(0),) * 4, np.empty((0, 3)), 25.0)
+    t = np.concatenate([p[0] for p in parts])
+    mag = np.concatenate([p[1] for p in parts])
+    g_sub = np.concatenate([p[2] for p in parts])
+    n, fs = mag.shape
+    k = fs // N_SUB
+    sub = mag[:, : k * N_SUB].reshape(n, N_SUB, k)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        still = np.repeat((np.std(sub, axis=2) < LOWER_STILL_G).reshape(-1), k)
+        level = np.repeat(np.mean(sub, axis=2).reshape(-1), k)
+    ts = (t[:, None] + np.arange(k * N_SUB) / fs).reshape(-1)
+    g = np.repeat(g_sub.reshape(-1, 3), k, axis=0)
+    keep = (ts >= t0) & (ts < t1)
+    return _Samples(ts[keep], sub.reshape(-1)[keep], still[keep], level[keep], g[keep], float(fs))
+
+
+def _lowering_m(s: _Samples, start: float, end: float) -> float:
+    """The body's lowering over a lift (m, positive down), or NaN when it cannot be told.
+
+    The sensor's |a| is integrated twice from the still phase before the lift to the still
+    bottom of it (descent), and from there to the still phase after it (rise, sign reversed);
+    the result is their mean. The bottom is the first still phase in which the trunk is
+    turned at least `LOWER_BOTTOM` of its largest turn from the posture before (in any
+    direction: a squatting pelvis tilts back at the bottom). The 1 g reference is the still
+    phases' own mean |a|, linearly between the two ends, which removes the sensor's gain and
+    offset error (on a belt sensor they change |a| at rest by up to 0.2 g with the
+    orientation), and the velocity is detrended to zero at both ends.
+    """
+    fs = s.fs
+    before = np.flatnonzero(s.still & (s.t < start) & (s.t >= start - LOWER_PRE_S))
+    if before.size == 0:
+        return float("nan")
+    i0 = int(before[-1])
+    g = s.g / np.maximum(np.linalg.norm(s.g, axis=1, keepdims=True), 1e-9)
+    turn = np.degrees(np.arccos(np.clip(g @ g[i0], -1.0, 1.0)))
+    turn[: i0 + 1] = 0.0
+    edges = np.flatnonzero(np.diff(np.r_[0, s.still.astype(np.int8), 0])).reshape(-1, 2)
+    edges = edges[(edges[:, 0] > i0) & (edges[:, 1] - edges[:, 0] >= LOWER_MIN_STILL_S * fs)]
+    if edges.size == 0:
+        return float("nan")
+    deep = np.array([turn[a:b].mean() for a, b in edges]) >= LOWER_BOTTOM * np.nanmax(turn)
+    if not deep.any():
+        return float("nan")
+    k = int(np.argmax(deep))
+    b0, b1 = int(edges[k, 0]), int(edges[k, 1]) - 1
+    down = _net_dz(s, i0, b0, fs)
+    if k + 1 >= len(edges):
+        return -down
+    up = _net_dz(s, b1, int(edges[k + 1, 0]), fs)
+    return -(down - up) / 2.0
+
+
+def _net_dz(s: _Samples, i: int, j: int, fs: float) -> float:
+    if j <= i + 1:
+        return 0.0
+    seg = s.mag[i : j + 1]
+    ref = np.linspace(s.level[i], s.level[j], seg.size)
+    v = np.cumsum((seg - ref) * G_MS2) / fs
+    v = v - np.linspace(0.0, v[-1], v.size)
+    return float(np.sum(v) / fs)
 
 
 @dataclass
@@ -73,6 +163,8 @@ class EventBuilder:
         )
         self.dips = RunTracker(1.0 / N_SUB, {"peak": "max", "rel": "max", "dz": "min"})
         self.tail = _Tail()
+        self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # recent epochs
+        self.pending: list[tuple[float, Run]] = []  # lift candidates waiting for LOWER_AFTER_S
 
     def push(self, f: EpochFeatures, c: Classified, *, final: bool = False) -> list[Event]:
         cfg, out = self.cfg, []
@@ -228,11 +320,17 @@ class EventBuilder:
             "rel": rel.reshape(-1),
             "dz": np.repeat(look, N_SUB),
         }
-        out = []
+        if len(f):
+            self.blocks.append((f.t_s, f.mag, f.g_sub))
         for r in self.dips.push(ts, np.where(mask.reshape(-1), 0, -1), vals, final=final):
             dur = r.end_s - r.start_s
-            if dur < MIN_BEND_S - 1e-9 or dur > cfg.lift_max_s:
-                continue
+            if MIN_BEND_S - 1e-9 <= dur <= cfg.lift_max_s:
+                self.pending.append((r.end_s + LOWER_AFTER_S, r))
+        horizon = np.inf if final else (ts[-1] if ts.size else -np.inf)
+        ready = [(d, r) for d, r in self.pending if d <= horizon]
+        self.pending = [(d, r) for d, r in self.pending if d > horizon]
+        out = []
+        for decided, r in ready:
             v = r.values
             peak, rel_peak = float(v["peak"]), float(v["rel"])
             # The sensor sits above the hip, so flexion alone lowers it: that part is not the body.
@@ -243,14 +341,32 @@ class EventBuilder:
                 drop = 0.0  # nobody's pelvis drops this far in a lift: an integration failure
             if rel_peak < cfg.lift_min_deg and drop < cfg.lift_drop_m:
                 continue
-            style = "back" if rel_peak >= cfg.lift_back_deg and drop < cfg.lift_drop_m else "legs"
+            low = _lowering_m(
+                _samples(self.blocks, r.start_s - LOWER_PRE_S, r.end_s + LOWER_AFTER_S),
+                r.start_s,
+                r.end_s,
+            )
+            if np.isfinite(low):
+                low -= flex
+            if not -MAX_PLAUSIBLE_RISE_M <= low <= MAX_PLAUSIBLE_DROP_M:
+                low = float("nan")  # a lift does not raise the body: an integration failure
+            if np.isfinite(low) and cfg.lift_lowering_m < MAX_PLAUSIBLE_DROP_M:
+                back = low < cfg.lift_lowering_m and drop < cfg.lift_drop_m
+            else:
+                back = rel_peak >= cfg.lift_back_deg and drop < cfg.lift_drop_m
+            attrs = {"drop_m": drop, "rel_peak_deg": rel_peak}
+            if np.isfinite(low):
+                attrs["lowering_m"] = float(low)
             lift = Event(
                 "lift",
                 r.start_s,
                 r.end_s,
                 peak_deg=peak,
-                style=style,
-                attrs={"drop_m": drop, "rel_peak_deg": rel_peak},
+                style="back" if back else "legs",
+                attrs=attrs,
             )
-            out.append((r.decided_s, lift))
+            out.append((decided, lift))
+        keep_from = horizon - (cfg.lift_max_s + LOWER_PRE_S + LOWER_AFTER_S + 2.0)
+        while self.blocks and self.blocks[0][0][-1] < keep_from:
+            self.blocks.pop(0)
         return out

@@ -57,6 +57,7 @@ class EpochFeatures:
     dz_net_m: np.ndarray  # (n,)
     gait_xc: np.ndarray  # (n, 3) lead-minus-lag cross-correlation of vertical with 3-D dynamics
     regularity: np.ndarray  # (n,) peak autocorrelation of the step signal at 0.3-1.2 s lags
+    mag: np.ndarray  # (n, fs) |a| of each grid sample of the epoch, NaN where missing
 
     def __len__(self) -> int:
         return int(self.t_s.shape[0])
@@ -74,6 +75,7 @@ class EpochFeatures:
             z,
             np.empty((0, 3)),
             z,
+            np.empty((0, 0)),
         )
 
     @classmethod
@@ -101,6 +103,7 @@ _FIELDS = (
     "dz_net_m",
     "gait_xc",
     "regularity",
+    "mag",
 )
 
 
@@ -213,7 +216,7 @@ class EpochFeaturizer:
             part = acc_rows[:, :, LEFT_S * fs - lag : (LEFT_S + 1) * fs + lag]
             xc[gait] = _gait_xc(part, g_mean[gait], fs, lag)
         t = (e0 + idx).astype(np.float64)
-        return EpochFeatures(t, g_mean, g_sub, activity, steps, steps3, dz, xc, reg)
+        return EpochFeatures(t, g_mean, g_sub, activity, steps, steps3, dz, xc, reg, mag_core)
 
 
 def _regularity(hp: np.ndarray, fs: int) -> np.ndarray:
