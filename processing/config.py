@@ -36,7 +36,7 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
         "sensor_above_hip_m": 0.15,
     },
     "waist": {
-        "lift_lowering_m": 0.12,
+        "lift_lowering_m": 0.26,
         "lift_dip_deg": 15.0,
         "lift_min_deg": 15.0,
         "walk_lean_deg": 4.0,

@@ -44,6 +44,7 @@ MAX_PLAUSIBLE_RISE_M = 0.2
 LOWER_PRE_S = 3.0  # how far before a lift its starting still phase is looked for
 LOWER_AFTER_S = 3.0  # and after it its ending one: a lift is decided this long after its end
 LOWER_STILL_G = 0.015  # |a| standard deviation over 0.2 s below which the sensor is still
+LOWER_STILL_DEG = 2.0  # and it turns less than this from the 0.2 s before
 LOWER_MIN_STILL_S = 0.4  # a still phase lasts at least this long
 LOWER_BOTTOM = 0.7  # the bottom of a lift: turned this share of the largest turn or more
 
@@ -77,7 +78,12 @@ def _samples(blocks: list, t0: float, t1: float) -> _Samples:
     sub = mag[:, : k * N_SUB].reshape(n, N_SUB, k)
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        still = np.repeat((np.std(sub, axis=2) < LOWER_STILL_G).reshape(-1), k)
+        gs = g_sub.reshape(-1, 3)
+        gs = gs / np.maximum(np.linalg.norm(gs, axis=1, keepdims=True), 1e-9)
+        cos = np.einsum("ij,ij->i", gs[1:], gs[:-1])
+        turn = np.degrees(np.arccos(np.clip(np.r_[1.0, cos], -1.0, 1.0)))
+        quiet = (np.std(sub, axis=2) < LOWER_STILL_G).reshape(-1) & (turn < LOWER_STILL_DEG)
+        still = np.repeat(quiet, k)
         level = np.repeat(np.mean(sub, axis=2).reshape(-1), k)
     ts = (t[:, None] + np.arange(k * N_SUB) / fs).reshape(-1)
     g = np.repeat(g_sub.reshape(-1, 3), k, axis=0)
