@@ -18,6 +18,7 @@ on each trial, unrotated and rotated.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import tempfile
@@ -324,7 +325,15 @@ def uci(data: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    data = Path(argv[0]) if argv else (REPO / ".." / "shared" / "data")
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument(
+        "data",
+        nargs="?",
+        type=Path,
+        default=REPO / ".." / "shared" / "data",
+        help="folder with sisfall/ and uci_rfid_older/ (default: ../shared/data)",
+    )
+    data = ap.parse_args(argv).data
     if not (data / "sisfall").is_dir():
         print(f"no SisFall folder under {data}; pass the data folder as the argument")
         return 2
