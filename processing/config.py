@@ -24,6 +24,7 @@ class PipelineConfigError(ConfigError, ValueError):
 #: from the anatomy and the simulator.
 PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
     "lower_back": {
+        "lift_seated_guard_s": 3.0,
         "lift_lowering_m": 99.0,
         "lift_dip_deg": 10.0,
         "lift_min_deg": 30.0,
@@ -36,6 +37,7 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
         "sensor_above_hip_m": 0.15,
     },
     "waist": {
+        "lift_seated_guard_s": 0.0,
         "lift_lowering_m": 0.26,
         "lift_dip_deg": 15.0,
         "lift_min_deg": 15.0,
@@ -48,6 +50,7 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
         "sensor_above_hip_m": 0.05,
     },
     "upper_back": {
+        "lift_seated_guard_s": 3.0,
         "lift_lowering_m": 99.0,
         "lift_dip_deg": 10.0,
         "lift_min_deg": 30.0,
@@ -60,6 +63,7 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
         "sensor_above_hip_m": 0.35,
     },
     "chest": {
+        "lift_seated_guard_s": 3.0,
         "lift_lowering_m": 99.0,
         "lift_dip_deg": 10.0,
         "lift_min_deg": 30.0,
@@ -128,6 +132,10 @@ class PipelineConfig:
     # this: leg-lift, under it: back-lift; 99 = not used (the style then comes from the angle)
     lift_lowering_m: float | None = None
     sensor_above_hip_m: float | None = None  # trunk flexion alone lowers the sensor this × (1-cos)
+    # seated this long before a movement's start or after its end: a lean from a chair, a
+    # sit-down or a stand-up, not a lift; 0 = no check (waist: a belt sensor often reads
+    # standing as sitting, so its posture cannot veto lifts)
+    lift_seated_guard_s: float | None = None
 
     def __post_init__(self) -> None:
         if self.placement not in PLACEMENTS:

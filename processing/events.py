@@ -171,6 +171,7 @@ class EventBuilder:
         self.tail = _Tail()
         self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # recent epochs
         self.pending: list[tuple[float, Run]] = []  # lift candidates waiting for LOWER_AFTER_S
+        self.postures: list[tuple[np.ndarray, np.ndarray]] = []  # recent (t_s, posture)
 
     def push(self, f: EpochFeatures, c: Classified, *, final: bool = False) -> list[Event]:
         cfg, out = self.cfg, []
@@ -328,6 +329,7 @@ class EventBuilder:
         }
         if len(f):
             self.blocks.append((f.t_s, f.mag, f.g_sub))
+            self.postures.append((f.t_s, c.posture))
         for r in self.dips.push(ts, np.where(mask.reshape(-1), 0, -1), vals, final=final):
             dur = r.end_s - r.start_s
             if MIN_BEND_S - 1e-9 <= dur <= cfg.lift_max_s:
@@ -347,6 +349,8 @@ class EventBuilder:
                 drop = 0.0  # nobody's pelvis drops this far in a lift: an integration failure
             if rel_peak < cfg.lift_min_deg and drop < cfg.lift_drop_m:
                 continue
+            if self._seated_around(r.start_s, r.end_s):
+                continue  # a lean from a chair, a sit-down or a stand-up: not a pick-up
             low = _lowering_m(
                 _samples(self.blocks, r.start_s - LOWER_PRE_S, r.end_s + LOWER_AFTER_S),
                 r.start_s,
@@ -375,4 +379,16 @@ class EventBuilder:
         keep_from = horizon - (cfg.lift_max_s + LOWER_PRE_S + LOWER_AFTER_S + 2.0)
         while self.blocks and self.blocks[0][0][-1] < keep_from:
             self.blocks.pop(0)
+        while self.postures and self.postures[0][0][-1] < keep_from:
+            self.postures.pop(0)
         return out
+
+    def _seated_around(self, start_s: float, end_s: float) -> bool:
+        """Whether the wearer sat `lift_seated_guard_s` before a movement or after it."""
+        guard = self.cfg.lift_seated_guard_s
+        if not guard or not self.postures:
+            return False
+        t = np.concatenate([b[0] for b in self.postures])
+        p = np.concatenate([b[1] for b in self.postures])
+        at = np.searchsorted(t, [start_s - guard, end_s + guard], side="right") - 1
+        return bool(np.any((at >= 0) & (p[np.maximum(at, 0)] == SITTING)))

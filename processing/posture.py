@@ -105,15 +105,19 @@ def _transitions(
     m = idx.size
     # Non-still epochs belong to the segment after the m-th still epoch (0 = before the first).
     sid = np.cumsum(still)
-    ns = ~still
     # The last displacement beyond `sit_drop_m` in each segment (0 = none): the latest movement
-    # decides (a bend followed by a sit-down ends seated; a squat's rise ends standing).
-    contrib = ns | moving
-    sig = np.where(dz >= cfg.sit_drop_m, 1, np.where(dz <= -cfg.sit_drop_m, -1, 0)) * contrib
+    # decides (a bend followed by a sit-down ends seated; a squat's rise ends standing). A still
+    # epoch's own displacement looks 2.5-3.5 s ahead, so it belongs to the movement after it
+    # (its `sid` already names that segment): the rise out of a squat's brief still bottom.
+    sig = np.where(dz >= cfg.sit_drop_m, 1, np.where(dz <= -cfg.sit_drop_m, -1, 0))
     pos = np.flatnonzero(sig)
     lastpos = np.full(m + 1, -1)
     np.maximum.at(lastpos, sid[pos], pos)
     lastsig = np.where(lastpos >= 0, sig[np.maximum(lastpos, 0)], 0)
+    # The largest rise in each segment: coming up out of a forward crouch (a squat) rises
+    # less cleanly than a stand-up from a chair, so half of `sit_drop_m` suffices there.
+    rise = np.zeros(m + 1)
+    np.maximum.at(rise, sid, np.maximum(dz, 0.0))
     if lastpos[0] < 0:
         lastsig[0] = c.last_sig
     if m:
@@ -124,14 +128,26 @@ def _transitions(
         no_gap = gaps_upto[idx] - gaps_before == 0
         ok = ~prev_still & no_gap & (t[idx] - prev_t <= cfg.transition_max_s)
         delta = fwd[idx] - prev_deg
+        up_from_crouch = (
+            (lastsig[:m] == 0)
+            & (rise[:m] >= 0.5 * cfg.sit_drop_m)
+            & (prev_deg > cfg.stand_max_deg)
+            & (np.abs(fwd[idx]) <= cfg.stand_max_deg)
+        )
         dec = np.where(
-            lastsig[:m] != 0,
-            np.where(lastsig[:m] < 0, 1, 0),
+            up_from_crouch,
+            0,
             np.where(
-                (delta <= -cfg.sit_delta_deg) & (np.abs(prev_deg) <= cfg.stand_max_deg),
-                1,
+                lastsig[:m] != 0,
+                np.where(lastsig[:m] < 0, 1, 0),
                 np.where(
-                    (delta >= cfg.sit_delta_deg) & (np.abs(fwd[idx]) <= cfg.stand_max_deg), 0, -1
+                    (delta <= -cfg.sit_delta_deg) & (np.abs(prev_deg) <= cfg.stand_max_deg),
+                    1,
+                    np.where(
+                        (delta >= cfg.sit_delta_deg) & (np.abs(fwd[idx]) <= cfg.stand_max_deg),
+                        0,
+                        -1,
+                    ),
                 ),
             ),
         )
