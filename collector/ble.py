@@ -353,11 +353,15 @@ class SensorLink:
             return
         self.stats.packets += 1
         seq_lost = 0
+        seq_restart = False
         if frame.seq is not None and self.profile.seq_modulo:
             if self._last_seq is not None:
                 seq_lost = (frame.seq - self._last_seq - 1) % self.profile.seq_modulo
+                # a counter that went back (more than half its range "lost") was restarted,
+                # even when the restarted sensor clock happens to read later than the old one
+                seq_restart = seq_lost > self.profile.seq_modulo // 2
             self._last_seq = frame.seq
-        placed = self.clock.place(len(frame), rx_s, frame.first_t_s)
+        placed = self.clock.place(len(frame), rx_s, frame.first_t_s, restart=seq_restart)
         if placed.restarted:  # a rebooted sensor counts its packets from scratch
             log.info("%s: the sensor's clock restarted", self.found.address)
             seq_lost = 0

@@ -62,15 +62,23 @@ class SampleClock:
         self.samples = 0
         self.lost_samples = 0
 
-    def place(self, n: int, rx_s: float, first_sensor_s: float | None = None) -> Placed:
-        """Host times for `n` samples that arrived at host time `rx_s`."""
+    def place(
+        self, n: int, rx_s: float, first_sensor_s: float | None = None, *, restart: bool = False
+    ) -> Placed:
+        """Host times for `n` samples that arrived at host time `rx_s`.
+
+        `restart` says the caller knows the sensor restarted (its packet counter went back).
+        """
         period = 1.0 / self.rate_hz
         counted = first_sensor_s is None
         restarted = False
         if self._next_sensor_s is None:
             self._start(rx_s, n, first_sensor_s)
-        elif not counted and not (
-            self._next_sensor_s - 0.5 * period < first_sensor_s < self._next_sensor_s + RESYNC_S
+        elif restart or (
+            not counted
+            and not (
+                self._next_sensor_s - 0.5 * period < first_sensor_s < self._next_sensor_s + RESYNC_S
+            )
         ):
             self._start(rx_s, n, first_sensor_s)  # the sensor restarted (or reset) its clock
             restarted = True

@@ -79,3 +79,15 @@ def test_a_restarted_sensor_clock_restarts_the_mapping_and_estimates_the_gap() -
     # 2.02 s apart = 101 periods, so 100 samples are missing
     assert placed.lost_samples == 100
     assert placed.gap_start_s is not None and placed.gap_end_s == placed.t_s[0]
+
+
+def test_a_restart_the_caller_saw_is_a_restart_even_when_the_new_clock_reads_later():
+    """A rebooted sensor whose fresh clock happens to be ahead: the counter says it restarted."""
+    clock = SampleClock(50.0)
+    for i in range(10):  # 1 s of 5-sample frames, sensor time 0.0 .. 0.98 s
+        clock.place(5, 1000.0 + (i + 1) * 0.1, first_sensor_s=i * 0.1)
+    # 3 s later on the host, the new sensor clock reads 1.1 s: only 0.1 s "later" on its own
+    placed = clock.place(5, 1004.1, first_sensor_s=1.1, restart=True)
+    assert placed.restarted
+    assert 140 <= placed.lost_samples <= 160  # about 3 s at 50 Hz, from the host clock
+    assert placed.t_s[0] > 1003.9
