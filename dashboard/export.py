@@ -1,7 +1,8 @@
 """Export of everything the store holds, as CSV or Parquet files in a zip.
 
 Why: the data belong to the wearer; they can take all of it to a spreadsheet, a physiotherapist
-or another tool. Metrics and event attributes become columns of their own. Pure; no Streamlit.
+or another tool. Metrics and event attributes become columns of their own.
+No Streamlit: `backcoach export` on the command line uses it too.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from backcoach.processing.types import (
     Event,
     OverloadWarning,
 )
+from backcoach.storage.base import Store
 
 
 def export_tables(
@@ -39,6 +41,23 @@ def export_tables(
     wa = pd.DataFrame([asdict(w) for w in warnings])
     di = pd.DataFrame([asdict(e) for e in diary])
     return {"epochs": ep, "events": ev, "summaries": su, "warnings": wa, "diary": di}
+
+
+#: The whole calendar, for reads of every summary and diary entry.
+ALL_DAYS = ("0001-01-01", "9999-12-31")
+
+
+def store_tables(store: Store) -> dict[str, pd.DataFrame]:
+    """Everything a store holds as tables (`export_tables`), read on demand."""
+    rng = store.data_range()
+    lo, hi = (rng[0], rng[1] + 1.0) if rng else (0.0, 0.0)
+    return export_tables(
+        store.read_epochs(lo, hi),
+        store.read_events(lo, hi),
+        store.read_summaries(*ALL_DAYS),
+        store.read_warnings(lo, hi),
+        store.read_diary(*ALL_DAYS),
+    )
 
 
 def export_csv_zip(tables: Mapping[str, pd.DataFrame]) -> bytes:

@@ -14,8 +14,6 @@ from pathlib import Path
 from backcoach.config import Settings
 from backcoach.errors import ConfigError
 
-ALL_DAYS = ("0000-01-01", "9999-12-31")
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -43,20 +41,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
-    from backcoach.dashboard.export import export_csv_zip, export_parquet_zip, export_tables
+    from backcoach.dashboard.export import export_csv_zip, export_parquet_zip, store_tables
     from backcoach.storage import open_store
 
     store = open_store(settings)
     try:
-        rng = store.data_range()
-        lo, hi = (rng[0], rng[1] + 1.0) if rng else (0.0, 0.0)
-        tables = export_tables(
-            store.read_epochs(lo, hi),
-            store.read_events(lo, hi),
-            store.read_summaries(*ALL_DAYS),
-            store.read_warnings(lo, hi),
-            store.read_diary(*ALL_DAYS),
-        )
+        tables = store_tables(store)
     finally:
         store.close()
     blob = export_parquet_zip(tables) if args.format == "parquet" else export_csv_zip(tables)

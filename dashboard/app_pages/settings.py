@@ -38,7 +38,6 @@ FIELD_RULE = {
     "slumped": "G10",
 }
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-ALL_DAYS = ("0001-01-01", "9999-12-31")
 
 
 def rule_inputs(rules: RuleThresholds, ctx: common.Ctx) -> dict[str, Any]:
@@ -140,15 +139,7 @@ def calibration(ctx: common.Ctx) -> None:
 
 def all_tables(ctx: common.Ctx) -> dict:
     """Everything in the store as tables (read on demand, when a download is asked for)."""
-    rng = ctx.store.data_range()
-    lo, hi = (rng[0], rng[1] + 1.0) if rng else (0.0, 0.0)
-    return export.export_tables(
-        ctx.store.read_epochs(lo, hi),
-        ctx.store.read_events(lo, hi),
-        ctx.store.read_summaries(*ALL_DAYS),
-        ctx.store.read_warnings(lo, hi),
-        ctx.store.read_diary(*ALL_DAYS),
-    )
+    return export.store_tables(ctx.store)
 
 
 def export_section(ctx: common.Ctx) -> None:
