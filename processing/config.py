@@ -22,15 +22,18 @@ class PipelineConfigError(ConfigError, ValueError):
 #: 99 m thresholds switch the displacement off there: on the SisFall belt sensor it is noise
 #: of ±1 m, so sitting and lift style come from the trunk angle alone. The others follow
 #: from the anatomy and the simulator.
+_TRUNK: dict[str, float] = {  # what every placement on the trunk itself shares
+    "lift_seated_guard_s": 3.0,
+    "lift_lowering_m": 99.0,
+    "lift_dip_deg": 10.0,
+    "lift_min_deg": 30.0,
+    "sit_delta_deg": 3.0,
+    "lift_drop_m": 0.22,
+    "sit_drop_m": 0.3,
+}
 PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
     "lower_back": {
-        "lift_seated_guard_s": 3.0,
-        "lift_lowering_m": 99.0,
-        "lift_dip_deg": 10.0,
-        "lift_min_deg": 30.0,
-        "sit_delta_deg": 3.0,
-        "lift_drop_m": 0.22,
-        "sit_drop_m": 0.3,
+        **_TRUNK,
         "walk_lean_deg": 6.0,
         "sit_back_deg": -8.0,
         "lift_back_deg": 55.0,
@@ -50,26 +53,14 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
         "sensor_above_hip_m": 0.05,
     },
     "upper_back": {
-        "lift_seated_guard_s": 3.0,
-        "lift_lowering_m": 99.0,
-        "lift_dip_deg": 10.0,
-        "lift_min_deg": 30.0,
-        "sit_delta_deg": 3.0,
-        "lift_drop_m": 0.22,
-        "sit_drop_m": 0.3,
+        **_TRUNK,
         "walk_lean_deg": 4.0,
         "sit_back_deg": -6.0,
         "lift_back_deg": 60.0,
         "sensor_above_hip_m": 0.35,
     },
     "chest": {
-        "lift_seated_guard_s": 3.0,
-        "lift_lowering_m": 99.0,
-        "lift_dip_deg": 10.0,
-        "lift_min_deg": 30.0,
-        "sit_delta_deg": 3.0,
-        "lift_drop_m": 0.22,
-        "sit_drop_m": 0.3,
+        **_TRUNK,
         "walk_lean_deg": 3.0,
         "sit_back_deg": -6.0,
         "lift_back_deg": 60.0,
