@@ -40,6 +40,9 @@ BIAS_G = 0.01  # constant offset per axis (drawn once per day)
 SIT_LEAN_DEG = {"upright": -12.0, "slumped": 26.0, "back": -28.0}
 WALK_LEAN_DEG = 6.0  # people lean slightly forward when walking (ActiPASS uses the same fact)
 SIT_DROP_M = -0.45  # pelvis height change from standing to sitting
+#: Lift style → (peak trunk angle range, deg; pelvis drop range, m): a stoop bends deep and
+#: barely lowers, a squat lowers 30-50 cm with a moderate lean (data README's D15/D16 ranges).
+LIFT_RANGES = {"back": (70.0, 95.0, 0.0, 0.08), "legs": (25.0, 45.0, 0.30, 0.50)}
 
 
 @dataclass(frozen=True)
@@ -259,26 +262,16 @@ def day_script(seed: int = 0) -> list[Segment]:
         rng.shuffle(styles)
         for style in styles:
             stand(float(rng.uniform(0.5, 1.5)))
-            if style == "back":
-                s.append(
-                    Segment(
-                        "lift",
-                        style="back",
-                        peak_deg=float(rng.uniform(70, 95)),
-                        drop_m=float(-rng.uniform(0.0, 0.08)),
-                        hold_s=1.5,
-                    )
+            peak_lo, peak_hi, drop_lo, drop_hi = LIFT_RANGES[style]
+            s.append(
+                Segment(
+                    "lift",
+                    style=style,
+                    peak_deg=float(rng.uniform(peak_lo, peak_hi)),
+                    drop_m=float(-rng.uniform(drop_lo, drop_hi)),
+                    hold_s=1.5,
                 )
-            else:
-                s.append(
-                    Segment(
-                        "lift",
-                        style="legs",
-                        peak_deg=float(rng.uniform(25, 45)),
-                        drop_m=float(-rng.uniform(0.30, 0.50)),
-                        hold_s=1.5,
-                    )
-                )
+            )
 
     def desk(minutes: float) -> None:
         left = minutes
