@@ -40,6 +40,7 @@ def _fill(data_dir):
 
 
 def _run(data_dir, *args):
+    (data_dir / "none.toml").touch()  # a named settings file must exist
     env = {
         **os.environ,
         "BACKCOACH_DATA_DIR": str(data_dir),

@@ -15,6 +15,7 @@ from backcoach.storage.sqlite import SQLiteStore
 
 
 def _run(args, data_dir, **extra_env):
+    (data_dir / "none.toml").touch()  # a named settings file must exist
     env = {
         **os.environ,
         "BACKCOACH_DATA_DIR": str(data_dir),

@@ -11,6 +11,7 @@ from tests.warnings.receiver import Receiver, free_port
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
+    (tmp_path / "config.toml").touch()  # a named settings file must exist
     monkeypatch.setenv("BACKCOACH_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("BACKCOACH_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("BACKCOACH_TIMEZONE", "UTC")
