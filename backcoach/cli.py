@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from backcoach import __version__
+from backcoach import __version__, demo_store
 from backcoach.config import load_settings
 from backcoach.errors import BackcoachError
 
@@ -80,6 +80,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return 2
     try:
         settings = load_settings(args.config, named_must_exist=True)
+        settings = demo_store.select(settings, getattr(args, "store", demo_store.OWN))
         return int(args.handler(args, settings) or 0)
     except BackcoachError as exc:
         print(f"backcoach: error: {exc}", file=sys.stderr)
