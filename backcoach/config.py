@@ -17,6 +17,7 @@ from typing import Any
 
 import platformdirs
 
+from backcoach.config_checks import check_settings, config_env_name, require_named_file
 from backcoach.errors import ConfigError
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.types import PLACEMENTS
@@ -174,19 +175,34 @@ ENV_VARS: dict[str, tuple[str | None, str]] = {
 }
 
 
+def platform_config_file() -> Path:
+    """The settings file used when none is named: config.toml in the platform's config folder."""
+    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
+
+
 def default_config_file() -> Path:
     env = os.environ.get("BACKCOACH_CONFIG")
     if env:
         return Path(env).expanduser()
-    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
+    return platform_config_file()
 
 
 def load_settings(
-    config_file: str | Path | None = None, env: dict[str, str] | None = None
+    config_file: str | Path | None = None,
+    env: dict[str, str] | None = None,
+    *,
+    named_must_exist: bool = False,
 ) -> Settings:
-    """Read the settings from defaults, the TOML file (if it exists) and the environment."""
+    """Read the settings from defaults, the TOML file (if it exists) and the environment.
+
+    With `named_must_exist` (the command line), a file named by `config_file` or
+    BACKCOACH_CONFIG must exist: a mistyped path would otherwise mean silent defaults.
+    """
     env = dict(os.environ if env is None else env)
     path = Path(config_file) if config_file else default_config_file()
+    if named_must_exist:
+        named_by = "--config" if config_file else config_env_name()
+        require_named_file(path, named_by, platform_config_file())
     raw: dict[str, Any] = {}
     if path.exists():
         try:
@@ -198,7 +214,9 @@ def load_settings(
             target = raw.setdefault(section, {}) if section else raw
             target[key] = env[var]
     raw["config_file"] = str(path)
-    return _build(Settings, raw, "")
+    settings = _build(Settings, raw, "")
+    check_settings(settings, lambda name: _origin(name, env, path))
+    return settings
 
 
 def _build(cls: type, raw: dict[str, Any], prefix: str) -> Any:
@@ -242,3 +260,11 @@ def _coerce(value: Any, default: Any, name: str) -> Any:
         return str(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"setting {name} = {value!r} is not a {type(default).__name__}") from exc
+
+
+def _origin(name: str, env: dict[str, str], path: Path) -> str:
+    """Where a setting's value came from, for error messages: a variable or the file."""
+    for var, (section, key) in ENV_VARS.items():
+        if env.get(var) and name == (f"{section}.{key}" if section else key):
+            return f"set by {var}"
+    return f"in {path}" if path.exists() else "the default"

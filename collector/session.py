@@ -71,7 +71,9 @@ def load_calibration(store: Store) -> Calibration | None:
 
 
 def save_calibration(store: Store, cal: Calibration) -> None:
-    store.write_status(CALIBRATION_KEY, json.dumps({"up": cal.up, "forward": cal.forward}))
+    # saved_s: the dashboard's Settings page shows when the wearer calibrated
+    saved = {"up": cal.up, "forward": cal.forward, "saved_s": time.time()}
+    store.write_status(CALIBRATION_KEY, json.dumps(saved))
 
 
 class CollectSession:

@@ -16,6 +16,36 @@ done
 
 say() { printf '\033[1mbootstrap:\033[0m %s\n' "$*" >&2; }
 
+# pip is silent for about a minute on a fresh machine, so say what it is doing: on a terminal one
+# status line rewritten in place; in a log (CI) one line every BOOTSTRAP_PROGRESS_S seconds (10).
+# pip's own output goes to $1 (shown only when it fails); its "Obtaining file://..." and
+# "Processing /path/..." lines are counted but not shown, so no machine path reaches a log.
+PIP_PACKAGE_LINES='^(Collecting|Processing|Requirement already satisfied) '
+pip_install() {
+  local log=$1 every=${BOOTSTRAP_PROGRESS_S:-10} start=$SECONDS next=$SECONDS n step
+  shift
+  .venv/bin/python -m pip install --progress-bar off "$@" >"$log" 2>&1 &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    n=$(grep -c -E "$PIP_PACKAGE_LINES" "$log" || true)
+    step=$(grep -E '^(Collecting|Downloading|Building|Installing) ' "$log" | tail -n 1 || true)
+    case "$step" in
+      "Installing collected packages:"*) step="installing $(($(tr -cd , <<<"$step" | wc -c) + 1)) packages" ;;
+      *) step=${step:0:60} ;;
+    esac
+    if [ -t 2 ]; then
+      printf '\r\033[K\033[1mbootstrap:\033[0m pip %3d s, %d packages: %s' \
+        $((SECONDS - start)) "$n" "$step" >&2
+    elif [ "$SECONDS" -ge "$next" ]; then
+      say "pip at work ($((SECONDS - start)) s, $n packages so far) ${step}"
+      next=$((SECONDS + every))
+    fi
+    sleep 0.5
+  done
+  if [ -t 2 ]; then printf '\r\033[K' >&2; fi
+  wait "$pid"
+}
+
 apt_install() {
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -47,10 +77,12 @@ extras=""
 say "installing backcoach${extras} into .venv"
 log=$(mktemp)
 .venv/bin/python -m pip install -q --upgrade pip >"$log" 2>&1 || true  # an old pip still works
-if ! .venv/bin/python -m pip install -q -e ".${extras}" >"$log" 2>&1; then
+t0=$SECONDS
+if ! pip_install "$log" -e ".${extras}"; then
   grep -v -e '^WARNING: Location' "$log" >&2
   echo "bootstrap: pip could not install backcoach${extras} (see above)" >&2
   exit 1
 fi
+n=$(grep -c -E "$PIP_PACKAGE_LINES" "$log" || true)
 rm -f "$log"
-say "ready"
+say "ready: backcoach${extras} and $n packages in .venv ($((SECONDS - t0)) s)"

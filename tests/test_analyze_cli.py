@@ -34,6 +34,7 @@ def recording():
 
 
 def _run(args, tmp_path):
+    (tmp_path / "none.toml").touch()  # a named settings file must exist
     env = {
         **os.environ,
         "BACKCOACH_DATA_DIR": str(tmp_path / "data"),

@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from backcoach import demo_store
 from backcoach.config import Settings
 from backcoach.errors import ConfigError
 
@@ -35,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to your network)",
     )
+    demo_store.add_store_option(p)
     p.set_defaults(handler=run)
 
 
@@ -72,6 +74,7 @@ def child_env(settings: Settings) -> dict[str, str]:
     """The environment for the Streamlit process: ours plus the settings' file and data dir."""
     env = dict(os.environ)
     env["BACKCOACH_DATA_DIR"] = str(settings.data_path)
+    env["BACKCOACH_STORAGE"] = settings.storage  # `--store demo` is embedded whatever the file says
     if settings.config_file:
         env["BACKCOACH_CONFIG"] = settings.config_file
     return env

@@ -27,10 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     d = sub.add_parser(
         "delete",
-        help="delete stored data for a range of days (asks first)",
+        help="delete stored data for a range of days (shows what and asks first)",
         description=(
             "Delete raw samples, epochs, events, warnings and summaries of the days FROM..TO "
-            "(inclusive, the wearer's local days). Diary entries stay unless --diary is given."
+            "(inclusive, the wearer's local days). Diary entries stay unless --diary is given. "
+            "It first counts what those days hold and says so; an empty range deletes nothing."
         ),
     )
     d.add_argument("--from", dest="first", required=True, help="first day, YYYY-MM-DD")
@@ -42,10 +43,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
     from backcoach.dashboard.export import export_csv_zip, export_parquet_zip, store_tables
-    from backcoach.storage import open_store
+    from backcoach.store_check import open_for_reading, require_data
 
-    store = open_store(settings)
+    store = open_for_reading(settings)
     try:
+        require_data(store, settings)
         tables = store_tables(store)
     finally:
         store.close()
@@ -67,28 +69,49 @@ def _day(text: str, flag: str) -> dt.date:
 
 
 def run_delete(args: argparse.Namespace, settings: Settings) -> int:
-    from backcoach.processing.days import day_bounds
-    from backcoach.storage import open_store
+    from backcoach.processing.days import day_bounds, day_of
+    from backcoach.range_contents import count_range
+    from backcoach.store_check import open_for_reading, where
 
     first, last = _day(args.first, "--from"), _day(args.last, "--to")
     if last < first:
         raise ConfigError(f"--to {last} is before --from {first}")
-    if not args.yes:
-        if not sys.stdin.isatty():
-            raise ConfigError("refusing to delete without confirmation; add --yes")
-        answer = input(f"Delete all data from {first} to {last}? This cannot be undone [y/N] ")
-        if answer.strip().lower() not in ("y", "yes", "j", "ja"):
-            print("nothing deleted")
-            return 1
-    start_s, _ = day_bounds(first, settings.timezone)
-    _, end_s = day_bounds(last, settings.timezone)
-    store = open_store(settings)
+    span = f"from {first} to {last}"
+    store = open_for_reading(settings)
     try:
-        n = store.delete_range(start_s, end_s)
+        found = count_range(store, first, last, settings.timezone)
+        note = found.diary_note(args.diary)
+        if found.empty(args.diary):
+            rng = store.data_range()
+            held = (
+                f" (it holds recordings from {day_of(rng[0], settings.timezone)} to "
+                f"{day_of(rng[1], settings.timezone)})"
+                if rng
+                else ""
+            )
+            print(f"nothing to delete {span} in {where(settings)}{held}; {note}".rstrip("; "))
+            return 0
+        removed = found.removed(args.diary)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise ConfigError(
+                    f"refusing to delete {removed} {span} without confirmation; add --yes"
+                )
+            days = f"{found.days} day" + ("s" if found.days > 1 else "")
+            print(f"In {where(settings)}, {span} ({days}) holds {removed}.")
+            if note:
+                print(f"Kept: {note}.")
+            answer = input("Delete this? It cannot be undone [y/N] ")
+            if answer.strip().lower() not in ("y", "yes", "j", "ja"):
+                print("nothing deleted")
+                return 1
+        start_s, _ = day_bounds(first, settings.timezone)
+        _, end_s = day_bounds(last, settings.timezone)
+        store.delete_range(start_s, end_s)
         if args.diary:
-            for i in range((last - first).days + 1):
+            for i in range(found.days):
                 store.delete_diary((first + dt.timedelta(days=i)).isoformat())
     finally:
         store.close()
-    print(f"deleted {n} rows from {first} to {last}")
+    print(f"deleted {span}: {removed}" + (f"; {note}" if note else ""))
     return 0

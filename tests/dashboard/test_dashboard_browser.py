@@ -8,20 +8,12 @@ output is printed when a check fails.
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from .serve import dashboard
 from .stores import REPO, StoreDir
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -37,7 +29,6 @@ CHROMIUM_ARGS = [
 ]
 NAV = ("Today", "Guidance", "Progress", "Diary", "Settings & data")
 ARTIFACTS = REPO / "test-artifacts" / "dashboard"
-START_TIMEOUT_S = 60
 PAGE_TIMEOUT_MS = 45_000
 #: True once Streamlit's status widget no longer says the script is running.
 SCRIPT_IDLE_JS = (
@@ -58,58 +49,12 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float) -> None:
-    """Poll Streamlit's health endpoint until it answers 'ok' (or the server dies)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"dashboard exited early with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)  # polling interval, not a fixed wait
-    raise TimeoutError(f"dashboard not healthy after {timeout_s:.0f} s")
-
-
 @pytest.fixture(scope="module")
 def server(demo_week: StoreDir, tmp_path_factory):
     """`backcoach dashboard --port N` against the demo week; yields its base URL."""
-    port = free_port()
     log_path = tmp_path_factory.mktemp("server") / "dashboard.log"
-    exe = shutil.which("backcoach", path=str(Path(sys.executable).parent)) or "backcoach"
-    env = {**os.environ, **demo_week.env()}
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [exe, "dashboard", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, START_TIMEOUT_S)
+    with dashboard([], demo_week.env(), log_path) as url:
         yield url, log_path
-    except Exception:
-        print(log_path.read_text(errors="replace"))
-        raise
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from tests.storage.contract import DAY, T0, make_epochs, make_events, make_sampl
 def env(tmp_path, influxd, influx_db, monkeypatch):
     """Settings for a user who kept data embedded and now configured an InfluxDB."""
     data = tmp_path / "data"
+    (tmp_path / "none.toml").touch()  # a named settings file must exist
     monkeypatch.setenv("BACKCOACH_CONFIG", str(tmp_path / "none.toml"))
     monkeypatch.setenv("BACKCOACH_DATA_DIR", str(data))
     monkeypatch.setenv("BACKCOACH_STORAGE", "influxdb")
