@@ -38,10 +38,17 @@ class InfluxSettings:
     bucket: str = "backcoach"
     raw: str = "downsampled"  # full | downsampled | off
     timeout_s: float = 10.0
+    outbox_max_mb: float = 2048.0  # the outbox's size cap while the server is away
 
     def __post_init__(self) -> None:
         if self.raw not in RAW_MODES:
             raise ConfigError(f"influx.raw is {self.raw!r}; use one of {', '.join(RAW_MODES)}")
+        if not self.outbox_max_mb > 0:
+            raise ConfigError(f"influx.outbox_max_mb is {self.outbox_max_mb}; give a size in MB")
+
+    @property
+    def outbox_max_bytes(self) -> int:
+        return int(self.outbox_max_mb * 1_000_000)
 
     def resolved_token(self) -> str:
         """The token from the settings, else from `token_file` (first line)."""
