@@ -44,6 +44,7 @@ from backcoach.storage.influx_http import (  # noqa: F401 - re-exported for call
     AUTH,
     NOT_FOUND,
     NOT_INFLUX,
+    REDIRECT,
     REJECTED,
     SERVER,
     TOO_OLD,
