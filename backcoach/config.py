@@ -20,6 +20,7 @@ import platformdirs
 from backcoach.errors import ConfigError
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.types import PLACEMENTS
+from backcoach.storage.line_protocol import tag_problem
 
 APP = "backcoach"
 STORAGE_KINDS = ("embedded", "influxdb")
@@ -125,6 +126,7 @@ class Settings:
             raise ConfigError(f"language is {self.language!r}; use one of {', '.join(LANGUAGES)}")
         if not self.data_dir:
             object.__setattr__(self, "data_dir", platformdirs.user_data_dir(APP))
+        check_names(self)
 
     @property
     def data_path(self) -> Path:
@@ -141,6 +143,22 @@ class Settings:
             d["influx"]["token"] = "****"
         d["warnings"]["notify_urls"] = [_mask_url(u) for u in self.warnings.notify_urls]
         return d
+
+
+MAX_NAME_CHARS = 64
+
+
+def check_names(settings: Settings) -> None:
+    """The wearer's and the sensor's names become tags on every stored point: refuse at load
+    what a store cannot hold (a line break would forge InfluxDB points), with the fix."""
+    for setting, value in (("wearer", settings.wearer), ("sensor.name", settings.sensor.name)):
+        problem = tag_problem(value)
+        if problem is None and len(value) > MAX_NAME_CHARS:
+            problem = f"it is longer than {MAX_NAME_CHARS} characters"
+        if problem:
+            raise ConfigError(
+                f"setting {setting} = {value!r} cannot be used: {problem}; choose a plain name"
+            )
 
 
 def _mask_url(url: str) -> str:

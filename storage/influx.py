@@ -166,7 +166,7 @@ class InfluxStore:
     def rewrite(self, start_s: float, end_s: float) -> Iterator[None]:
         """Replace [start_s, end_s): its deletion is queued in order before the block's writes."""
         a, b = self._ns(start_s, end_s)
-        wearer = self.tags.wearer
+        wearer = self.wearer
         self.outbox.put_delete(
             {"measurements": list(sch.TIMED), "start_ns": a, "end_ns": b, "wearer": wearer}
         )
@@ -202,12 +202,17 @@ class InfluxStore:
                 log.debug("reading before the outbox drained: %s", exc)
 
     # -- reading ---------------------------------------------------------------------------------
+    @property
+    def wearer(self) -> str:
+        """The wearer tag as stored (an empty name is stored as 'unknown')."""
+        return self.tags.wearer or "unknown"
+
     def _is_wearer(self) -> str:
         """The InfluxQL condition selecting this wearer's points."""
-        return '"wearer" = ' + literal(self.tags.wearer)
+        return '"wearer" = ' + literal(self.wearer)
 
     def _where(self, start_ns: int, end_ns: int) -> str:
-        return where(self.tags.wearer, start_ns, end_ns)
+        return where(self.wearer, start_ns, end_ns)
 
     def _select(self, measurement: str, start_ns: int, end_ns: int, extra: str = "") -> list[dict]:
         self._settle()
@@ -294,7 +299,7 @@ class InfluxStore:
         self._delete(sch.DIARY, sch.day_ns(day), sch.day_ns(day) + 1)
 
     def _delete(self, measurement: str, start_ns: int, end_ns: int) -> None:
-        self.conn.delete(measurement, start_ns, end_ns, wearer=self.tags.wearer)
+        self.conn.delete(measurement, start_ns, end_ns, wearer=self.wearer)
 
     def close(self) -> None:
         """Send what is queued (briefly); what is left stays in the outbox for the next run."""

@@ -55,7 +55,7 @@ def test_points_beyond_a_2x_retention_are_set_aside_and_newer_writes_still_arriv
         aside = store.outbox.rejected_lines()
         times = sorted(int(line.rsplit(" ", 1)[1]) for line in aside if line.startswith("epoch"))
         assert times == [int(t * sch.NS) for t in epochs.t_s[:300]], "exactly the old points"
-        assert any("note=\"late entry\"" in line for line in aside)
+        assert any('note="late entry"' in line for line in aside)
         said = [r for r in caplog.records if "kept aside" in r.getMessage()]
         assert len(said) == 1 and said[0].levelno == logging.ERROR, "said once"
         assert "HTTP 422" in said[0].getMessage() and "beyond retention" in said[0].getMessage()
