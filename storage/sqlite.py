@@ -75,13 +75,15 @@ CREATE TABLE IF NOT EXISTS status(key TEXT PRIMARY KEY, value TEXT NOT NULL, upd
 class SQLiteStore:
     """`Store` on a local SQLite file; safe to share between threads of one process."""
 
-    def __init__(self, path: str | Path, *, tz_name: str = "") -> None:
+    def __init__(
+        self, path: str | Path, *, tz_name: str = "", busy_timeout_s: float = 30.0
+    ) -> None:
         self.path = Path(path)
         self.tz_name = tz_name
         self._rewriting = False
         try:
             private_file(self.path)  # created 0600 first: SQLite gives -wal/-shm the same mode
-            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30.0)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=busy_timeout_s)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)

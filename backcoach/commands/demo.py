@@ -84,7 +84,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             transient=False,
         ) as progress:
             for i, day in enumerate(days):
-                start_s, _ = day_bounds(day, settings.timezone)
+                start_s, end_s = day_bounds(day, settings.timezone)
                 task = progress.add_task(f"simulating {day.isoformat()}", total=1.0)
                 sim = simulate_day(start_s, fs_hz=args.rate, seed=args.seed + i)
                 run_ = LiveRun(settings, store, session=f"demo-{day.isoformat()}", **hooks)
@@ -94,6 +94,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                     # live pacing sends small chunks, as a sensor would; instant runs big ones
                     chunk_s=2.0 if args.speed else 300.0,
                     on_progress=lambda f, t=task: progress.update(t, completed=f),
+                    replace=(start_s, end_s),  # a re-run day keeps nothing of the earlier run
                 )
                 reports.append(report)
     finally:
