@@ -68,3 +68,32 @@ def test_a_notify_url_apprise_cannot_read_is_one_line_on_stderr(env, capsys):
     err = capsys.readouterr().err
     assert "backcoach: error: notify URL nosuchscheme://example.org/****" in err
     assert "s3cret" not in err and "Traceback" not in err
+
+
+def test_verbose_logs_never_show_a_push_url_token(tmp_path):
+    """`backcoach -v warnings test`: apprise and urllib3 log whole URLs at DEBUG; they stay quiet."""
+    import os
+    import subprocess
+    import sys
+
+    up = Receiver().start()
+    token = "tok-S3CRET-4711"
+    env = {
+        **os.environ,
+        "BACKCOACH_CONFIG": str(tmp_path / "config.toml"),
+        "BACKCOACH_DATA_DIR": str(tmp_path / "data"),
+        "BACKCOACH_NOTIFY_URLS": f"json://127.0.0.1:{up.port}/hook/{token}",
+    }
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "backcoach", "-v", "warnings", "test"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert len(up.wait_for(1)) == 1  # delivered through the token URL
+    finally:
+        up.stop()
+    assert proc.returncode == 0, proc.stderr
+    assert token not in proc.stdout + proc.stderr
