@@ -71,7 +71,7 @@ def test_a_notify_url_apprise_cannot_read_is_one_line_on_stderr(env, capsys):
 
 
 def test_verbose_logs_never_show_a_push_url_token(tmp_path):
-    """`backcoach -v warnings test`: apprise and urllib3 log whole URLs at DEBUG; they stay quiet."""
+    """`backcoach -v warnings test`: apprise and urllib3 log URLs at DEBUG; they stay quiet."""
     import os
     import subprocess
     import sys
