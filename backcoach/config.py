@@ -98,6 +98,7 @@ class SensorSettings:
 class DashboardSettings:
     host: str = "127.0.0.1"
     port: int = 8501
+    require_secret: bool = True  # the per-launch link secret; may be turned off on 127.0.0.1
 
 
 @dataclass(frozen=True)
