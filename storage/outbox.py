@@ -11,7 +11,9 @@ at-least-once delivery becomes exactly-once in effect.
 What keeps a long outage cheap (a day of it at the collector's write rate):
 
 1. Rows with an upsert key (the live status facts, overwritten twice a second) replace their
-   pending predecessor instead of piling up: ~10 rows, not 28,000 an hour.
+   pending predecessor instead of piling up: ~10 rows, not 28,000 an hour. Their commits skip
+   the fsync (the next data commit syncs them along; a power cut may cost the latest status
+   value, never data), which saves three of every four fsyncs at the collector's rate.
 2. Totals (pending batches, points, bytes; rejected batches) are kept by triggers in a one-row
    table, in the same transaction as every change, so `backlog()` reads one row instead of
    summing the table; the oldest pending row comes from the (state, id) index.
@@ -162,11 +164,19 @@ class Outbox:
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextlib.contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One transaction. `durable=False` skips its own fsync (synchronous=NORMAL): for a
+        live fact that the next one replaces; the next durable commit syncs it along."""
         with self._lock:
             try:
-                with self._db:
-                    yield self._db
+                if not durable:
+                    self._db.execute("PRAGMA synchronous=NORMAL")
+                try:
+                    with self._db:
+                        yield self._db
+                finally:
+                    if not durable:
+                        self._db.execute("PRAGMA synchronous=FULL")
             except sqlite3.Error as exc:
                 raise StoreUnavailable(
                     f"the InfluxDB outbox {self.path.name} refused a write ({exc}); free disk "
@@ -187,7 +197,7 @@ class Outbox:
         if not rows:
             return 0
         size = sum(len(r[3]) for r in rows)
-        with self._tx() as db:
+        with self._tx(durable=key is None) as db:
             (held,) = db.execute("SELECT bytes FROM totals").fetchone()
             self._check_size(held, size)
             if key is not None:
