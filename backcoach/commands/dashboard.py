@@ -119,9 +119,9 @@ def free_port_after(host: str, port: int) -> int | None:
 
 
 def url_host(host: str) -> str:
-    """The host as a URL writes it (IPv6 in brackets; a wildcard as this machine's name)."""
+    """The host as a URL writes it (IPv6 in brackets; a wildcard as 127.0.0.1, this machine)."""
     if host in ("0.0.0.0", "::"):
-        host = socket.gethostname()
+        host = "127.0.0.1"
     return f"[{host}]" if ":" in host else host
 
 
@@ -138,7 +138,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
     loopback = is_loopback(host)
     if not loopback:
-        log.warning("the dashboard listens on %s: anyone on that network can reach it", host)
+        log.warning(
+            "the dashboard listens on %s: anyone on that network can reach it (the link's secret "
+            "is still needed; from another machine use this one's address in the link)",
+            host,
+        )
     secret: str | None = secrets.token_urlsafe(24)
     if not settings.dashboard.require_secret:
         if loopback:

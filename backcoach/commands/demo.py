@@ -135,6 +135,5 @@ def _print_reports(reports: list[DayReport], settings: Settings) -> None:
     out.print(table)
     out.print(
         f"Stored in the {settings.storage} store ({settings.data_path.name}/). "
-        "See it on the dashboard: [bold]backcoach dashboard[/] (then open http://127.0.0.1:"
-        f"{settings.dashboard.port})."
+        "See it on the dashboard: [bold]backcoach dashboard[/] (then open the link it prints)."
     )
