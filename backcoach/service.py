@@ -265,24 +265,6 @@ class LiveRun:
         self._pending.append((kind, payload))
         self._drain()
 
-    def _apply(self, kind: str, payload: object) -> None:
-        store = self.store
-        if kind == "samples":
-            samples, session = payload  # type: ignore[misc]
-            store.write_samples(samples, session=session)
-        elif kind == "epochs":
-            store.write_epochs(payload)  # type: ignore[arg-type]
-        elif kind == "events":
-            store.write_events(payload)  # type: ignore[arg-type]
-        elif kind == "warnings":
-            store.write_warnings(payload)  # type: ignore[arg-type]
-        elif kind == "summary":
-            store.write_summary(payload)  # type: ignore[arg-type]
-        elif kind == "status":
-            store.write_status(*payload)  # type: ignore[misc]
-        else:  # pragma: no cover - a programming error
-            raise ValueError(f"unknown write {kind!r}")
-
     def _drain(self) -> None:
         try:
             self._drain_or_raise()
@@ -294,7 +276,7 @@ class LiveRun:
     def _drain_or_raise(self) -> None:
         """Write the backlog in order (status facts last); raise when the store refuses."""
         while self._pending:
-            self._apply(*self._pending[0])
+            spill.write_to(self.store, *self._pending[0])
             self._pending.popleft()
         while self._status:
             key, value = next(iter(self._status.items()))

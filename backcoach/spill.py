@@ -22,6 +22,7 @@ from pathlib import Path
 
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.types import DaySummary, Epochs, Event, OverloadWarning, Samples
+from backcoach.storage.base import Store
 from backcoach.storage.private import private_dir
 from backcoach.storage.sqlite import SQLiteStore
 
@@ -49,6 +50,25 @@ class Spilled:
     session: str
 
 
+def write_to(store: Store, kind: str, payload: object) -> None:
+    """Apply one held write to a store (the main one, or a spill file)."""
+    if kind == "samples":
+        samples, session = payload  # type: ignore[misc]
+        store.write_samples(samples, session=session)
+    elif kind == "epochs":
+        store.write_epochs(payload)  # type: ignore[arg-type]
+    elif kind == "events":
+        store.write_events(payload)  # type: ignore[arg-type]
+    elif kind == "warnings":
+        store.write_warnings(payload)  # type: ignore[arg-type]
+    elif kind == "summary":
+        store.write_summary(payload)  # type: ignore[arg-type]
+    elif kind == "status":
+        store.write_status(*payload)  # type: ignore[misc]
+    else:  # pragma: no cover - a programming error
+        raise ValueError(f"unknown write {kind!r}")
+
+
 def save(
     data_dir: Path, session: str, writes: Iterable[Write], status: dict[str, str], days: set[str]
 ) -> Path:
@@ -58,17 +78,7 @@ def save(
     store = SQLiteStore(folder / name)
     try:
         for kind, payload in writes:
-            if kind == "samples":
-                samples, from_session = payload  # type: ignore[misc]
-                store.write_samples(samples, session=from_session)
-            elif kind == "epochs":
-                store.write_epochs(payload)  # type: ignore[arg-type]
-            elif kind == "events":
-                store.write_events(payload)  # type: ignore[arg-type]
-            elif kind == "warnings":
-                store.write_warnings(payload)  # type: ignore[arg-type]
-            elif kind == "summary":
-                store.write_summary(payload)  # type: ignore[arg-type]
+            write_to(store, kind, payload)
         for key, value in status.items():
             store.write_status(key, value)
         store.write_status(DAYS_KEY, ",".join(sorted(days)))

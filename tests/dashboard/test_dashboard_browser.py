@@ -83,21 +83,35 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float) -> None:
     raise TimeoutError(f"dashboard not healthy after {timeout_s:.0f} s")
 
 
-@pytest.fixture(scope="module")
-def server(demo_week: StoreDir, tmp_path_factory):
-    """`backcoach dashboard --port N` against the demo week; yields its base URL."""
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("server") / "dashboard.log"
+def start_dashboard(store: StoreDir, log_path: Path, *extra: str) -> subprocess.Popen:
+    """`backcoach dashboard` as a user starts it, its output (the link) in `log_path`."""
     exe = shutil.which("backcoach", path=str(Path(sys.executable).parent)) or "backcoach"
-    env = {**os.environ, **demo_week.env()}
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [exe, "dashboard", "--port", str(port)],
-            env=env,
+        return subprocess.Popen(
+            [exe, "dashboard", *extra],
+            env={**os.environ, **store.env()},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(demo_week: StoreDir, tmp_path_factory):
+    """`backcoach dashboard --port N` against the demo week: (base URL, log, printed link)."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("server") / "dashboard.log"
+    proc = start_dashboard(demo_week, log_path, "--port", str(port))
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc, START_TIMEOUT_S)
@@ -108,13 +122,7 @@ def server(demo_week: StoreDir, tmp_path_factory):
         print(log_path.read_text(errors="replace"))
         raise
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop(proc)
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,9 @@ import asyncio
 import http.client
 import os
 import re
-import shutil
-import signal
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import websockets.sync.client as ws_client
@@ -29,32 +26,9 @@ from backcoach.config import load_settings
 from backcoach.dashboard.guard import Guard, GuardConfig
 
 from .stores import StoreDir
-from .test_dashboard_browser import START_TIMEOUT_S, free_port, wait_healthy
+from .test_dashboard_browser import START_TIMEOUT_S, free_port, start_dashboard, stop, wait_healthy
 
 LINK = re.compile(r"Open (http://127\.0\.0\.1:(\d+)/)\?token=([\w-]+)")
-
-
-def start_dashboard(store: StoreDir, log_path: Path, *extra: str) -> subprocess.Popen:
-    """`backcoach dashboard` as a user starts it, its output (the link) in `log_path`."""
-    exe = shutil.which("backcoach", path=str(Path(sys.executable).parent)) or "backcoach"
-    with open(log_path, "wb") as log:
-        return subprocess.Popen(
-            [exe, "dashboard", *extra],
-            env={**os.environ, **store.env()},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 @pytest.fixture(scope="module")
