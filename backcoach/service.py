@@ -313,7 +313,8 @@ class LiveRun:
         """The store still refuses at the end: save what is held, say where."""
         if self._replacing:
             return StoreUnavailable(
-                f"{exc}; the range was not replaced (the store keeps what it held) - run it again"
+                f"{exc}; the day was not replaced in full (the embedded store keeps what it "
+                "held before) - run it again"
             )
         n = self.backlog
         try:
