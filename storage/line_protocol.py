@@ -36,6 +36,12 @@ def tag_problem(value: str) -> str | None:
     return None
 
 
+def tag_safe(value: str) -> str:
+    """`value` made storable as a tag: control characters become spaces and an ambiguous
+    backslash a slash. For names backcoach does not choose (a sensor's advertised name)."""
+    return _AMBIGUOUS_BACKSLASH.sub("/", _CONTROL.sub(" ", value))
+
+
 def escape_name(s: str) -> str:
     """A measurement name: commas and spaces escaped."""
     return s.replace(",", r"\,").replace(" ", r"\ ")

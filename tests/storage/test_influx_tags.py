@@ -22,7 +22,7 @@ from backcoach.errors import ConfigError
 from backcoach.processing.types import DiaryEntry, OverloadWarning
 from backcoach.storage.influx import InfluxStore
 from backcoach.storage.influx_schema import Tags
-from backcoach.storage.line_protocol import tag_problem
+from backcoach.storage.line_protocol import tag_problem, tag_safe
 from tests.storage.contract import T0, make_epochs, make_events
 
 _dbs = itertools.count(1)
@@ -120,3 +120,11 @@ def test_tags_refuse_a_line_break_even_past_the_settings():
     """Defence in depth: the writer itself never emits a name that ends a point."""
     with pytest.raises(ConfigError, match="cannot be stored in InfluxDB"):
         Tags(wearer="me\nepoch,wearer=victim posture=0i 1")
+
+
+@given(_TEXT)
+def test_a_name_made_tag_safe_can_always_be_stored(text):
+    """For names backcoach does not choose (a sensor's advertised name): never refused."""
+    assert tag_problem(tag_safe(text)) is None
+    if tag_problem(text) is None:
+        assert tag_safe(text) == text
