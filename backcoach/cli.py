@@ -32,6 +32,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "backcoach.commands.config",
 )
 
+#: Libraries that log whole URLs (push services put tokens in them) or request lines at DEBUG:
+#: kept at WARNING even with -v, so a -v log can be shared without giving a secret away.
+QUIET_LOGGERS = ("apprise", "urllib3", "requests", "influxdb_client", "reactivex")
+
 EPILOG = """\
 Start with `backcoach demo` (a simulated day, no sensor needed), then `backcoach dashboard`.
 Settings: `backcoach config show`; environment variables BACKCOACH_* override the config file.
@@ -75,6 +79,8 @@ def _main(argv: Sequence[str] | None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

@@ -21,6 +21,7 @@ from backcoach.config_checks import check_settings, config_env_name, require_nam
 from backcoach.errors import ConfigError
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.types import PLACEMENTS
+from backcoach.storage.line_protocol import tag_problem
 
 APP = "backcoach"
 STORAGE_KINDS = ("embedded", "influxdb")
@@ -39,10 +40,17 @@ class InfluxSettings:
     bucket: str = "backcoach"
     raw: str = "downsampled"  # full | downsampled | off
     timeout_s: float = 10.0
+    outbox_max_mb: float = 2048.0  # the outbox's size cap while the server is away
 
     def __post_init__(self) -> None:
         if self.raw not in RAW_MODES:
             raise ConfigError(f"influx.raw is {self.raw!r}; use one of {', '.join(RAW_MODES)}")
+        if not self.outbox_max_mb > 0:
+            raise ConfigError(f"influx.outbox_max_mb is {self.outbox_max_mb}; give a size in MB")
+
+    @property
+    def outbox_max_bytes(self) -> int:
+        return int(self.outbox_max_mb * 1_000_000)
 
     def resolved_token(self) -> str:
         """The token from the settings, else from `token_file` (first line)."""
@@ -91,6 +99,7 @@ class SensorSettings:
 class DashboardSettings:
     host: str = "127.0.0.1"
     port: int = 8501
+    require_secret: bool = True  # the per-launch link secret; may be turned off on 127.0.0.1
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,7 @@ class Settings:
             raise ConfigError(f"language is {self.language!r}; use one of {', '.join(LANGUAGES)}")
         if not self.data_dir:
             object.__setattr__(self, "data_dir", platformdirs.user_data_dir(APP))
+        check_names(self)
 
     @property
     def data_path(self) -> Path:
@@ -135,6 +145,22 @@ class Settings:
             d["influx"]["token"] = "****"
         d["warnings"]["notify_urls"] = [_mask_url(u) for u in self.warnings.notify_urls]
         return d
+
+
+MAX_NAME_CHARS = 64
+
+
+def check_names(settings: Settings) -> None:
+    """The wearer's and the sensor's names become tags on every stored point: refuse at load
+    what a store cannot hold (a line break would forge InfluxDB points), with the fix."""
+    for setting, value in (("wearer", settings.wearer), ("sensor.name", settings.sensor.name)):
+        problem = tag_problem(value)
+        if problem is None and len(value) > MAX_NAME_CHARS:
+            problem = f"it is longer than {MAX_NAME_CHARS} characters"
+        if problem:
+            raise ConfigError(
+                f"setting {setting} = {value!r} cannot be used: {problem}; choose a plain name"
+            )
 
 
 def _mask_url(url: str) -> str:

@@ -128,3 +128,18 @@ def test_a_malformed_file_is_one_line_and_the_others_still_run(recording, tmp_pa
     assert "Traceback" not in res.stderr
     assert (tmp_path / "out" / "good" / "epochs.csv").exists()
     assert not (tmp_path / "out" / "bad").exists()
+
+
+def test_an_input_whose_name_is_dots_writes_nothing_outside_out(recording, tmp_path):
+    """`...csv` has the stem `..`: refused in one line; the good file beside it is analysed."""
+    t, acc = recording
+    src = tmp_path / "in"
+    src.mkdir()
+    _write_csv(src / "...csv", t, acc, [f"{x:.3f}" for x in t])
+    _write_csv(src / "good.csv", t, acc, [f"{x:.3f}" for x in t])
+    out = tmp_path / "results" / "out"
+    res = _run([str(src / "...csv"), str(src / "good.csv"), "--out", str(out)], tmp_path)
+    assert res.returncode == 1
+    assert "...csv: its name leaves no folder name" in res.stderr
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["out"]
+    assert sorted(p.name for p in out.iterdir()) == ["good"]

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from backcoach.config import Settings
-from backcoach.errors import BackcoachError, ConfigError
+from backcoach.errors import BackcoachError, ConfigError, InputFormatError
 from backcoach.processing.types import PLACEMENTS, PipelineOutput
 
 EPOCH_HEADER = "time,posture,trunk_angle,side_angle,activity,steps"
@@ -93,9 +93,11 @@ def analyze_file(
     path: Path, out_dir: Path, placement: str, units: str, settings: Settings, used: set[str]
 ) -> str:
     """Analyse one file and write its three outputs; return the output folder's name."""
-    from backcoach.collector.files import read_recording
+    from backcoach.collector.files import read_recording, stem
     from backcoach.processing.pipeline import PipelineConfig, analyze
 
+    if stem(path) in ("", ".", ".."):  # `...csv` would write into --out's parent
+        raise InputFormatError(f"{path.name}: its name leaves no folder name; rename the file")
     rec = read_recording(path, units=units)
     s = rec.samples
     output = analyze(s.t_s, s.acc_g, PipelineConfig(placement=placement))

@@ -192,7 +192,7 @@ def _simulate(
             transient=False,
         ) as progress:
             for i, day in enumerate(days):
-                start_s, _ = day_bounds(day, settings.timezone)
+                start_s, end_s = day_bounds(day, settings.timezone)
                 task = progress.add_task(f"simulating {day.isoformat()}", total=1.0)
                 sim = simulate_day(start_s, fs_hz=args.rate, seed=args.seed + i)
                 run_ = LiveRun(settings, store, session=f"demo-{day.isoformat()}", **hooks)
@@ -202,6 +202,7 @@ def _simulate(
                     # live pacing sends small chunks, as a sensor would; instant runs big ones
                     chunk_s=2.0 if args.speed else 300.0,
                     on_progress=lambda f, t=task: progress.update(t, completed=f),
+                    replace=(start_s, end_s),  # a re-run day keeps nothing of the earlier run
                 )
                 reports.append(report)
     finally:
@@ -242,7 +243,7 @@ def _print_reports(reports: list[DayReport], settings: Settings, which: str) -> 
     dashboard = "backcoach dashboard" + (" --store demo" if which == demo_store.DEMO else "")
     out.print(
         f"Stored in {where(settings)}. See it on the dashboard: [bold]{dashboard}[/] "
-        f"(then open http://127.0.0.1:{settings.dashboard.port}).",
+        "(then open the link it prints).",
         highlight=False,
         soft_wrap=True,
     )

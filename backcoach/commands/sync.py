@@ -3,8 +3,9 @@
 Why: a user who starts with the embedded store and later moves to InfluxDB keeps everything.
 The copy goes through the InfluxDB store's outbox in time chunks; after each chunk the server
 has confirmed, its end is remembered as a high-water mark (in the outbox file, per server,
-bucket and wearer), so an interrupted sync resumes where it stopped. Rewrites overwrite in our
-schema, so `--from-start` is always safe.
+bucket and wearer), so an interrupted sync resumes where it stopped. Each chunk replaces what the
+target held for its time range (points deleted by range first), so `--from-start` is always safe
+and leaves nothing stale behind.
 """
 
 from __future__ import annotations
@@ -79,8 +80,10 @@ def sync_history(
 
     1. The epochs' time range bounds the copy; a high-water mark from an earlier sync moves
        its start (unless `from_start`).
-    2. Per chunk [a, b): raw samples, epochs, events and warnings that start in it are queued,
-       the outbox is flushed (the server confirmed), then the mark moves to b.
+    2. Per chunk [a, b): what the target holds for it is deleted (by range, queued in order),
+       raw samples, epochs, events and warnings that start in it are queued, the outbox is
+       flushed (the server confirmed), then the mark moves to b. A re-run sync leaves no stale
+       points of an earlier copy.
     3. Summaries and diary entries, a few rows a day, are copied whole at the end.
     """
     result = SyncResult()
@@ -96,10 +99,11 @@ def sync_history(
         while a < end_s:
             b = min(a + chunk_s, end_s)
             before = target.points_queued
-            target.write_samples(source.read_samples(a, b))
-            target.write_epochs(source.read_epochs(a, b))
-            target.write_events([e for e in source.read_events(a, b) if e.start_s >= a])
-            target.write_warnings(source.read_warnings(a, b))
+            with target.rewrite(a, b):  # the chunk replaces what the target held for it
+                target.write_samples(source.read_samples(a, b))
+                target.write_epochs(source.read_epochs(a, b))
+                target.write_events([e for e in source.read_events(a, b) if e.start_s >= a])
+                target.write_warnings(source.read_warnings(a, b))
             queued = target.points_queued - before
             target.flush()
             target.outbox.set_meta(key, repr(b))

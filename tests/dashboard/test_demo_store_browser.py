@@ -13,7 +13,7 @@ from backcoach.storage.sqlite import SQLiteStore
 from . import dashboard_synthetic as synthetic
 from .serve import dashboard
 from .stores import TZ, new_dir, yesterday
-from .test_dashboard_browser import ARTIFACTS, CHROMIUM, PAGE_TIMEOUT_MS, browser, visit
+from .test_dashboard_browser import ARTIFACTS, CHROMIUM, PAGE_TIMEOUT_MS, browser, open_page, visit
 
 __all__ = ["browser"]  # the module-scoped Chromium fixture, shared with the other browser tests
 
@@ -30,8 +30,8 @@ def test_dashboard_store_demo_shows_the_demo_store_and_leaves_the_own_store_alon
     demo = SQLiteStore(sd.data_dir / "demo" / "backcoach.sqlite", tz_name=TZ)
     synthetic.fill(demo, yesterday(), days_with_epochs=1, days_with_summaries=1, tz_name=TZ)
     demo.close()
-    with dashboard(["--store", "demo"], sd.env(), tmp_path / "dashboard.log") as url:
-        page = browser.new_page(viewport={"width": 1280, "height": 2400})
+    with dashboard(["--store", "demo"], sd.env(), tmp_path / "dashboard.log") as (url, link):
+        page = open_page(browser, link, viewport={"width": 1280, "height": 2400})
         try:
             visit(page, url, "Your day", ARTIFACTS / "today-demo-store.png")
             page.locator(".js-plotly-plot").first.wait_for(timeout=PAGE_TIMEOUT_MS)

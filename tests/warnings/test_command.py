@@ -110,3 +110,33 @@ def test_the_channels_have_the_names_the_readme_gives_them(env, capsys):
     assert "dashboard" in names and "store" not in names
     shown = {n.split(" (")[0] for n in names if "://" not in n}  # push URLs show masked
     assert shown <= set(listed.split(", ")), (shown, listed)
+
+
+def test_verbose_logs_never_show_a_push_url_token(tmp_path):
+    """`backcoach -v warnings test`: apprise and urllib3 log URLs at DEBUG; they stay quiet."""
+    import os
+    import subprocess
+    import sys
+
+    up = Receiver().start()
+    token = "tok-S3CRET-4711"
+    (tmp_path / "config.toml").touch()  # a named settings file must exist
+    env = {
+        **os.environ,
+        "BACKCOACH_CONFIG": str(tmp_path / "config.toml"),
+        "BACKCOACH_DATA_DIR": str(tmp_path / "data"),
+        "BACKCOACH_NOTIFY_URLS": f"json://127.0.0.1:{up.port}/hook/{token}",
+    }
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "backcoach", "-v", "warnings", "test"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert len(up.wait_for(1)) == 1  # delivered through the token URL
+    finally:
+        up.stop()
+    assert proc.returncode == 0, proc.stderr
+    assert token not in proc.stdout + proc.stderr
