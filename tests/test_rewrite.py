@@ -126,6 +126,8 @@ def test_a_replaced_day_holds_only_the_new_run_and_a_sigkill_midway_leaves_the_o
 
 
 def _demo(data: Path, seed: int) -> subprocess.CompletedProcess:
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "none.toml").touch()  # a named settings file must exist
     env = {
         **os.environ,
         "BACKCOACH_DATA_DIR": str(data),

@@ -157,7 +157,12 @@ def test_a_taken_port_is_named_with_a_free_one_before_anything_is_announced(tmp_
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        env = {**os.environ, "BACKCOACH_DATA_DIR": str(tmp_path), "BACKCOACH_CONFIG": "none"}
+        (tmp_path / "none.toml").touch()  # a named settings file must exist
+        env = {
+            **os.environ,
+            "BACKCOACH_DATA_DIR": str(tmp_path),
+            "BACKCOACH_CONFIG": str(tmp_path / "none.toml"),
+        }
         proc = subprocess.run(
             [sys.executable, "-m", "backcoach", "dashboard", "--port", str(port)],
             env=env,
