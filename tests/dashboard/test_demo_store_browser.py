@@ -13,9 +13,17 @@ from backcoach.storage.sqlite import SQLiteStore
 from . import dashboard_synthetic as synthetic
 from .serve import dashboard
 from .stores import TZ, new_dir, yesterday
-from .test_dashboard_browser import ARTIFACTS, CHROMIUM, PAGE_TIMEOUT_MS, browser, open_page, visit
+from .test_dashboard_browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    PAGE_TIMEOUT_MS,
+    browser,
+    open_page,
+    playwright,
+    visit,
+)
 
-__all__ = ["browser"]  # the module-scoped Chromium fixture, shared with the other browser tests
+__all__ = ["browser", "playwright"]  # the browser tests' module-scoped Chromium fixtures
 
 pytestmark = [
     pytest.mark.browser,

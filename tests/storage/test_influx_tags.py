@@ -100,6 +100,7 @@ def test_any_name_the_settings_accept_is_written_read_and_deleted_by_influxd(
 )
 def test_a_name_no_store_can_hold_is_one_line_when_the_settings_load(variable, value, tmp_path):
     """Through the real entry point: exit 1 and one line naming the setting, no traceback."""
+    (tmp_path / "c.toml").touch()  # a named settings file must exist
     env = {"BACKCOACH_DATA_DIR": str(tmp_path), variable: value, "PATH": "/usr/bin:/bin"}
     proc = subprocess.run(
         [sys.executable, "-m", "backcoach", "--config", str(tmp_path / "c.toml"), "config", "show"],
