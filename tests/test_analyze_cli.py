@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from backcoach.collector.simulator import Segment, simulate
-from backcoach.commands.analyze import EPOCH_HEADER
+from backcoach.tables import EPOCH_HEADER
 
 G_MS2 = 9.80665
 
@@ -92,7 +92,8 @@ def test_csv_npz_and_iso_inputs_give_the_file_contract(recording, tmp_path):
             if e["type"] == "walk":
                 assert e["steps"] > 0
         summary = json.loads((out / name / "summary.json").read_text())
-        assert summary["metrics"]["G1.sitting_min"] == pytest.approx(2.0, abs=0.5)
+        (day,) = summary["days"]
+        assert day["metrics"]["G1.sitting_min"] == pytest.approx(2.0, abs=0.5)
     assert postures["rel"] == postures["arr"]
     assert np.mean(np.array(postures["rel"]) == np.array(postures["iso"])) >= 0.98
     assert float(_epochs(out / "rel")[1][0][0]) == 0.0
