@@ -22,6 +22,9 @@ from backcoach.processing.types import (
     Samples,
 )
 
+#: The widest day range callers pass (export, sync: "every day"); stores must accept it.
+ALL_DAYS = ("0001-01-01", "9999-12-31")
+
 
 @runtime_checkable
 class Store(Protocol):
