@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from backcoach.processing.types import POSTURES, Epochs
-from backcoach.storage.base import ALL_DAYS, Store
+from backcoach.storage.base import ALL_DAYS, ALL_TIME_S, Store
 from backcoach.tables import EPOCH_COLUMNS
 
 RAW_WINDOW_S = 6 * 3600.0  # raw samples per read: 6 h at 50 Hz are ~1 M rows
@@ -42,6 +42,17 @@ def months(start_s: float, end_s: float) -> Iterator[tuple[float, float]]:
         b = min(end_s, (nxt + dt.timedelta(days=1)).timestamp())
         yield a, b
         a = b
+
+
+def windows(span: tuple[float, float] | None) -> Iterator[tuple[float, float]]:
+    """Months over the epochs' span; the first and last open to ALL_TIME_S, so that events
+    and warnings outside the epochs (or in a store without any) are exported too."""
+    if span is None:
+        yield ALL_TIME_S
+        return
+    parts = list(months(span[0], span[1] + 1.0))
+    for i, (a, b) in enumerate(parts):
+        yield (ALL_TIME_S[0] if i == 0 else a), (ALL_TIME_S[1] if i == len(parts) - 1 else b)
 
 
 def epochs_frame(ep: Epochs) -> pd.DataFrame:
@@ -109,19 +120,19 @@ def write_export(
         tables = {n: _Table(Path(tmp) / f"{n}.{fmt}", fmt) for n in names}
         events_jsonl = Path(tmp) / "events.jsonl"
         span = store.data_range()
-        if span is not None:
-            lo, hi = span[0], span[1] + 1.0
-            with open(events_jsonl, "w", encoding="utf-8") as ev:
-                for a, b in months(lo, hi):
-                    tables["epochs"].append(epochs_frame(store.read_epochs(a, b)))
-                    for e in store.read_events(a, b):
-                        if a <= e.start_s < b:  # an event is kept in the month it starts
-                            ev.write(json.dumps(e.to_dict()) + "\n")
-                    tables["warnings"].append(_warnings_frame(store.read_warnings(a, b)))
-                    if raw:
-                        _raw_month(store, tables["raw"], a, b)
-                    if on_progress:
-                        on_progress((b - lo) / (hi - lo))
+        parts = list(windows(span))
+        with open(events_jsonl, "w", encoding="utf-8") as ev:
+            for i, (a, b) in enumerate(parts):
+                tables["epochs"].append(epochs_frame(store.read_epochs(a, b)))
+                for e in store.read_events(a, b):
+                    if a <= e.start_s < b:  # an event is kept in the window it starts in
+                        ev.write(json.dumps(e.to_dict()) + "\n")
+                tables["warnings"].append(_warnings_frame(store.read_warnings(a, b)))
+                if raw and span is not None:  # raw samples lie within a day of the epochs
+                    near = max(a, span[0] - 86400.0), min(b, span[1] + 86400.0)
+                    _raw_window(store, tables["raw"], *near)
+                if on_progress:
+                    on_progress((i + 1) / len(parts))
         _events_from_jsonl(events_jsonl, tables["events"])
         summaries = store.read_summaries(*ALL_DAYS)
         tables["summaries"].append(pd.DataFrame([{"day": s.day, **s.metrics} for s in summaries]))
@@ -143,7 +154,7 @@ def _warnings_frame(warnings: list) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def _raw_month(store: Store, table: _Table, a: float, b: float) -> None:
+def _raw_window(store: Store, table: _Table, a: float, b: float) -> None:
     w = a
     while w < b:
         s = store.read_samples(w, min(b, w + RAW_WINDOW_S))
@@ -156,9 +167,6 @@ def _raw_month(store: Store, table: _Table, a: float, b: float) -> None:
 
 def _events_from_jsonl(path: Path, table: _Table, batch: int = 50_000) -> None:
     """Events with one column per attribute: the names are gathered first, then rows written."""
-    if not path.exists():
-        table.append(pd.DataFrame(columns=list(EVENT_COLUMNS)))
-        return
     extra: dict[str, None] = {}
     with open(path, encoding="utf-8") as fh:
         for line in fh:

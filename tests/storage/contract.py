@@ -29,13 +29,11 @@ from backcoach.processing.types import (
     OverloadWarning,
     Samples,
 )
-from backcoach.storage.base import ALL_DAYS, Store
+from backcoach.storage.base import ALL_DAYS, ALL_TIME_S, Store
 
 DAY = "2023-11-15"
 T0, T_END = day_bounds(DAY, "UTC")  # contract stores use the UTC time zone
 RAW_ATOL_G = 0.001
-#: The widest time range a caller could pass: every second of ALL_DAYS (UTC).
-ALL_TIME_S = (day_bounds(ALL_DAYS[0], "UTC")[0], day_bounds("9999-12-30", "UTC")[1] + 86400.0)
 
 
 def make_epochs(n: int, t0: float = T0, seed: int = 0) -> Epochs:
@@ -236,7 +234,7 @@ class StoreContract:
             again.close()
 
     def test_the_widest_ranges_callers_pass_are_read(self, store):
-        """Every day (export, sync) and every second (0001-9999) read on empty and full stores."""
+        """Every day and every second (0001-9999; export, sync) read on empty and full stores."""
         lo, hi = ALL_TIME_S
         assert len(store.read_epochs(lo, hi)) == 0
         assert len(store.read_samples(lo, hi)) == 0
