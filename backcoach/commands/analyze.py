@@ -192,9 +192,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         def report(result: FileResult) -> None:
             line = f"{result.input}: " + "; ".join(result.notes) if result.notes else ""
             if result.error:
-                progress.console.print(f"backcoach: error: {result.error}", markup=False)
+                progress.console.print(
+                    f"backcoach: error: {result.error}",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
             elif line:
-                progress.console.print(line, markup=False)
+                progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
 
         def moved(i: int, share: float) -> None:
             done[i] = share
