@@ -93,11 +93,11 @@ def _known(path: Path) -> bool:
 def _blocks(path: Path) -> Iterator[fr.Block]:
     low = path.name.lower()
     if low.endswith(CSV_SUFFIXES):
-        return fr.read_csv_blocks(path)
+        return fr.read_csv_blocks(path, fr.BLOCK_ROWS)
     if low.endswith(".npz"):
-        return fr.read_npz_blocks(path)
+        return fr.read_npz_blocks(path, fr.BLOCK_ROWS)
     if low.endswith(".npy"):
-        return fr.read_npy_blocks(path)
+        return fr.read_npy_blocks(path, fr.BLOCK_ROWS)
     if low.endswith(ACTIPY_SUFFIXES):
         return fr.read_device_blocks(path)
     raise InputFormatError(
