@@ -11,8 +11,9 @@ order and gaps are judged later (`files.RecordingStream`); here only bytes becom
   or deflated; a Fortran-ordered `acc` through one reader per column). Not possible: pickled
   (object) members, which are refused.
 - `.cwa`, `.bin`, `.gt3x`: actipy's Java parsers in their streaming mode (`--stream`), decoded
-  as the rows arrive. Limits: `.gz`/`.zip` device files are first decompressed to a temporary
-  file; Matrix `.bin` files go through actipy's whole-file Python reader.
+  as the rows arrive. Limits: `.gz` device files are first decompressed to a temporary file;
+  Matrix `.bin` files, and any file with actipy before 3.8.3 (no streaming mode), go through
+  actipy's whole-file reader, so their memory grows with the recording.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ JAVA_MAX_HEAP = "-Xmx512m"  # the streaming parsers keep a few buffers, not the 
 _STREAM_MAGIC = b"ACTIPY01"
 _STREAM_FIELDS = {1: 4, 2: 5, 3: 6, 6: 9}  # schema code -> fields (time first, then x, y, z ...)
 _STREAM_MAX_ROWS = 8192
+STREAM_SINCE = (3, 8, 3)  # the first actipy whose parsers take --stream
 _JAVA_READERS = {".cwa": "AxivityReader", ".gt3x": "ActigraphReader", ".bin": "GENEActivReader"}
 
 
@@ -231,8 +233,9 @@ def read_device_blocks(path: Path) -> Iterator[Block]:
             src = Path(tmp) / path.name[:-3]
             with gzip.open(path, "rb") as fin, open(src, "wb") as fout:
                 shutil.copyfileobj(fin, fout)
-        if src.suffix.lower() == ".bin" and matrix_reader.is_matrix_bin_file(str(src)):
-            yield from _whole_device(path, actipy)  # Matrix: actipy has only a whole-file reader
+        matrix = src.suffix.lower() == ".bin" and matrix_reader.is_matrix_bin_file(str(src))
+        if matrix or not _streams(actipy):
+            yield from _whole_device(path, actipy)  # no streaming parser: the whole file at once
             return
         reader = _JAVA_READERS[src.suffix.lower()]
         cmd = [
@@ -248,17 +251,32 @@ def read_device_blocks(path: Path) -> Iterator[Block]:
             tmp,
             "--stream",
         ]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        log = Path(tmp) / "parser.log"  # a file, not a pipe: a chatty parser never blocks
+        with open(log, "wb") as err:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
+        completed = False
         try:
             yield from _java_stream(path, proc)
+            completed = True
         finally:
-            if proc.poll() is None:
-                proc.kill()
-            _, err = proc.communicate()
+            if not completed and proc.poll() is None:
+                proc.kill()  # the reader stopped early (an error, or the caller gave up)
+            proc.communicate()
         if proc.returncode != 0:
-            msg = err.decode(errors="replace").strip().splitlines()
+            msg = log.read_text(errors="replace").strip().splitlines()
             reason = msg[-1] if msg else f"exit code {proc.returncode}"
             raise InputFormatError(f"{path.name}: actipy could not read it ({reason})")
+
+
+def _streams(actipy) -> bool:
+    """Whether this actipy's Java parsers have the streaming mode (3.8.3 and later)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        parts = version("actipy").split(".")[:3]
+        return tuple(int("".join(c for c in p if c.isdigit()) or 0) for p in parts) >= STREAM_SINCE
+    except PackageNotFoundError:
+        return hasattr(actipy, "reader") and hasattr(actipy.reader, "_java_read_device_stream")
 
 
 def _java_stream(path: Path, proc: subprocess.Popen) -> Iterator[Block]:
