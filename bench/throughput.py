@@ -173,6 +173,21 @@ sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
+def run_with_peak(cmd: list[str]) -> tuple[int, int, float, str]:
+    """Run a command: (exit code, its own peak RSS in KiB, wall seconds, stderr).
+
+    Linux carries a forked child's peak RSS over exec, so a large parent would count: a small
+    Python in between starts the command and reports the command's own peak.
+    """
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", _PEAK_RSS, *cmd], capture_output=True, text=True, check=False
+    )
+    wall = time.perf_counter() - t0
+    peak = int(proc.stdout.split()[-1]) if proc.stdout.strip() else 0
+    return proc.returncode, peak, wall, proc.stderr
+
+
 def analyze_peak(days: int, workdir: Path) -> None:
     """`backcoach analyze` on a `days`-day .npz in its own process: peak RSS and time."""
     path = workdir / f"sim{days}d.npz"
@@ -181,17 +196,10 @@ def analyze_peak(days: int, workdir: Path) -> None:
     made = time.perf_counter() - t0
     cmd = [sys.executable, "-m", "backcoach", "analyze", str(path), "--out", str(workdir / "out")]
     cmd += ["--jobs", "1"]
-    t0 = time.perf_counter()
-    # Linux carries a forked child's peak RSS over exec, so this (large) process would count:
-    # a small Python in between starts the command and reports the command's own peak.
-    proc = subprocess.run(
-        [sys.executable, "-c", _PEAK_RSS, *cmd], capture_output=True, text=True, check=False
-    )
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        print(f"analyze of {days} days failed: {proc.stderr.strip().splitlines()[-1:]}")
+    code, peak_kib, wall, err = run_with_peak(cmd)
+    if code != 0:
+        print(f"analyze of {days} days failed: {err.strip().splitlines()[-1:]}")
         return
-    peak_kib = int(proc.stdout.split()[-1])
     print(
         f"backcoach analyze, {days} days at {FS_HZ:.0f} Hz ({n:,} samples, "
         f"{path.stat().st_size / 2**30:.2f} GiB .npz, made in {made:.0f} s): peak RSS "
