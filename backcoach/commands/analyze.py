@@ -142,7 +142,9 @@ def output_names(paths: list[Path]) -> list[str]:
     used: set[str] = set()
     names = []
     for p in paths:
-        base = stem(p) or p.name
+        base = stem(p)
+        if base in ("", ".", ".."):  # `...csv` must not write into DIR's parent
+            base = p.name
         name, i = base, 2
         while name in used:
             name, i = f"{base}_{i}", i + 1
