@@ -309,3 +309,52 @@ def test_a_clock_at_1970_counts_days_from_the_start_and_says_so(tmp_path):
     summary = _summary(tmp_path / "o" / "clock")
     assert [d["day"] for d in summary["days"]] == ["day 1"]
     assert any("1970" in n and "before 2000" in n for n in summary["notes"])
+
+
+def _workers(parent: int) -> list[int]:
+    """The pool's worker processes under `parent` (Linux /proc)."""
+    import pathlib
+
+    found = []
+    for proc in pathlib.Path("/proc").iterdir():
+        try:
+            status = (proc / "status").read_text()
+            cmd = (proc / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        if f"\nPPid:\t{parent}\n" in status and b"spawn_main" in cmd:
+            found.append(int(proc.name))
+    return found
+
+
+def test_workers_killed_by_the_system_cost_no_file(tmp_path):
+    """The OOM killer ends the pool's workers mid-file: those files run again, all succeed."""
+    import signal
+    import time
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(4):
+        t, acc = _still(6 * 3600, 25, [0, 0, 1], seed=i)
+        np.savez(folder / f"f{i}.npz", t=t, acc=acc)
+    env = {
+        **os.environ,
+        "BACKCOACH_DATA_DIR": str(tmp_path / "data"),
+        "BACKCOACH_CONFIG": str(tmp_path / "none.toml"),
+    }
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "backcoach", "analyze", str(folder), "--out", str(out)]
+    proc = subprocess.Popen([*cmd, "--jobs", "2"], env=env, stderr=subprocess.PIPE, text=True)
+    killed: list[int] = []
+    deadline = time.monotonic() + 120
+    while not killed and proc.poll() is None and time.monotonic() < deadline:
+        if out.exists() and any(p.name.endswith(".partial") for p in out.iterdir()):
+            for pid in _workers(proc.pid):
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+        time.sleep(0.02)
+    _, err = proc.communicate(timeout=300)
+    assert killed, "no worker was caught at work; the test proved nothing"
+    assert proc.returncode == 0, err
+    with open(out / "summary.csv") as fh:
+        assert sorted({r["input"] for r in csv.DictReader(fh)}) == [f"f{i}.npz" for i in range(4)]

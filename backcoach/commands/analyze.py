@@ -270,36 +270,78 @@ def _pool_one(i: int, path: Path, name: str, out_dir: Path, options: AnalyzeOpti
     return _one(i, path, name, out_dir, options, moved)
 
 
+#: One BLAS/OpenMP thread per worker: N processes on N cores, not N × N threads.
+_ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+@contextlib.contextmanager
+def _one_thread_children():
+    """Workers spawned inside inherit _ONE_THREAD; this process's own setting comes back."""
+    saved = {k: os.environ.get(k) for k in _ONE_THREAD}
+    os.environ.update(_ONE_THREAD)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def _run_pool(paths, names, out_dir, options, jobs, moved, report) -> list[FileResult]:
-    """Files in `jobs` processes; progress comes back over a queue to the one bar."""
+    """Files in `jobs` processes; progress comes back over a queue to the one bar.
+
+    A worker that dies (the system killed it, out of memory) breaks the pool and every file
+    then in it; those files are run again one at a time, each in a pool of its own, so only
+    the file that kills its process is reported failed.
+    """
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")  # no fork of a process that runs the progress thread
     q = ctx.Queue()
     results: list[FileResult | None] = [None] * len(paths)
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(q,)) as ex:
-        futures: dict[Future, int] = {
-            ex.submit(_pool_one, i, p, n, out_dir, options): i
-            for i, (p, n) in enumerate(zip(paths, names, strict=True))
-        }
-        pending = set(futures)
-        while pending:
-            with contextlib.suppress(queue.Empty):
-                moved(*q.get(timeout=0.2))
-            for fut in [f for f in pending if f.done()]:
-                pending.discard(fut)
-                i = futures[fut]
-                try:
-                    results[i] = fut.result()
-                except BrokenProcessPool:
-                    results[i] = FileResult(
-                        paths[i].name,
-                        names[i],
-                        error=f"{paths[i].name}: the process analysing it died (out of memory?); "
-                        "run it alone with --jobs 1",
-                    )
-                moved(i, 1.0)
-                report(results[i])
+    todo = list(range(len(paths)))
+    for width in (jobs, 1):
+        broken: list[int] = []
+        batches = [todo] if width > 1 else [[i] for i in todo]
+        for batch in batches:
+            with (
+                _one_thread_children(),
+                ProcessPoolExecutor(
+                    width, mp_context=ctx, initializer=_init_worker, initargs=(q,)
+                ) as ex,
+            ):
+                futures: dict[Future, int] = {
+                    ex.submit(_pool_one, i, paths[i], names[i], out_dir, options): i for i in batch
+                }
+                pending = set(futures)
+                while pending:
+                    with contextlib.suppress(queue.Empty):
+                        moved(*q.get(timeout=0.2))
+                    for fut in [f for f in pending if f.done()]:
+                        pending.discard(fut)
+                        i = futures[fut]
+                        try:
+                            results[i] = fut.result()
+                        except BrokenProcessPool:
+                            broken.append(i)
+                            moved(i, 0.0)
+                            continue
+                        moved(i, 1.0)
+                        report(results[i])
+        todo = sorted(broken)
+        if not todo:
+            break
+    for i in todo:  # died even alone
+        results[i] = FileResult(
+            paths[i].name,
+            names[i],
+            error=f"{paths[i].name}: the process analysing it died (out of memory?); "
+            "see the system log",
+        )
+        moved(i, 1.0)
+        report(results[i])
     return [r for r in results if r is not None]
 
 
