@@ -209,6 +209,29 @@ def analyze_peak(days: int, workdir: Path) -> None:
     path.unlink()
 
 
+def still_peak(days: int, workdir: Path) -> None:
+    """`analyze` on a sensor lying still for `days` days (25 Hz, .npy): no walking, so the
+    pipeline holds every epoch until the end to guess the reference (a known limit)."""
+    n = int(days * 86400 * 25)
+    path = workdir / f"still{days}d.npy"
+    out = np.lib.format.open_memmap(path, mode="w+", dtype=np.float64, shape=(n, 4))
+    rng = np.random.default_rng(days)
+    for a in range(0, n, 1 << 22):
+        b = min(n, a + (1 << 22))
+        out[a:b, 0] = DAY_START_S + np.arange(a, b) / 25.0
+        out[a:b, 1:] = np.array([0.0, 0.0, 1.0]) + rng.normal(0, 0.002, (b - a, 3))
+    out.flush()
+    del out
+    cmd = [sys.executable, "-m", "backcoach", "analyze", str(path), "--out", str(workdir / "o")]
+    code, peak_kib, wall, err = run_with_peak([*cmd, "--jobs", "1"])
+    state = "ok" if code == 0 else f"failed: {err.strip().splitlines()[-1:]}"
+    print(
+        f"backcoach analyze, a still sensor for {days} days at 25 Hz (no walking): peak RSS "
+        f"{peak_kib / 1024:.0f} MiB, {wall:.1f} s ({state})"
+    )
+    path.unlink()
+
+
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--days", type=int, default=7, help="days for the streamed pipeline run")
@@ -222,6 +245,14 @@ def main(argv: list[str]) -> int:
         metavar="N",
         help="recording lengths for `backcoach analyze` peak memory (default: 7 30; none: skip)",
     )
+    p.add_argument(
+        "--still-days",
+        type=int,
+        nargs="*",
+        default=[],
+        metavar="N",
+        help="also a still sensor (no walking) of N days: the reference is held to the end",
+    )
     p.add_argument("--workdir", type=Path, default=None, help="for the generated files (temp)")
     args = p.parse_args(argv)
     ours, _ = one_day()
@@ -233,6 +264,10 @@ def main(argv: list[str]) -> int:
         with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
             for days in args.analyze_days:
                 analyze_peak(days, Path(tmp))
+    if args.still_days:
+        with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+            for days in args.still_days:
+                still_peak(days, Path(tmp))
     return 0
 
 
