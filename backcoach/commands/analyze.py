@@ -219,12 +219,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if failed else 0
 
 
-Progress = Callable[[int, float], None]
+OnProgress = Callable[[int, float], None]
 Report = Callable[[FileResult], None]
 
 
 def _one(
-    i: int, path: Path, name: str, out_dir: Path, options: AnalyzeOptions, moved: Progress
+    i: int, path: Path, name: str, out_dir: Path, options: AnalyzeOptions, moved: OnProgress
 ) -> FileResult:
     """Analyse one file; every failure becomes the result's one-line error."""
     try:
