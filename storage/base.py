@@ -23,6 +23,11 @@ from backcoach.processing.types import (
     Samples,
 )
 
+#: The widest day range callers pass (export, sync: "every day"); stores must accept it.
+ALL_DAYS = ("0001-01-01", "9999-12-31")
+#: ... and every second of those days (UTC), for reads of whatever lies outside the epochs.
+ALL_TIME_S = (-62_135_596_800.0, 253_402_300_800.0)
+
 
 @runtime_checkable
 class Store(Protocol):

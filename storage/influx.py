@@ -66,6 +66,27 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EVENT_LOOKBACK_S = 7 * 86400  # the longest event (a gap) read_events looks back for
+#: The times a query or delete may name, in ns. Every generation keeps time as int64 ns: 1.x
+#: (and 2.x, built on its engine) reserves the two extremes (MinNanoTime = MinInt64 + 2,
+#: MaxNanoTime = MaxInt64 - 1), 3.x takes the same int64. A bound outside this range
+#: ("every day from 0001 to 9999") is clamped to it instead of failing the query.
+TIME_RANGE_NS = {"v1": (-(2**63) + 2, 2**63 - 2), "v2": (-(2**63) + 2, 2**63 - 2)}
+MIN_NS = max(lo for lo, _ in TIME_RANGE_NS.values())
+MAX_NS = min(hi for _, hi in TIME_RANGE_NS.values())
+
+
+def clamp_ns(t_ns: int) -> int:
+    """A time in ns inside what every InfluxDB generation accepts."""
+    return max(MIN_NS, min(MAX_NS, int(t_ns)))
+
+
+def seconds_ns(t_s: float) -> int:
+    """Unix seconds → ns (exactly, `influx_schema.to_ns`), clamped to TIME_RANGE_NS."""
+    if t_s <= MIN_NS / sch.NS:
+        return MIN_NS
+    if t_s >= MAX_NS / sch.NS:
+        return MAX_NS
+    return clamp_ns(int(sch.to_ns(t_s)))
 
 
 class InfluxStore:
@@ -264,11 +285,11 @@ class InfluxStore:
 
     @staticmethod
     def _ns(start_s: float, end_s: float) -> tuple[int, int]:
-        return int(sch.to_ns(start_s)), int(sch.to_ns(end_s))
+        return seconds_ns(start_s), seconds_ns(end_s)
 
     @staticmethod
     def _day_ns(first_day: str, last_day: str) -> tuple[int, int]:
-        return sch.day_ns(first_day), sch.day_ns(last_day) + 86400 * sch.NS
+        return clamp_ns(sch.day_ns(first_day)), clamp_ns(sch.day_ns(last_day) + 86400 * sch.NS)
 
     # -- owning the data -------------------------------------------------------------------------
     def delete_range(self, start_s: float, end_s: float) -> int:
@@ -296,7 +317,7 @@ class InfluxStore:
 
     def delete_diary(self, day: str) -> None:
         self.flush()
-        self._delete(sch.DIARY, sch.day_ns(day), sch.day_ns(day) + 1)
+        self._delete(sch.DIARY, clamp_ns(sch.day_ns(day)), clamp_ns(sch.day_ns(day) + 1))
 
     def _delete(self, measurement: str, start_ns: int, end_ns: int) -> None:
         self.conn.delete(measurement, start_ns, end_ns, wearer=self.wearer)

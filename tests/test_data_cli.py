@@ -73,7 +73,26 @@ def test_export_writes_every_table_as_csv_and_parquet(tmp_path):
             ep = pd.read_csv(raw) if fmt == "csv" else pd.read_parquet(raw)
             assert len(ep) == 1800
             assert set(ep["posture"]) == {"sitting"}
-            assert np.allclose(ep["trunk_deg"], 12.5)
+            assert np.allclose(ep["trunk_angle"], 12.5)
+
+
+def test_export_speaks_analyze_s_columns_and_writes_into_a_folder(tmp_path):
+    """--out dir/ writes a dated zip inside; epochs have analyze's header; --raw adds samples."""
+    from backcoach.tables import EPOCH_HEADER
+
+    _fill(tmp_path)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    res = _run(tmp_path, "export", "--out", str(folder) + "/", "--raw")
+    assert res.returncode == 0, res.stderr
+    (zipped,) = folder.iterdir()
+    assert zipped.name.startswith("backcoach-export-") and zipped.suffix == ".zip"
+    assert str(zipped) in res.stdout
+    with zipfile.ZipFile(zipped) as zf:
+        assert zf.read("epochs.csv").decode().splitlines()[0] == EPOCH_HEADER
+        assert zf.read("raw.csv").decode().splitlines()[0] == "time,x,y,z"
+    help_text = _run(tmp_path, "export", "--help").stdout
+    assert "raw samples" in help_text and "--raw" in help_text
 
 
 def test_delete_removes_exactly_the_days_asked_and_needs_confirmation(tmp_path):

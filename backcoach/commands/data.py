@@ -18,11 +18,24 @@ from backcoach.errors import ConfigError
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",
-        help="write all stored data (epochs, events, summaries, warnings, diary) to a zip",
-        description="Write everything the store holds as one zip of CSV or Parquet tables.",
+        help="write the stored epochs, events, summaries, warnings and diary (raw samples with "
+        "--raw) to a zip",
+        description=(
+            "Write what the store holds as one zip of CSV or Parquet tables: epochs, events, "
+            "summaries, warnings and diary, and with --raw also the raw samples (large: about "
+            "1 GB of CSV per week at 50 Hz). Columns are those of `backcoach analyze` (time, "
+            "posture, trunk_angle, side_angle, activity, steps; times in Unix seconds). Written "
+            "month by month, so any length of history fits in memory."
+        ),
     )
-    p.add_argument("--out", required=True, type=Path, help="the zip file to write")
+    p.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="the zip file to write, or a folder to write backcoach-export-DATE.zip into",
+    )
     p.add_argument("--format", choices=("csv", "parquet"), default="csv", help="default: csv")
+    p.add_argument("--raw", action="store_true", help="include the raw samples (time, x, y, z)")
     p.set_defaults(handler=run_export)
 
     d = sub.add_parser(
@@ -41,23 +54,42 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.set_defaults(handler=run_delete)
 
 
+def export_target(out: Path, fmt: str) -> Path:
+    """The zip to write: `out` itself, or a dated file inside it when it is a folder."""
+    if out.is_dir() or str(out).endswith(("/", "\\")):
+        return out / f"backcoach-export-{dt.date.today().isoformat()}-{fmt}.zip"
+    return out
+
+
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
-    from backcoach.dashboard.export import export_csv_zip, export_parquet_zip, store_tables
+    from rich.progress import Progress
+
+    from backcoach.dashboard.export import write_export
     from backcoach.store_check import open_for_reading, require_data
 
     store = open_for_reading(settings)
     try:
         require_data(store, settings)
-        tables = store_tables(store)
+        target = export_target(args.out, args.format)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"cannot create {target.parent}: {exc.strerror}") from exc
+        with Progress(transient=True) as progress:
+            task = progress.add_task("exporting", total=1.0)
+            rows = write_export(
+                store,
+                target,
+                fmt=args.format,
+                raw=args.raw,
+                on_progress=lambda share: progress.update(task, completed=share),
+            )
+    except OSError as exc:
+        raise ConfigError(f"cannot write {target}: {exc.strerror or exc}") from exc
     finally:
         store.close()
-    blob = export_parquet_zip(tables) if args.format == "parquet" else export_csv_zip(tables)
-    try:
-        args.out.write_bytes(blob)
-    except OSError as exc:
-        raise ConfigError(f"cannot write {args.out}: {exc.strerror}") from exc
-    rows = ", ".join(f"{len(df)} {name}" for name, df in tables.items())
-    print(f"wrote {args.out} ({rows})")
+    counts = ", ".join(f"{n} {name}" for name, n in rows.items())
+    print(f"wrote {target} ({counts})")
     return 0
 
 

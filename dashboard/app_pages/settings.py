@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
 from dataclasses import asdict, fields
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -152,9 +154,12 @@ def calibration(ctx: common.Ctx) -> None:
     st.caption(ctx.t("settings.cal_again"))
 
 
-def all_tables(ctx: common.Ctx) -> dict:
-    """Everything in the store as tables (read on demand, when a download is asked for)."""
-    return export.store_tables(ctx.store)
+def export_zip(ctx: common.Ctx, fmt: str) -> bytes:
+    """The export zip, built on disk month by month when the download is asked for."""
+    with tempfile.TemporaryDirectory(prefix="backcoach-export-") as tmp:
+        path = Path(tmp) / f"export.{fmt}.zip"
+        export.write_export(ctx.store, path, fmt=fmt)
+        return path.read_bytes()
 
 
 def export_section(ctx: common.Ctx) -> None:
@@ -167,14 +172,14 @@ def export_section(ctx: common.Ctx) -> None:
     c1, c2 = st.columns(2)
     c1.download_button(
         ctx.t("settings.export_csv"),
-        data=lambda: export.export_csv_zip(all_tables(ctx)),
+        data=lambda: export_zip(ctx, "csv"),
         file_name=f"backcoach-{stamp}-csv.zip",
         mime="application/zip",
         on_click="ignore",
     )
     c2.download_button(
         ctx.t("settings.export_parquet"),
-        data=lambda: export.export_parquet_zip(all_tables(ctx)),
+        data=lambda: export_zip(ctx, "parquet"),
         file_name=f"backcoach-{stamp}-parquet.zip",
         mime="application/zip",
         on_click="ignore",

@@ -153,7 +153,7 @@ def test_export_downloads_a_zip_with_every_table(server, browser, tmp_path):
             names = set(zf.namelist())
             epochs_csv = zf.read("epochs.csv").decode()
         assert names == {f"{n}.csv" for n in ("epochs", "events", "summaries", "warnings", "diary")}
-        assert epochs_csv.splitlines()[0].startswith("t_s,posture,trunk_deg")
+        assert epochs_csv.splitlines()[0].startswith("time,posture,trunk_angle")
         assert len(epochs_csv.splitlines()) > 6 * 86400  # the demo week, one row a second
     except Exception:
         print(log_path.read_text(errors="replace"))
