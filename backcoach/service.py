@@ -2,8 +2,11 @@
 
 Why here: every source of samples (the simulator in `demo`, a BLE sensor in `collect`) needs the
 same path — raw samples kept, epochs and events computed by the streaming pipeline and stored as
-they finish, warnings evaluated and delivered, and each touched day summarised at the end — so it
-is written once. Sources only call `push(samples)` and `finish()`.
+they finish, warnings evaluated and delivered, each day summarised as it passes (`daybook`) and
+the rest at the end — so it is written once. Sources call `push(samples)` and `finish()`; a live
+source also `recover()` first (raw samples a killed run left unprocessed) and `close_days(now)`
+now and then (days pass while no samples come). The pipeline starts from the reference handed in
+(`references`: kept per sensor) and every new one it finds is kept for the next session.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from backcoach import recovery
 from backcoach.collector.simulator import iter_chunks
 from backcoach.config import Settings
+from backcoach.daybook import DAILY_MESSAGE_S, DayBook, Due
 from backcoach.errors import StoreUnavailable
-from backcoach.processing.days import day_bounds, day_of, days_between
+from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.pipeline import PipelineConfig, StreamingPipeline
 from backcoach.processing.summary import summarize_day
 from backcoach.processing.types import (
@@ -31,6 +36,7 @@ from backcoach.processing.types import (
     PipelineOutput,
     Samples,
 )
+from backcoach.references import save_reference
 from backcoach.storage.base import Store
 
 if TYPE_CHECKING:
@@ -42,7 +48,7 @@ log = logging.getLogger(__name__)
 RAW_FLUSH_S = 10.0  # default: raw samples in chunks this long (compact rows for replays)
 STATUS_EVERY_S = 0.5  # wall-clock throttle for live status rows
 HISTORY_DAYS = 28  # the chronic window of the acute:chronic ratio (G7)
-DAILY_MESSAGE_S = 21 * 3600  # daily messages go out at 21:00, after the day's load is known
+END_EPS_S = 1e-3  # an end time exactly at midnight belongs to the day before
 
 
 @dataclass
@@ -80,7 +86,12 @@ def daily_hook(
 
 
 class LiveRun:
-    """Samples in, everything stored; `finish()` flushes and summarises the days touched."""
+    """Samples in, everything stored; days summarised as they pass, the rest by `finish()`.
+
+    `reference` is the pipeline's starting reference (up and forward): a sensor's kept one, with
+    a source the pipeline's re-mount check may replace (`references.STORED`). `sensor` (its
+    address) names whose reference a newly found one is kept as; '' keeps none.
+    """
 
     def __init__(
         self,
@@ -88,7 +99,8 @@ class LiveRun:
         store: Store,
         *,
         session: str = "",
-        calibration: Calibration | None = None,
+        reference: Calibration | None = None,
+        sensor: str = "",
         on_output: list[Callable[[PipelineOutput], list[OverloadWarning] | None]] | None = None,
         on_day: list[Callable[[DaySummary], list[OverloadWarning] | None]] | None = None,
         raw_flush_s: float = RAW_FLUSH_S,
@@ -96,9 +108,12 @@ class LiveRun:
         self.settings = settings
         self.store = store
         self.session = session
+        self.sensor = sensor
         self.pipeline = StreamingPipeline(
-            PipelineConfig(placement=settings.sensor.placement, calibration=calibration)
+            PipelineConfig(placement=settings.sensor.placement, calibration=reference)
         )
+        self._reference_kept = reference  # the pipeline's reference as last kept (or handed in)
+        self._days = DayBook(settings.timezone)
         self.on_output = list(on_output or [])
         self.on_day = list(on_day or [])
         self.raw_flush_s = raw_flush_s  # a live sensor wants its samples stored within a second
@@ -124,9 +139,49 @@ class LiveRun:
         self._raw_s += float(samples.t_s[-1] - samples.t_s[0])
         if self._raw_s >= self.raw_flush_s:
             self._flush_raw()
+        self._days.touch(float(samples.t_s[0]), self._last_s)
         out = self.pipeline.push(samples.t_s, samples.acc_g)
         self._store_output(out)
+        self._after_output(out)
+        self.close_days(self._last_s)
         return out
+
+    def recover(self, now_s: float | None = None, max_age_s: float = recovery.MAX_AGE_S) -> float:
+        """Turn raw samples a killed run stored but never processed into epochs and events.
+
+        Call it before the first `push`: the pipeline goes on from them into the live stream.
+        Returns the seconds of raw samples processed (0 when there were none).
+        """
+        now = time.time() if now_s is None else now_s
+        found = recovery.unprocessed(self.store, now, max_age_s)
+        if found is None:
+            return 0.0
+        since_s, chunks = found
+        seconds = 0.0
+        for chunk in chunks:
+            if self._first_s is None:
+                self._first_s = max(float(chunk.t_s[0]), since_s)
+            self._last_s = float(chunk.t_s[-1])
+            out = recovery.since(self.pipeline.push(chunk.t_s, chunk.acc_g), since_s)
+            self._store_output(out)
+            self._after_output(out)
+            seconds += float(chunk.t_s[-1] - chunk.t_s[0])
+        if self._last_s is not None:
+            self._days.touch(since_s, self._last_s)
+        return seconds
+
+    def close_days(self, now_s: float) -> list[DaySummary]:
+        """Summarise the days due at `now_s` (and send their daily messages); see `daybook`."""
+        written = []
+        for due in self._days.due(now_s):
+            if self._pending:  # the store refuses writes: the summary would miss them
+                break
+            try:
+                written.append(self._run_day(due))
+            except StoreUnavailable as exc:
+                log.warning("day %s not summarised yet (%s); trying again later", due.day, exc)
+                break
+        return written
 
     def finish(self) -> list[DaySummary]:
         """Flush the pipeline and raw buffer, then write a summary for every day touched.
@@ -141,19 +196,7 @@ class LiveRun:
             raise StoreUnavailable(
                 f"{self._store_down} ({self.backlog} writes still waiting; call finish() again)"
             )
-        if self._first_s is None or self._last_s is None:
-            return []
-        summaries = [
-            self.summarize(day)
-            for day in days_between(self._first_s, self._last_s, self.settings.timezone)
-        ]
-        for summary in summaries:
-            for hook in self.on_day:
-                fired = hook(summary) or []
-                if fired:
-                    self.warnings.extend(fired)
-                    self.store.write_warnings(fired)
-        return summaries
+        return [self._run_day(due) for due in self._days.remaining()]
 
     def replay(
         self,
@@ -218,6 +261,34 @@ class LiveRun:
         )
 
     # -- internals -------------------------------------------------------------------------------
+    def _run_day(self, due: Due) -> DaySummary:
+        """Summarise a day and, when due, run the daily hooks (G7/G8 messages) on it."""
+        summary = self.summarize(due.day)
+        if due.message:
+            for hook in self.on_day:
+                fired = hook(summary) or []
+                if fired:
+                    self.warnings.extend(fired)
+                    self.store.write_warnings(fired)
+        self._days.done(due)
+        return summary
+
+    def _after_output(self, out: PipelineOutput) -> None:
+        """Note the days the output touched; keep a reference the pipeline just found."""
+        if len(out.epochs):
+            self._days.touch(float(out.epochs.t_s[0]), float(out.epochs.t_s[-1]))
+        for e in out.events:  # an event ending on the stroke of midnight is the day before's
+            self._days.touch(e.start_s, max(e.start_s, e.end_s - END_EPS_S))
+        cal = self.pipeline.calibration
+        if not self.sensor or cal is None or cal is self._reference_kept or cal.source != "auto":
+            return
+        self._reference_kept = cal
+        at_s = float(out.epochs.t_s[-1]) if len(out.epochs) else (self._last_s or time.time())
+        log.info("%s: up and forward found from walking; kept for next time", self.sensor)
+        self._write(
+            lambda: save_reference(self.store, cal, sensor=self.sensor, origin="walking", at_s=at_s)
+        )
+
     @property
     def backlog(self) -> int:
         """Writes waiting for the store to take them (non-zero only while it refuses writes)."""

@@ -4,14 +4,15 @@ Why separate from `ble.py`: the link knows bytes and time; the session knows wha
 for. It batches samples into short chunks for the streaming pipeline (via `LiveRun`, which stores
 raw samples, epochs, events and runs the `on_output` hooks such as the warnings engine), writes
 each gap as a `gap` event, keeps the live status keys up to date, and offers `buzz()` to the
-warnings' delivery.
+warnings' delivery. It starts the pipeline from the sensor's kept reference (`references`),
+first processes what a killed run left (`LiveRun.recover`, in a thread while the link comes up
+and its samples wait), and lets days close on the wall clock while no samples come.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -21,13 +22,13 @@ from backcoach.collector.ble import FoundSensor, LinkStats, SensorLink
 from backcoach.config import Settings
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.types import (
-    Calibration,
     DaySummary,
     Event,
     OverloadWarning,
     PipelineOutput,
     Samples,
 )
+from backcoach.references import load_reference
 from backcoach.service import LiveRun
 from backcoach.storage.base import Store
 
@@ -37,7 +38,7 @@ RAW_FLUSH_S = 0.5  # raw samples reach the store within a second of arriving (is
 CHUNK_S = 0.25  # wall seconds of samples handed to the pipeline at once (latency)
 STATUS_S = 1.0  # wall seconds between status writes
 RATE_WINDOW_S = 5.0  # the measured rate averages over this long
-CALIBRATION_KEY = "calibration"  # status key holding the guided calibration as JSON
+DAYS_EVERY_S = 10.0  # wall seconds between checks whether a day is due (daybook)
 
 OutputHook = Callable[[PipelineOutput], list[OverloadWarning] | None]
 DayHook = Callable[[DaySummary], list[OverloadWarning] | None]
@@ -55,23 +56,6 @@ class SessionResult:
     connects: int
     watchdog_trips: int
     battery: int | None
-
-
-def load_calibration(store: Store) -> Calibration | None:
-    """The guided calibration `backcoach calibrate` saved, if any."""
-    raw = store.read_status().get(CALIBRATION_KEY)
-    if not raw:
-        return None
-    try:
-        d = json.loads(raw)
-        return Calibration(tuple(d["up"]), tuple(d["forward"]), source="calibration")
-    except (ValueError, KeyError, TypeError):
-        log.warning("the saved calibration is unreadable; run `backcoach calibrate` again")
-        return None
-
-
-def save_calibration(store: Store, cal: Calibration) -> None:
-    store.write_status(CALIBRATION_KEY, json.dumps({"up": cal.up, "forward": cal.forward}))
 
 
 class CollectSession:
@@ -103,11 +87,19 @@ class CollectSession:
             watchdog_s=watchdog_s or settings.sensor.watchdog_s,
             acquire_notify=acquire_notify,
         )
+        kept = load_reference(store, found.address)
+        if kept is not None:
+            log.info(
+                "%s: starting from its reference kept from %s (checked against the first walk)",
+                found.address,
+                "walking" if kept.origin == "walking" else "`backcoach calibrate`",
+            )
         self.live = LiveRun(
             settings,
             store,
             session=self.session,
-            calibration=load_calibration(store),
+            reference=None if kept is None else kept.calibration,
+            sensor=found.address,
             on_output=on_output,
             on_day=on_day,
             raw_flush_s=RAW_FLUSH_S,
@@ -126,11 +118,17 @@ class CollectSession:
 
     async def run(self, duration_s: float | None = None) -> SessionResult:
         """Collect until `stop()` (or Ctrl-C cancels) or `duration_s` passed; flush everything."""
+        recovering = asyncio.create_task(asyncio.to_thread(self.live.recover))
         link = asyncio.create_task(self.link.run(self.stop_event))
         deadline = None if duration_s is None else time.monotonic() + duration_s
+        days_at = time.monotonic()
         try:
             while not link.done():
-                self._flush()
+                if recovering.done():  # until then the live samples wait in the buffer
+                    self._flush()
+                    if time.monotonic() - days_at >= DAYS_EVERY_S:
+                        days_at = time.monotonic()
+                        self.live.close_days(time.time())
                 self._status()
                 if deadline is not None and time.monotonic() >= deadline:
                     self.stop_event.set()
@@ -142,6 +140,10 @@ class CollectSession:
             self.stop_event.set()
             with contextlib.suppress(asyncio.CancelledError):
                 await link
+            try:
+                await recovering
+            except StoreUnavailable as exc:
+                log.warning("what an earlier run left was not processed: %s", exc)
             self._flush()
             self.live.finish()
             self._status(force=True)

@@ -1,25 +1,32 @@
 """`backcoach collect`: stream a worn sensor into the store, through drop-outs, until stopped.
 
 Why a thin command: finding the sensor (`collector.ble`), the session (`collector.session`) and
-the live path (`service.LiveRun`) do the work; this module parses options and shows a status line.
+the live path (`service.LiveRun`) do the work; this module parses options, shows a status line,
+and makes SIGTERM (systemd, docker stop) a clean finish like Ctrl-C: everything written, the
+days summarised. With `--wait` it looks for the sensor until it comes (as a service does).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import dataclasses
 import logging
+import signal
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from backcoach.config import Settings
-from backcoach.errors import ConfigError, SensorLost
+from backcoach.errors import ConfigError, SensorLost, SensorNotFound
 
 if TYPE_CHECKING:
     from rich.status import Status
 
     from backcoach.alerts import Dispatcher
+    from backcoach.collector.ble import FoundSensor
     from backcoach.collector.session import CollectSession
     from backcoach.processing.types import OverloadWarning
     from backcoach.storage.base import Store
@@ -27,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUZZ_TIMEOUT_S = 10.0  # a buzz not written by then counts as not delivered (the dispatcher retries)
+WAIT_SCAN_S = 30.0  # with --wait: one scan this long, then the next, until the sensor answers
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -63,6 +71,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="how long to look for the sensor (default 10)",
     )
     p.add_argument(
+        "--wait",
+        action="store_true",
+        help="look for the sensor until it answers, however long (for a service: the sensor "
+        "may be off or out of range when it starts)",
+    )
+    p.add_argument(
         "--acquire-notify",
         action="store_true",
         help="receive notifications over BlueZ's AcquireNotify socket (fewer drops at high "
@@ -78,16 +92,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _collect(args: argparse.Namespace, settings: Settings) -> int:
-    from backcoach.collector.ble import async_find
     from backcoach.collector.session import CollectSession
     from backcoach.storage import open_store
 
     console = Console(stderr=True)
     sensor = settings.sensor.name if args.sensor is None else args.sensor
     profile = settings.sensor.profile if args.profile is None else args.profile
+    stopping = asyncio.Event()
+    _on_sigterm(stopping.set)
     with console.status("looking for the sensor ..."):
-        found = await async_find(sensor, profile, args.scan_timeout)
+        found = await _find(sensor, profile, args, stopping)
+    if found is None:
+        return 0  # stopped while waiting for the sensor: nothing to write
     console.print(f"found {found.name or '-'} {found.address} ({found.profile}), connecting")
+    settings = with_sensor(settings, found)
     store = open_store(settings)
     dispatcher = None
     try:
@@ -101,6 +119,7 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> int:
             acquire_notify=args.acquire_notify,
         )
         dispatcher = _wire_warnings(session, settings, store)
+        _on_sigterm(session.stop)
         with console.status("connecting ...") as status:
             watcher = asyncio.create_task(_show(session, status))
             try:
@@ -118,6 +137,51 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> int:
         f"{max(result.connects - 1, 0)} reconnects"
     )
     return 0
+
+
+def with_sensor(settings: Settings, found: FoundSensor) -> Settings:
+    """The settings with the sensor found, so every point written carries its identity.
+
+    The InfluxDB store tags points with `sensor.name` and `sensor.profile`; a live session
+    otherwise wrote `sensor=unknown, model=unknown` whenever the settings left them open.
+    """
+    name = f"{found.name} ({found.address})" if found.name else found.address
+    sensor = dataclasses.replace(settings.sensor, name=name, profile=found.profile)
+    return dataclasses.replace(settings, sensor=sensor)
+
+
+def _on_sigterm(callback: Callable[[], None]) -> None:
+    """SIGTERM (systemd stop, docker stop) calls `callback`: a clean finish, like Ctrl-C."""
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows has no such signal
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, callback)
+
+
+async def _find(
+    sensor: str, profile: str, args: argparse.Namespace, stopping: asyncio.Event
+) -> FoundSensor | None:
+    """The sensor; with --wait, scan after scan until it answers (None if stopped meanwhile)."""
+    from backcoach.collector.ble import async_find
+
+    if not args.wait:
+        return await async_find(sensor, profile, args.scan_timeout)
+    said = False
+    while not stopping.is_set():
+        scan = asyncio.ensure_future(async_find(sensor, profile, WAIT_SCAN_S))
+        stop = asyncio.ensure_future(stopping.wait())
+        await asyncio.wait({scan, stop}, return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        if not scan.done():
+            scan.cancel()
+            with contextlib.suppress(asyncio.CancelledError, SensorNotFound):
+                await scan
+            return None
+        try:
+            return scan.result()
+        except SensorNotFound as exc:
+            if not said:
+                log.info("%s; still looking until it answers (Ctrl-C stops)", exc)
+                said = True
+    return None
 
 
 def _wire_warnings(session: CollectSession, settings: Settings, store: Store) -> Dispatcher:
