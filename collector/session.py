@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from backcoach.collector.ble import FoundSensor, LinkStats, SensorLink
 from backcoach.config import Settings
@@ -29,8 +30,10 @@ from backcoach.processing.types import (
     Samples,
 )
 from backcoach.references import load_reference
-from backcoach.service import LiveRun
 from backcoach.storage.base import Store
+
+if TYPE_CHECKING:
+    from backcoach.service import LiveRun
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,7 @@ DAYS_EVERY_S = 10.0  # wall seconds between checks whether a day is due (daybook
 
 OutputHook = Callable[[PipelineOutput], list[OverloadWarning] | None]
 DayHook = Callable[[DaySummary], list[OverloadWarning] | None]
+LiveFactory = Callable[["CollectSession"], "LiveRun"]
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,36 @@ class SessionResult:
     battery: int | None
 
 
+def sensor_live_run(session: CollectSession) -> LiveRun:
+    """The live path for a session: from the sensor's kept reference, with the session's hooks."""
+    from backcoach.service import LiveRun  # a second of imports: see CollectSession
+
+    kept = load_reference(session.store, session.found.address)
+    if kept is not None:
+        log.info(
+            "%s: starting from its reference kept from %s (checked against the first walk)",
+            session.found.address,
+            "walking" if kept.origin == "walking" else "`backcoach calibrate`",
+        )
+    live = LiveRun(
+        session.settings,
+        session.store,
+        session=session.session,
+        reference=None if kept is None else kept.calibration,
+        sensor=session.found.address,
+        raw_flush_s=RAW_FLUSH_S,
+    )
+    live.on_output, live.on_day = session.on_output, session.on_day  # hooks added later count
+    return live
+
+
 class CollectSession:
-    """Samples from one sensor, through the live path, into the store, until stopped."""
+    """Samples from one sensor, through the live path, into the store, until stopped.
+
+    The live path (`LiveRun`) is built by `live_factory(session)` in a worker thread once
+    `run()` has started the link: its imports (SciPy, the rules) take a second or more, and a
+    collector restarted after a crash should be streaming again by then (its samples wait).
+    """
 
     def __init__(
         self,
@@ -74,7 +106,9 @@ class CollectSession:
         on_output: list[OutputHook] | None = None,
         on_day: list[DayHook] | None = None,
         session: str = "",
+        live_factory: LiveFactory | None = None,
     ) -> None:
+        self.settings = settings
         self.store = store
         self.found = found
         self.session = session or f"ble-{found.address}-{int(time.time())}"
@@ -87,25 +121,10 @@ class CollectSession:
             watchdog_s=watchdog_s or settings.sensor.watchdog_s,
             acquire_notify=acquire_notify,
         )
-        kept = load_reference(store, found.address)
-        if kept is not None:
-            log.info(
-                "%s: starting from its reference kept from %s (checked against the first walk)",
-                found.address,
-                "walking" if kept.origin == "walking" else "`backcoach calibrate`",
-            )
-        self.live = LiveRun(
-            settings,
-            store,
-            session=self.session,
-            reference=None if kept is None else kept.calibration,
-            sensor=found.address,
-            on_output=on_output,
-            on_day=on_day,
-            raw_flush_s=RAW_FLUSH_S,
-        )
-        self.on_output = self.live.on_output  # the warnings engine appends its hooks here
-        self.on_day = self.live.on_day
+        self.on_output: list[OutputHook] = list(on_output or [])  # e.g. the warnings engine
+        self.on_day: list[DayHook] = list(on_day or [])
+        self.live: LiveRun | None = None
+        self._live_factory = live_factory or sensor_live_run
         self._buffer: list[Samples] = []
         self._gaps: list[Event] = []
         self._rate: list[tuple[float, int]] = []  # (wall time, samples so far) for the rate
@@ -118,13 +137,15 @@ class CollectSession:
 
     async def run(self, duration_s: float | None = None) -> SessionResult:
         """Collect until `stop()` (or Ctrl-C cancels) or `duration_s` passed; flush everything."""
-        recovering = asyncio.create_task(asyncio.to_thread(self.live.recover))
         link = asyncio.create_task(self.link.run(self.stop_event))
+        preparing = asyncio.create_task(asyncio.to_thread(self._prepare))
         deadline = None if duration_s is None else time.monotonic() + duration_s
         days_at = time.monotonic()
         try:
             while not link.done():
-                if recovering.done():  # until then the live samples wait in the buffer
+                if preparing.done():  # until then the samples wait in the buffer
+                    if preparing.exception() is not None:
+                        break
                     self._flush()
                     if time.monotonic() - days_at >= DAYS_EVERY_S:
                         days_at = time.monotonic()
@@ -140,14 +161,21 @@ class CollectSession:
             self.stop_event.set()
             with contextlib.suppress(asyncio.CancelledError):
                 await link
-            try:
-                await recovering
-            except StoreUnavailable as exc:
-                log.warning("what an earlier run left was not processed: %s", exc)
-            self._flush()
-            self.live.finish()
+            await asyncio.wait({preparing})  # its thread must end before the pipeline is used
+            if self.live is not None:
+                self._flush()
+                self.live.finish()
             self._status(force=True)
+        preparing.result()  # the live path could not be built (e.g. a bad notify URL): say so
         return self.result()
+
+    def _prepare(self) -> None:
+        """(In a worker thread.) Build the live path, then process what a killed run left."""
+        self.live = self._live_factory(self)
+        try:
+            self.live.recover()
+        except StoreUnavailable as exc:
+            log.warning("what an earlier run left was not processed: %s", exc)
 
     def stop(self) -> None:
         self.stop_event.set()

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from backcoach.collector.ble import FoundSensor
     from backcoach.collector.session import CollectSession
     from backcoach.processing.types import OverloadWarning
+    from backcoach.service import LiveRun
     from backcoach.storage.base import Store
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _collect(args: argparse.Namespace, settings: Settings) -> int:
-    from backcoach.collector.session import CollectSession
+    from backcoach.collector.session import CollectSession, sensor_live_run
     from backcoach.storage import open_store
 
     console = Console(stderr=True)
@@ -107,7 +108,14 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> int:
     console.print(f"found {found.name or '-'} {found.address} ({found.profile}), connecting")
     settings = with_sensor(settings, found)
     store = open_store(settings)
-    dispatcher = None
+    loop = asyncio.get_running_loop()
+    dispatchers: list[Dispatcher] = []
+
+    def live_path(session: CollectSession) -> LiveRun:
+        """(In the session's worker thread, while the link connects.) Warnings, then LiveRun."""
+        dispatchers.append(_wire_warnings(session, settings, store, loop))
+        return sensor_live_run(session)
+
     try:
         session = CollectSession(
             settings,
@@ -117,8 +125,8 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> int:
             range_g=args.range_g,
             watchdog_s=args.watchdog,
             acquire_notify=args.acquire_notify,
+            live_factory=live_path,
         )
-        dispatcher = _wire_warnings(session, settings, store)
         _on_sigterm(session.stop)
         with console.status("connecting ...") as status:
             watcher = asyncio.create_task(_show(session, status))
@@ -127,7 +135,7 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> int:
             finally:
                 watcher.cancel()
     finally:
-        if dispatcher is not None:  # off the loop: a buzz being delivered needs the loop
+        for dispatcher in dispatchers:  # off the loop: a buzz being delivered needs the loop
             await asyncio.to_thread(dispatcher.close, 10.0)
         store.close()
     corrupt = sum(result.corrupt.values())
@@ -184,13 +192,13 @@ async def _find(
     return None
 
 
-def _wire_warnings(session: CollectSession, settings: Settings, store: Store) -> Dispatcher:
+def _wire_warnings(
+    session: CollectSession, settings: Settings, store: Store, loop: asyncio.AbstractEventLoop
+) -> Dispatcher:
     """Rules on every pipeline output and every finished day; delivery on the dispatcher's
-    threads, including a buzz on sensors with a motor (scheduled back onto this event loop)."""
+    threads, including a buzz on sensors with a motor (scheduled back onto `loop`)."""
     from backcoach.alerts import build_dispatcher, engine_from_settings, warning_hook
     from backcoach.service import daily_hook
-
-    loop = asyncio.get_running_loop()
 
     def buzz(_warning: OverloadWarning) -> None:
         done = asyncio.run_coroutine_threadsafe(session.buzz(), loop)

@@ -426,6 +426,7 @@ class Device(ServiceInterface):
             "packets": self.packets,
             "connects": self.connects,
             "acquires": self.acquires,
+            "origin": self.origin,  # sensor index where the wearer's script starts (truth)
             "connected": self.connected,
             "streaming": self.streaming,
             "writes": self.writes,
