@@ -53,6 +53,8 @@ DEVICES = {
     },
     "metamotion": {"address": "C0:FF:EE:00:00:0B", "name": "MetaWear", "profile": "metamotion"},
     "movesense": {"address": "C0:FF:EE:00:00:09", "name": "Movesense 2245", "profile": "movesense"},
+    "restart": {"address": "C0:FF:EE:00:00:0C", "name": "Polar H10 5E5E5E5E", "profile": "polar"},
+    "away": {"address": "C0:FF:EE:00:00:0D", "name": "BC-DIY-A", "profile": "open", "rate_hz": 50},
 }
 
 
