@@ -46,7 +46,8 @@ FIND_TIMEOUT_S = 10.0  # scan this long for the sensor before saying it is not t
 CONNECT_ATTEMPTS = 3  # bleak-retry-connector's attempts per connect; we retry around it
 COMMAND_TIMEOUT_S = 5.0  # a GATT write or read that takes longer has failed
 BATTERY_EVERY_S = 60.0
-BACKOFF_MAX_S = 30.0
+BACKOFF_MAX_S = 30.0  # a sensor out of range is looked for this often, however long it stays away
+AWAY_LOG_S = 600.0  # after the first attempts, "reconnecting" is logged at most this often
 DRAIN_S = 0.2  # after the stop command, notifications sent before it may still be in the bus
 LINK_ERRORS = (BleakError, TimeoutError, EOFError, OSError, KeyError)
 
@@ -233,6 +234,7 @@ class SensorLink:
     async def run(self, stop: asyncio.Event) -> None:
         """Stream until `stop` is set; every failure leads to a reconnect, never to an exception."""
         attempt = 0
+        said_at = 0.0
         while not stop.is_set():
             streamed_before = self.stats.packets
             try:
@@ -248,7 +250,15 @@ class SensorLink:
             attempt = 1 if streamed else attempt + 1
             self._set_state("reconnecting")
             delay = backoff_s(attempt)
-            log.info("%s: reconnecting in %.1f s (attempt %d)", self.found.address, delay, attempt)
+            if attempt <= 3 or time.monotonic() - said_at >= AWAY_LOG_S:
+                said_at = time.monotonic()  # a sensor away for hours: a line now and then
+                log.info(
+                    "%s: reconnecting in %.1f s (attempt %d)", self.found.address, delay, attempt
+                )
+            else:
+                log.debug(
+                    "%s: reconnecting in %.1f s (attempt %d)", self.found.address, delay, attempt
+                )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
         self._set_state("stopped")
