@@ -9,7 +9,8 @@ SIGKILL never at all; so each day is handled as it passes, by the clock:
 2. `CLOSE_AFTER_S` after its end (the pipeline's last epochs of it are out by then) the day is
    summarised for good; its messages go out then if 21:00 was missed (the collector not running);
 3. a closed day that receives late data (epochs held back until a reference was found, a
-   sitting bout that ran past midnight) is summarised again, without sending its messages twice.
+   sitting bout that ran past midnight) is summarised again, without sending its messages twice;
+   `messaged_through` carries that over a restart (the day an earlier run last messaged).
 
 Time is what the caller says it is: the newest sample's time (replays) or the wall clock (a live
 session with no data, e.g. a sensor out of range all night, or after a laptop's sleep).
@@ -42,6 +43,7 @@ class DayBook:
     _open: set[str] = field(default_factory=set)  # touched since their last final summary
     _messaged: set[str] = field(default_factory=set)
     _closed: set[str] = field(default_factory=set)
+    _messaged_through: str = ""  # ISO day: its messages and all before went out (earlier run)
     _bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def touch(self, first_s: float, last_s: float) -> None:
@@ -49,6 +51,13 @@ class DayBook:
         for day in days_between(first_s, last_s, self.tz_name):
             self._open.add(day)
             self._closed.discard(day)
+
+    def messaged_through(self, day: str) -> None:
+        """An earlier run sent the daily messages of `day` and of every day before it."""
+        self._messaged_through = max(self._messaged_through, day)
+
+    def _was_messaged(self, day: str) -> bool:
+        return day in self._messaged or day <= self._messaged_through
 
     @property
     def days(self) -> list[str]:
@@ -61,14 +70,14 @@ class DayBook:
         for day in sorted(self._open):
             start_s, end_s = self._day_bounds(day)
             if now_s >= end_s + CLOSE_AFTER_S:
-                out.append(Due(day, day not in self._messaged, final=True))
-            elif now_s >= start_s + DAILY_MESSAGE_S and day not in self._messaged:
+                out.append(Due(day, not self._was_messaged(day), final=True))
+            elif now_s >= start_s + DAILY_MESSAGE_S and not self._was_messaged(day):
                 out.append(Due(day, True, final=False))
         return out
 
     def remaining(self) -> list[Due]:
         """At the end of a run: every open day, summarised with what there is."""
-        return [Due(d, d not in self._messaged, final=True) for d in sorted(self._open)]
+        return [Due(d, not self._was_messaged(d), final=True) for d in sorted(self._open)]
 
     def done(self, due: Due) -> None:
         """`due` was carried out (summary written, messages sent if asked)."""

@@ -49,6 +49,7 @@ RAW_FLUSH_S = 10.0  # default: raw samples in chunks this long (compact rows for
 STATUS_EVERY_S = 0.5  # wall-clock throttle for live status rows
 HISTORY_DAYS = 28  # the chronic window of the acute:chronic ratio (G7)
 END_EPS_S = 1e-3  # an end time exactly at midnight belongs to the day before
+DAILY_DONE_KEY = "collector.daily_messages_day"  # status: the last day whose messages went out
 
 
 @dataclass
@@ -150,9 +151,15 @@ class LiveRun:
         """Turn raw samples a killed run stored but never processed into epochs and events.
 
         Call it before the first `push`: the pipeline goes on from them into the live stream.
-        Returns the seconds of raw samples processed (0 when there were none).
+        The last day an earlier run stored is summarised again (it may have died before), and
+        days whose daily messages an earlier run sent are not messaged again. Returns the
+        seconds of raw samples processed (0 when there were none).
         """
         now = time.time() if now_s is None else now_s
+        self._days.messaged_through(self.store.read_status().get(DAILY_DONE_KEY, ""))
+        span = self.store.data_range()
+        if span is not None:  # the last day an earlier run stored: summarised again to be whole
+            self._days.touch(span[1], span[1])
         found = recovery.unprocessed(self.store, now, max_age_s)
         if found is None:
             return 0.0
@@ -270,6 +277,8 @@ class LiveRun:
                 if fired:
                     self.warnings.extend(fired)
                     self.store.write_warnings(fired)
+            if self.sensor:  # a restarted collector does not send them again (see recover)
+                self._write(lambda: self.store.write_status(DAILY_DONE_KEY, due.day))
         self._days.done(due)
         return summary
 

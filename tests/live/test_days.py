@@ -8,7 +8,7 @@ from backcoach.daybook import CLOSE_AFTER_S, DAILY_MESSAGE_S
 from backcoach.processing.days import day_bounds
 from backcoach.service import LiveRun
 from backcoach.storage.sqlite import SQLiteStore
-from tests.live.conftest import mounting, push_all, worn
+from tests.live.conftest import SENSOR, mounting, push_all, worn
 
 TZ = "Europe/Amsterdam"
 DAY = "2026-03-02"
@@ -44,3 +44,22 @@ def test_days_are_summarised_as_they_pass_and_messages_go_out_once_at_21h(tmp_pa
     summaries = run.finish()
     assert [s.day for s in summaries] == ["2026-03-03"]
     assert [d for d, _ in calls] == [DAY, "2026-03-03"]  # its 21:00 never came: at the end
+
+
+def test_a_restarted_collector_summarises_the_last_day_and_sends_no_message_twice(tmp_path):
+    """Killed at 21:03 after the day's messages; started again the next morning."""
+    store = SQLiteStore(tmp_path / "s.sqlite", tz_name=TZ)
+    settings = Settings(data_dir=str(tmp_path), timezone=TZ)
+    start_s, end_s = day_bounds(DAY, TZ)
+    sent: list[str] = []
+    killed = LiveRun(settings, store, sensor=SENSOR, on_day=[lambda s: sent.append(s.day)])
+    evening, _ = worn(SCRIPT, start_s + DAILY_MESSAGE_S - 60, mounting([0, 90, 0]))
+    push_all(killed, evening)  # 20:59 - 21:03, then SIGKILL: no finish()
+    at_21h = store.read_summaries(DAY, DAY)[0]
+
+    morning = LiveRun(settings, store, sensor=SENSOR, on_day=[lambda s: sent.append(s.day)])
+    morning.recover(now_s=end_s + 8 * 3600)
+    morning.close_days(end_s + 8 * 3600)
+    assert sent == [DAY], "the day's messages went out again after the restart"
+    whole = store.read_summaries(DAY, DAY)[0]
+    assert whole.metrics != at_21h.metrics, "the day was not summarised with its last minutes"
