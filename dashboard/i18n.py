@@ -166,6 +166,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Last sample {ago} ago.",
         "nl": "Laatste meting {ago} geleden.",
     },
+    "live.recent": {
+        "en": "Trunk angle, the last 10 minutes, second by second",
+        "nl": "Romphoek, de laatste 10 minuten, per seconde",
+    },
     # -- column / axis labels ------------------------------------------------------------------
     "col.time": {"en": "Time", "nl": "Tijd"},
     "col.start": {"en": "Start", "nl": "Begin"},

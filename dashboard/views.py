@@ -213,6 +213,7 @@ class LiveStatus:
     battery_pct: float | None
     since_sample_s: float | None
     since_break_s: float | None
+    last_sample_s: float | None = None  # Unix time of the newest sample
 
 
 def _float(value: str | None) -> float | None:
@@ -242,6 +243,7 @@ def live_status(status: Mapping[str, str], now_s: float) -> LiveStatus | None:
         battery_pct=_float(status.get("collector.battery")),
         since_sample_s=since_sample,
         since_break_s=None if last_break is None else max(0.0, ref - last_break),
+        last_sample_s=last,
     )
 
 

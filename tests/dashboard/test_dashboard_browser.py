@@ -22,19 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import CHROMIUM
 from .stores import REPO, StoreDir
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 NAV = ("Today", "Guidance", "Progress", "Diary", "Settings & data")
 ARTIFACTS = REPO / "test-artifacts" / "dashboard"
 START_TIMEOUT_S = 60
@@ -110,15 +100,6 @@ def server(demo_week: StoreDir, tmp_path_factory):
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def visit(page, url: str, heading: str, shot: Path) -> None:
