@@ -38,6 +38,7 @@ from backcoach.processing.types import (
     Event,
     OverloadWarning,
 )
+from backcoach.references import StoredReference
 
 
 class M:
@@ -201,6 +202,21 @@ def warnings_table(warnings: Sequence[OverloadWarning], lang: str, tz: dt.tzinfo
         for w in sorted(warnings, key=lambda w: w.t_s)
     ]
     return pd.DataFrame(rows, columns=["time", "rule", "value", "message"])
+
+
+def references_table(refs: Sequence[StoredReference], tz: dt.tzinfo) -> pd.DataFrame:
+    """Kept references: sensor ('' = any), found from ('walking' / 'calibrate'), when, axes."""
+    rows = [
+        (
+            r.sensor,
+            r.origin,
+            dt.datetime.fromtimestamp(r.at_s, tz).strftime("%Y-%m-%d %H:%M") if r.at_s else "–",
+            " ".join(f"{v:+.2f}" for v in r.calibration.up),
+            " ".join(f"{v:+.2f}" for v in r.calibration.forward),
+        )
+        for r in refs
+    ]
+    return pd.DataFrame(rows, columns=["sensor", "found_from", "found_at", "up", "forward"])
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,14 @@ from typing import Any
 import streamlit as st
 
 from backcoach.config import LANGUAGES
-from backcoach.dashboard import common, export
+from backcoach.dashboard import common, export, views
 from backcoach.dashboard.i18n import LANG_NAMES
 from backcoach.dashboard.settings_file import save_settings
 from backcoach.errors import BackcoachError
 from backcoach.processing.days import day_bounds
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.types import PLACEMENTS
+from backcoach.references import read_references
 
 #: The guidance rule each threshold belongs to, shown before its name.
 FIELD_RULE = {
@@ -128,13 +129,17 @@ def save(ctx: common.Ctx, updates: dict[str, Any]) -> None:
 
 
 def calibration(ctx: common.Ctx) -> None:
+    """Each sensor's kept up and forward (from walking or `backcoach calibrate`)."""
     st.subheader(ctx.t("settings.calibration"))
-    status = ctx.store.read_status()
-    facts = {k: v for k, v in status.items() if k.startswith("calibration")}
-    if facts:
-        st.table({k: [v] for k, v in sorted(facts.items())})
-    else:
+    table = views.references_table(read_references(ctx.store), ctx.tz)
+    if table.empty:
         st.caption(ctx.t("settings.not_calibrated"))
+        return
+    table["sensor"] = table["sensor"].replace("", ctx.t("ref.any_sensor"))
+    table["found_from"] = [ctx.t(f"ref.{o}") for o in table["found_from"]]
+    table.columns = [ctx.t(f"col.{c}") for c in table.columns]
+    st.caption(ctx.t("settings.references"))
+    st.dataframe(table, hide_index=True)
 
 
 def all_tables(ctx: common.Ctx) -> dict:

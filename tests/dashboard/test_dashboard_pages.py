@@ -254,3 +254,19 @@ def _ys(y) -> list[float]:
     if isinstance(y, dict):
         return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist()
     return list(y)
+
+
+def test_settings_lists_each_sensors_kept_reference(synthetic_rw, app_env):
+    """A reference kept from walking shows with its sensor, origin and axes."""
+    from backcoach.processing.types import Calibration
+    from backcoach.references import save_reference
+
+    app_env(synthetic_rw)
+    store = open_store(synthetic_rw.settings())
+    cal = Calibration((0.0, 1.0, 0.0), (0.0, 0.0, -1.0))
+    save_reference(store, cal, sensor="C0:FF:EE:00:00:04", origin="walking", at_s=time.time())
+    store.close()
+    at = run_page("app_pages/settings.py")
+    (table,) = [d.value for d in at.dataframe if "Found from" in d.value.columns]
+    assert list(table["Sensor"]) == ["C0:FF:EE:00:00:04"]
+    assert list(table["Found from"]) == ["walking"] and list(table["Up"]) == ["+0.00 +1.00 +0.00"]
