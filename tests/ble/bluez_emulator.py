@@ -9,14 +9,17 @@ timed by its own slightly drifting crystal; what each sensor sends and how it re
 lives in `emulated_sensors.py`, the D-Bus side here.
 
 Test controls (`org.backcoach.Emulator1` on a second bus connection, named
-`org.backcoach.Emulator`): Drop (link loss), Stall (no data, link up), Lose (skip packets),
-Corrupt (broken packets), Stats (JSON) and Dump (the samples sent, as .npz).
+`org.backcoach.Emulator`): Drop (link loss), Away (out of range for a while), Stall (no data,
+link up), Lose (skip packets), Corrupt (broken packets), Stats (JSON) and Dump (the samples
+sent, as .npz).
 
 Run: `python -m tests.ble.bluez_emulator --bus ADDRESS --devices JSON`; it prints "ready" once
 `org.bluez` is owned. Facts that matter (see issue 7): export objects before claiming the name;
 Adapter1 needs Powered and Roles=["central"]; handles are the last four hex digits of paths;
 Connected=true → export GATT → ServicesResolved=true; devices are seen only through property
-changes while discovering; never assign `self.name` in a ServiceInterface.
+changes while discovering; never assign `self.name` in a ServiceInterface. As in BlueZ, a link
+outlives the client that made it (a SIGKILLed collector) until Disconnect, a connected device
+does not advertise, and a client's notification sessions end when it leaves the bus.
 """
 
 # No `from __future__ import annotations`: dbus-fast reads the D-Bus signatures from annotations.
