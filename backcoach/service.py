@@ -120,7 +120,6 @@ class LiveRun:
         self.raw_flush_s = raw_flush_s  # a live sensor wants its samples stored within a second
         self._raw: list[Samples] = []
         self._raw_s = 0.0
-        self._first_s: float | None = None
         self._last_s: float | None = None
         self._status_at = 0.0
         self._last_break_s: float | None = None
@@ -133,8 +132,6 @@ class LiveRun:
         """Process one chunk of samples (any size) and store what it finished."""
         if len(samples) == 0:
             return PipelineOutput.empty()
-        if self._first_s is None:
-            self._first_s = float(samples.t_s[0])
         self._last_s = float(samples.t_s[-1])
         self._raw.append(samples)
         self._raw_s += float(samples.t_s[-1] - samples.t_s[0])
@@ -151,11 +148,13 @@ class LiveRun:
         """Turn raw samples a killed run stored but never processed into epochs and events.
 
         Call it before the first `push`: the pipeline goes on from them into the live stream.
-        The last day an earlier run stored is summarised again (it may have died before), and
-        days whose daily messages an earlier run sent are not messaged again. Returns the
-        seconds of raw samples processed (0 when there were none).
+        The last day an earlier run stored is summarised again (it may have died before); no
+        daily messages go out for days before today, nor for a day an earlier run messaged.
+        Returns the seconds of raw samples processed (0 when there were none).
         """
         now = time.time() if now_s is None else now_s
+        tz = self.settings.timezone
+        self._days.messaged_through(day_of(day_bounds(day_of(now, tz), tz)[0] - 1, tz))
         self._days.messaged_through(self.store.read_status().get(DAILY_DONE_KEY, ""))
         span = self.store.data_range()
         if span is not None:  # the last day an earlier run stored: summarised again to be whole
@@ -166,8 +165,6 @@ class LiveRun:
         since_s, chunks = found
         seconds = 0.0
         for chunk in chunks:
-            if self._first_s is None:
-                self._first_s = max(float(chunk.t_s[0]), since_s)
             self._last_s = float(chunk.t_s[-1])
             out = recovery.since(self.pipeline.push(chunk.t_s, chunk.acc_g), since_s)
             self._store_output(out)

@@ -47,7 +47,7 @@ def test_days_are_summarised_as_they_pass_and_messages_go_out_once_at_21h(tmp_pa
 
 
 def test_a_restarted_collector_summarises_the_last_day_and_sends_no_message_twice(tmp_path):
-    """Killed at 21:03 after the day's messages; started again the next morning."""
+    """Killed at 21:03 after the day's messages; started again at 21:30, runs past midnight."""
     store = SQLiteStore(tmp_path / "s.sqlite", tz_name=TZ)
     settings = Settings(data_dir=str(tmp_path), timezone=TZ)
     start_s, end_s = day_bounds(DAY, TZ)
@@ -57,9 +57,10 @@ def test_a_restarted_collector_summarises_the_last_day_and_sends_no_message_twic
     push_all(killed, evening)  # 20:59 - 21:03, then SIGKILL: no finish()
     at_21h = store.read_summaries(DAY, DAY)[0]
 
-    morning = LiveRun(settings, store, sensor=SENSOR, on_day=[lambda s: sent.append(s.day)])
-    morning.recover(now_s=end_s + 8 * 3600)
-    morning.close_days(end_s + 8 * 3600)
+    again = LiveRun(settings, store, sensor=SENSOR, on_day=[lambda s: sent.append(s.day)])
+    again.recover(now_s=start_s + DAILY_MESSAGE_S + 1800)
+    again.close_days(start_s + DAILY_MESSAGE_S + 1800)
+    again.close_days(end_s + CLOSE_AFTER_S)
     assert sent == [DAY], "the day's messages went out again after the restart"
     whole = store.read_summaries(DAY, DAY)[0]
     assert whole.metrics != at_21h.metrics, "the day was not summarised with its last minutes"
