@@ -8,6 +8,7 @@ output is printed when a check fails.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -18,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -70,13 +72,12 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float) -> None:
     raise TimeoutError(f"dashboard not healthy after {timeout_s:.0f} s")
 
 
-@pytest.fixture(scope="module")
-def server(demo_week: StoreDir, tmp_path_factory):
-    """`backcoach dashboard --port N` against the demo week; yields its base URL."""
+@contextlib.contextmanager
+def serving(sd: StoreDir, log_path: Path) -> Iterator[str]:
+    """`backcoach dashboard --port N` on a store, as a user starts it; yields its base URL."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("server") / "dashboard.log"
     exe = shutil.which("backcoach", path=str(Path(sys.executable).parent)) or "backcoach"
-    env = {**os.environ, **demo_week.env()}
+    env = {**os.environ, **sd.env()}
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [exe, "dashboard", "--port", str(port)],
@@ -88,7 +89,7 @@ def server(demo_week: StoreDir, tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc, START_TIMEOUT_S)
-        yield url, log_path
+        yield url
     except Exception:
         print(log_path.read_text(errors="replace"))
         raise
@@ -100,6 +101,14 @@ def server(demo_week: StoreDir, tmp_path_factory):
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(demo_week: StoreDir, tmp_path_factory):
+    """`backcoach dashboard --port N` against the demo week; yields its base URL and log."""
+    log_path = tmp_path_factory.mktemp("server") / "dashboard.log"
+    with serving(demo_week, log_path) as url:
+        yield url, log_path
 
 
 def visit(page, url: str, heading: str, shot: Path) -> None:

@@ -7,13 +7,7 @@ JavaScript, so only a browser can show what the wearer reads.
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,14 +17,7 @@ from backcoach.storage import open_store
 
 from .conftest import CHROMIUM
 from .stores import new_dir
-from .test_dashboard_browser import (
-    ARTIFACTS,
-    PAGE_TIMEOUT_MS,
-    START_TIMEOUT_S,
-    free_port,
-    visit,
-    wait_healthy,
-)
+from .test_dashboard_browser import ARTIFACTS, PAGE_TIMEOUT_MS, serving, visit
 
 pytestmark = [
     pytest.mark.browser,
@@ -53,24 +40,9 @@ def live_server(tmp_path_factory):
     for key, value in {"collector.state": "streaming", "collector.last_sample_s": f"{now}"}.items():
         store.write_status(key, value)
     store.close()
-    port = free_port()
     log_path = tmp_path_factory.mktemp("live-server") / "dashboard.log"
-    exe = shutil.which("backcoach", path=str(Path(sys.executable).parent)) or "backcoach"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [exe, "dashboard", "--port", str(port)],
-            env={**os.environ, **sd.env()},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, START_TIMEOUT_S)
+    with serving(sd, log_path) as url:
         yield url, log_path
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
 
 
 def test_a_short_live_day_has_time_ticks_that_read(live_server, browser):
