@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "backcoach.commands.demo",
     "backcoach.commands.scan",
     "backcoach.commands.collect",
+    "backcoach.commands.service_unit",
     "backcoach.commands.calibrate",
     "backcoach.commands.dashboard",
     "backcoach.commands.analyze",

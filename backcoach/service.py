@@ -2,8 +2,11 @@
 
 Why here: every source of samples (the simulator in `demo`, a BLE sensor in `collect`) needs the
 same path — raw samples kept, epochs and events computed by the streaming pipeline and stored as
-they finish, warnings evaluated and delivered, and each touched day summarised at the end — so it
-is written once. Sources only call `push(samples)` and `finish()`.
+they finish, warnings evaluated and delivered, each day summarised as it passes (`daybook`) and
+the rest at the end — so it is written once. Sources call `push(samples)` and `finish()`; a live
+source also `recover()` first (raw samples a killed run left unprocessed) and `close_days(now)`
+now and then (days pass while no samples come). The pipeline starts from the reference handed in
+(`references`: kept per sensor) and every new one it finds is kept for the next session.
 
 Nothing is lost when the store refuses writes (a locked file, a full disk, a full outbox): every
 write, status facts included, goes through one in-order backlog that a refusing store leaves in
@@ -24,11 +27,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from backcoach import spill
+from backcoach import recovery, spill
 from backcoach.collector.simulator import iter_chunks
 from backcoach.config import Settings
+from backcoach.daybook import DAILY_MESSAGE_S, DayBook, Due
 from backcoach.errors import StoreUnavailable
-from backcoach.processing.days import day_bounds, day_of, days_between
+from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.pipeline import PipelineConfig, StreamingPipeline
 from backcoach.processing.summary import summarize_day
 from backcoach.processing.types import (
@@ -40,6 +44,7 @@ from backcoach.processing.types import (
     PipelineOutput,
     Samples,
 )
+from backcoach.references import reference_status
 from backcoach.storage.base import Store
 
 if TYPE_CHECKING:
@@ -51,7 +56,8 @@ log = logging.getLogger(__name__)
 RAW_FLUSH_S = 10.0  # default: raw samples in chunks this long (compact rows for replays)
 STATUS_EVERY_S = 0.5  # wall-clock throttle for live status rows
 HISTORY_DAYS = 28  # the chronic window of the acute:chronic ratio (G7)
-DAILY_MESSAGE_S = 21 * 3600  # daily messages go out at 21:00, after the day's load is known
+END_EPS_S = 1e-3  # an end time exactly at midnight belongs to the day before
+DAILY_DONE_KEY = "collector.daily_messages_day"  # status: the last day whose messages went out
 FINISH_RETRIES_S = (0.5, 1.0, 2.0)  # finish() waits this long between its tries, then saves
 
 T = TypeVar("T")
@@ -92,7 +98,12 @@ def daily_hook(
 
 
 class LiveRun:
-    """Samples in, everything stored; `finish()` flushes and summarises the days touched."""
+    """Samples in, everything stored; days summarised as they pass, the rest by `finish()`.
+
+    `reference` is the pipeline's starting reference (up and forward): a sensor's kept one, with
+    a source the pipeline's re-mount check may replace (`references.STORED`). `sensor` (its
+    address) names whose reference a newly found one is kept as; '' keeps none.
+    """
 
     def __init__(
         self,
@@ -100,7 +111,8 @@ class LiveRun:
         store: Store,
         *,
         session: str = "",
-        calibration: Calibration | None = None,
+        reference: Calibration | None = None,
+        sensor: str = "",
         on_output: list[Callable[[PipelineOutput], list[OverloadWarning] | None]] | None = None,
         on_day: list[Callable[[DaySummary], list[OverloadWarning] | None]] | None = None,
         raw_flush_s: float = RAW_FLUSH_S,
@@ -108,15 +120,16 @@ class LiveRun:
         self.settings = settings
         self.store = store
         self.session = session
+        self.sensor = sensor
         self.pipeline = StreamingPipeline(
-            PipelineConfig(placement=settings.sensor.placement, calibration=calibration)
+            PipelineConfig(placement=settings.sensor.placement, calibration=reference)
         )
+        self._reference_kept = reference  # the pipeline's reference as last kept (or handed in)
         self.on_output = list(on_output or [])
         self.on_day = list(on_day or [])
         self.raw_flush_s = raw_flush_s  # a live sensor wants its samples stored within a second
         self._raw: list[Samples] = []
         self._raw_s = 0.0
-        self._first_s: float | None = None
         self._last_s: float | None = None
         self._status_at = 0.0
         self._last_break_s: float | None = None
@@ -124,7 +137,7 @@ class LiveRun:
         self._pending: deque[spill.Write] = deque()  # writes the store has not taken yet
         self._status: dict[str, str] = {}  # status facts not written yet (the latest wins)
         self._store_down: str | None = None
-        self._days: set[str] = set()  # days to summarise besides those this run touched
+        self._days = DayBook(settings.timezone)  # days touched, and when each is due
         self._replacing = False
         self.spilled: list[str] = []  # spill files this run wrote (names)
         self._restore()
@@ -134,16 +147,61 @@ class LiveRun:
         """Process one chunk of samples (any size) and store what it finished."""
         if len(samples) == 0:
             return PipelineOutput.empty()
-        if self._first_s is None:
-            self._first_s = float(samples.t_s[0])
         self._last_s = float(samples.t_s[-1])
         self._raw.append(samples)
         self._raw_s += float(samples.t_s[-1] - samples.t_s[0])
         if self._raw_s >= self.raw_flush_s:
             self._flush_raw()
+        self._days.touch(float(samples.t_s[0]), self._last_s)
         out = self.pipeline.push(samples.t_s, samples.acc_g)
         self._store_output(out)
+        self._after_output(out)
+        self.close_days(self._last_s)
         return out
+
+    def recover(self, now_s: float | None = None, max_age_s: float = recovery.MAX_AGE_S) -> float:
+        """Turn raw samples a killed run stored but never processed into epochs and events.
+
+        Call it before the first `push`: the pipeline goes on from them into the live stream.
+        The last day an earlier run stored is summarised again (it may have died before); no
+        daily messages go out for days before today, nor for a day an earlier run messaged.
+        Returns the seconds of raw samples processed (0 when there were none).
+        """
+        now = time.time() if now_s is None else now_s
+        tz = self.settings.timezone
+        self._days.messaged_through(day_of(day_bounds(day_of(now, tz), tz)[0] - 1, tz))
+        self._days.messaged_through(self.store.read_status().get(DAILY_DONE_KEY, ""))
+        span = self.store.data_range()
+        if span is not None:  # the last day an earlier run stored: summarised again to be whole
+            self._days.touch(span[1], span[1])
+        found = recovery.unprocessed(self.store, now, max_age_s)
+        if found is None:
+            return 0.0
+        since_s, chunks = found
+        seconds = 0.0
+        for chunk in chunks:
+            self._last_s = float(chunk.t_s[-1])
+            out = recovery.since(self.pipeline.push(chunk.t_s, chunk.acc_g), since_s)
+            self._store_output(out)
+            self._after_output(out)
+            seconds += float(chunk.t_s[-1] - chunk.t_s[0])
+        if self._last_s is not None:
+            self._days.touch(since_s, self._last_s)
+        return seconds
+
+    def close_days(self, now_s: float) -> list[DaySummary]:
+        """Summarise the days due at `now_s` (and send their daily messages); see `daybook`."""
+        written = []
+        for due in self._days.due(now_s):
+            if self._pending:  # the store refuses writes: the summary would miss them
+                break
+            try:
+                written.append(self._run_day(due))
+                self._drain_or_raise()
+            except StoreUnavailable as exc:
+                log.warning("day %s not summarised yet (%s); trying again later", due.day, exc)
+                break
+        return written
 
     def write_events(self, events: Sequence[Event]) -> None:
         """Events a source records itself (gaps), through the same backlog."""
@@ -162,23 +220,18 @@ class LiveRun:
         A store that still refuses is retried (FINISH_RETRIES_S); what it cannot take then is
         saved to disk for the next run, and StoreUnavailable says where. Nothing is dropped.
         """
-        self._store_output(self.pipeline.flush())
+        out = self.pipeline.flush()
+        self._store_output(out)
+        self._after_output(out)
         self._flush_raw()
-        days = set(self._days)
-        if self._first_s is not None and self._last_s is not None:
-            days.update(days_between(self._first_s, self._last_s, self.settings.timezone))
         summaries: list[DaySummary] = []
         try:
             self._retrying(self._drain_or_raise)
-            for day in sorted(days):
-                summary = self._retrying(lambda day=day: self.summarize(day))
+            for due in self._days.remaining():
+                summaries.append(self._retrying(lambda due=due: self._run_day(due)))
                 self._retrying(self._drain_or_raise)
-                summaries.append(summary)
-                self._days.discard(day)
-                self._run_day_hooks(summary)
-            self._retrying(self._drain_or_raise)
         except StoreUnavailable as exc:
-            raise self._give_up(exc, days - {s.day for s in summaries}) from exc
+            raise self._give_up(exc, {d.day for d in self._days.remaining()}) from exc
         return summaries
 
     def replay(
@@ -298,6 +351,30 @@ class LiveRun:
                 time.sleep(pause)
         raise AssertionError("not reached")  # pragma: no cover
 
+    def _run_day(self, due: Due) -> DaySummary:
+        """Summarise a day and, when due, run the daily hooks (G7/G8 messages) on it."""
+        summary = self.summarize(due.day)
+        if due.message:
+            self._run_day_hooks(summary)
+            if self.sensor:  # a restarted collector does not send them again (see recover)
+                self.write_status(DAILY_DONE_KEY, due.day)
+        self._days.done(due)
+        return summary
+
+    def _after_output(self, out: PipelineOutput) -> None:
+        """Note the days the output touched; keep a reference the pipeline just found."""
+        if len(out.epochs):
+            self._days.touch(float(out.epochs.t_s[0]), float(out.epochs.t_s[-1]))
+        for e in out.events:  # an event ending on the stroke of midnight is the day before's
+            self._days.touch(e.start_s, max(e.start_s, e.end_s - END_EPS_S))
+        cal = self.pipeline.calibration
+        if not self.sensor or cal is None or cal is self._reference_kept or cal.source != "auto":
+            return
+        self._reference_kept = cal
+        at_s = float(out.epochs.t_s[-1]) if len(out.epochs) else (self._last_s or time.time())
+        log.info("%s: up and forward found from walking; kept for next time", self.sensor)
+        self.write_status(*reference_status(cal, sensor=self.sensor, origin="walking", at_s=at_s))
+
     def _run_day_hooks(self, summary: DaySummary) -> None:
         for hook in self.on_day:
             try:
@@ -348,7 +425,9 @@ class LiveRun:
                     self._status.setdefault(key, value)
                 else:
                     self._pending.append((kind, payload))
-            self._days |= saved.days
+            for day in saved.days:
+                start_s, end_s = day_bounds(day, self.settings.timezone)
+                self._days.touch(start_s, end_s - END_EPS_S)
         self._drain()
 
     # -- internals -------------------------------------------------------------------------------

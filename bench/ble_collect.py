@@ -1,14 +1,24 @@
-"""Bench: the collector against an emulated Polar at 200 Hz — CPU share, latency, loss.
+"""Bench: the collector against an emulated Polar — streaming, cold start, kill and restart.
 
-Runs the real bleak and the whole live path (pipeline, SQLite store) in this process against the
-emulated BlueZ (tests/ble) in another, on a private D-Bus, and prints:
-  - the collector process's CPU share of one core while streaming (goal ≤ 5 %),
-  - latency from a notification's arrival to its samples being handed to the live path, and to
-    their being written to the store, p50/p99 (goal p99 < 1 s),
-  - samples lost outside deliberate drops (goal 0): stored vs sent by the emulator.
+Runs the real bleak and the whole live path against the emulated BlueZ (tests/ble) in another
+process, on a private D-Bus, with the embedded store. Scenarios (`--scenario`, default all):
 
-    .venv/bin/python bench/ble_collect.py [--seconds 60] [--rate 200] [--raw-flush-s S]
-                                          [--acquire-notify]
+stream   the collector in this process for `--seconds`: its CPU share of one core (goal ≤ 5 %),
+         latency from a notification's arrival to its samples being handed to the live path and
+         to their being stored, p50/p99 (goal p99 < 1 s), samples lost outside deliberate drops
+         (goal 0: stored vs sent by the emulator).
+cold     a sensor never seen (the wearer walks first), until its reference is found and kept;
+         then the same sensor in a new session. For each: the first correct epoch (posture as
+         the emulated wearer's truth, trunk angle within 15°) as data time after the stream's
+         first sample (goal ≤ 2 s for the known sensor) and as wall time until it was stored
+         (this includes the pipeline's 4 s look-ahead).
+restart  `backcoach collect` SIGKILLed mid-stream and started again at once, then stopped with
+         SIGTERM: the hole in the raw samples and in the epochs around the kill (goal ≤ 3 s,
+         reconnect included), epochs missing where at least half a second of raw samples exists
+         (goal 0), the exit code of the SIGTERM (goal 0) and whether the day was summarised.
+
+    .venv/bin/python bench/ble_collect.py [--scenario all|stream|cold|restart] [--seconds 60]
+        [--rate 200] [--raw-flush-s S] [--acquire-notify] [--kill-after 15] [--restarts 3]
 
 `--raw-flush-s` overrides how long a collect session gathers raw samples before one store write
 (`collector.session.RAW_FLUSH_S`, 0.5 s; it alone sets most of the stored-latency figure).
@@ -19,6 +29,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,20 +44,32 @@ sys.path.insert(0, str(REPO))  # for tests.ble (the emulator) when run as a scri
 from tests.ble.conftest import Emulator  # noqa: E402
 from tests.ble.dbus_bus import emulator, private_bus  # noqa: E402
 
-ADDRESS = "C0:FF:EE:00:01:00"
+ADDRESS = "C0:FF:EE:00:01:00"  # the stream scenario's sensor
+COLD = "C0:FF:EE:00:01:01"  # the cold-start scenario's sensor (walks first)
+RESTART = "C0:FF:EE:00:01:02"  # the kill-and-restart scenario's sensor
+SCRIPT_SEED = 1  # the emulator's default: the wearer's simulation, for the truth
+#: Where in the cold-start script (walk 25 s, stand 10, bend, stand 10, sit 20, ...) a known
+#: sensor's session starts: as the issue's wearer, standing then bending without walking first.
+KNOWN_STARTS = (("standing, then bending", 28.0), ("the last second of a walk", 24.2))
 
 
 class TimedStore:
-    """The real store, noting when each raw chunk was written (end time of its samples)."""
+    """The real store, noting when each raw chunk and each batch of epochs was written."""
 
     def __init__(self, store) -> None:  # noqa: ANN001 - any Store
         self._store = store
         self.writes: list[tuple[float, float]] = []  # (last sample t_s, wall time written)
+        self.epochs: list[tuple[object, float]] = []  # (Epochs, wall time written)
 
     def write_samples(self, samples, *, session: str = "") -> None:  # noqa: ANN001
         self._store.write_samples(samples, session=session)
         if len(samples):
             self.writes.append((float(samples.t_s[-1]), time.time()))
+
+    def write_epochs(self, epochs) -> None:  # noqa: ANN001
+        self._store.write_epochs(epochs)
+        if len(epochs):
+            self.epochs.append((epochs, time.time()))
 
     def __getattr__(self, name: str):  # noqa: ANN204 - everything else goes straight through
         return getattr(self._store, name)
@@ -53,31 +77,39 @@ class TimedStore:
 
 async def bench(bus: str, seconds: float, rate_hz: float, data_dir: str, acquire: bool) -> None:
     from backcoach.collector.ble import async_find
-    from backcoach.collector.session import CollectSession
+    from backcoach.collector.session import CollectSession, sensor_live_run
     from backcoach.config import Settings
     from backcoach.storage import open_store
 
     settings = Settings(data_dir=data_dir)
     store = TimedStore(open_store(settings))
     found = await async_find(ADDRESS, timeout_s=10)
-    session = CollectSession(settings, store, found, rate_hz=rate_hz, acquire_notify=acquire)
+    print("== stream")
     arrivals: list[tuple[float, float]] = []  # (last sample t_s, wall time of the notification)
     handed: list[tuple[float, float]] = []  # (last sample t_s, wall time pushed to the live path)
+
+    def timed_live(session: CollectSession):  # noqa: ANN202
+        live = sensor_live_run(session)
+        push = live.push
+
+        def timed_push(samples):  # noqa: ANN001, ANN202
+            out = push(samples)
+            handed.append((float(samples.t_s[-1]), time.time()))
+            return out
+
+        live.push = timed_push
+        return live
+
+    session = CollectSession(
+        settings, store, found, rate_hz=rate_hz, acquire_notify=acquire, live_factory=timed_live
+    )
     on_samples = session.link.on_samples
 
     def timed_on_samples(samples) -> None:  # noqa: ANN001
         arrivals.append((float(samples.t_s[-1]), time.time()))
         on_samples(samples)
 
-    push = session.live.push
-
-    def timed_push(samples):  # noqa: ANN001, ANN202
-        out = push(samples)
-        handed.append((float(samples.t_s[-1]), time.time()))
-        return out
-
     session.link.on_samples = timed_on_samples
-    session.live.push = timed_push
     cpu0, wall0 = time.process_time(), time.monotonic()
     result = await session.run(seconds)
     cpu_s, wall_s = time.process_time() - cpu0, time.monotonic() - wall0
@@ -116,24 +148,254 @@ async def bench(bus: str, seconds: float, rate_hz: float, data_dir: str, acquire
     )
 
 
+# -- cold start ------------------------------------------------------------------------------
+def _truth(stats: dict, sent: np.lib.npyio.NpzFile, rate_hz: float, script: str):
+    """Posture and trunk angle the emulated wearer had during the epoch starting at t_s."""
+    from backcoach.collector.simulator import simulate
+    from tests.ble.emulated_sensors import SCRIPTS
+
+    sim = simulate(SCRIPTS[script], 0.0, fs_hz=rate_hz, seed=SCRIPT_SEED)
+    n, last = len(sim.samples), len(sim.truth_posture) - 1
+    index, taken = sent["index"], sent["t_s"]
+
+    def at(t_s: float) -> tuple[int, float]:
+        i = min(int(np.searchsorted(taken, t_s + 0.5)), len(taken) - 1)
+        sec = min(int(((index[i] - stats["origin"]) % n) // rate_hz), last)
+        return int(sim.truth_posture[sec]), float(sim.truth_trunk_deg[sec])
+
+    return at
+
+
+async def _cold_session(bus: str, settings, rate_hz: float, until) -> tuple:  # noqa: ANN001
+    """One collect session on the cold-start sensor; (first sample t_s, its arrival, store)."""
+    from backcoach.collector.ble import async_find
+    from backcoach.collector.session import CollectSession
+    from backcoach.storage import open_store
+
+    store = TimedStore(open_store(settings))
+    session = CollectSession(settings, store, await async_find(COLD, timeout_s=10), rate_hz=rate_hz)
+    first: list[tuple[float, float]] = []
+    on_samples = session.link.on_samples
+
+    def note_first(samples) -> None:  # noqa: ANN001
+        if not first:
+            first.append((float(samples.t_s[0]), time.time()))
+        on_samples(samples)
+
+    session.link.on_samples = note_first
+    task = asyncio.create_task(session.run())
+    started = time.monotonic()
+    while not task.done() and not until(store, time.monotonic() - started):
+        await asyncio.sleep(0.5)
+    session.stop()
+    await task
+    store.close()
+    return first[0][0], first[0][1], store
+
+
+def _judge(store: TimedStore, t0_s: float, rx0_s: float, truth) -> dict:  # noqa: ANN001
+    """The session's epochs against the truth: first right ones (data s, wall s) and shares."""
+    first: dict[str, tuple[float, float] | None] = {"angle": None, "both": None}
+    angle_ok = posture_ok = total = 0
+    for epochs, written in store.epochs:
+        for t, posture, trunk in zip(epochs.t_s, epochs.posture, epochs.trunk_deg, strict=True):
+            if t + 1.0 <= t0_s:
+                continue
+            want_posture, want_trunk = truth(float(t))
+            angle = abs(float(trunk) - want_trunk) <= 15.0
+            both = angle and posture == want_posture
+            total += 1
+            angle_ok += angle
+            posture_ok += posture == want_posture
+            for key, ok in (("angle", angle), ("both", both)):
+                if ok and first[key] is None:
+                    first[key] = (float(t) + 1.0 - t0_s, written - rx0_s)
+    n = max(total, 1)
+    return {**first, "angle_share": angle_ok / n, "posture_share": posture_ok / n, "n": total}
+
+
+def _fmt_first(first: tuple[float, float] | None) -> str:
+    if first is None:
+        return "none"
+    return f"ends {first[0]:.1f} s after the first sample, stored {first[1]:.1f} s after it came"
+
+
+async def _wait_for_script_s(ctl: Emulator, dump: Path, rate_hz: float, at_s: float) -> None:
+    """Sleep until the emulated wearer's looped script is `at_s` seconds in (it runs on)."""
+    from backcoach.collector.simulator import simulate
+    from tests.ble.emulated_sensors import SCRIPTS
+
+    period_s = len(simulate(SCRIPTS["coldstart"], 0.0, fs_hz=rate_hz).samples) / rate_hz
+    stats = await ctl.stats(COLD)
+    await ctl.call("Dump", COLD, str(dump), signature="ss")
+    sent = np.load(dump)
+    now_index = sent["index"][-1] + (time.time() - sent["t_s"][-1]) * rate_hz
+    pos_s = ((now_index - stats["origin"]) / rate_hz) % period_s
+    await asyncio.sleep((at_s - pos_s) % period_s)
+
+
+async def cold_start(bus: str, rate_hz: float, data_dir: str) -> None:
+    """A sensor never seen (until its reference is kept), then the same one again."""
+    from backcoach.config import Settings
+    from backcoach.references import key_for
+
+    print(f"== cold start: emulated Polar {rate_hz:.0f} Hz; the wearer walks 25 s, stands, bends")
+    settings = Settings(data_dir=data_dir)
+    ctl = Emulator(bus, {})
+    kept = key_for(COLD)
+    dump = Path(data_dir) / "sent.npz"
+    runs = [("unknown sensor, from the walk", None)]  # until its reference is kept
+    runs += [(f"known sensor, {what}", at_s) for what, at_s in KNOWN_STARTS]
+    for label, at_s in runs:
+        if at_s is None:
+            until = lambda st, el: el > 180 or kept in st.read_status()  # noqa: E731
+        else:  # a later session starts wherever the wearer is in the script
+            await _wait_for_script_s(ctl, dump, rate_hz, at_s)
+            until = lambda st, el: el > 15  # noqa: E731
+        t0, rx0, store = await _cold_session(bus, settings, rate_hz, until)
+        stats = await ctl.stats(COLD)
+        await ctl.call("Dump", COLD, str(dump), signature="ss")
+        j = _judge(store, t0, rx0, _truth(stats, np.load(dump), rate_hz, "coldstart"))
+        print(
+            f"{label}: {j['n']} epochs, trunk angle right (±15°) {100 * j['angle_share']:.0f} %, "
+            f"posture right {100 * j['posture_share']:.0f} %"
+        )
+        print(f"  first epoch with the right angle: {_fmt_first(j['angle'])}")
+        print(f"  first epoch with the right angle and posture: {_fmt_first(j['both'])}")
+        if at_s is not None:
+            for key, what in (("angle", "angle"), ("both", "angle and posture")):
+                ok = j[key] is not None and j[key][0] <= 2.0
+                print(f"  goal first correct epoch ({what}) <= 2 s: {'met' if ok else 'NOT met'}")
+
+
+# -- kill and restart ------------------------------------------------------------------------
+def _seed_reference(settings, rate_hz: float) -> None:  # noqa: ANN001
+    """Keep the emulated wearer's true up and forward for the sensor: a sensor seen before."""
+    from backcoach.collector.simulator import simulate
+    from backcoach.processing.types import Calibration
+    from backcoach.references import save_reference
+    from backcoach.storage import open_store
+    from tests.ble.emulated_sensors import SCRIPTS
+
+    mounting = simulate(SCRIPTS["day"], 0.0, fs_hz=rate_hz, seed=SCRIPT_SEED).mounting
+    up, forward = (tuple(float(v) for v in mounting @ axis) for axis in ([1, 0, 0], [0, 0, 1]))
+    store = open_store(settings)
+    save_reference(store, Calibration(up, forward), sensor=RESTART, origin="calibrate", at_s=0)
+    store.close()
+
+
+def _stream_for(bus: str, proc: subprocess.Popen, seconds: float, rate_hz: float) -> None:
+    """Wait until the emulated sensor sent `seconds` of samples to this collector."""
+    ctl = Emulator(bus, {})
+    start = asyncio.run(ctl.stats(RESTART))["sent_samples"]
+    deadline = time.monotonic() + seconds + 60
+    while asyncio.run(ctl.stats(RESTART))["sent_samples"] - start < seconds * rate_hz:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"collect did not stream: {proc.stderr.read()[-2000:]}")
+        time.sleep(0.2)
+
+
+def _hole(t_s: np.ndarray, at_s: float, step_s: float) -> tuple[float, float]:
+    """(the hole in sorted times `t_s` across `at_s`, less one step; from `at_s` to its end)."""
+    i = int(np.searchsorted(t_s, at_s))
+    if i == 0 or i >= t_s.size:
+        return float("nan"), float("nan")
+    return float(t_s[i] - t_s[i - 1] - step_s), float(t_s[i] - at_s)
+
+
+def restart(bus: str, rate_hz: float, data_dir: Path, kill_after_s: float, restarts: int) -> None:
+    """`backcoach collect` SIGKILLed and restarted `restarts` times, then stopped by SIGTERM."""
+    from backcoach.config import Settings
+    from backcoach.processing.days import day_of
+    from backcoach.storage import open_store
+
+    print(f"== kill and restart: `backcoach collect`, emulated Polar {rate_hz:.0f} Hz, known")
+    settings = Settings(data_dir=str(data_dir))
+    _seed_reference(settings, rate_hz)
+    env = dict(os.environ, BACKCOACH_DATA_DIR=str(data_dir))
+    cmd = [sys.executable, "-m", "backcoach", "collect", "--sensor", RESTART]
+    cmd += ["--rate", f"{rate_hz:g}"]
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen(
+            cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+
+    kills: list[float] = []
+    proc = start()
+    for _ in range(restarts):
+        _stream_for(bus, proc, kill_after_s, rate_hz)
+        kills.append(time.time())
+        proc.kill()
+        proc.wait()
+        proc = start()
+    _stream_for(bus, proc, kill_after_s, rate_hz)
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(timeout=60)
+    store = open_store(settings)
+    raw, epochs = store.read_samples(0, 4e9), store.read_epochs(0, 4e9)
+    summarised = bool(store.read_summaries(day_of(kills[0]), day_of(time.time())))
+    store.close()
+    for k, t_kill in enumerate(kills, 1):
+        raw_hole, back = _hole(raw.t_s, t_kill, 1.0 / rate_hz)
+        epoch_hole, _ = _hole(epochs.t_s, t_kill, 1.0)
+        print(
+            f"kill {k}: samples again {back:.2f} s after the kill; hole in raw samples "
+            f"{raw_hole:.2f} s, in epochs {epoch_hole:.2f} s"
+        )
+    seconds, counts = np.unique(np.floor(raw.t_s), return_counts=True)
+    filled = seconds[counts >= rate_hz / 2]
+    missing = np.setdiff1d(filled, np.round(epochs.t_s))
+    worst = max(_hole(epochs.t_s, t, 1.0)[0] for t in kills)
+    print(
+        f"epochs missing where >= 0.5 s of raw samples exist: {missing.size} of {filled.size} s"
+        f"; SIGTERM exit code {code}; day summarised: {'yes' if summarised else 'NO'}"
+    )
+    print(f"goal hole <= 3 s: {'met' if worst <= 3.0 else 'NOT met'} (worst {worst:.2f} s)")
+
+
+def _polar(address: str, rate_hz: float, script: str = "day") -> dict:
+    return {
+        "address": address,
+        "name": f"Polar H10 {address[-5:].replace(':', '')}",
+        "profile": "polar",
+        "rate_hz": rate_hz,
+        "compressed": True,
+        "script": script,
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=60.0)
-    ap.add_argument("--rate", type=float, default=200.0)
+    ap.add_argument("--scenario", choices=("all", "stream", "cold", "restart"), default="all")
+    ap.add_argument("--seconds", type=float, default=60.0, help="stream: how long (default 60)")
+    ap.add_argument("--rate", type=float, default=200.0, help="sensor rate in Hz (default 200)")
     ap.add_argument("--raw-flush-s", type=float, default=None)
     ap.add_argument("--acquire-notify", action="store_true", help="BlueZ's socket path")
+    ap.add_argument(
+        "--kill-after", type=float, default=15.0, help="restart: streaming seconds before a kill"
+    )
+    ap.add_argument("--restarts", type=int, default=3, help="restart: kills in a row (default 3)")
     args = ap.parse_args()
     if args.raw_flush_s is not None:
         import backcoach.collector.session
 
         backcoach.collector.session.RAW_FLUSH_S = args.raw_flush_s
-    device = {"address": ADDRESS, "name": "Polar H10 BENCH", "profile": "polar"}
-    device |= {"rate_hz": args.rate, "compressed": True}
+    devices = [
+        _polar(ADDRESS, args.rate),
+        _polar(COLD, args.rate, "coldstart"),
+        _polar(RESTART, args.rate),
+    ]
     with tempfile.TemporaryDirectory() as tmp, private_bus(Path(tmp)) as bus:
         os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = bus
-        with emulator(bus, [device]):
-            data = str(Path(tmp) / "data")
-            asyncio.run(bench(bus, args.seconds, args.rate, data, args.acquire_notify))
+        with emulator(bus, devices):
+            if args.scenario in ("all", "stream"):
+                data = str(Path(tmp) / "stream")
+                asyncio.run(bench(bus, args.seconds, args.rate, data, args.acquire_notify))
+            if args.scenario in ("all", "cold"):
+                asyncio.run(cold_start(bus, args.rate, str(Path(tmp) / "cold")))
+            if args.scenario in ("all", "restart"):
+                restart(bus, args.rate, Path(tmp) / "restart", args.kill_after, args.restarts)
     return 0
 
 

@@ -3,7 +3,8 @@
 Where bytes enter backcoach. `async_scan`/`async_find` use bleak's scanner and the profiles'
 advertised services; `SensorLink.run` owns one sensor for a whole session:
 
-1. connect with bleak-retry-connector (it retries the transient BlueZ failures);
+1. connect with bleak-retry-connector (it retries the transient BlueZ failures); a link the
+   system still holds (left by a killed collector) is taken over (`ble_held`);
 2. read the Battery Level, subscribe to the data (and control) characteristics, send the
    profile's start commands;
 3. decode every notification (a broken one is counted and logged once per kind, never raised),
@@ -30,6 +31,7 @@ from bleak.backends.scanner import AdvertisementData
 from bleak.exc import BleakError
 from bleak_retry_connector import BleakClientWithServiceCache, establish_connection
 
+from backcoach.collector.ble_held import connected_sensors, release
 from backcoach.collector.ble_timing import SampleClock
 from backcoach.collector.profiles import base
 from backcoach.collector.profiles.base import Command, DecodeError, Profile
@@ -44,7 +46,8 @@ FIND_TIMEOUT_S = 10.0  # scan this long for the sensor before saying it is not t
 CONNECT_ATTEMPTS = 3  # bleak-retry-connector's attempts per connect; we retry around it
 COMMAND_TIMEOUT_S = 5.0  # a GATT write or read that takes longer has failed
 BATTERY_EVERY_S = 60.0
-BACKOFF_MAX_S = 30.0
+BACKOFF_MAX_S = 30.0  # a sensor out of range is looked for this often, however long it stays away
+AWAY_LOG_S = 600.0  # after the first attempts, "reconnecting" is logged at most this often
 DRAIN_S = 0.2  # after the stop command, notifications sent before it may still be in the bus
 LINK_ERRORS = (BleakError, TimeoutError, EOFError, OSError, KeyError)
 
@@ -91,6 +94,7 @@ class FoundSensor:
     rssi: int
     profile: str
     device: BLEDevice = field(repr=False, compare=False)
+    held: bool = False  # the system already holds a connection to it (no scan saw it)
 
 
 def _match(device: BLEDevice, adv: AdvertisementData, sensor: str, profile: str) -> Profile | None:
@@ -147,9 +151,16 @@ async def async_scan(timeout_s: float = 5.0, *, profile: str = "") -> list[Found
 async def async_find(
     sensor: str = "", profile: str = "", timeout_s: float = FIND_TIMEOUT_S
 ) -> FoundSensor:
-    """The first sensor heard that matches a name or address and a profile (empty = any)."""
+    """The first sensor heard that matches a name or address and a profile (empty = any).
+
+    A sensor the system is still connected to (a killed collector's link) does not advertise;
+    it is found among the system's connections first, and taken over.
+    """
     if profile:
         base.get(profile)
+    for device, p in await connected_sensors(sensor, profile):
+        log.info("%s is still connected (a link left by an earlier run); taking it over", device)
+        return FoundSensor(device.name or "", device.address, 0, p.name, device, held=True)
     hit: asyncio.Future[FoundSensor] = asyncio.get_running_loop().create_future()
 
     def on_adv(device: BLEDevice, adv: AdvertisementData) -> None:
@@ -215,12 +226,15 @@ class SensorLink:
         self._last_rx = 0.0  # monotonic time of the last notification
         self._last_seq: int | None = None
         self._data_since_connect = False
+        self._takeover = found.held  # this connect takes over a link the system held
+        self._release_held = False  # taking a held link over failed: disconnect it, then scan
         self._logged: set[str] = set()
 
     # -- the session loop ------------------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
         """Stream until `stop` is set; every failure leads to a reconnect, never to an exception."""
         attempt = 0
+        said_at = 0.0
         while not stop.is_set():
             streamed_before = self.stats.packets
             try:
@@ -231,10 +245,20 @@ class SensorLink:
                 self._once(f"link:{type(exc).__name__}", f"{self.found.address}: {exc}")
             if stop.is_set():
                 break
-            attempt = 1 if self.stats.packets > streamed_before else attempt + 1
+            streamed = self.stats.packets > streamed_before
+            self._release_held = self._takeover and not streamed
+            attempt = 1 if streamed else attempt + 1
             self._set_state("reconnecting")
             delay = backoff_s(attempt)
-            log.info("%s: reconnecting in %.1f s (attempt %d)", self.found.address, delay, attempt)
+            if attempt <= 3 or time.monotonic() - said_at >= AWAY_LOG_S:
+                said_at = time.monotonic()  # a sensor away for hours: a line now and then
+                log.info(
+                    "%s: reconnecting in %.1f s (attempt %d)", self.found.address, delay, attempt
+                )
+            else:
+                log.debug(
+                    "%s: reconnecting in %.1f s (attempt %d)", self.found.address, delay, attempt
+                )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
         self._set_state("stopped")
@@ -273,16 +297,26 @@ class SensorLink:
                 await asyncio.wait_for(client.disconnect(), COMMAND_TIMEOUT_S)
 
     async def _locate(self) -> BLEDevice:
-        """The sensor as BlueZ knows it now (re-scanned after it vanished)."""
-        if self.stats.connects == 0:
+        """The sensor as the system knows it now: a link it still holds, else found by a scan."""
+        if self.stats.connects == 0 and not self._release_held:
             return self.found.device
         self._set_state("searching")
+        held = await connected_sensors(self.found.address, self.found.profile)
+        self._takeover = bool(held) and not self._release_held
+        if self._takeover:
+            return held[0][0]
+        if held:
+            log.info("%s: letting go of the link the system held; scanning", self.found.address)
+            await release(self.found.address)
         device = await BleakScanner.find_device_by_address(self.found.address, FIND_TIMEOUT_S)
         if device is None:
             raise BleakError(f"{self.found.address} is not advertising")
         return device
 
     async def _start(self, client: BleakClient) -> None:
+        if self._takeover:  # it may still stream with another run's settings: start afresh
+            with contextlib.suppress(*LINK_ERRORS):
+                await _write_all(client, self.profile.stop())
         await self._read_battery(client)
         for uuid in self.profile.notify_uuids:
             await client.start_notify(uuid, self._on_control)

@@ -21,18 +21,29 @@ the host clock. They are counted and reported as a gap, never
 filled. Without sensor times, loss can be seen only from arrival times: a packet later than
 the model expects by more than `ARRIVAL_GAP_S` (beyond the usual delivery delay) is a gap of
 that many whole packets — an estimate, where counted sensors are exact.
+
+The host clock itself may jump. Forward (a laptop's sleep: the sensor's clock ran on too) is a
+gap like any other. Back (NTP stepping a fast clock after a resume) would make packets arrive
+before they were sent: a packet more than `CLOCK_BACK_S` earlier than the mapping allows is
+taken as the host clock having gone back, and the mapping keeps the sensor's timeline (times
+stay continuous, offset by that step until the session ends) instead of squeezing every
+sample after it onto the last time placed.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 BUCKET_S = 10.0  # sensor seconds per minimum-offset bucket
 FIT_BUCKETS = 30  # buckets (5 min) in the drift fit
 ARRIVAL_GAP_S = 0.3  # lateness that means lost samples, for sensors without counters
 RESYNC_S = 3600.0  # a sensor clock jump larger than this (or backwards) restarts the mapping
+CLOCK_BACK_S = 2.0  # a packet this much earlier than possible: the host clock went back
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +72,7 @@ class SampleClock:
         self._usual_late_s = 0.0  # typical delivery delay above the fastest (counted sensors)
         self.samples = 0
         self.lost_samples = 0
+        self.host_back_s = 0.0  # how far the host clock went back during the session (added)
 
     def place(
         self, n: int, rx_s: float, first_sensor_s: float | None = None, *, restart: bool = False
@@ -72,6 +84,7 @@ class SampleClock:
         period = 1.0 / self.rate_hz
         counted = first_sensor_s is None
         restarted = False
+        rx_s += self.host_back_s
         if self._next_sensor_s is None:
             self._start(rx_s, n, first_sensor_s)
         elif restart or (
@@ -82,6 +95,8 @@ class SampleClock:
         ):
             self._start(rx_s, n, first_sensor_s)  # the sensor restarted (or reset) its clock
             restarted = True
+        else:
+            rx_s += self._host_went_back(rx_s, n, first_sensor_s)
         if counted:
             first_sensor_s = self._next_sensor_s
             late_s = float(rx_s - self._host(first_sensor_s + (n - 1) * period))
@@ -105,6 +120,19 @@ class SampleClock:
         return placed
 
     # -- internals -------------------------------------------------------------------------------
+    def _host_went_back(self, rx_s: float, n: int, first_sensor_s: float | None) -> float:
+        """How far the host clock stepped back just now (0 if not): added to arrival times."""
+        first = self._next_sensor_s if first_sensor_s is None else first_sensor_s
+        early = float(self._host(first + (n - 1) / self.rate_hz)) - rx_s
+        if early <= CLOCK_BACK_S:
+            return 0.0
+        self.host_back_s += early
+        log.warning(
+            "the host clock went back by %.1f s; sample times stay on the sensor's timeline",
+            early,
+        )
+        return early
+
     def _start(self, rx_s: float, n: int, first_sensor_s: float | None) -> None:
         """(Re)start the mapping at this packet: its last sample arrived just now."""
         first = 0.0 if first_sensor_s is None else first_sensor_s

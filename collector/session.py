@@ -4,31 +4,36 @@ Why separate from `ble.py`: the link knows bytes and time; the session knows wha
 for. It batches samples into short chunks for the streaming pipeline (via `LiveRun`, which stores
 raw samples, epochs, events and runs the `on_output` hooks such as the warnings engine), writes
 each gap as a `gap` event, keeps the live status keys up to date, and offers `buzz()` to the
-warnings' delivery.
+warnings' delivery. It starts the pipeline from the sensor's kept reference (`references`),
+first processes what a killed run left (`LiveRun.recover`, in a thread while the link comes up
+and its samples wait), and lets days close on the wall clock while no samples come.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from backcoach.collector.ble import FoundSensor, LinkStats, SensorLink
 from backcoach.config import Settings
+from backcoach.errors import StoreUnavailable
 from backcoach.processing.types import (
-    Calibration,
     DaySummary,
     Event,
     OverloadWarning,
     PipelineOutput,
     Samples,
 )
-from backcoach.service import LiveRun
+from backcoach.references import load_reference
 from backcoach.storage.base import Store
+
+if TYPE_CHECKING:
+    from backcoach.service import LiveRun
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +41,11 @@ RAW_FLUSH_S = 0.5  # raw samples reach the store within a second of arriving (is
 CHUNK_S = 0.25  # wall seconds of samples handed to the pipeline at once (latency)
 STATUS_S = 1.0  # wall seconds between status writes
 RATE_WINDOW_S = 5.0  # the measured rate averages over this long
-CALIBRATION_KEY = "calibration"  # status key holding the guided calibration as JSON
+DAYS_EVERY_S = 10.0  # wall seconds between checks whether a day is due (daybook)
 
 OutputHook = Callable[[PipelineOutput], list[OverloadWarning] | None]
 DayHook = Callable[[DaySummary], list[OverloadWarning] | None]
+LiveFactory = Callable[["CollectSession"], "LiveRun"]
 
 
 @dataclass(frozen=True)
@@ -56,27 +62,36 @@ class SessionResult:
     battery: int | None
 
 
-def load_calibration(store: Store) -> Calibration | None:
-    """The guided calibration `backcoach calibrate` saved, if any."""
-    raw = store.read_status().get(CALIBRATION_KEY)
-    if not raw:
-        return None
-    try:
-        d = json.loads(raw)
-        return Calibration(tuple(d["up"]), tuple(d["forward"]), source="calibration")
-    except (ValueError, KeyError, TypeError):
-        log.warning("the saved calibration is unreadable; run `backcoach calibrate` again")
-        return None
+def sensor_live_run(session: CollectSession) -> LiveRun:
+    """The live path for a session: from the sensor's kept reference, with the session's hooks."""
+    from backcoach.service import LiveRun  # a second of imports: see CollectSession
 
-
-def save_calibration(store: Store, cal: Calibration) -> None:
-    # saved_s: the dashboard's Settings page shows when the wearer calibrated
-    saved = {"up": cal.up, "forward": cal.forward, "saved_s": time.time()}
-    store.write_status(CALIBRATION_KEY, json.dumps(saved))
+    kept = load_reference(session.store, session.found.address)
+    if kept is not None:
+        log.info(
+            "%s: starting from its reference kept from %s (checked against the first walk)",
+            session.found.address,
+            "walking" if kept.origin == "walking" else "`backcoach calibrate`",
+        )
+    live = LiveRun(
+        session.settings,
+        session.store,
+        session=session.session,
+        reference=None if kept is None else kept.calibration,
+        sensor=session.found.address,
+        raw_flush_s=RAW_FLUSH_S,
+    )
+    live.on_output, live.on_day = session.on_output, session.on_day  # hooks added later count
+    return live
 
 
 class CollectSession:
-    """Samples from one sensor, through the live path, into the store, until stopped."""
+    """Samples from one sensor, through the live path, into the store, until stopped.
+
+    The live path (`LiveRun`) is built by `live_factory(session)` in a worker thread once
+    `run()` has started the link: its imports (SciPy, the rules) take a second or more, and a
+    collector restarted after a crash should be streaming again by then (its samples wait).
+    """
 
     def __init__(
         self,
@@ -91,7 +106,9 @@ class CollectSession:
         on_output: list[OutputHook] | None = None,
         on_day: list[DayHook] | None = None,
         session: str = "",
+        live_factory: LiveFactory | None = None,
     ) -> None:
+        self.settings = settings
         self.store = store
         self.found = found
         self.session = session or f"ble-{found.address}-{int(time.time())}"
@@ -104,17 +121,10 @@ class CollectSession:
             watchdog_s=watchdog_s or settings.sensor.watchdog_s,
             acquire_notify=acquire_notify,
         )
-        self.live = LiveRun(
-            settings,
-            store,
-            session=self.session,
-            calibration=load_calibration(store),
-            on_output=on_output,
-            on_day=on_day,
-            raw_flush_s=RAW_FLUSH_S,
-        )
-        self.on_output = self.live.on_output  # the warnings engine appends its hooks here
-        self.on_day = self.live.on_day
+        self.on_output: list[OutputHook] = list(on_output or [])  # e.g. the warnings engine
+        self.on_day: list[DayHook] = list(on_day or [])
+        self.live: LiveRun | None = None
+        self._live_factory = live_factory or sensor_live_run
         self._buffer: list[Samples] = []
         self._gaps: list[Event] = []
         self._rate: list[tuple[float, int]] = []  # (wall time, samples so far) for the rate
@@ -128,10 +138,18 @@ class CollectSession:
     async def run(self, duration_s: float | None = None) -> SessionResult:
         """Collect until `stop()` (or Ctrl-C cancels) or `duration_s` passed; flush everything."""
         link = asyncio.create_task(self.link.run(self.stop_event))
+        preparing = asyncio.create_task(asyncio.to_thread(self._prepare))
         deadline = None if duration_s is None else time.monotonic() + duration_s
+        days_at = time.monotonic()
         try:
             while not link.done():
-                self._flush()
+                if preparing.done():  # until then the samples wait in the buffer
+                    if preparing.exception() is not None:
+                        break
+                    self._flush()
+                    if time.monotonic() - days_at >= DAYS_EVERY_S:
+                        days_at = time.monotonic()
+                        self.live.close_days(time.time())
                 self._status()
                 if deadline is not None and time.monotonic() >= deadline:
                     self.stop_event.set()
@@ -143,10 +161,21 @@ class CollectSession:
             self.stop_event.set()
             with contextlib.suppress(asyncio.CancelledError):
                 await link
-            self._flush()
-            self.live.finish()
+            await asyncio.wait({preparing})  # its thread must end before the pipeline is used
+            if self.live is not None:
+                self._flush()
+                self.live.finish()
             self._status(force=True)
+        preparing.result()  # the live path could not be built (e.g. a bad notify URL): say so
         return self.result()
+
+    def _prepare(self) -> None:
+        """(In a worker thread.) Build the live path, then process what a killed run left."""
+        self.live = self._live_factory(self)
+        try:
+            self.live.recover()
+        except StoreUnavailable as exc:
+            log.warning("what an earlier run left was not processed: %s", exc)
 
     def stop(self) -> None:
         self.stop_event.set()

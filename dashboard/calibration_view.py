@@ -11,8 +11,9 @@ import math
 from dataclasses import dataclass
 
 AXES = "XYZ"
-#: The status row `backcoach calibrate` writes (collector/session.py, which the dashboard never
-#: imports): JSON with the unit vectors "up" and "forward" and, since issue 14, "saved_s".
+#: The status row `backcoach calibrate` writes for a recording without a sensor
+#: (backcoach/references.py): JSON with the unit vectors "up" and "forward" and the time it was
+#: kept, "at_s" ("saved_s" in files of the first version of this page).
 CALIBRATION_KEY = "calibration"
 
 
@@ -51,7 +52,7 @@ def describe(raw: str | None) -> CalibrationView | None:
     try:
         d = json.loads(raw)
         up, forward = [float(v) for v in d["up"]], [float(v) for v in d["forward"]]
-        saved = d.get("saved_s")
+        saved = d.get("at_s", d.get("saved_s"))
         if len(up) != 3 or len(forward) != 3:
             raise ValueError("a direction needs three components")
         return CalibrationView(

@@ -45,6 +45,12 @@ MARKS = {  # kind -> (colour, symbol, legend key)
 #: Trunk bands of G4 with their shading: 20-45°, 45-60°, over 60°.
 TRUNK_BANDS = ((20.0, 45.0, OKABE_ITO["yellow"]), (45.0, 60.0, OKABE_ITO["orange"]))
 HEIGHT_PX = 300
+#: Time ticks that read on any span: seconds once ticks are less than a minute apart (a short
+#: day, the live 10 minutes), else hours and minutes; Plotly picks by the tick spacing (ms).
+TIME_TICKS = (
+    {"dtickrange": [None, 60_000], "value": "%H:%M:%S"},
+    {"dtickrange": [60_000, None], "value": "%H:%M"},
+)
 
 
 def _local(t_s: np.ndarray | pd.Series, tz: dt.tzinfo) -> pd.DatetimeIndex:
@@ -109,13 +115,21 @@ def posture_timeline(
         )
     order = [t(k, lang) for *_, k in MARKS.values()][::-1] + rows[::-1]
     fig.update_yaxes(categoryorder="array", categoryarray=order)
-    fig.update_xaxes(type="date", title_text=t("axis.time_of_day", lang), tickformat="%H:%M")
+    fig.update_xaxes(
+        type="date", title_text=t("axis.time_of_day", lang), tickformatstops=list(TIME_TICKS)
+    )
     fig.update_layout(barmode="overlay", showlegend=False)
     return _layout(fig, lang, 340)
 
 
-def trunk_angle(series: pd.DataFrame, marks: pd.DataFrame, lang: str, tz: dt.tzinfo) -> go.Figure:
-    """Trunk inclination over the day with the 20/45/60° bands shaded and bends/lifts marked."""
+def trunk_angle(
+    series: pd.DataFrame, marks: pd.DataFrame, lang: str, tz: dt.tzinfo, *, seconds: bool = False
+) -> go.Figure:
+    """Trunk inclination over the day with the 20/45/60° bands shaded and bends/lifts marked.
+
+    `seconds`: a short span at full epoch resolution (the live 10 minutes): times to the second.
+    """
+    clock = "%H:%M:%S" if seconds else "%H:%M"
     fig = go.Figure()
     for lo, hi, colour in TRUNK_BANDS:
         fig.add_hrect(y0=lo, y1=hi, fillcolor=colour, opacity=0.18, line_width=0)
@@ -128,7 +142,7 @@ def trunk_angle(series: pd.DataFrame, marks: pd.DataFrame, lang: str, tz: dt.tzi
             mode="lines",
             line={"color": OKABE_ITO["blue"], "width": 1},
             name=t("axis.trunk_deg", lang),
-            hovertemplate="%{x|%H:%M} %{y:.0f}°<extra></extra>",
+            hovertemplate="%{x|" + clock + "} %{y:.0f}°<extra></extra>",
         )
     )
     for kind, (colour, symbol, key) in MARKS.items():
@@ -146,7 +160,7 @@ def trunk_angle(series: pd.DataFrame, marks: pd.DataFrame, lang: str, tz: dt.tzi
         )
     top = max(90.0, float(np.nanmax(series["max_deg"])) if len(series) else 90.0)
     fig.update_yaxes(title_text=t("axis.trunk_deg", lang), range=[-40, min(top + 5, 120)])
-    fig.update_xaxes(title_text=t("axis.time_of_day", lang), tickformat="%H:%M")
+    fig.update_xaxes(title_text=t("axis.time_of_day", lang), tickformatstops=list(TIME_TICKS))
     return _layout(fig, lang)
 
 
@@ -175,7 +189,7 @@ def sitting_bouts(bouts: pd.DataFrame, limit_min: float, lang: str, tz: dt.tzinf
         )
     fig.add_hline(y=limit_min, line_dash="dash", line_color=OKABE_ITO["black"])
     fig.update_yaxes(title_text=t("axis.bout_min", lang))
-    fig.update_xaxes(title_text=t("axis.time_of_day", lang), tickformat="%H:%M")
+    fig.update_xaxes(title_text=t("axis.time_of_day", lang), tickformatstops=list(TIME_TICKS))
     return _layout(fig, lang)
 
 

@@ -185,8 +185,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Last sample {ago} ago.",
         "nl": "Laatste meting {ago} geleden.",
     },
+    "live.recent": {
+        "en": "Trunk angle, the last 10 minutes, second by second",
+        "nl": "Romphoek, de laatste 10 minuten, per seconde",
+    },
     # -- column / axis labels ------------------------------------------------------------------
     "col.time": {"en": "Time", "nl": "Tijd"},
+    "col.sensor": {"en": "Sensor", "nl": "Sensor"},
+    "col.found_from": {"en": "Found from", "nl": "Bepaald uit"},
+    "col.found_at": {"en": "When", "nl": "Wanneer"},
+    "col.up": {"en": "Up", "nl": "Omhoog"},
+    "col.forward": {"en": "Forward", "nl": "Voorwaarts"},
     "col.start": {"en": "Start", "nl": "Begin"},
     "col.end": {"en": "End", "nl": "Einde"},
     "col.minutes": {"en": "Minutes", "nl": "Minuten"},
@@ -328,9 +337,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "nl": "De opgeslagen kalibratie is onleesbaar; voer `backcoach calibrate` opnieuw uit.",
     },
     "settings.not_calibrated": {
-        "en": "Not calibrated: the upright posture is found automatically from the data.",
-        "nl": "Niet gekalibreerd: de rechtop-houding wordt automatisch uit de gegevens bepaald.",
+        "en": "Not calibrated: the upright posture is found automatically from the data "
+        "(the first walk), and then kept for the sensor's next session.",
+        "nl": "Niet gekalibreerd: de rechtop-houding wordt automatisch uit de gegevens bepaald "
+        "(de eerste wandeling) en daarna bewaard voor de volgende sessie van de sensor.",
     },
+    "settings.references": {
+        "en": "Upright and forward kept per sensor (sensor axes); each session starts from them "
+        "and checks them against the first walk.",
+        "nl": "Rechtop en voorwaarts, per sensor bewaard (sensorassen); elke sessie begint "
+        "ermee en toetst ze aan de eerste wandeling.",
+    },
+    "ref.any_sensor": {"en": "any sensor", "nl": "elke sensor"},
+    "ref.walking": {"en": "walking", "nl": "lopen"},
+    "ref.calibrate": {"en": "calibration", "nl": "kalibratie"},
     "settings.rules": {"en": "Rule thresholds", "nl": "Drempels van de regels"},
     "settings.warnings": {"en": "Warnings", "nl": "Waarschuwingen"},
     "settings.warnings_enabled": {"en": "Warnings on", "nl": "Waarschuwingen aan"},

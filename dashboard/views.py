@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from backcoach.dashboard import calibration_view
 from backcoach.processing.types import (
     POSTURE_CODE,
     POSTURES,
@@ -38,6 +39,7 @@ from backcoach.processing.types import (
     Event,
     OverloadWarning,
 )
+from backcoach.references import StoredReference
 
 
 class M:
@@ -203,6 +205,27 @@ def warnings_table(warnings: Sequence[OverloadWarning], lang: str, tz: dt.tzinfo
     return pd.DataFrame(rows, columns=["time", "rule", "value", "message"])
 
 
+def references_table(refs: Sequence[StoredReference], tz: dt.tzinfo) -> pd.DataFrame:
+    """Kept references: sensor ('' = any), found from ('walking' / 'calibrate'), when, and the
+    sensor axis nearest up and forward in words ("-Y, 6° off"), not the vectors."""
+
+    def axis(v: Sequence[float]) -> str:
+        near = calibration_view.nearest_axis(list(v))
+        return f"{near.axis}, {near.off_deg:.0f}°"
+
+    rows = [
+        (
+            r.sensor,
+            r.origin,
+            dt.datetime.fromtimestamp(r.at_s, tz).strftime("%Y-%m-%d %H:%M") if r.at_s else "–",
+            axis(r.calibration.up),
+            axis(r.calibration.forward),
+        )
+        for r in refs
+    ]
+    return pd.DataFrame(rows, columns=["sensor", "found_from", "found_at", "up", "forward"])
+
+
 @dataclass(frozen=True)
 class LiveStatus:
     """What the collector reports right now."""
@@ -213,6 +236,7 @@ class LiveStatus:
     battery_pct: float | None
     since_sample_s: float | None
     since_break_s: float | None
+    last_sample_s: float | None = None  # Unix time of the newest sample
 
 
 def _float(value: str | None) -> float | None:
@@ -242,6 +266,7 @@ def live_status(status: Mapping[str, str], now_s: float) -> LiveStatus | None:
         battery_pct=_float(status.get("collector.battery")),
         since_sample_s=since_sample,
         since_break_s=None if last_break is None else max(0.0, ref - last_break),
+        last_sample_s=last,
     )
 
 

@@ -2,7 +2,7 @@
 # Set up backcoach on a fresh Debian/Ubuntu machine: a virtual environment in .venv with the
 # project installed, and with --test also the servers and browser the tests talk to for real
 # (InfluxDB, a D-Bus daemon for the emulated BlueZ, headless Chromium, Java for actipy's
-# research-format parsers). Safe to run again.
+# research-format parsers, systemd-analyze for the generated user unit). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,6 +62,7 @@ if [ "$want_test" -eq 1 ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
   command -v java >/dev/null 2>&1 || missing+=(default-jdk-headless)  # actipy's device parsers
+  command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
 fi
 

@@ -207,8 +207,8 @@ def test_metres_per_second_squared_are_detected_and_ambiguous_units_refused(reco
 
 def test_a_guessed_reference_is_said_and_a_calibration_fixes_the_angle(tmp_path):
     """Still, 40° forward: the guess is flagged; --calibration (file or saved) reads +40°."""
-    from backcoach.collector.session import save_calibration
     from backcoach.processing.types import Calibration
+    from backcoach.references import save_reference
     from backcoach.storage.sqlite import SQLiteStore
 
     up, fwd = np.array([1.0, 0, 0]), np.array([0, 0, 1.0])
@@ -225,7 +225,7 @@ def test_a_guessed_reference_is_said_and_a_calibration_fixes_the_angle(tmp_path)
     cal = tmp_path / "cal.json"
     cal.write_text(json.dumps({"up": up.tolist(), "forward": fwd.tolist()}))
     store = SQLiteStore(tmp_path / "data" / "backcoach.sqlite")
-    save_calibration(store, Calibration(tuple(up), tuple(fwd)))
+    save_reference(store, Calibration(tuple(up), tuple(fwd)), origin="calibrate", at_s=0.0)
     store.close()
     for how, arg in (("file", str(cal)), ("saved", "saved")):
         out = tmp_path / how

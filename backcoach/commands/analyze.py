@@ -105,12 +105,12 @@ def load_calibration_arg(value: str | None, settings: Settings) -> Calibration |
     if value is None:
         return None
     if value == "saved":
-        from backcoach.collector.session import load_calibration
+        from backcoach.references import saved_calibration
         from backcoach.storage import open_store
 
         store = open_store(settings)
         try:
-            cal = load_calibration(store)
+            cal = saved_calibration(store)
         finally:
             store.close()
         if cal is None:

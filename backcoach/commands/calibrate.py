@@ -1,8 +1,9 @@
 """`backcoach calibrate`: guided upright/bend calibration, live from the sensor or from a file.
 
 Why: the automatic reference needs minutes of everyday movement; a guided calibration gives the
-wearer's own upright and forward at once. The result is saved in the store, and every later
-`backcoach collect` uses it (`collector.session.load_calibration`).
+wearer's own upright and forward at once. The result is kept in the store for the sensor (for
+any sensor when it came from a file without --sensor), and the next `backcoach collect` starts
+from it (`backcoach.references`; re-checked against the first walking, like every kept reference).
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Uses the sensor live, or a recording given with --file.",
     )
     p.add_argument("--file", default=None, help="a recording (CSV/npz) instead of the sensor")
-    p.add_argument("--sensor", default=None, help="name or address (default: settings)")
+    p.add_argument(
+        "--sensor",
+        default=None,
+        help="name or address (default: settings); with --file, the address the calibration "
+        "is kept for (default: any sensor)",
+    )
     p.add_argument(
         "--profile", default=None, help="open, polar, witmotion, thingy, movesense or metamotion"
     )
@@ -40,8 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from backcoach.collector.session import save_calibration
     from backcoach.processing.calibration import calibrate
+    from backcoach.references import save_reference
     from backcoach.storage import open_store
 
     console = Console(stderr=True)
@@ -49,20 +55,23 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         from backcoach.collector.files import read_recording
 
         samples = read_recording(args.file)
+        sensor = args.sensor or ""
     else:
-        samples = asyncio.run(_record(args, settings, console))
+        samples, sensor = asyncio.run(_record(args, settings, console))
     cal = calibrate(samples.t_s, samples.acc_g, upright_s=args.upright)
     store = open_store(settings)
     try:
-        save_calibration(store, cal)
+        save_reference(store, cal, sensor=sensor, origin="calibrate", at_s=time.time())
     finally:
         store.close()
     _print(cal)
     return 0
 
 
-async def _record(args: argparse.Namespace, settings: Settings, console: Console) -> Samples:
-    """Connect, wait for data, then guide the wearer and keep what was recorded meanwhile."""
+async def _record(
+    args: argparse.Namespace, settings: Settings, console: Console
+) -> tuple[Samples, str]:
+    """Connect, wait for data, then guide the wearer; what was recorded, and the address."""
     from backcoach.collector.ble import SensorLink, async_find
 
     sensor = settings.sensor.name if args.sensor is None else args.sensor
@@ -93,12 +102,12 @@ async def _record(args: argparse.Namespace, settings: Settings, console: Console
         await task
     samples = Samples.concat(parts)
     keep = samples.t_s >= start_s - 0.2
-    return Samples(samples.t_s[keep], samples.acc_g[keep])
+    return Samples(samples.t_s[keep], samples.acc_g[keep]), found.address
 
 
 def _print(cal: Calibration) -> None:
     up, fwd = np.round(cal.up, 3), np.round(cal.forward, 3)
     Console().print(
         f"Calibrated: upright = {up.tolist()}, forward = {fwd.tolist()} (sensor axes). "
-        "Saved; the next `backcoach collect` uses it."
+        "Kept; the next `backcoach collect` starts from it."
     )

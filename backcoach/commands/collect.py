@@ -1,33 +1,42 @@
 """`backcoach collect`: stream a worn sensor into the store, through drop-outs, until stopped.
 
 Why a thin command: finding the sensor (`collector.ble`), the session (`collector.session`) and
-the live path (`service.LiveRun`) do the work; this module parses options and shows a status line.
+the live path (`service.LiveRun`) do the work; this module parses options, shows a status line,
+and makes SIGTERM (systemd, docker stop) a clean finish like Ctrl-C: everything written, the
+days summarised. With `--wait` it looks for the sensor until it comes (as a service does).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import dataclasses
 import logging
+import signal
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 
 from backcoach.config import Settings
-from backcoach.errors import ConfigError, SensorLost
+from backcoach.errors import ConfigError, SensorLost, SensorNotFound
 
 if TYPE_CHECKING:
     from rich.status import Status
 
     from backcoach.alerts import Dispatcher
+    from backcoach.collector.ble import FoundSensor
     from backcoach.collector.session import CollectSession
     from backcoach.processing.types import OverloadWarning
+    from backcoach.service import LiveRun
     from backcoach.storage.base import Store
 
 log = logging.getLogger(__name__)
 
 BUZZ_TIMEOUT_S = 10.0  # a buzz not written by then counts as not delivered (the dispatcher retries)
+WAIT_SCAN_S = 30.0  # with --wait: one scan this long, then the next, until the sensor answers
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -64,6 +73,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="how long to look for the sensor (default 10)",
     )
     p.add_argument(
+        "--wait",
+        action="store_true",
+        help="look for the sensor until it answers, however long (for a service: the sensor "
+        "may be off or out of range when it starts)",
+    )
+    p.add_argument(
         "--acquire-notify",
         action="store_true",
         help="receive notifications over BlueZ's AcquireNotify socket (fewer drops at high "
@@ -79,19 +94,30 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _collect(args: argparse.Namespace, settings: Settings) -> int:
-    from backcoach.collector.ble import async_find
-    from backcoach.collector.session import CollectSession
+    from backcoach.collector.session import CollectSession, sensor_live_run
     from backcoach.storage import open_store
 
     console = Console(stderr=True)
     sensor = settings.sensor.name if args.sensor is None else args.sensor
     profile = settings.sensor.profile if args.profile is None else args.profile
+    stopping = asyncio.Event()
+    _on_sigterm(stopping.set)
     with console.status("looking for the sensor ..."):
-        found = await async_find(sensor, profile, args.scan_timeout)
+        found = await _find(sensor, profile, args, stopping)
+    if found is None:
+        return 0  # stopped while waiting for the sensor: nothing to write
     name = escape(found.name or "-")  # an advertised name is text, never Rich markup
     console.print(f"found {name} {found.address} ({found.profile}), connecting")
+    settings = with_sensor(settings, found)
     store = open_store(settings)
-    dispatcher = None
+    loop = asyncio.get_running_loop()
+    dispatchers: list[Dispatcher] = []
+
+    def live_path(session: CollectSession) -> LiveRun:
+        """(In the session's worker thread, while the link connects.) Warnings, then LiveRun."""
+        dispatchers.append(_wire_warnings(session, settings, store, loop))
+        return sensor_live_run(session)
+
     try:
         session = CollectSession(
             settings,
@@ -101,8 +127,9 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> int:
             range_g=args.range_g,
             watchdog_s=args.watchdog,
             acquire_notify=args.acquire_notify,
+            live_factory=live_path,
         )
-        dispatcher = _wire_warnings(session, settings, store)
+        _on_sigterm(session.stop)
         with console.status("connecting ...") as status:
             watcher = asyncio.create_task(_show(session, status))
             try:
@@ -110,7 +137,7 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> int:
             finally:
                 watcher.cancel()
     finally:
-        if dispatcher is not None:  # off the loop: a buzz being delivered needs the loop
+        for dispatcher in dispatchers:  # off the loop: a buzz being delivered needs the loop
             await asyncio.to_thread(dispatcher.close, 10.0)
         store.close()
     corrupt = sum(result.corrupt.values())
@@ -122,13 +149,61 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _wire_warnings(session: CollectSession, settings: Settings, store: Store) -> Dispatcher:
+def with_sensor(settings: Settings, found: FoundSensor) -> Settings:
+    """The settings with the sensor found, so every point written carries its identity.
+
+    The InfluxDB store tags points with `sensor.name` and `sensor.profile`; a live session
+    otherwise wrote `sensor=unknown, model=unknown` whenever the settings left them open. An
+    advertised name is the sensor's to choose: `tag_safe` makes it storable.
+    """
+    from backcoach.storage.line_protocol import tag_safe
+
+    name = f"{found.name} ({found.address})" if found.name else found.address
+    sensor = dataclasses.replace(settings.sensor, name=tag_safe(name), profile=found.profile)
+    return dataclasses.replace(settings, sensor=sensor)
+
+
+def _on_sigterm(callback: Callable[[], None]) -> None:
+    """SIGTERM (systemd stop, docker stop) calls `callback`: a clean finish, like Ctrl-C."""
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows has no such signal
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, callback)
+
+
+async def _find(
+    sensor: str, profile: str, args: argparse.Namespace, stopping: asyncio.Event
+) -> FoundSensor | None:
+    """The sensor; with --wait, scan after scan until it answers (None if stopped meanwhile)."""
+    from backcoach.collector.ble import async_find
+
+    if not args.wait:
+        return await async_find(sensor, profile, args.scan_timeout)
+    said = False
+    while not stopping.is_set():
+        scan = asyncio.ensure_future(async_find(sensor, profile, WAIT_SCAN_S))
+        stop = asyncio.ensure_future(stopping.wait())
+        await asyncio.wait({scan, stop}, return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        if not scan.done():
+            scan.cancel()
+            with contextlib.suppress(asyncio.CancelledError, SensorNotFound):
+                await scan
+            return None
+        try:
+            return scan.result()
+        except SensorNotFound as exc:
+            if not said:
+                log.info("%s; still looking until it answers (Ctrl-C stops)", exc)
+                said = True
+    return None
+
+
+def _wire_warnings(
+    session: CollectSession, settings: Settings, store: Store, loop: asyncio.AbstractEventLoop
+) -> Dispatcher:
     """Rules on every pipeline output and every finished day; delivery on the dispatcher's
-    threads, including a buzz on sensors with a motor (scheduled back onto this event loop)."""
+    threads, including a buzz on sensors with a motor (scheduled back onto `loop`)."""
     from backcoach.alerts import build_dispatcher, engine_from_settings, warning_hook
     from backcoach.service import daily_hook
-
-    loop = asyncio.get_running_loop()
 
     def buzz(_warning: OverloadWarning) -> None:
         done = asyncio.run_coroutine_threadsafe(session.buzz(), loop)

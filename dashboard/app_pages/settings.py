@@ -12,13 +12,14 @@ from typing import Any
 import streamlit as st
 
 from backcoach.config import LANGUAGES
-from backcoach.dashboard import calibration_view, common, dates, export
+from backcoach.dashboard import common, dates, export, views
 from backcoach.dashboard.i18n import LANG_NAMES
 from backcoach.dashboard.settings_file import save_settings
 from backcoach.errors import BackcoachError
 from backcoach.processing.days import day_bounds
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.types import PLACEMENTS
+from backcoach.references import read_references
 
 #: The guidance rule each threshold belongs to, shown before its name.
 FIELD_RULE = {
@@ -130,28 +131,17 @@ def save(ctx: common.Ctx, updates: dict[str, Any]) -> None:
 
 
 def calibration(ctx: common.Ctx) -> None:
-    """The saved calibration in words (which sensor axis points up and forward), not its JSON."""
+    """Each sensor's kept up and forward (from walking or `backcoach calibrate`)."""
     st.subheader(ctx.t("settings.calibration"))
-    raw = ctx.store.read_status().get(calibration_view.CALIBRATION_KEY)
-    try:
-        cal = calibration_view.describe(raw)
-    except ValueError:
-        st.warning(ctx.t("settings.cal_unreadable"))
-        return
-    if cal is None:
+    table = views.references_table(read_references(ctx.store), ctx.tz)
+    if table.empty:
         st.caption(ctx.t("settings.not_calibrated"))
         return
-    if cal.saved_s is None:
-        st.markdown(ctx.t("settings.cal_guided"))
-    else:
-        saved = dt.datetime.fromtimestamp(cal.saved_s, ctx.tz)
-        when = f"{dates.short(saved.date(), ctx.lang)} {saved:%H:%M}"
-        st.markdown(ctx.t("settings.cal_saved", when=when))
-    st.markdown(
-        f"- {ctx.t('settings.cal_up', axis=cal.up.axis, off=cal.up.off_deg)}\n"
-        f"- {ctx.t('settings.cal_forward', axis=cal.forward.axis, off=cal.forward.off_deg)}"
-    )
-    st.caption(ctx.t("settings.cal_again"))
+    table["sensor"] = table["sensor"].replace("", ctx.t("ref.any_sensor"))
+    table["found_from"] = [ctx.t(f"ref.{o}") for o in table["found_from"]]
+    table.columns = [ctx.t(f"col.{c}") for c in table.columns]
+    st.caption(ctx.t("settings.references"))
+    st.dataframe(table, hide_index=True)
 
 
 def export_zip(ctx: common.Ctx, fmt: str) -> bytes:

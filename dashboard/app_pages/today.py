@@ -11,6 +11,7 @@ from backcoach.dashboard import charts, common, dates, views
 from backcoach.dashboard.i18n import STRINGS, collector_state, t
 
 LIVE_REFRESH_S = 5  # the live panel polls the store's status rows this often
+RECENT_S = 600  # the live panel's chart: the last 10 minutes at full epoch resolution
 
 
 def _fmt_duration(seconds: float | None, lang: str) -> str:
@@ -41,6 +42,20 @@ def live_panel(ctx: common.Ctx) -> None:
     cols[4].metric(ctx.t("live.state"), collector_state(live.state, ctx.lang))
     if live.since_sample_s is not None:
         st.caption(ctx.t("live.updated", ago=_fmt_duration(live.since_sample_s, ctx.lang)))
+    if live.last_sample_s is not None:
+        recent_chart(ctx, live.last_sample_s)
+
+
+def recent_chart(ctx: common.Ctx, last_s: float) -> None:
+    """The last 10 minutes second by second (uncached, like the panel): a 70° bend reads 70°."""
+    start_s, end_s = last_s - RECENT_S, last_s + 1.0
+    epochs = ctx.store.read_epochs(start_s, end_s)
+    if len(epochs) == 0:
+        return
+    marks = views.event_marks(ctx.store.read_events(start_s, end_s, ["bend", "lift"]))
+    st.caption(ctx.t("live.recent"))
+    series = views.trunk_series(epochs, bin_s=1)
+    st.plotly_chart(charts.trunk_angle(series, marks, ctx.lang, ctx.tz, seconds=True))
 
 
 def pick_day(ctx: common.Ctx, last: str) -> str:

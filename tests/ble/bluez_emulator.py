@@ -9,14 +9,17 @@ timed by its own slightly drifting crystal; what each sensor sends and how it re
 lives in `emulated_sensors.py`, the D-Bus side here.
 
 Test controls (`org.backcoach.Emulator1` on a second bus connection, named
-`org.backcoach.Emulator`): Drop (link loss), Stall (no data, link up), Lose (skip packets),
-Corrupt (broken packets), Stats (JSON) and Dump (the samples sent, as .npz).
+`org.backcoach.Emulator`): Drop (link loss), Away (out of range for a while), Stall (no data,
+link up), Lose (skip packets), Corrupt (broken packets), Stats (JSON) and Dump (the samples
+sent, as .npz).
 
 Run: `python -m tests.ble.bluez_emulator --bus ADDRESS --devices JSON`; it prints "ready" once
 `org.bluez` is owned. Facts that matter (see issue 7): export objects before claiming the name;
 Adapter1 needs Powered and Roles=["central"]; handles are the last four hex digits of paths;
 Connected=true → export GATT → ServicesResolved=true; devices are seen only through property
-changes while discovering; never assign `self.name` in a ServiceInterface.
+changes while discovering; never assign `self.name` in a ServiceInterface. As in BlueZ, a link
+outlives the client that made it (a SIGKILLed collector) until Disconnect, a connected device
+does not advertise, and a client's notification sessions end when it leaves the bus.
 """
 
 # No `from __future__ import annotations`: dbus-fast reads the D-Bus signatures from annotations.
@@ -32,7 +35,7 @@ import sys
 import time
 
 import numpy as np
-from dbus_fast import BusType, DBusError, PropertyAccess
+from dbus_fast import BusType, DBusError, Message, PropertyAccess
 from dbus_fast.aio import MessageBus
 from dbus_fast.service import ServiceInterface, dbus_property, method
 
@@ -64,6 +67,7 @@ class Characteristic(ServiceInterface):
         self.value = b""
         self.notifying = False
         self.acquired: socket.socket | None = None  # our end of an AcquireNotify socketpair
+        self.subscriber = ""  # unique bus name of the client that started notifications
 
     @dbus_property(access=PropertyAccess.READ)
     def UUID(self) -> STR:
@@ -143,6 +147,15 @@ class Characteristic(ServiceInterface):
         elif self.notifying:
             self.emit_properties_changed({"Value": value})
 
+    def client_gone(self, client: str) -> None:
+        """BlueZ ends a notification session when its D-Bus client leaves (a killed process)."""
+        if client and client == self.subscriber:
+            self.subscriber = ""
+            self.release()
+            if self.notifying:
+                self.notifying = False
+                self.dev.on_notify(self.uuid, False)
+
     def release(self) -> None:
         if self.acquired is not None:
             self.acquired.close()
@@ -204,6 +217,7 @@ class Device(ServiceInterface):
         self.streaming = False
         self.stream_task: asyncio.Task | None = None
         self.stall_until = 0.0
+        self.away_until = 0.0  # out of range: no advertising, no connection, link lost
         self.lose_packets = 0
         self.corrupt_packets = 0
         self.sent_index: list[np.ndarray] = []
@@ -281,7 +295,10 @@ class Device(ServiceInterface):
     @method()
     async def Connect(self):
         if self.connected:
-            return
+            return  # BlueZ: an LE link that is up already (e.g. held for a dead client) is reused
+        if time.monotonic() < self.away_until:
+            await asyncio.sleep(1.0)  # the real BlueZ tries for longer before it gives up
+            raise DBusError("org.bluez.Error.Failed", "le-connection-abort-by-local")
         await asyncio.sleep(0.02)  # a real link takes a moment; lets the caller's watcher settle
         self.connected = True
         self.connects += 1
@@ -398,7 +415,7 @@ class Device(ServiceInterface):
         data.notify(payload)
 
     def advertise(self) -> None:
-        if not self.connected:
+        if not self.connected and time.monotonic() >= self.away_until:
             self.rssi = -60 - (self.rssi + 61) % 3  # a changing RSSI is what scanners see
             self.emit_properties_changed({"RSSI": self.rssi})
 
@@ -412,6 +429,7 @@ class Device(ServiceInterface):
             "packets": self.packets,
             "connects": self.connects,
             "acquires": self.acquires,
+            "origin": self.origin,  # sensor index where the wearer's script starts (truth)
             "connected": self.connected,
             "streaming": self.streaming,
             "writes": self.writes,
@@ -511,6 +529,13 @@ class Control(ServiceInterface):
         self._dev(address).drop_link()
 
     @method()
+    def Away(self, address: STR, seconds: DOUBLE):
+        """The sensor leaves radio range for `seconds`: link lost, silent, unreachable."""
+        dev = self._dev(address)
+        dev.away_until = time.monotonic() + seconds
+        dev.drop_link()
+
+    @method()
     def Stall(self, address: STR, seconds: DOUBLE):
         self._dev(address).stall_until = time.monotonic() + seconds
 
@@ -539,6 +564,28 @@ class Control(ServiceInterface):
         self._dev(address).dump(path)
 
 
+def track_clients(bus: MessageBus, adapter: Adapter) -> None:
+    """Note which client starts notifications, and end its sessions when it leaves the bus.
+
+    Real BlueZ keeps a notification session per D-Bus client and drops it (disabling the
+    characteristic's notifications) when that client disconnects, e.g. a SIGKILLed collector;
+    the LE link itself stays up until someone calls Disconnect.
+    """
+
+    def on_message(msg: Message) -> None:
+        if msg.member in ("StartNotify", "AcquireNotify") and msg.sender:
+            for dev in adapter.devices.values():
+                for char in dev.chars.values():
+                    if char.path == msg.path:
+                        char.subscriber = msg.sender
+        elif msg.member == "NameOwnerChanged" and msg.body and msg.body[2] == "":
+            for dev in adapter.devices.values():
+                for char in list(dev.chars.values()):
+                    char.client_gone(msg.body[0])
+
+    bus.add_message_handler(on_message)
+
+
 async def serve(bus_address: str, specs: list[dict]) -> None:
     bus = await MessageBus(
         bus_address=bus_address, bus_type=BusType.SYSTEM, negotiate_unix_fd=True
@@ -549,6 +596,17 @@ async def serve(bus_address: str, specs: list[dict]) -> None:
         dev = Device(bus, adapter, spec)
         adapter.devices[dev.address.upper()] = dev
         bus.export(dev.path, dev)
+    track_clients(bus, adapter)
+    await bus.call(
+        Message(
+            destination="org.freedesktop.DBus",
+            path="/org/freedesktop/DBus",
+            interface="org.freedesktop.DBus",
+            member="AddMatch",
+            signature="s",
+            body=["type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged'"],
+        )
+    )
     await bus.request_name("org.bluez")  # only after the tree exists (bleak reads it at once)
     control_bus = await MessageBus(bus_address=bus_address).connect()
     control_bus.export(CONTROL_PATH, Control(adapter))

@@ -48,6 +48,17 @@ SCRIPTS = {
         Segment("lift", style="back", peak_deg=60.0),
         Segment("stand", 15.0),
     ],
+    # the cold-start bench: walking first (a new sensor's reference), then standing and bending
+    "coldstart": [
+        Segment("walk", 25.0),
+        Segment("stand", 10.0),
+        Segment("bend", peak_deg=70.0, hold_s=3.0),
+        Segment("stand", 10.0),
+        Segment("sit", 20.0),
+        Segment("stand", 5.0),
+        Segment("bend", peak_deg=70.0, hold_s=3.0),
+        Segment("stand", 10.0),
+    ],
     # what a wearer does during `backcoach calibrate --upright 3`
     "calibrate": [Segment("stand", 3.5), Segment("bend", peak_deg=60.0), Segment("stand", 30.0)],
 }

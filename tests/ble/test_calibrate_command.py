@@ -1,4 +1,4 @@
-"""`backcoach calibrate --file`: upright and forward found, saved, and picked up by collect."""
+"""`backcoach calibrate`: upright and forward found and kept (for the sensor, when known)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from backcoach import cli
-from backcoach.collector.session import load_calibration
 from backcoach.collector.simulator import Segment, simulate
 from backcoach.config import Settings
+from backcoach.references import load_reference, read_references
 from backcoach.storage import open_store
 from tests.ble.conftest import DEVICES, Emulator
 from tests.ble.emulated_sensors import SCRIPTS
@@ -34,10 +34,11 @@ def test_calibrate_from_a_recording_saves_the_wearers_axes(
     assert cli.main(["calibrate", "--file", str(rec)]) == 0
     store = open_store(Settings(data_dir=str(tmp_path / "data")))
     try:
-        cal = load_calibration(store)
+        (kept,) = read_references(store)
     finally:
         store.close()
-    assert cal is not None and cal.source == "calibration"
+    assert kept.sensor == "" and kept.origin == "calibrate"  # a file: for any sensor
+    cal = kept.calibration
     # the simulator's body frame: up is +x, a forward bend tilts the reading towards -z
     assert _angle_deg(cal.up, sim.mounting @ [1.0, 0.0, 0.0]) < 5
     assert _angle_deg(cal.forward, sim.mounting @ [0.0, 0.0, 1.0]) < 10
@@ -65,10 +66,13 @@ def test_calibrate_live_from_the_sensor_while_the_wearer_stands_then_bends(
     assert cli.main(args) == 0
     store = open_store(Settings(data_dir=str(tmp_path)))
     try:
-        cal = load_calibration(store)
+        kept = load_reference(store, address)
+        others = load_reference(store, DEVICES["polar"]["address"])
     finally:
         store.close()
-    assert cal is not None
+    assert kept is not None and kept.sensor == address and kept.origin == "calibrate"
+    assert others is None, "a live calibration is kept for its own sensor only"
+    cal = kept.calibration
     # the emulated wearer: the same simulation the emulator streams (seed 5, random mounting)
     sim = simulate(SCRIPTS["calibrate"], 0.0, fs_hz=50.0, seed=5)
     assert _angle_deg(cal.up, sim.mounting @ [1.0, 0.0, 0.0]) < 5

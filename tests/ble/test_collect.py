@@ -291,3 +291,34 @@ def test_a_sensor_named_like_rich_markup_is_listed_and_collected_as_it_is(
     monkeypatch.setenv("BACKCOACH_DATA_DIR", str(tmp_path))
     assert cli.main(["collect", "--sensor", spec["address"], "--duration", "2"]) == 0
     assert f"found {spec['name']} {spec['address']}" in capsys.readouterr().err
+
+
+def test_a_sensor_out_of_range_is_waited_for_and_its_absence_is_a_gap(
+    bluez: Emulator, tmp_path: Path
+) -> None:
+    """Away for 6 s (no link, no advertising): the session waits, resumes, and stores a gap."""
+    result, stats, sent, settings = asyncio.run(
+        _collect(bluez, "away", tmp_path, 14.0, [(1.0, "Away", [6.0], "sd")])
+    )
+    samples, gaps = _stored(settings)
+    assert result.connects == 2 and stats["connects"] >= 2
+    assert len(samples) == stats["sent_samples"]
+    assert result.lost_samples == stats["dropped_samples"] >= 6 * 50
+    (gap,) = [g for g in gaps if "samples_lost" in g.attrs]  # the pipeline adds its own
+    assert 6.0 <= gap.duration_s < 12.0 and gap.attrs["samples_lost"] == result.lost_samples
+    assert samples.t_s[-1] > gap.end_s + 1.0, "no data after the sensor came back"
+
+
+def test_collect_wait_looks_until_the_sensor_comes_into_range(
+    bluez: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--wait`: a sensor away when collect starts is found when it comes back, not an error."""
+    monkeypatch.setenv("BACKCOACH_DATA_DIR", str(tmp_path))
+    address = DEVICES["away"]["address"]
+    asyncio.run(bluez.call("Away", address, 4.0, signature="sd"))
+    args = ["collect", "--sensor", address, "--wait", "--scan-timeout", "1", "--duration", "2"]
+    t0 = time.monotonic()
+    assert cli.main(args) == 0
+    assert time.monotonic() - t0 > 4.0
+    samples, _ = _stored(Settings(data_dir=str(tmp_path)))
+    assert len(samples) > 50

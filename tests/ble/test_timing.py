@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from backcoach.collector.ble_timing import SampleClock
 
@@ -91,3 +92,34 @@ def test_a_restart_the_caller_saw_is_a_restart_even_when_the_new_clock_reads_lat
     assert placed.restarted
     assert 140 <= placed.lost_samples <= 160  # about 3 s at 50 Hz, from the host clock
     assert placed.t_s[0] > 1003.9
+
+
+def _jump(clock: SampleClock, host_jump_s: float, sensor_jump_s: float, timed: bool):
+    """60 s of packets, then the host clock (and the sensor's) jump, then 60 s more."""
+    got, lost = [], 0
+    for k in range(2 * int(60 * RATE / N)):
+        after = k >= 60 * RATE / N
+        sensor_s = 5.0 + k * N / RATE + (sensor_jump_s if after else 0.0)
+        rx = 1.7e9 + (k + 1) * N / RATE + 0.01 + (host_jump_s if after else 0.0)
+        placed = clock.place(N, rx, sensor_s if timed else None)
+        got.append(placed.t_s)
+        lost += placed.lost_samples
+    return np.concatenate(got), lost
+
+
+def test_a_host_clock_that_goes_back_keeps_the_samples_apart() -> None:
+    """NTP steps the clock back 30 s: times stay one period apart instead of piling up."""
+    for timed in (True, False):
+        clock = SampleClock(RATE)
+        got, lost = _jump(clock, -30.0, 0.0, timed)
+        assert lost == 0 and clock.host_back_s == pytest.approx(30.0, abs=0.1)
+        np.testing.assert_allclose(np.diff(got), 1 / RATE, atol=2e-4)
+
+
+def test_a_laptops_sleep_is_a_gap_of_its_length() -> None:
+    """Host and sensor clock both run on for an hour while the host sleeps: one gap, no shift."""
+    clock = SampleClock(RATE)
+    got, lost = _jump(clock, 3000.0, 3000.0, timed=True)
+    assert lost == 3000 * RATE and clock.host_back_s == 0.0
+    gap = np.diff(got).max()
+    assert gap == pytest.approx(3000.0 + 1 / RATE, abs=0.05)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +59,41 @@ def app_env(monkeypatch):
         return sd
 
     return point
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    """Playwright's driver (one per module: a test may launch a second, differently set up
+    Chromium through it)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    """Headless Chromium through Playwright (the browser tests' pages open in it)."""
+    b = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    yield b
+    b.close()
+
+
+def open_page(browser, link: str, **kw):
+    """A new page (its own cookies) that has opened the link `backcoach dashboard` printed (its
+    per-launch secret becomes a cookie), as the wearer does."""
+    page = browser.new_page(**kw)
+    page.goto(link, wait_until="domcontentloaded")
+    return page

@@ -15,20 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import CHROMIUM, CHROMIUM_ARGS, open_page
 from .serve import dashboard
 from .stores import REPO, StoreDir
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 NAV = ("Today", "Guidance", "Progress", "Diary", "Settings & data")
 ARTIFACTS = REPO / "test-artifacts" / "dashboard"
 PAGE_TIMEOUT_MS = 45_000
@@ -57,27 +47,6 @@ def server(demo_week: StoreDir, tmp_path_factory):
     log_path = tmp_path_factory.mktemp("server") / "dashboard.log"
     with dashboard([], demo_week.env(), log_path) as (url, link):
         yield url, log_path, link
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright):
-    b = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-    yield b
-    b.close()
-
-
-def open_page(browser, link: str, **kw):
-    """A new page (its own cookies) that has opened the printed link, as the wearer does."""
-    page = browser.new_page(**kw)
-    page.goto(link, wait_until="domcontentloaded")
-    return page
 
 
 def visit(page, url: str, heading: str, shot: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -215,3 +216,57 @@ def test_a_broken_settings_file_shows_its_error_not_a_traceback(empty_store, app
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S).run()
     assert not at.exception
     assert at.error and "sensor.placement" in at.error[0].value
+
+
+def test_the_live_panel_shows_the_last_ten_minutes_second_by_second(synthetic_rw, app_env):
+    """A 70° bend of one second reads 70° in the live chart (the day's chart bins by 10 s)."""
+    import numpy as np
+
+    from backcoach.processing.types import POSTURE_CODE, Epochs
+
+    app_env(synthetic_rw)
+    store = open_store(synthetic_rw.settings())
+    now = float(int(time.time()))
+    t = now - 600 + np.arange(600.0)
+    trunk = np.where(np.arange(600) == 500, 70.0, 5.0)
+    standing = np.full(600, POSTURE_CODE["standing"])
+    zeros = np.zeros(600)
+    store.write_epochs(Epochs(t, standing, trunk, zeros, zeros + 0.01, zeros))
+    store.write_status("collector.state", "streaming")
+    store.write_status("collector.last_sample_s", f"{now:.3f}")
+    store.close()
+    at = run_page("app_pages/today.py")
+    assert "Trunk angle, the last 10 minutes, second by second" in texts(at)
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    live = specs[0]  # the live panel comes first
+    ys = [y for tr in live["data"] if tr.get("mode") == "lines" for y in _ys(tr["y"])]
+    assert len(ys) == 600 and max(ys) == 70.0
+    day = [y for tr in specs[2]["data"] if tr.get("mode") == "lines" for y in _ys(tr["y"])]
+    assert max(day) < 70.0, "the day's chart is binned; the live one must not be"
+
+
+def _ys(y) -> list[float]:
+    """Plotly's y values, whether a plain list or a typed-array dict."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(y, dict):
+        return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist()
+    return list(y)
+
+
+def test_settings_lists_each_sensors_kept_reference(synthetic_rw, app_env):
+    """A reference kept from walking shows with its sensor, origin and axes."""
+    from backcoach.processing.types import Calibration
+    from backcoach.references import save_reference
+
+    app_env(synthetic_rw)
+    store = open_store(synthetic_rw.settings())
+    cal = Calibration((0.0, 1.0, 0.0), (0.0, 0.0, -1.0))
+    save_reference(store, cal, sensor="C0:FF:EE:00:00:04", origin="walking", at_s=time.time())
+    store.close()
+    at = run_page("app_pages/settings.py")
+    (table,) = [d.value for d in at.dataframe if "Found from" in d.value.columns]
+    assert list(table["Sensor"]) == ["C0:FF:EE:00:00:04"]
+    assert list(table["Found from"]) == ["walking"] and list(table["Up"]) == ["+0.00 +1.00 +0.00"]

@@ -125,7 +125,7 @@ def test_live_status_reads_the_collector_facts():
         },
         now_s=1000.0,
     )
-    assert live == views.LiveStatus("connected", "standing", None, 55.0, 10.0, 600.0)
+    assert live == views.LiveStatus("connected", "standing", None, 55.0, 10.0, 600.0, 990.0)
 
 
 @pytest.mark.parametrize(

@@ -11,19 +11,10 @@ import pytest
 from backcoach.storage.sqlite import SQLiteStore
 
 from . import dashboard_synthetic as synthetic
+from .conftest import CHROMIUM, open_page
 from .serve import dashboard
 from .stores import TZ, new_dir, yesterday
-from .test_dashboard_browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    PAGE_TIMEOUT_MS,
-    browser,
-    open_page,
-    playwright,
-    visit,
-)
-
-__all__ = ["browser", "playwright"]  # the browser tests' module-scoped Chromium fixtures
+from .test_dashboard_browser import ARTIFACTS, PAGE_TIMEOUT_MS, visit
 
 pytestmark = [
     pytest.mark.browser,

@@ -58,3 +58,18 @@ def test_a_live_run_stores_the_same_in_influxdb_as_in_the_embedded_store(
     assert influxd.count(influx_db, "raw", "x_g") == 2 * 3600 * 5  # downsampled to 5 Hz
     for store in stores.values():
         store.close()
+
+
+@pytest.mark.influx
+def test_a_sensors_kept_reference_comes_back_from_influxdb(influxd, influx_db, make_store):
+    """The per-sensor reference (JSON in a status row) survives InfluxDB's string escaping."""
+    from backcoach.processing.types import Calibration
+    from backcoach.references import load_reference, save_reference
+
+    store = make_store(influxd.url, influx_db)
+    cal = Calibration((0.6, 0.8, 0.0), (0.0, 0.0, 1.0))
+    save_reference(store, cal, sensor="C0:FF:EE:00:00:01", origin="walking", at_s=1.5e9)
+    kept = load_reference(store, "c0:ff:ee:00:00:01")
+    assert kept is not None and kept.origin == "walking" and kept.at_s == 1.5e9
+    assert kept.calibration.up == pytest.approx(cal.up)
+    assert kept.calibration.forward == pytest.approx(cal.forward)

@@ -1,0 +1,192 @@
+"""`backcoach service install|uninstall|status`: `collect` as a systemd user service.
+
+Why: worn all day, the collector should start at login, wait for the sensor however long it is
+away (`collect --wait`), come back by itself after a crash (`Restart=on-failure`), and stop
+cleanly (SIGTERM: everything written, the day summarised). On Linux a systemd *user* unit
+does that without root; docs/service.md says what to use on macOS (launchd) and Windows
+(Task Scheduler). The unit runs this Python (`sys.executable -m backcoach`), so it keeps using
+the environment backcoach was installed in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from backcoach.config import Settings
+from backcoach.errors import BackcoachError
+
+UNIT = "backcoach.service"
+RESTART_S = 10  # after a failure, start again this long later
+STOP_TIMEOUT_S = 90  # SIGTERM's clean finish (store flush, day summary) may take this long
+SYSTEMCTL_TIMEOUT_S = 30
+
+
+class ServiceError(BackcoachError):
+    """The user service could not be installed, removed or asked about."""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "service",
+        help="run `collect` as a user service: at login, restarted after a failure (Linux)",
+        description="Install, remove or check a systemd user unit that runs `backcoach collect "
+        "--wait` from login on, restarts it after a failure and stops it cleanly. macOS and "
+        "Windows: see docs/service.md.",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    install = actions.add_parser(
+        "install", help="write the unit, enable it at login and start it now"
+    )
+    install.add_argument(
+        "--no-start",
+        action="store_true",
+        help="only write the unit file (no systemctl); print the commands that enable it",
+    )
+    uninstall = actions.add_parser("uninstall", help="stop and disable the unit, remove its file")
+    uninstall.add_argument("--no-stop", action="store_true", help="only remove the file")
+    actions.add_parser("status", help="whether the unit is installed, enabled and running")
+    p.set_defaults(handler=run)
+
+
+def unit_dir() -> Path:
+    """Where systemd looks for this user's units (`$XDG_CONFIG_HOME/systemd/user`)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "systemd" / "user"
+
+
+def unit_text(settings: Settings) -> str:
+    """The unit: `collect --wait` with this Python and this settings file."""
+    argv = [sys.executable, "-m", "backcoach"]
+    if settings.config_file and Path(settings.config_file).exists():
+        argv += ["--config", str(Path(settings.config_file).resolve())]
+    argv += ["collect", "--wait"]
+    exec_start = " ".join(_quote(a) for a in argv)
+    return f"""[Unit]
+Description=backcoach: the back-worn sensor streamed into the store (collect --wait)
+Documentation=man:systemd.service(5)
+
+[Service]
+Type=exec
+ExecStart={exec_start}
+Environment=PYTHONUNBUFFERED=1
+Restart=on-failure
+RestartSec={RESTART_S}
+TimeoutStopSec={STOP_TIMEOUT_S}
+
+[Install]
+WantedBy=default.target
+"""
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    console = Console(soft_wrap=True)  # paths and commands stay whole, to copy and paste
+    path = unit_dir() / UNIT
+    if args.action == "install":
+        _install(path, settings, start=not args.no_start, console=console)
+    elif args.action == "uninstall":
+        _uninstall(path, stop=not args.no_stop, console=console)
+    else:
+        _status(path, settings, console)
+    return 0
+
+
+def _install(path: Path, settings: Settings, *, start: bool, console: Console) -> None:
+    _linux_only()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(unit_text(settings))
+    except OSError as exc:
+        raise ServiceError(f"cannot write {path}: {exc.strerror}") from exc
+    console.print(f"wrote {path}")
+    steps = [["daemon-reload"], ["enable", "--now", UNIT]]
+    if not start:
+        console.print("to start it now and at every login: " + _commands(steps))
+    else:
+        for step in steps:
+            _systemctl(step, what="enable and start the unit")
+        console.print("enabled and started; `backcoach service status` shows how it runs")
+    console.print(
+        "it starts when you log in; to run it also while you are logged out: loginctl enable-linger"
+    )
+
+
+def _uninstall(path: Path, *, stop: bool, console: Console) -> None:
+    _linux_only()
+    if stop and path.exists():
+        _systemctl(["disable", "--now", UNIT], what="stop and disable the unit")
+    if path.exists():
+        path.unlink()
+        console.print(f"removed {path}")
+        if stop:
+            _systemctl(["daemon-reload"], what="reload the units")
+    else:
+        console.print(f"not installed ({path} does not exist)")
+
+
+def _status(path: Path, settings: Settings, console: Console) -> None:
+    console.print(f"unit file: {path}" + ("" if path.exists() else " (not installed)"))
+    if shutil.which("systemctl"):
+        for query in ("is-enabled", "is-active"):
+            out = _systemctl([query, UNIT], what=query, check=False)
+            console.print(f"{query}: {out or 'unknown'}")
+    from backcoach.storage import open_store
+
+    store = open_store(settings)
+    try:
+        status = store.read_status()
+    finally:
+        store.close()
+    for key in ("collector.state", "collector.sensor", "collector.last_sample_s"):
+        console.print(f"{key}: {status.get(key, '-')}")
+
+
+def _systemctl(args: list[str], *, what: str, check: bool = True) -> str:
+    """`systemctl --user ARGS`; its first output line. A failure raises with the fix."""
+    cmd = ["systemctl", "--user", *args]
+    try:
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=SYSTEMCTL_TIMEOUT_S, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        if not check:
+            return ""
+        raise ServiceError(
+            f"cannot {what}: {shlex.join(cmd)} did not run ({exc}); run it yourself in a "
+            "login session"
+        ) from exc
+    lines = (done.stdout or done.stderr).strip().splitlines()
+    if check and done.returncode != 0:
+        why = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ServiceError(
+            f"cannot {what}: {shlex.join(cmd)} failed ({why}); run it in your login session "
+            "(a user systemd must be running)"
+        )
+    return lines[0] if lines else ""
+
+
+def _commands(steps: list[list[str]]) -> str:
+    return "; ".join(shlex.join(["systemctl", "--user", *s]) for s in steps)
+
+
+def _linux_only() -> None:
+    if not sys.platform.startswith("linux"):
+        raise ServiceError(
+            "`backcoach service` writes a systemd user unit (Linux); on macOS use a launchd "
+            "agent and on Windows the Task Scheduler, as docs/service.md shows"
+        )
+
+
+def _quote(arg: str) -> str:
+    """An ExecStart word: quoted when it holds spaces or quotes (systemd's own rules)."""
+    if arg and not any(c in arg for c in " \"\\'$%"):
+        return arg
+    escaped = arg.replace("\\", "\\\\").replace('"', '\\"').replace("$", "$$").replace("%", "%%")
+    return f'"{escaped}"'

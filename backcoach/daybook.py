@@ -1,0 +1,93 @@
+"""Which days a live run touched, and when each is due for its daily messages and its summary.
+
+Why: a collector that runs for days (a service) never reaches `finish()` on most days, and a
+SIGKILL never at all; so each day is handled as it passes, by the clock:
+
+1. at 21:00 local (`DAILY_MESSAGE_S` after midnight) the day is summarised so far and the daily
+   messages (G7 load spike, G8 pain trend) go out, after the day's load is known and before the
+   usual quiet hours;
+2. `CLOSE_AFTER_S` after its end (the pipeline's last epochs of it are out by then) the day is
+   summarised for good; its messages go out then if 21:00 was missed (the collector not running);
+3. a closed day that receives late data (epochs held back until a reference was found, a
+   sitting bout that ran past midnight) is summarised again, without sending its messages twice;
+   `messaged_through` carries that over a restart (the day an earlier run last messaged).
+
+Time is what the caller says it is: the newest sample's time (replays) or the wall clock (a live
+session with no data, e.g. a sensor out of range all night, or after a laptop's sleep).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from backcoach.processing.days import day_bounds, days_between
+
+DAILY_MESSAGE_S = 21 * 3600  # daily messages go out at 21:00, after the day's load is known
+CLOSE_AFTER_S = 60.0  # > the pipeline's latency (features look 4 s ahead) with room to spare
+
+
+@dataclass(frozen=True)
+class Due:
+    """One day to act on now: summarise it, and send its messages if `message`."""
+
+    day: str
+    message: bool
+    final: bool  # the day is over: this summary is its last (until late data arrives)
+
+
+@dataclass
+class DayBook:
+    """Days touched by a run; `due(now_s)` says which to summarise, `done()` records it."""
+
+    tz_name: str = ""
+    _open: set[str] = field(default_factory=set)  # touched since their last final summary
+    _messaged: set[str] = field(default_factory=set)
+    _closed: set[str] = field(default_factory=set)
+    _messaged_through: str = ""  # ISO day: its messages and all before went out (earlier run)
+    _bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def touch(self, first_s: float, last_s: float) -> None:
+        """Data for [first_s, last_s] was stored: its days need a (new) summary."""
+        for day in days_between(first_s, last_s, self.tz_name):
+            self._open.add(day)
+            self._closed.discard(day)
+
+    def messaged_through(self, day: str) -> None:
+        """An earlier run sent the daily messages of `day` and of every day before it."""
+        self._messaged_through = max(self._messaged_through, day)
+
+    def _was_messaged(self, day: str) -> bool:
+        return day in self._messaged or day <= self._messaged_through
+
+    @property
+    def days(self) -> list[str]:
+        """Every day touched so far, in order."""
+        return sorted(self._open | self._closed)
+
+    def due(self, now_s: float) -> list[Due]:
+        """The days to act on at `now_s`, oldest first."""
+        out = []
+        for day in sorted(self._open):
+            start_s, end_s = self._day_bounds(day)
+            if now_s >= end_s + CLOSE_AFTER_S:
+                out.append(Due(day, not self._was_messaged(day), final=True))
+            elif now_s >= start_s + DAILY_MESSAGE_S and not self._was_messaged(day):
+                out.append(Due(day, True, final=False))
+        return out
+
+    def remaining(self) -> list[Due]:
+        """At the end of a run: every open day, summarised with what there is."""
+        return [Due(d, not self._was_messaged(d), final=True) for d in sorted(self._open)]
+
+    def done(self, due: Due) -> None:
+        """`due` was carried out (summary written, messages sent if asked)."""
+        if due.message:
+            self._messaged.add(due.day)
+        if due.final:
+            self._open.discard(due.day)
+            self._closed.add(due.day)
+
+    def _day_bounds(self, day: str) -> tuple[float, float]:
+        if day not in self._bounds:
+            self._bounds[day] = day_bounds(day, self.tz_name)
+        return self._bounds[day]

@@ -1,0 +1,75 @@
+"""After a crash: raw samples the dead run stored but never turned into epochs are processed."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from backcoach.collector.simulator import Segment, iter_chunks
+from backcoach.config import Settings
+from backcoach.processing.types import Samples
+from backcoach.references import load_reference
+from backcoach.service import LiveRun
+from backcoach.storage.sqlite import SQLiteStore
+from tests.live.conftest import RATE_HZ, SENSOR, T0, mounting, push_all, worn
+
+SCRIPT = [
+    Segment("walk", 40.0),
+    Segment("stand", 20.0),
+    Segment("sit", 40.0),
+    Segment("stand", 10.0),
+    Segment("bend", peak_deg=70.0, hold_s=3.0),
+    Segment("stand", 20.0),
+]
+KILL_S = 85.0  # into the recording: seated, epochs still held back by the look-ahead
+HOLE_S = 1.5  # the restart's hole in the raw samples
+
+
+def _seconds_with_raw(samples: Samples) -> np.ndarray:
+    seconds, counts = np.unique(np.floor(samples.t_s), return_counts=True)
+    return seconds[counts >= RATE_HZ / 2]
+
+
+def test_a_restarted_run_turns_what_the_killed_one_left_into_epochs(tmp_path):
+    settings = Settings(data_dir=str(tmp_path), timezone="UTC")
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    samples, _ = worn(SCRIPT, T0, mounting([10, 80, 40]))
+    t = samples.t_s
+    kill_s = T0 + KILL_S
+
+    dead = LiveRun(settings, store, sensor=SENSOR, raw_flush_s=0.5)
+    before = Samples(t[t < kill_s], samples.acc_g[t < kill_s])
+    push_all(dead, before)  # ... and SIGKILL: no finish(), its pipeline's tail is gone
+    left = store.read_epochs(0, 4e9)
+    assert left.t_s[-1] < kill_s - 3, "nothing was left to recover"
+
+    kept = load_reference(store, SENSOR)
+    restarted = LiveRun(settings, store, sensor=SENSOR, reference=kept.calibration)
+    assert restarted.recover(now_s=kill_s + HOLE_S) > 3.0
+    after = t >= kill_s + HOLE_S
+    for chunk in iter_chunks(Samples(t[after], samples.acc_g[after]), 0.25):
+        restarted.push(chunk)
+    restarted.finish()
+    last = left.t_s[-1]  # the dead run's epochs are kept as they were, not redone without
+    np.testing.assert_array_equal(  # the features' look-back
+        store.read_epochs(last - 5, last + 1).trunk_deg, left.between(last - 5, last + 1).trunk_deg
+    )
+
+    raw, epochs = store.read_samples(0, 4e9), store.read_epochs(0, 4e9)
+    missing = np.setdiff1d(_seconds_with_raw(raw), epochs.t_s)
+    assert missing.size == 0, f"no epochs at {missing - T0} s"
+    assert np.all(np.diff(epochs.t_s) > 0), "an epoch stored twice"
+    events = store.read_events(0, 4e9)
+    assert len({(e.type, e.start_s) for e in events}) == len(events)
+    assert len([e for e in events if e.type == "bend"]) == 1
+
+
+def test_raw_kept_too_coarse_for_epochs_is_left_alone_with_a_warning(tmp_path, caplog):
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    t = T0 + np.arange(0, 60, 0.2)  # 5 Hz, as InfluxDB's "downsampled" raw
+    store.write_samples(Samples(t, np.tile([[1.0, 0.0, 0.0]], (t.size, 1))))
+    run = LiveRun(Settings(data_dir=str(tmp_path), timezone="UTC"), store)
+    with caplog.at_level(logging.WARNING):
+        assert run.recover(now_s=T0 + 61) == 0.0
+    assert "too coarse" in caplog.text and len(store.read_epochs(0, 4e9)) == 0

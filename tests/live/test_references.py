@@ -1,0 +1,93 @@
+"""A sensor seen before starts right: its reference is kept, handed over, re-checked by walking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from backcoach.collector.simulator import Segment
+from backcoach.config import Settings
+from backcoach.processing.types import POSTURE_CODE, Calibration
+from backcoach.references import STORED, load_reference, read_references, save_reference
+from backcoach.service import LiveRun
+from backcoach.storage.sqlite import SQLiteStore
+from tests.live.conftest import SENSOR, T0, angle_deg, mounting, push_all, worn
+
+TURNED = mounting([20, 100, -30])  # the sensor clipped on sideways and tilted
+STAND_AND_BEND = [
+    Segment("stand", 15.0),
+    Segment("bend", peak_deg=70.0, hold_s=3.0),
+    Segment("stand", 15.0),
+]
+
+
+def _walk_first(store: SQLiteStore, settings: Settings, rot: np.ndarray, **kw) -> LiveRun:
+    run = LiveRun(settings, store, sensor=SENSOR, **kw)
+    samples, _ = worn([Segment("walk", 40.0), Segment("stand", 10.0)], T0 + 3600, rot)
+    push_all(run, samples)
+    return run
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(data_dir=str(tmp_path), timezone="UTC")
+
+
+def test_a_reference_found_from_walking_is_kept_for_its_sensor(settings, tmp_path):
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    _walk_first(store, settings, TURNED)
+    kept = load_reference(store, SENSOR)
+    assert kept is not None and kept.origin == "walking" and kept.sensor == SENSOR
+    assert kept.calibration.source == STORED
+    assert angle_deg(kept.calibration.up, TURNED @ [1, 0, 0]) < 10  # a walking lean of ~6°
+    assert load_reference(store, "C0:FF:EE:00:AA:02") is None, "kept for another sensor"
+
+
+def test_a_sensor_seen_before_reads_right_from_the_first_second(settings, tmp_path):
+    """No walking at all in the second session: standing reads standing, the bend 70°."""
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    _walk_first(store, settings, TURNED).finish()
+    start = T0 + 7200
+    samples, sim = worn(STAND_AND_BEND, start, TURNED, seed=2)
+
+    kept = load_reference(store, SENSOR)
+    run = LiveRun(settings, store, sensor=SENSOR, reference=kept.calibration)
+    push_all(run, samples)
+    live = store.read_epochs(start, start + 3600)  # before finish(): what a wearer sees live
+    assert len(live) >= len(sim.truth_t_s) - 6, "epochs held back although the sensor is known"
+    assert live.t_s[0] - start <= 1.0
+    first = live.select(slice(0, 2))
+    assert np.all(first.posture == POSTURE_CODE["standing"])
+    assert np.all(np.abs(first.trunk_deg - sim.truth_trunk_deg[:2]) < 6.0)
+    assert np.nanmax(live.trunk_deg) == pytest.approx(70.0, abs=6.0)
+
+    unknown = LiveRun(settings, SQLiteStore(tmp_path / "other.sqlite"), sensor="C0:FF:EE:00:AA:09")
+    push_all(unknown, samples)
+    assert len(unknown.store.read_epochs(start, start + 3600)) == 0  # without: held back
+
+
+def test_a_kept_reference_is_replaced_when_the_first_walk_disagrees(settings, tmp_path):
+    """Put back on differently: the first walking re-finds up and forward, and that is kept."""
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    _walk_first(store, settings, TURNED).finish()
+    old = load_reference(store, SENSOR)
+    moved = mounting([-60, 10, 150])
+    run = _walk_first(store, settings, moved, reference=old.calibration)
+    new = load_reference(store, SENSOR)
+    assert new.at_s > old.at_s and angle_deg(new.calibration.up, moved @ [1, 0, 0]) < 10
+    assert run.pipeline.calibration.source == "auto"
+
+
+def test_the_newest_reference_that_applies_is_used(tmp_path):
+    """A sensor's own reference and a calibration from a file (any sensor): the newer wins."""
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    a = Calibration((1.0, 0.0, 0.0), (0.0, 0.0, 1.0))
+    b = Calibration((0.0, 1.0, 0.0), (1.0, 0.0, 0.0))
+    save_reference(store, a, sensor=SENSOR, origin="walking", at_s=100.0)
+    save_reference(store, b, origin="calibrate", at_s=200.0)
+    assert load_reference(store, SENSOR).calibration.up == b.up
+    assert load_reference(store, "AA:BB").origin == "calibrate"
+    save_reference(store, a, sensor=SENSOR, origin="walking", at_s=300.0)
+    assert load_reference(store, SENSOR).calibration.up == a.up
+    store.write_status("reference.BROKEN", "{not json")
+    assert {r.sensor for r in read_references(store)} == {"", SENSOR}
