@@ -220,9 +220,7 @@ class LiveRun:
         A store that still refuses is retried (FINISH_RETRIES_S); what it cannot take then is
         saved to disk for the next run, and StoreUnavailable says where. Nothing is dropped.
         """
-        out = self.pipeline.flush()
-        self._store_output(out)
-        self._after_output(out)
+        self._store_output(self.pipeline.flush())
         self._flush_raw()
         summaries: list[DaySummary] = []
         try:

@@ -238,6 +238,13 @@ class CollectSession:
         }
         if s.last_sample_s is not None:
             status["collector.last_sample_s"] = f"{s.last_sample_s:.3f}"
-        for key, value in status.items():
-            self.live.write_status(key, value)
+        if self.live is not None:  # through the live run's backlog: the latest value is kept
+            for key, value in status.items():
+                self.live.write_status(key, value)
+        else:  # the live path is still being built: the store itself, best effort
+            try:
+                for key, value in status.items():
+                    self.store.write_status(key, value)
+            except StoreUnavailable as exc:
+                log.debug("status not written: %s", exc)
         self.rate_hz = rate
