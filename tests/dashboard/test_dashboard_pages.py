@@ -269,4 +269,5 @@ def test_settings_lists_each_sensors_kept_reference(synthetic_rw, app_env):
     at = run_page("app_pages/settings.py")
     (table,) = [d.value for d in at.dataframe if "Found from" in d.value.columns]
     assert list(table["Sensor"]) == ["C0:FF:EE:00:00:04"]
-    assert list(table["Found from"]) == ["walking"] and list(table["Up"]) == ["+0.00 +1.00 +0.00"]
+    assert list(table["Found from"]) == ["walking"] and list(table["Up"]) == ["+Y, 0°"]
+    assert list(table["Forward"]) == ["-Z, 0°"]

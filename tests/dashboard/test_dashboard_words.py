@@ -68,10 +68,10 @@ def test_the_calibration_is_shown_in_words_not_json(synthetic_rw, app_env):
     store.close()
     at = run_page("app_pages/settings.py")
     shown = texts(at)
-    assert "the sensor's -Y axis points up (7° off)" in shown
-    assert "the sensor's +Z axis points forward (6° off)" in shown
-    assert "Guided calibration in use, saved " in shown and "backcoach calibrate" in shown
-    assert '"up"' not in shown and len(at.table) == 0
+    (table,) = [d.value for d in at.dataframe if "Found from" in d.value.columns]
+    assert list(table["Up"]) == ["-Y, 7°"] and list(table["Forward"]) == ["+Z, 6°"]
+    assert list(table["Found from"]) == ["calibration"]
+    assert '"up"' not in shown + " ".join(map(str, table.values.ravel()))
 
 
 def test_an_empty_store_says_where_it_looked(empty_store, app_env):
