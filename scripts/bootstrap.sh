@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up backcoach on a fresh Debian/Ubuntu machine: a virtual environment in .venv with the
 # project installed, and with --test also the servers and browser the tests talk to for real
-# (InfluxDB, a D-Bus daemon for the emulated BlueZ, headless Chromium). Safe to run again.
+# (InfluxDB, a D-Bus daemon for the emulated BlueZ, headless Chromium, poppler-utils for the
+# report's PDF checks). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,6 +61,7 @@ if [ "$want_test" -eq 1 ]; then
   command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+  command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)  # the report's PDF tests
   if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
 fi
 
