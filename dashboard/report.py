@@ -40,10 +40,9 @@ from backcoach.dashboard.weekly import (
     last_complete_week,
     warning_rows,
     week_rows,
-    weeks_between,
 )
 from backcoach.errors import BackcoachError
-from backcoach.processing.days import day_bounds, day_of, zone
+from backcoach.processing.days import day_bounds, zone
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.types import DiaryEntry
 from backcoach.storage.base import Store
@@ -78,23 +77,21 @@ class WeekData:
     rules: RuleThresholds
 
 
-def _suggest(weeks: Sequence[IsoWeek], today: dt.date) -> IsoWeek | None:
-    """The newest complete week among `weeks`, else the newest."""
-    done = [w for w in weeks if w <= last_complete_week(today)]
-    return (done or list(weeks) or [None])[0]
+ALL_DAYS = ("0001-01-01", "9999-12-31")  # every day a store can hold (as export reads)
 
 
-def _no_data(store: Store, week: IsoWeek, tz_name: str, where: str, today: dt.date):
+def _no_data(store: Store, week: IsoWeek, where: str, today: dt.date) -> NoDataForWeek:
+    """The one-line error for an empty week, naming the newest complete week that has data."""
     span = dates.span(week.monday, week.sunday, "en")
-    rng = store.data_range()
-    if rng is None:
-        return NoDataForWeek(f"no data in week {week} ({span}): {where} holds none", week, None)
-    first, last = day_of(rng[0], tz_name), day_of(rng[1], tz_name)
-    held = [w for w in weeks_between(first, last) if w != week]
-    tip = _suggest(held, today)
-    hint = f": try --week {tip}" if tip else ""
+    days = sorted(s.day for s in store.read_summaries(*ALL_DAYS) if has_data(s))
+    if not days:
+        return NoDataForWeek(f"no data in week {week} ({span}): {where} holds no days", week, None)
+    weeks = sorted({IsoWeek.of(d) for d in days}, reverse=True)
+    complete = [w for w in weeks if w <= last_complete_week(today)]
+    tip = (complete or weeks)[0]
     return NoDataForWeek(
-        f"no data in week {week} ({span}) in {where}; it holds days from {first} to {last}{hint}",
+        f"no data in week {week} ({span}) in {where}; it holds days from {days[0]} to "
+        f"{days[-1]}: try --week {tip}",
         week,
         tip,
     )
@@ -116,7 +113,7 @@ def gather(
     in_week = [s for s in summaries if s.day in week.days]
     if not in_week:
         today = today or dt.datetime.now(zone(tz_name)).date()
-        raise _no_data(store, week, tz_name, where, today)
+        raise _no_data(store, week, where, today)
     diary = store.read_diary(first, last)
     start_s, _ = day_bounds(week.days[0], tz_name)
     _, end_s = day_bounds(week.days[-1], tz_name)

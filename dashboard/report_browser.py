@@ -49,22 +49,26 @@ class RenderFailed(BackcoachError):
 
 
 def find_browser() -> str | None:
-    """The browser Kaleido would use: BROWSER_PATH, then chromium/chrome/edge/... on PATH."""
+    """The browser Kaleido would use (BROWSER_PATH, then chromium, chrome, edge, ... on PATH),
+    or None when there is none or BROWSER_PATH names no program."""
     from choreographer.browsers.chromium import Chromium
 
     try:
-        return Chromium.find_browser(skip_local=False)
+        path = Chromium.find_browser(skip_local=False)
     except (OSError, RuntimeError, ValueError):  # a best-effort search; no browser is the answer
         return None
+    return path if path and os.path.isfile(path) and os.access(path, os.X_OK) else None
 
 
 def require_browser() -> str:
     """The browser's path, or BrowserMissing saying how to get one."""
     path = find_browser()
     if path is None:
-        raise BrowserMissing(f"the weekly report needs a browser for its charts: {INSTALL_HINT}")
-    if not os.access(path, os.X_OK):
-        raise BrowserMissing(f"the browser {path} (BROWSER_PATH?) is not a program; {INSTALL_HINT}")
+        named = os.environ.get("BROWSER_PATH")
+        what = f"BROWSER_PATH={named} is not a program" if named else "no browser was found"
+        raise BrowserMissing(
+            f"the weekly report draws its charts with a browser, but {what}: {INSTALL_HINT}"
+        )
     return path
 
 
