@@ -88,6 +88,8 @@ def test_the_report_of_the_last_complete_week_is_written_as_html_and_pdf(made):
     assert [key for key, _ in figures] == ["sitting", "bending", "lifts", "walking", "load"]
     assert all("<svg" in body and "</svg>" in body for _, body in figures)
     assert html.count('<tr data-rule="G') == 12
+    assert not re.findall(r"(?:src|href)=", html)  # nothing outside the file ...
+    assert all(ref.startswith("#") for ref in re.findall(r"url\(([^)]*)\)", html))  # ... at all
     assert "Traceback" not in en.stderr
 
 
