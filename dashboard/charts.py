@@ -261,6 +261,21 @@ def lifts(frame: pd.DataFrame, lang: str) -> go.Figure:
     return _layout(fig, lang)
 
 
+def bending_bands(frame: pd.DataFrame, lang: str) -> go.Figure:
+    """Upright minutes per day in the G4 trunk bands 20-45°, 45-60° and over 60°, stacked."""
+    fig = go.Figure()
+    for col, key, colour in (
+        ("band_20_45_min", "legend.band_20_45", TRUNK_BANDS[0][2]),
+        ("band_45_60_min", "legend.band_45_60", TRUNK_BANDS[1][2]),
+        ("over60_min", "legend.band_over60", OKABE_ITO["vermillion"]),
+    ):
+        fig.add_trace(go.Bar(x=_days(frame), y=frame[col], name=t(key, lang), marker_color=colour))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title_text=t("axis.minutes", lang), rangemode="tozero")
+    _day_axis(fig, frame, lang)
+    return _layout(fig, lang)
+
+
 def load_acwr(frame: pd.DataFrame, lang: str, low: float, high: float, spike: float) -> go.Figure:
     """Daily back load with pain overlaid (top) and the acute:chronic ratio in its bands (below)."""
     fig = make_subplots(
@@ -290,10 +305,6 @@ def load_acwr(frame: pd.DataFrame, lang: str, low: float, high: float, spike: fl
         col=1,
         secondary_y=True,
     )
-    fig.add_hrect(
-        y0=low, y1=high, fillcolor=OKABE_ITO["green"], opacity=0.18, line_width=0, row=2, col=1
-    )
-    fig.add_hline(y=spike, line_dash="dash", line_color=OKABE_ITO["vermillion"], row=2, col=1)
     fig.add_trace(
         go.Scatter(
             x=x,
@@ -305,9 +316,19 @@ def load_acwr(frame: pd.DataFrame, lang: str, low: float, high: float, spike: fl
         row=2,
         col=1,
     )
+    # After the trace: Plotly leaves shapes off a subplot that has no trace yet.
+    fig.add_hrect(
+        y0=low, y1=high, fillcolor=OKABE_ITO["green"], opacity=0.18, line_width=0, row=2, col=1
+    )
+    fig.add_hline(y=spike, line_dash="dash", line_color=OKABE_ITO["vermillion"], row=2, col=1)
     fig.update_yaxes(title_text=t("axis.load", lang), row=1, col=1, secondary_y=False)
     fig.update_yaxes(title_text=t("axis.pain", lang), range=[0, 10], row=1, col=1, secondary_y=True)
-    fig.update_yaxes(title_text=t("axis.ratio", lang), rangemode="tozero", row=2, col=1)
+    ratios = pd.to_numeric(frame["acwr"], errors="coerce").to_numpy(dtype=float)
+    top = float(np.nanmax(ratios)) if np.isfinite(ratios).any() else 0.0
+    # Always show the steady band and the spike line, however calm (or empty) the window.
+    fig.update_yaxes(
+        title_text=t("axis.ratio", lang), range=[0, max(spike * 1.15, top * 1.1)], row=2, col=1
+    )
     _day_axis(fig, frame, lang, row=1, col=1)
     _day_axis(fig, frame, lang, row=2, col=1)
     fig.update_xaxes(title_text=None, row=1, col=1)

@@ -70,3 +70,23 @@ def spelled_out(day: str | dt.date, today: dt.date, lang: str) -> str:
     if relative is None:
         return text[0].upper() + text[1:]
     return f"{relative}, {text}"
+
+
+def weekday_short(day: str | dt.date, lang: str) -> str:
+    """'Mon 23' / 'ma 23': a day on a week's chart axis or in a table column."""
+    d = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    lang = lang if lang in WEEKDAYS else "en"
+    name = WEEKDAYS[lang][d.weekday()]
+    return f"{name[:2] if lang == 'nl' else name[:3]} {d.day}"
+
+
+def span(first: str | dt.date, last: str | dt.date, lang: str) -> str:
+    """'23–29 November 2026', '30 November – 6 December 2026' (months in the language)."""
+    a = dt.date.fromisoformat(first) if isinstance(first, str) else first
+    b = dt.date.fromisoformat(last) if isinstance(last, str) else last
+    months = MONTHS.get(lang, MONTHS["en"])
+    end = f"{b.day} {months[b.month - 1]} {b.year}"
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day}–{end}"
+    start = f"{a.day} {months[a.month - 1]}" + ("" if a.year == b.year else f" {a.year}")
+    return f"{start} – {end}"

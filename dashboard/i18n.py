@@ -233,6 +233,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "legend.acwr": {"en": "Acute:chronic", "nl": "Acuut:chronisch"},
     "legend.steady": {"en": "Steady band", "nl": "Stabiele zone"},
     "legend.pain": {"en": "Pain", "nl": "Pijn"},
+    "legend.band_20_45": {"en": "20–45°", "nl": "20–45°"},
+    "legend.band_45_60": {"en": "45–60°", "nl": "45–60°"},
+    "legend.band_over60": {"en": "over 60°", "nl": "boven 60°"},
     "band.steady": {"en": "steady 0.8–1.3", "nl": "stabiel 0,8–1,3"},
     "band.spike": {"en": "spike > 1.5", "nl": "piek > 1,5"},
     "posture.lying": {"en": "lying", "nl": "liggen"},
@@ -286,6 +289,117 @@ STRINGS: dict[str, dict[str, str]] = {
     "progress.no_summaries": {
         "en": "No daily summaries in this period yet.",
         "nl": "Nog geen dagoverzichten in deze periode.",
+    },
+    # -- weekly report (backcoach report, and the Progress page's download) --------------------
+    "report.title": {"en": "Weekly report", "nl": "Weekrapport"},
+    "report.week": {"en": "Week {week}, {year}", "nl": "Week {week}, {year}"},
+    "report.for": {
+        "en": "How the back was used, measured by a back-worn sensor, against the guidance.",
+        "nl": "Hoe de rug gebruikt werd, gemeten met een sensor op de rug, naast de adviezen.",
+    },
+    "report.coverage": {
+        "en": "{days} of 7 days with data, {hours} hours recorded.",
+        "nl": "{days} van de 7 dagen met gegevens, {hours} uur opgenomen.",
+    },
+    "report.missing": {"en": "No data on: {days}.", "nl": "Geen gegevens op: {days}."},
+    "report.made": {
+        "en": "Made on {day} with backcoach {version}.",
+        "nl": "Gemaakt op {day} met backcoach {version}.",
+    },
+    "report.page": {"en": "Page", "nl": "Pagina"},
+    "report.of": {"en": "of", "nl": "van"},
+    "report.rules": {"en": "The week against the guidance", "nl": "De week naast de adviezen"},
+    "report.rules_intro": {
+        "en": "Each figure is the average day of the week, graded like a day on the Guidance "
+        "page: on track, close (within a quarter of the target) or needs attention. "
+        "“Days on target” counts the days that met it.",
+        "nl": "Elk cijfer is de gemiddelde dag van de week, beoordeeld zoals een dag op de "
+        "Adviespagina: op koers, bijna (binnen een kwart van het doel) of let op. "
+        "„Dagen op doel” telt de dagen die het haalden.",
+    },
+    "report.col_rule": {"en": "Rule", "nl": "Advies"},
+    "report.col_week": {"en": "This week", "nl": "Deze week"},
+    "report.col_target": {"en": "Target", "nl": "Doel"},
+    "report.col_status": {"en": "Status", "nl": "Status"},
+    "report.col_days": {"en": "Days on target", "nl": "Dagen op doel"},
+    "report.col_before": {"en": "Week before", "nl": "Week ervoor"},
+    "report.col_change": {"en": "Change", "nl": "Verschil"},
+    "report.change.better": {"en": "better", "nl": "beter"},
+    "report.change.worse": {"en": "worse", "nl": "minder goed"},
+    "report.change.steady": {"en": "steady", "nl": "gelijk"},
+    "report.change.none": {"en": "–", "nl": "–"},
+    "report.g12_value": {
+        "en": "{n:.0f} figures better",
+        "nl": "{n:.0f} cijfers beter",
+    },
+    "report.charts": {"en": "Day by day", "nl": "Dag voor dag"},
+    "report.bending": {
+        "en": "Time bent forward while upright, per band",
+        "nl": "Tijd voorovergebogen terwijl rechtop, per zone",
+    },
+    "report.cap_sitting": {
+        "en": "Bars: hours of sitting. Line: the longest sitting bout (target: at most "
+        "{limit:.0f} min).",
+        "nl": "Staven: uren zitten. Lijn: de langste zitperiode (doel: hoogstens {limit:.0f} min).",
+    },
+    "report.cap_bending": {
+        "en": "Minutes with the trunk bent 20–45°, 45–60° and over 60° (G4).",
+        "nl": "Minuten met de romp 20–45°, 45–60° en meer dan 60° voorover (G4).",
+    },
+    "report.cap_lifts": {
+        "en": "Lifts with a rounded back and with the legs (target: at least {share:.0f}% "
+        "with the legs).",
+        "nl": "Tillen met een gebogen rug en met de benen (doel: minstens {share:.0f}% met de "
+        "benen).",
+    },
+    "report.cap_walking": {
+        "en": "Bars: walking minutes (plan: {plan:.0f} min a day). Line: steps.",
+        "nl": "Staven: wandelminuten (plan: {plan:.0f} min per dag). Lijn: stappen.",
+    },
+    "report.cap_load": {
+        "en": "Top: daily back load with the diary's pain. Below: the acute:chronic ratio "
+        "(steady {low:.1f}–{high:.1f}, spike over {spike:.1f}).",
+        "nl": "Boven: dagelijkse rugbelasting met de pijn uit het dagboek. Onder: de "
+        "acuut:chronisch-ratio (stabiel {low:.1f}–{high:.1f}, piek boven {spike:.1f}).",
+    },
+    "report.warnings": {"en": "Warnings this week", "nl": "Waarschuwingen deze week"},
+    "report.warnings_intro": {
+        "en": "How often each rule warned, per day, and its strongest warning of the week.",
+        "nl": "Hoe vaak elk advies waarschuwde, per dag, en de sterkste waarschuwing van de week.",
+    },
+    "report.total": {"en": "Total", "nl": "Totaal"},
+    "report.strongest": {"en": "Strongest", "nl": "Sterkste"},
+    "report.no_warnings": {
+        "en": "No warnings this week.",
+        "nl": "Deze week geen waarschuwingen.",
+    },
+    "report.diary": {"en": "Diary", "nl": "Dagboek"},
+    "report.no_diary": {
+        "en": "No diary entries this week.",
+        "nl": "Deze week geen notities in het dagboek.",
+    },
+    "report.yes": {"en": "yes", "nl": "ja"},
+    "report.no": {"en": "no", "nl": "nee"},
+    # the Progress page's download
+    "report.section": {"en": "Weekly report", "nl": "Weekrapport"},
+    "report.section_intro": {
+        "en": "A printable report of one week (A4) to take along to your physiotherapist or "
+        "doctor.",
+        "nl": "Een afdrukbaar rapport van één week (A4) om mee te nemen naar je fysiotherapeut "
+        "of huisarts.",
+    },
+    "report.pick_week": {"en": "Week", "nl": "Week"},
+    "report.download_pdf": {"en": "Download report (PDF)", "nl": "Rapport downloaden (PDF)"},
+    "report.download_html": {
+        "en": "Download report (HTML)",
+        "nl": "Rapport downloaden (HTML)",
+    },
+    "report.no_browser": {
+        "en": "The report draws its charts with Chromium or Google Chrome, which this machine "
+        "lacks; install one (Debian and Ubuntu: `sudo apt install chromium`) and reload.",
+        "nl": "Het rapport tekent zijn grafieken met Chromium of Google Chrome, en die ontbreekt "
+        "op deze computer; installeer er één (Debian en Ubuntu: `sudo apt install chromium`) en "
+        "laad de pagina opnieuw.",
     },
     # -- diary ---------------------------------------------------------------------------------
     "diary.title": {"en": "Diary", "nl": "Dagboek"},

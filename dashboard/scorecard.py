@@ -64,7 +64,31 @@ def _acwr_grade(value: float | None, r: RuleThresholds) -> str:
     return "red" if value > r.acwr_spike else "amber"
 
 
-def _pain_grade(pains: Sequence[float | None]) -> str:
+def _ticks_grade(value: float | None) -> str:
+    """G11: two diary ticks green, one amber, none red (a weekly mean rounds half up)."""
+    if value is None or not math.isfinite(value):
+        return "none"
+    return ("red", "amber", "green")[min(2, max(0, math.floor(value + 0.5)))]
+
+
+def rule_status(rule: str, value: float | None, rules: RuleThresholds) -> str:
+    """The status of one figure (in the card's unit) of a rule graded by its value alone.
+
+    That is every sensor rule, G7 and G11; G8 and G12 compare periods and return "none" here.
+    The weekly report grades a week's average day with the same function as a card's day.
+    """
+    if rule == "G7":
+        return _acwr_grade(value, rules)
+    if rule == "G11":
+        return _ticks_grade(value)
+    for name, _key, _unit, field, scale, higher in SENSOR_RULES:
+        if name == rule:
+            limit = getattr(rules, field) * scale
+            return grade(value, limit, higher_is_better=higher)
+    return "none"
+
+
+def pain_grade(pains: Sequence[float | None]) -> str:
     """Falling or steady pain is green, up to 1 point above the week's mean amber, else red."""
     if pains[-1] is None:
         return "none"
@@ -105,19 +129,23 @@ def rule_cards(
         return tuple(None if v is None or not math.isfinite(v) else v * scale for v in values)
 
     cards: dict[str, RuleCard] = {}
-    for rule, key, unit, field, scale, higher in SENSOR_RULES:
+    for rule, key, unit, _field, scale, _higher in SENSOR_RULES:
         trend = series(key, scale)
-        status = grade(trend[-1], getattr(rules, field) * scale, higher_is_better=higher)
-        cards[rule] = RuleCard(rule, trend[-1], unit, status, trend, targets)
+        cards[rule] = RuleCard(
+            rule, trend[-1], unit, rule_status(rule, trend[-1], rules), trend, targets
+        )
     acwr = series(M.ACWR)
-    cards["G7"] = RuleCard("G7", acwr[-1], "ratio", _acwr_grade(acwr[-1], rules), acwr, targets)
+    cards["G7"] = RuleCard(
+        "G7", acwr[-1], "ratio", rule_status("G7", acwr[-1], rules), acwr, targets
+    )
     pains = tuple(float(notes[x].pain) if x in notes else None for x in days)
-    cards["G8"] = RuleCard("G8", pains[-1], "n", _pain_grade(pains), pains, targets)
+    cards["G8"] = RuleCard("G8", pains[-1], "n", pain_grade(pains), pains, targets)
     ticks = tuple(
         float(notes[x].water) + float(notes[x].breaks_planned) if x in notes else None for x in days
     )
-    g11 = "none" if ticks[-1] is None else ("red", "amber", "green")[int(ticks[-1])]
-    cards["G11"] = RuleCard("G11", ticks[-1], "n", g11, ticks, targets)
+    cards["G11"] = RuleCard(
+        "G11", ticks[-1], "n", rule_status("G11", ticks[-1], rules), ticks, targets
+    )
     g12 = "none" if weekly_improved is None else ("green" if weekly_improved > 0 else "amber")
     cards["G12"] = RuleCard("G12", weekly_improved, "n", g12, (None,) * 7, targets)
     return [cards[f"G{i}"] for i in range(1, 13)]

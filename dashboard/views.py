@@ -52,6 +52,8 @@ class M:
     BACK_LIFTS = "G3.back_lifts_n"
     LEG_LIFTS = "G3.leg_lifts_n"
     LEG_LIFT_SHARE = "G3.leg_lift_share"
+    BAND_20_45_MIN = "G4.band_20_45_min"
+    BAND_45_60_MIN = "G4.band_45_60_min"
     OVER60_MIN = "G4.band_over60_min"
     OVER60_SHARE = "G4.over60_share"
     LONGEST_INACTIVE_MIN = "G5.longest_inactive_min"
@@ -69,6 +71,8 @@ PROGRESS_COLUMNS: Mapping[str, str] = {
     "longest_bout_min": M.LONGEST_SIT_MIN,
     "breaks_per_sit_h": M.BREAKS_PER_SIT_H,
     "over60_min": M.OVER60_MIN,
+    "band_20_45_min": M.BAND_20_45_MIN,
+    "band_45_60_min": M.BAND_45_60_MIN,
     "back_lifts": M.BACK_LIFTS,
     "leg_lifts": M.LEG_LIFTS,
     "walking_min": M.WALKING_MIN,

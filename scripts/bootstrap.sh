@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Set up backcoach on a fresh Debian/Ubuntu machine: a virtual environment in .venv with the
 # project installed, and with --test also the servers and browser the tests talk to for real
-# (InfluxDB, a D-Bus daemon for the emulated BlueZ, headless Chromium, Java for actipy's
-# research-format parsers, systemd-analyze for the generated user unit). Safe to run again.
+# (InfluxDB, a D-Bus daemon for the emulated BlueZ, headless Chromium, poppler-utils for the
+# report's PDF checks, Java for actipy's research-format parsers, systemd-analyze for the
+# generated user unit). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,6 +64,7 @@ if [ "$want_test" -eq 1 ]; then
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
   command -v java >/dev/null 2>&1 || missing+=(default-jdk-headless)  # actipy's device parsers
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+  command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)  # the report's PDF tests
   if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
 fi
 

@@ -1,4 +1,5 @@
-"""Progress: 7/28/90-day trends from daily summaries only, pain overlaid, and the weekly summary."""
+"""Progress: 7/28/90-day trends from daily summaries only, pain overlaid, the weekly summary,
+and the weekly report to download (HTML or PDF, made on click)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from backcoach.dashboard import charts, common, views
+from backcoach.dashboard import charts, common, dates, export, report, report_browser, views, weekly
 from backcoach.dashboard.i18n import t
 
 WINDOWS_DAYS = (7, 28, 90)
@@ -88,6 +89,52 @@ def charts_for(ctx: common.Ctx, frame) -> None:
     st.plotly_chart(charts.load_acwr(frame, lang, r.acwr_low, r.acwr_high, r.acwr_spike))
 
 
+def report_section(ctx: common.Ctx, last: str) -> None:
+    """Pick a week that has data; the report is made only when a download button is clicked."""
+    st.subheader(ctx.t("report.section"))
+    st.caption(ctx.t("report.section_intro"))
+    sums = common.summaries(ctx.key, export.ALL_DAYS[0], last, ctx.store)
+    weeks = sorted({weekly.IsoWeek.of(s.day) for s in sums if weekly.has_data(s)}, reverse=True)
+    if not weeks:
+        st.caption(ctx.t("progress.no_summaries"))
+        return
+    usual = weekly.last_complete_week(dt.date.fromisoformat(ctx.today()))
+    week = st.selectbox(
+        ctx.t("report.pick_week"),
+        weeks,
+        index=weeks.index(usual) if usual in weeks else 0,
+        format_func=lambda w: f"{w} · {dates.span(w.monday, w.sunday, ctx.lang)}",
+        key="report_week",
+    )
+    browser = report_browser.find_browser()
+    if browser is None:
+        st.info(ctx.t("report.no_browser"))
+        return
+    s, lang = ctx.settings, ctx.lang
+
+    def html() -> str:
+        return report.build(ctx.store, week, s.rules, s.timezone, lang, browser=browser)[1]
+
+    name = f"backcoach-report-{week}-{lang}"
+    left, right = st.columns(2)
+    left.download_button(
+        ctx.t("report.download_pdf"),
+        data=lambda: report_browser.html_to_pdf(html(), browser=browser),
+        file_name=f"{name}.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        key="report_pdf",
+    )
+    right.download_button(
+        ctx.t("report.download_html"),
+        data=lambda: html().encode("utf-8"),
+        file_name=f"{name}.html",
+        mime="text/html",
+        on_click="ignore",
+        key="report_html",
+    )
+
+
 def main() -> None:
     ctx = common.Ctx()
     st.title(ctx.t("progress.title"))
@@ -117,6 +164,7 @@ def main() -> None:
     else:
         weekly_summary(ctx, full)
         charts_for(ctx, frame)
+    report_section(ctx, last)
     common.disclaimer()
 
 

@@ -16,13 +16,13 @@ import pytest
 
 from .stores import StoreDir, make_synthetic, new_dir
 
-DEMO_DAYS = 7
+DEMO_DAYS = 8  # always two ISO weeks, so the weekly report has a week before
 DEMO_TIMEOUT_S = 300
 
 
 @pytest.fixture(scope="session")
 def demo_week(tmp_path_factory) -> StoreDir:
-    """A store filled by `backcoach demo --days 7` (simulated wearer through the real pipeline)."""
+    """A store filled by `backcoach demo --days 8` (simulated wearer through the real pipeline)."""
     sd = new_dir(tmp_path_factory.mktemp("demo-week"))
     env = {**os.environ, **sd.env()}
     cmd = [sys.executable, "-m", "backcoach", "demo", "--days", str(DEMO_DAYS), "--seed", "3"]

@@ -1,0 +1,296 @@
+"""The weekly report a wearer brings to a physiotherapist: one week gathered, laid out as HTML.
+
+Why a template: the report is a document (tables, charts, A4 page breaks), so its layout lives
+in `templates/report.html` (Jinja2, autoescaped: diary notes are the wearer's own text) and this
+module only gathers what it shows. The rule rows come from `weekly` (graded as the Guidance page
+grades), the charts are the Progress page's Plotly figures drawn as static SVG, and every word is
+`i18n`'s. The PDF is the same HTML printed by headless Chromium (`report_browser`).
+
+Functions
+    gather        the week's rows, daily frame, warnings and diary from a store
+    figures       the daily charts as Plotly figures sized for an A4 page
+    render_html   the whole report as one self-contained HTML document
+    build         gather, draw and render in one go (the command and the Progress page)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import markupsafe
+import pandas as pd
+import plotly.graph_objects as go
+
+from backcoach import __version__
+from backcoach.dashboard import charts, dates, report_browser
+from backcoach.dashboard.i18n import rule_text, t
+from backcoach.dashboard.views import progress_frame
+from backcoach.dashboard.weekly import (
+    RULE_IDS,
+    IsoWeek,
+    WarningRow,
+    WeekRow,
+    has_data,
+    last_complete_week,
+    warning_rows,
+    week_rows,
+)
+from backcoach.errors import BackcoachError
+from backcoach.processing.days import day_bounds, zone
+from backcoach.processing.guidance import RuleThresholds
+from backcoach.processing.types import DiaryEntry
+from backcoach.storage.base import Store
+
+TEMPLATES = Path(__file__).parent / "templates"
+CHART_WIDTH_PX = 680  # 180 mm of A4 at 96 px per inch: the page width inside its margins
+CHART_HEIGHT_PX = 250  # three charts and their captions fit one A4 page
+LOAD_HEIGHT_PX = 400  # load with pain above, the acute:chronic ratio below
+STATUS_MARK = {"green": "✔", "amber": "◐", "red": "✖", "none": "?"}
+
+
+class NoDataForWeek(BackcoachError):
+    """The chosen week has no daily summaries; `suggestion` is a week that has some."""
+
+    def __init__(self, message: str, week: IsoWeek, suggestion: IsoWeek | None) -> None:
+        super().__init__(message)
+        self.week = week
+        self.suggestion = suggestion
+
+
+@dataclass(frozen=True)
+class WeekData:
+    """Everything the report shows about one week, before any word or chart."""
+
+    week: IsoWeek
+    rows: list[WeekRow]
+    frame: pd.DataFrame  # one row per day of the week, the Progress page's columns
+    warnings: list[WarningRow]
+    diary: list[DiaryEntry]  # the week's entries, oldest first
+    days_with_data: tuple[str, ...]
+    coverage_h: float
+    rules: RuleThresholds
+
+
+ALL_DAYS = ("0001-01-01", "9999-12-31")  # every day a store can hold (as export reads)
+
+
+def _no_data(store: Store, week: IsoWeek, where: str, today: dt.date) -> NoDataForWeek:
+    """The one-line error for an empty week, naming the newest complete week that has data."""
+    span = dates.span(week.monday, week.sunday, "en")
+    days = sorted(s.day for s in store.read_summaries(*ALL_DAYS) if has_data(s))
+    if not days:
+        return NoDataForWeek(f"no data in week {week} ({span}): {where} holds no days", week, None)
+    weeks = sorted({IsoWeek.of(d) for d in days}, reverse=True)
+    complete = [w for w in weeks if w <= last_complete_week(today)]
+    tip = (complete or weeks)[0]
+    return NoDataForWeek(
+        f"no data in week {week} ({span}) in {where}; it holds days from {days[0]} to "
+        f"{days[-1]}: try --week {tip}",
+        week,
+        tip,
+    )
+
+
+def gather(
+    store: Store,
+    week: IsoWeek,
+    rules: RuleThresholds,
+    tz_name: str,
+    *,
+    where: str = "the store",
+    today: dt.date | None = None,
+) -> WeekData:
+    """The week (and, for its changes, the week before) read from the store's summaries."""
+    before = week.previous()
+    first, last = before.monday.isoformat(), week.days[-1]
+    summaries = [s for s in store.read_summaries(first, last) if has_data(s)]
+    in_week = [s for s in summaries if s.day in week.days]
+    if not in_week:
+        today = today or dt.datetime.now(zone(tz_name)).date()
+        raise _no_data(store, week, where, today)
+    diary = store.read_diary(first, last)
+    start_s, _ = day_bounds(week.days[0], tz_name)
+    _, end_s = day_bounds(week.days[-1], tz_name)
+    coverage = sum(s.metrics.get("coverage_h", 0.0) for s in in_week)
+    return WeekData(
+        week=week,
+        rows=week_rows(week, summaries, diary, rules),
+        frame=progress_frame(summaries, diary, week.days[0], week.days[-1]),
+        warnings=warning_rows(week, store.read_warnings(start_s, end_s), zone(tz_name)),
+        diary=[e for e in diary if e.day in week.days],
+        days_with_data=tuple(s.day for s in in_week),
+        coverage_h=float(coverage) if math.isfinite(coverage) else 0.0,
+        rules=rules,
+    )
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One daily chart of the report: a heading, a one-line reading guide, the figure."""
+
+    key: str
+    heading: str
+    caption: str
+    figure: go.Figure
+
+
+def _for_print(fig: go.Figure, week: IsoWeek, lang: str, height: int) -> go.Figure:
+    """The dashboard figure at page width, days named as the language names them."""
+    days = pd.to_datetime(list(week.days))
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=days,
+        ticktext=[dates.weekday_short(d, lang) for d in week.days],
+        title_text=None,
+    )
+    fig.update_layout(height=height, width=CHART_WIDTH_PX, font={"size": 11})
+    # A right-hand axis gets its own round ticks (not ticks synced to the left one's grid).
+    for axis in fig.select_yaxes(lambda ax: bool(ax.overlaying)):
+        axis.update(tickmode="auto", showgrid=False)
+    return fig
+
+
+def figures(data: WeekData, lang: str) -> list[Chart]:
+    """Sitting, bending bands, lifts, walking, and load with pain and the ratio: per day."""
+    f, r = data.frame, data.rules
+    specs = [
+        (
+            "sitting",
+            t("progress.sitting", lang),
+            t("report.cap_sitting", lang, limit=r.sitting_bout_max_min),
+            charts.dual_lines(
+                f,
+                ("sitting_h", "legend.sitting_h", "axis.hours"),
+                ("longest_bout_min", "legend.longest_bout", "axis.minutes"),
+                lang,
+                bars_left=True,
+            ),
+            CHART_HEIGHT_PX,
+        ),
+        (
+            "bending",
+            t("report.bending", lang),
+            t("report.cap_bending", lang),
+            charts.bending_bands(f, lang),
+            CHART_HEIGHT_PX,
+        ),
+        (
+            "lifts",
+            t("progress.lifts", lang),
+            t("report.cap_lifts", lang, share=r.leg_lift_share_min * 100),
+            charts.lifts(f, lang),
+            CHART_HEIGHT_PX,
+        ),
+        (
+            "walking",
+            t("progress.walking", lang),
+            t("report.cap_walking", lang, plan=r.walking_plan_min),
+            charts.dual_lines(
+                f,
+                ("walking_min", "legend.walking_min", "axis.minutes"),
+                ("steps", "axis.steps", "axis.steps"),
+                lang,
+                bars_left=True,
+            ),
+            CHART_HEIGHT_PX,
+        ),
+        (
+            "load",
+            t("progress.load", lang),
+            t("report.cap_load", lang, low=r.acwr_low, high=r.acwr_high, spike=r.acwr_spike),
+            charts.load_acwr(f, lang, r.acwr_low, r.acwr_high, r.acwr_spike),
+            LOAD_HEIGHT_PX,
+        ),
+    ]
+    return [
+        Chart(key, heading, caption, _for_print(fig, data.week, lang, height))
+        for key, heading, caption, fig, height in specs
+    ]
+
+
+def _fmt(value: float | None, unit: str, lang: str) -> str:
+    if value is None or not math.isfinite(value):
+        return "–"
+    return t(f"unit.{unit}", lang, v=value)
+
+
+def _arrow(row: WeekRow) -> str:
+    """Which way the figure went (the word beside it says whether that is better)."""
+    if row.change in ("none", "steady") or row.value is None or row.before is None:
+        return "→" if row.change == "steady" else ""
+    return "↑" if row.value > row.before else "↓"
+
+
+def _css_string(text: str) -> markupsafe.Markup:
+    """A CSS string literal (for the page margins' footer), quotes and backslashes escaped."""
+    return markupsafe.Markup(json.dumps(text, ensure_ascii=False).replace("<", "\\3c "))
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,  # a misspelt name fails the render, not the reader
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["css_string"] = _css_string
+    return env
+
+
+def render_html(
+    data: WeekData, lang: str, charts_svg: Sequence[tuple[Chart, str]], made_on: dt.date
+) -> str:
+    """The report as one HTML document: styles inline, charts as inline SVG, no fetches."""
+    week = data.week
+    missing = [d for d in week.days if d not in data.days_with_data]
+    strings = {
+        "t": lambda key, **values: t(key, lang, **values),
+        "rule_text": lambda rule, part, **values: rule_text(rule, part, lang, **values),
+        "fmt": lambda value, unit: _fmt(value, unit, lang),
+        "day_short": lambda day: dates.weekday_short(day, lang),
+        "day": lambda day: dates.short(day, lang),
+    }
+    template = _environment().get_template("report.html")
+    return template.render(
+        lang=lang,
+        week=week,
+        span=dates.span(week.monday, week.sunday, lang),
+        data=data,
+        missing=", ".join(dates.weekday_short(d, lang) for d in missing),
+        coverage_h=f"{data.coverage_h:.0f}",
+        charts=charts_svg,
+        made_on=dates.short(made_on, lang),
+        version=__version__,
+        status_mark=STATUS_MARK,
+        arrow=_arrow,
+        rule_ids=RULE_IDS,
+        **strings,
+    )
+
+
+def build(
+    store: Store,
+    week: IsoWeek,
+    rules: RuleThresholds,
+    tz_name: str,
+    lang: str,
+    *,
+    where: str = "the store",
+    browser: str | None = None,
+) -> tuple[WeekData, str]:
+    """The week's data and its report as HTML (charts drawn by the browser, found if not given)."""
+    browser = browser or report_browser.require_browser()
+    today = dt.datetime.now(zone(tz_name)).date()
+    data = gather(store, week, rules, tz_name, where=where, today=today)
+    drawn = figures(data, lang)
+    svgs = report_browser.svg_charts(
+        [c.figure for c in drawn], width_px=CHART_WIDTH_PX, browser=browser
+    )
+    return data, render_html(data, lang, list(zip(drawn, svgs, strict=True)), today)
