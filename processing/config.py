@@ -79,13 +79,13 @@ class PipelineConfig:
     calibration: Calibration | None = None
     fs_hz: int = 25  # internal rate; input 12.5-200 Hz is binned onto it
     gap_s: float = 5.0  # longer holes in the input are gaps: no epochs, a gap event
-    # Walking and running
-    step_thr_g: float = 0.05  # band-passed magnitude peak that counts as a step
-    walk_activity_g: float = 0.03
-    walk_steps3_min: int = 3  # steps in a 3 s window: at least 1 step/s
-    walk_steps3_max: int = 13
+    # Walking and running: trains of step candidates (see gait.py)
+    step_thr_g: float = 0.04  # band-passed magnitude peak that is a step candidate
+    step_max_gap_s: float = 1.5  # candidates further apart end a chain (cadence ≥ 40 steps/min)
+    step_max_tilt_deg: float = 10.0  # the trunk turned more between two candidates: not walking
+    train_min_steps: int = 4  # a chain this long is walking ("bouts from about three steps")
+    bout_bridge_s: float = 3.0  # trains closer than this are one bout (Mobilise-D: 3 s)
     run_activity_g: float = 0.42
-    walk_regularity_min: float = 0.55  # autocorrelation at the step period
     walk_max_incl_deg: float = 45.0
     remount_deg: float = 35.0  # walking this far from the reference's up: sensor re-mounted
     remount_epochs: int = 10
@@ -135,6 +135,10 @@ class PipelineConfig:
             )
         if int(self.fs_hz) != self.fs_hz or not 10 <= self.fs_hz <= 200 or self.fs_hz % 5:
             raise PipelineConfigError(f"fs_hz={self.fs_hz}: use a multiple of 5 between 10 and 200")
+        if self.train_min_steps < 2 or self.step_max_gap_s <= 0 or self.bout_bridge_s < 0:
+            raise PipelineConfigError(
+                "train_min_steps must be at least 2, step_max_gap_s positive, bout_bridge_s ≥ 0"
+            )
         if self.gap_s <= 0:
             raise PipelineConfigError(f"gap_s={self.gap_s} must be positive")
         if self.calibration is not None and not isinstance(self.calibration, Calibration):

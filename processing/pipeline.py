@@ -3,7 +3,9 @@
 Steps (each its own module, each streaming with explicit state):
 
 1. `resample.GridResampler` — any rate, irregular or with gaps → one internal grid (NaN in gaps).
-2. `features.EpochFeaturizer` — grid → per-second, orientation-free features (3 s latency).
+2. `features.EpochFeaturizer` — grid → per-second, orientation-free features (4 s latency),
+   then `gait.StepTrains` — walking bouts from trains of step candidates (held while a train
+   may still form or a bout be bridged).
 3. Reference — until an explicit calibration or enough walking has been seen, epochs
    are held back; then up/forward are fixed (`orientation.reference_from_walk`) and the held
    epochs are released. At `flush`, a recording that never walked falls back to the observed
@@ -26,6 +28,7 @@ from backcoach.errors import InputFormatError
 from backcoach.processing.config import PipelineConfig
 from backcoach.processing.events import EventBuilder
 from backcoach.processing.features import N_SUB, EpochFeatures, EpochFeaturizer
+from backcoach.processing.gait import StepTrains
 from backcoach.processing.orientation import (
     any_perpendicular,
     reference_from_walk,
@@ -160,6 +163,7 @@ class StreamingPipeline:
         cfg = self.config
         self._resampler = GridResampler(cfg.fs_hz, cfg.gap_s)
         self._featurizer = EpochFeaturizer(cfg.fs_hz, cfg.step_thr_g)
+        self._gait = StepTrains(cfg)
         self._events = EventBuilder(cfg)
         self._held: list[EpochFeatures] = []
         self._sit = SitCarry()
@@ -182,7 +186,7 @@ class StreamingPipeline:
                 f"t_s has {t.shape[0]} samples but acc_g has {a.shape[0]}; give one time per row"
             )
         k0, grid = self._resampler.push(t, a, final=final)
-        feats = self._featurizer.push(k0, grid, final=final)
+        feats = self._gait.push(self._featurizer.push(k0, grid, final=final), final=final)
         parts: list[PipelineOutput] = []
         while True:
             if self.calibration is None:

@@ -3,8 +3,7 @@
 Why this way: a single trunk sensor cannot see the thighs, so sitting and standing look alike when
 the trunk is upright. The evidence used, in order of strength:
 
-1. Walking and running: ≥ 3 steps in 3 s, enough intensity and a periodic step signal;
-   running by intensity.
+1. Walking and running: inside a bout of step trains (`gait`); running by intensity.
 2. Lying: the trunk more than `lying_deg` from upright and not a forward bend; from sitting
    (or with a guessed reference) in any direction, since one lies down from sitting.
 3. Sitting is a state set and cleared per transition (`_transitions`): at the first still
@@ -46,15 +45,8 @@ class Classified:
 
 
 def walk_candidates(f: EpochFeatures, cfg: PipelineConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Walking and running epochs by steps and intensity alone (no orientation needed)."""
-    rhythmic = (
-        (f.steps3 >= cfg.walk_steps3_min)
-        & (f.steps3 <= cfg.walk_steps3_max)
-        & (f.activity_g >= cfg.walk_activity_g)
-        & (f.regularity >= cfg.walk_regularity_min)
-    )
-    running = rhythmic & (f.activity_g >= cfg.run_activity_g)
-    return rhythmic & ~running, running
+    """Walking and running epochs from the step trains (`gait`; no orientation needed)."""
+    return f.walking, f.running
 
 
 @dataclass
