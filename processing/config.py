@@ -102,6 +102,8 @@ class PipelineConfig:
     sit_back_deg: float | None = None  # static lean back beyond this: sitting
     sit_drop_m: float | None = None  # net lowering (sitting down) / rise (standing up)
     sit_delta_deg: float | None = None  # static inclination change over a transition (see posture)
+    sit_move_ms: float = 0.2  # vertical speed (m/s) that makes a transition's direction count
+    sit_balance: float = 0.2  # |balance| (see vertical.py) that makes it mostly down or up
     still_activity_g: float = 0.035
     stand_max_deg: float = 20.0  # a still trunk further from upright than this is not standing
     still_turn_deg: float = 3.0  # trunk angle change from the previous epoch that is movement

@@ -2,7 +2,8 @@
 
 Steps (each its own module, each streaming with explicit state):
 
-1. `resample.GridResampler` — any rate, irregular or with gaps → one internal grid (NaN in gaps).
+1. `resample.GridResampler` — any rate, irregular or with gaps → one internal grid (NaN in gaps);
+   `autocal.AutoCalibrator` — the sensor's gain and offset, learnt from the still moments so far.
 2. `features.EpochFeaturizer` — grid → per-second, orientation-free features (4 s latency),
    then `gait.StepTrains` — walking bouts from trains of step candidates (held while a train
    may still form or a bout be bridged).
@@ -25,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from backcoach.errors import InputFormatError
+from backcoach.processing.autocal import AutoCalibrator
 from backcoach.processing.config import PipelineConfig
 from backcoach.processing.events import EventBuilder
 from backcoach.processing.features import N_SUB, EpochFeatures, EpochFeaturizer
@@ -162,6 +164,7 @@ class StreamingPipeline:
         self.config = config or PipelineConfig()
         cfg = self.config
         self._resampler = GridResampler(cfg.fs_hz, cfg.gap_s)
+        self._autocal = AutoCalibrator(cfg.fs_hz)
         self._featurizer = EpochFeaturizer(cfg.fs_hz, cfg.step_thr_g)
         self._gait = StepTrains(cfg)
         self._events = EventBuilder(cfg)
@@ -186,6 +189,7 @@ class StreamingPipeline:
                 f"t_s has {t.shape[0]} samples but acc_g has {a.shape[0]}; give one time per row"
             )
         k0, grid = self._resampler.push(t, a, final=final)
+        grid = self._autocal.push(k0, grid)
         feats = self._gait.push(self._featurizer.push(k0, grid, final=final), final=final)
         parts: list[PipelineOutput] = []
         while True:

@@ -19,7 +19,7 @@ Only `SitCarry` is carried between chunks, so chunking cannot change the result.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,6 +27,7 @@ from backcoach.processing.config import PipelineConfig
 from backcoach.processing.features import EpochFeatures
 from backcoach.processing.orientation import angles
 from backcoach.processing.types import POSTURE_CODE, Calibration
+from backcoach.processing.vertical import vertical_moves
 
 LYING, SITTING, STANDING = POSTURE_CODE["lying"], POSTURE_CODE["sitting"], POSTURE_CODE["standing"]
 WALKING, RUNNING, OTHER = POSTURE_CODE["walking"], POSTURE_CODE["running"], POSTURE_CODE["other"]
@@ -60,6 +61,10 @@ class SitCarry:
     prev_fwd: float = np.nan
     prev_t: float = -np.inf
     prev_static: bool = False
+    # The epochs from the last still one on (|a| per grid sample), for the next transition's
+    # vertical movement, and whether that still epoch was walking.
+    tail_mag: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
+    tail_walk: bool = False
 
 
 def _transitions(
@@ -68,18 +73,21 @@ def _transitions(
     moving: np.ndarray,
     fwd: np.ndarray,
     dz: np.ndarray,
+    mag: np.ndarray,
     cfg: PipelineConfig,
     carry: SitCarry,
 ) -> np.ndarray:
     """Per epoch +1 (sat down), 0 (stood up) or -1, decided at the first still epoch after a
     transition from what happened since the last still epoch before it.
 
-    A transition's latest lowering or rise beyond `sit_drop_m` decides first; without
-    it, the change of static inclination does (`sit_delta_deg`: the pelvis and lower back tilt
-    back when seated, so sitting down leaves the trunk more reclined than the standing before,
-    which must have been near upright: coming back from a held bend is not sitting down);
-    a forward change only means standing up when it ends near upright (`stand_max_deg`), since
-    slumping forward on a chair is a forward change too.
+    The direction of the body's vertical movement decides first (`vertical`: mostly down and
+    ending near upright, sat down; mostly up, stood up), then a transition's latest lowering or
+    rise beyond `sit_drop_m`; without either, the change of static inclination does
+    (`sit_delta_deg`: the pelvis and lower back tilt back when seated, so sitting down leaves
+    the trunk more reclined than the standing before, which must have been near upright: coming
+    back from a held bend is not sitting down); a forward change only means standing up when it
+    ends near upright (`stand_max_deg`), since slumping forward on a chair is a forward change
+    too.
     """
     n = t.size
     code = np.full(n, -1, np.int8)
@@ -120,25 +128,31 @@ def _transitions(
         no_gap = gaps_upto[idx] - gaps_before == 0
         ok = ~prev_still & no_gap & (t[idx] - prev_t <= cfg.transition_max_s)
         delta = fwd[idx] - prev_deg
+        vdir = _vertical_direction(idx, moving, mag, ok, cfg, c)
         up_from_crouch = (
             (lastsig[:m] == 0)
             & (rise[:m] >= 0.5 * cfg.sit_drop_m)
             & (prev_deg > cfg.stand_max_deg)
             & (np.abs(fwd[idx]) <= cfg.stand_max_deg)
         )
+        near_upright = np.abs(fwd[idx]) <= cfg.stand_max_deg
         dec = np.where(
             up_from_crouch,
             0,
             np.where(
-                lastsig[:m] != 0,
-                np.where(lastsig[:m] < 0, 1, 0),
+                (vdir != 0) & near_upright,
+                np.where(vdir < 0, 1, 0),
                 np.where(
-                    (delta <= -cfg.sit_delta_deg) & (np.abs(prev_deg) <= cfg.stand_max_deg),
-                    1,
+                    lastsig[:m] != 0,
+                    np.where(lastsig[:m] < 0, 1, 0),
                     np.where(
-                        (delta >= cfg.sit_delta_deg) & (np.abs(fwd[idx]) <= cfg.stand_max_deg),
-                        0,
-                        -1,
+                        (delta <= -cfg.sit_delta_deg) & (np.abs(prev_deg) <= cfg.stand_max_deg),
+                        1,
+                        np.where(
+                            (delta >= cfg.sit_delta_deg) & (np.abs(fwd[idx]) <= cfg.stand_max_deg),
+                            0,
+                            -1,
+                        ),
                     ),
                 ),
             ),
@@ -154,7 +168,45 @@ def _transitions(
         if gaps_upto[-1] > 0:
             c.last_static_t = -np.inf
     c.prev_t, c.prev_static = float(t[-1]), bool(still[-1] and not moving[-1])
+    keep = 0 if m == 0 else int(idx[-1])
+    tail = np.concatenate([c.tail_mag, mag[keep:]]) if m == 0 and c.tail_mag.size else mag[keep:]
+    c.tail_mag = tail[-int(cfg.transition_max_s + 2) :]
+    if m:
+        c.tail_walk = bool(moving[idx[-1]])
     return code
+
+
+def _vertical_direction(
+    idx: np.ndarray,
+    moving: np.ndarray,
+    mag: np.ndarray,
+    ok: np.ndarray,
+    cfg: PipelineConfig,
+    c: SitCarry,
+) -> np.ndarray:
+    """Per transition -1 (the body went down), +1 (up) or 0 (neither clearly, or not measured).
+
+    Measured only between two still epochs (not from walking: steps are vertical movement too).
+    """
+    m = idx.size
+    tail = c.tail_mag if c.tail_mag.size else np.empty((0, mag.shape[1]))
+    allmag = np.concatenate([tail, mag])
+    n_tail = tail.shape[0]
+    cur = n_tail + idx
+    prev = np.r_[0 if n_tail else -1, cur[:-1]]
+    prev_walk = np.r_[c.tail_walk, moving[idx[:-1]]]
+    use = ok & (prev >= 0) & ~prev_walk & ~moving[idx]
+    out = np.zeros(m, np.int8)
+    if not use.any():
+        return out
+    balance, peak = vertical_moves(allmag, prev[use], cur[use])
+    clear = peak >= cfg.sit_move_ms
+    out[use] = np.where(
+        clear & (balance <= -cfg.sit_balance),
+        -1,
+        np.where(clear & (balance >= cfg.sit_balance), 1, 0),
+    )
+    return out
 
 
 def classify(
@@ -178,7 +230,7 @@ def classify(
     carry.prev_fwd = float(fwd[-1]) if n else carry.prev_fwd
     steady = ~(turn >= cfg.still_turn_deg)  # NaN (first epoch) counts as steady
     still = (f.activity_g < cfg.still_activity_g) & steady & ~moving & ~lying
-    code = _transitions(f.t_s, still, moving, fwd, f.dz_net_m, cfg, carry)
+    code = _transitions(f.t_s, still, moving, fwd, f.dz_net_m, f.mag, cfg, carry)
     code[still & (fwd <= cfg.sit_back_deg)] = 1
     code[lying] = 1
     code[moving] = 0
