@@ -46,6 +46,7 @@ GAIT_LAG_S = 0.24  # lags of the gait cross-correlation (about half a step)
 GAIT_MIN_ACTIVITY_G = 0.02
 STEP_NMS_S = 0.24  # a step candidate is the highest peak within this: cadence ≤ 250 steps/min
 MAX_PEAKS = 5  # step candidates an epoch can hold (1 s / 0.24 s, rounded up)
+MIN_STEP_RATE_HZ = 10  # samples per second an epoch needs for step candidates
 BLOCK_EPOCHS = 2048  # epochs computed together: bounds the (epochs × window) temporaries
 
 
@@ -123,7 +124,7 @@ _FIELDS = (
 
 @dataclass
 class _State:
-    buf: np.ndarray = field(default_factory=lambda: np.empty((0, 3), np.float32))
+    buf: np.ndarray = field(default_factory=lambda: np.empty((0, 4), np.float32))
     buf_k0: int | None = None  # grid index of buf[0]
     next_epoch: int | None = None
 
@@ -138,27 +139,39 @@ class EpochFeaturizer:
         self.step_thr_g = float(step_thr_g)
         self.state = _State()
 
-    def push(self, k0: int, grid: np.ndarray, *, final: bool = False) -> EpochFeatures:
-        """Append grid bins starting at index k0 (contiguous with earlier ones)."""
+    def push(
+        self,
+        k0: int,
+        grid: np.ndarray,
+        filled: np.ndarray | None = None,
+        *,
+        final: bool = False,
+    ) -> EpochFeatures:
+        """Append grid bins starting at index k0 (contiguous with earlier ones); `filled` says
+        which bins hold a sample rather than an interpolation (default: all)."""
         st, fs = self.state, self.fs
+        if filled is None:
+            filled = np.ones(grid.shape[0], bool)
+        # The buffer's fourth column: 1 where a sample fell in the bin, 0 where interpolated.
+        grid = np.c_[grid.astype(np.float32), filled.astype(np.float32)]
         if st.buf_k0 is None:
             if grid.shape[0] == 0 and not final:
                 return EpochFeatures.empty()
             e0 = k0 // fs
             st.next_epoch = e0
             st.buf_k0 = (e0 - LEFT_S) * fs
-            st.buf = np.full((k0 - st.buf_k0, 3), np.nan, np.float32)
+            st.buf = np.full((k0 - st.buf_k0, 4), np.nan, np.float32)
         expected = st.buf_k0 + st.buf.shape[0]
         if grid.shape[0] and k0 != expected:
             if k0 < expected:
                 raise ValueError("grid bins must be pushed in order")
-            grid = np.vstack([np.full((k0 - expected, 3), np.nan, np.float32), grid])
-        buf = np.vstack([st.buf, grid.astype(np.float32)])
+            grid = np.vstack([np.full((k0 - expected, 4), np.nan, np.float32), grid])
+        buf = np.vstack([st.buf, grid])
         k_end = st.buf_k0 + buf.shape[0]
         if final:
             last_epoch = -(-k_end // fs)  # ceil: the partial last epoch counts
             pad = (last_epoch + RIGHT_S) * fs - k_end
-            buf = np.vstack([buf, np.full((max(pad, 0), 3), np.nan, np.float32)])
+            buf = np.vstack([buf, np.full((max(pad, 0), 4), np.nan, np.float32)])
             n_ep = last_epoch - st.next_epoch
         else:
             n_ep = (k_end // fs - RIGHT_S) - st.next_epoch - 1 + 1
@@ -178,9 +191,11 @@ class EpochFeaturizer:
         st.buf_k0 += keep_from
         return out
 
-    def _features(self, seg: np.ndarray, e0: int, n_ep: int) -> EpochFeatures:
+    def _features(self, seg4: np.ndarray, e0: int, n_ep: int) -> EpochFeatures:
         fs = self.fs
         win = (LEFT_S + 1 + RIGHT_S) * fs
+        seg = seg4[:, :3]
+        measured = seg4[LEFT_S * fs : (LEFT_S + n_ep) * fs, 3].reshape(n_ep, fs)
         core = seg[LEFT_S * fs : (LEFT_S + n_ep) * fs].reshape(n_ep, fs, 3)
         n_valid = np.sum(~np.isnan(core[:, :, 0]), axis=1)
         ok = n_valid >= fs / 2
@@ -212,6 +227,9 @@ class EpochFeaturizer:
         )
         peak &= hp > self.step_thr_g
         core_peak = peak[:, LEFT_S * fs : (LEFT_S + 1) * fs] & ~np.isnan(core[:, :, 0])
+        # Steps need the signal itself: at under MIN_STEP_RATE_HZ most bins are interpolated.
+        dense = np.nansum(measured[idx], axis=1) >= MIN_STEP_RATE_HZ
+        core_peak &= dense[:, None]
         peaks = core_peak.sum(axis=1)
         peak_t, peak_up = self._peak_details(core_peak, seg, idx, e0)
         steps3 = peak[:, (LEFT_S - 1) * fs : (LEFT_S + 2) * fs].sum(axis=1)

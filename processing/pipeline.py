@@ -188,9 +188,10 @@ class StreamingPipeline:
             raise InputFormatError(
                 f"t_s has {t.shape[0]} samples but acc_g has {a.shape[0]}; give one time per row"
             )
-        k0, grid = self._resampler.push(t, a, final=final)
+        k0, grid, filled = self._resampler.push(t, a, final=final)
         grid = self._autocal.push(k0, grid)
-        feats = self._gait.push(self._featurizer.push(k0, grid, final=final), final=final)
+        feats = self._featurizer.push(k0, grid, filled, final=final)
+        feats = self._gait.push(feats, final=final)
         parts: list[PipelineOutput] = []
         while True:
             if self.calibration is None:
