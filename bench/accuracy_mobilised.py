@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from accuracy_common import run_analyze
-
 import peers
+from accuracy_common import run_analyze
 
 
 @dataclass

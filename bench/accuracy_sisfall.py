@@ -6,8 +6,8 @@ walking trial (the sensor stays on the person), written as an anonymous `.npz` a
 analysed again. Per trial:
 
 - sit-down trials (D07-D11): a sit found = ≥ 2 consecutive sitting epochs; a stand-up found =
-  sitting followed by an upright epoch (what scikit-digital-health's `Sit2Stand` reports, run
-  on the same joined recordings);
+  sitting followed by an upright epoch by 3 s after the trial (what scikit-digital-health's
+  `Sit2Stand` reports, run on the same joined recordings);
 - lying (D12-D14): ≥ 2 consecutive lying epochs;
 - walking (D01, D02) / jogging (D03, D04): the dominant posture is walking / running;
   false sitting = sitting epochs in walking trials;
@@ -21,10 +21,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import peers
 from accuracy_common import rate, run_analyze
 from scipy.spatial.transform import Rotation
 
-import peers
 from backcoach.processing.pipeline import PipelineConfig, analyze
 
 SEED = 20261125
@@ -34,6 +34,7 @@ LIE_CODES = ("D12", "D13", "D14")
 WALK_CODES = ("D01", "D02")
 RUN_CODES = ("D03", "D04")
 LIFT_CODES = {"D15": "legs", "D16": "back"}
+STAND_UP_LAG_S = 3.0
 POSTURES = ("lying", "sitting", "standing", "walking", "running", "other")
 
 
@@ -82,8 +83,10 @@ def evaluate_subject(result, trials: list[Trial]) -> dict:
         res["dominant"].append((tr.code, dominant))
         if tr.code in SIT_CODES:
             res["sit"].append(_consecutive(p == "sitting"))
-            seated = p == "sitting"
-            res["stand_up"].append(bool(np.any(seated[:-1] & ~seated[1:] & (p[1:] != "lying"))))
+            # A stand-up is decided at the first still epoch after it: allow STAND_UP_LAG_S.
+            after = post[(t >= tr.start) & (t < tr.end + STAND_UP_LAG_S)]
+            seated = after == "sitting"
+            res["stand_up"].append(bool(np.any(seated[:-1] & ~seated[1:] & (after[1:] != "lying"))))
         elif tr.code in LIE_CODES:
             res["lie"].append(_consecutive(p == "lying"))
         elif tr.code in WALK_CODES:

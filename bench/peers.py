@@ -86,7 +86,9 @@ def mobgap_walking(
     wbs = pipe.per_wb_parameters_
     if wbs is None or len(wbs) == 0:
         return [], 0
-    bouts = [(float(s) / fs_hz, float(e) / fs_hz) for s, e in zip(wbs["start"], wbs["end"])]
+    bouts = [
+        (float(s) / fs_hz, float(e) / fs_hz) for s, e in zip(wbs["start"], wbs["end"], strict=True)
+    ]
     return bouts, int(np.nansum(wbs["n_raw_initial_contacts"]))
 
 

@@ -103,11 +103,12 @@ class PipelineConfig:
     sit_drop_m: float | None = None  # net lowering (sitting down) / rise (standing up)
     sit_delta_deg: float | None = None  # static inclination change over a transition (see posture)
     sit_move_ms: float = 0.2  # vertical speed (m/s) that makes a transition's direction count
-    sit_balance: float = 0.2  # |balance| (see vertical.py) that makes it mostly down or up
+    sit_flat_ms: float = 0.15  # a transition never faster than this kept the body's height
+    settle_s: float = 3.0  # ... once walking is this long past (see posture._transitions)
     still_activity_g: float = 0.035
     stand_max_deg: float = 20.0  # a still trunk further from upright than this is not standing
     still_turn_deg: float = 3.0  # trunk angle change from the previous epoch that is movement
-    transition_max_s: float = 10.0
+    transition_max_s: float = 15.0  # a lift, then sitting down at once
     other_activity_g: float = 0.15  # active but not walking
     static_activity_g: float = 0.02
     static_min_s: float = 60.0

@@ -64,7 +64,11 @@ class SitCarry:
     # The epochs from the last still one on (|a| per grid sample), for the next transition's
     # vertical movement, and whether that still epoch was walking.
     tail_mag: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
+    tail_gsub: np.ndarray = field(default_factory=lambda: np.empty((0, 0, 3)))
     tail_walk: bool = False
+    last_moving: bool = False  # the block's last epoch was walking or running
+    last_move_t: float = -np.inf  # when walking or running was last seen
+    static_move_t: float = -np.inf  # ... as of the last still epoch
 
 
 def _transitions(
@@ -74,6 +78,7 @@ def _transitions(
     fwd: np.ndarray,
     dz: np.ndarray,
     mag: np.ndarray,
+    g_sub: np.ndarray,
     cfg: PipelineConfig,
     carry: SitCarry,
 ) -> np.ndarray:
@@ -101,6 +106,7 @@ def _transitions(
     still = still | moving
     gap = np.r_[t[0] - c.prev_t > 1.5, np.diff(t) > 1.5]
     gaps_upto = np.cumsum(gap)  # gaps at or before each epoch
+    move_t = np.maximum.accumulate(np.r_[c.last_move_t, np.where(moving, t, -np.inf)])[1:]
     idx = np.flatnonzero(still)
     m = idx.size
     # Non-still epochs belong to the segment after the m-th still epoch (0 = before the first).
@@ -128,38 +134,41 @@ def _transitions(
         no_gap = gaps_upto[idx] - gaps_before == 0
         ok = ~prev_still & no_gap & (t[idx] - prev_t <= cfg.transition_max_s)
         delta = fwd[idx] - prev_deg
-        vdir = _vertical_direction(idx, moving, mag, ok, cfg, c)
+        walked = moving | np.r_[c.last_moving, moving[:-1]]
+        vdir, flat, jumped = _vertical_direction(idx, walked, mag, g_sub, ok, cfg, c)
+        # Sitting down straight from walking is not measured (steps move the body too), so a
+        # recline that settles it may follow: height kept counts only once walking is past.
+        with np.errstate(invalid="ignore"):
+            flat &= prev_t - np.r_[c.static_move_t, move_t[idx[:-1]]] >= cfg.settle_s
         up_from_crouch = (
             (lastsig[:m] == 0)
             & (rise[:m] >= 0.5 * cfg.sit_drop_m)
             & (prev_deg > cfg.stand_max_deg)
             & (np.abs(fwd[idx]) <= cfg.stand_max_deg)
         )
-        near_upright = np.abs(fwd[idx]) <= cfg.stand_max_deg
-        dec = np.where(
-            up_from_crouch,
-            0,
-            np.where(
-                (vdir != 0) & near_upright,
-                np.where(vdir < 0, 1, 0),
-                np.where(
-                    lastsig[:m] != 0,
-                    np.where(lastsig[:m] < 0, 1, 0),
-                    np.where(
-                        (delta <= -cfg.sit_delta_deg) & (np.abs(prev_deg) <= cfg.stand_max_deg),
-                        1,
-                        np.where(
-                            (delta >= cfg.sit_delta_deg) & (np.abs(fwd[idx]) <= cfg.stand_max_deg),
-                            0,
-                            -1,
-                        ),
-                    ),
-                ),
-            ),
+        # Ends near upright, or near where it started (the sensor may sit a little off): a held
+        # stoop or lying down ends far from both.
+        near_upright = (np.abs(fwd[idx]) <= cfg.stand_max_deg) | (
+            np.abs(delta) <= cfg.stand_max_deg
         )
+        # The strongest evidence first; -1 keeps the state as it was.
+        end_deg = fwd[idx]
+        evidence = [
+            (up_from_crouch, 0),
+            (flat & ~jumped, -1),
+            ((vdir < 0) & near_upright, 1),
+            ((vdir > 0) & near_upright, 0),
+            (lastsig[:m] < 0, 1),
+            (lastsig[:m] > 0, 0),
+            ((delta <= -cfg.sit_delta_deg) & (np.abs(prev_deg) <= cfg.stand_max_deg), 1),
+            ((delta >= cfg.sit_delta_deg) & (np.abs(end_deg) <= cfg.stand_max_deg), 0),
+            (end_deg <= cfg.sit_back_deg, 1),  # nobody stands still leaning back
+        ]
+        dec = np.select([c for c, _ in evidence], [v for _, v in evidence], default=-1)
         code[idx] = np.where(ok, dec, -1)
         last = idx[-1]
         c.last_static_t, c.last_static_deg = float(t[last]), float(fwd[last])
+        c.static_move_t = float(move_t[last])
         c.last_sig = int(lastsig[m])
         if gaps_upto[-1] - gaps_upto[last] > 0:
             c.last_static_t = -np.inf
@@ -167,12 +176,19 @@ def _transitions(
         c.last_sig = int(lastsig[0])
         if gaps_upto[-1] > 0:
             c.last_static_t = -np.inf
+    walked = moving | np.r_[c.last_moving, moving[:-1]]  # walking in it or just before
     c.prev_t, c.prev_static = float(t[-1]), bool(still[-1] and not moving[-1])
+    c.last_moving = bool(moving[-1])
+    c.last_move_t = float(move_t[-1])
     keep = 0 if m == 0 else int(idx[-1])
-    tail = np.concatenate([c.tail_mag, mag[keep:]]) if m == 0 and c.tail_mag.size else mag[keep:]
-    c.tail_mag = tail[-int(cfg.transition_max_s + 2) :]
+    n_keep = int(cfg.transition_max_s + 2)
+    if m == 0 and c.tail_mag.size:
+        c.tail_mag = np.concatenate([c.tail_mag, mag])[-n_keep:]
+        c.tail_gsub = np.concatenate([c.tail_gsub, g_sub])[-n_keep:]
+    else:
+        c.tail_mag, c.tail_gsub = mag[keep:][-n_keep:], g_sub[keep:][-n_keep:]
     if m:
-        c.tail_walk = bool(moving[idx[-1]])
+        c.tail_walk = bool(walked[idx[-1]])
     return code
 
 
@@ -180,33 +196,37 @@ def _vertical_direction(
     idx: np.ndarray,
     moving: np.ndarray,
     mag: np.ndarray,
+    g_sub: np.ndarray,
     ok: np.ndarray,
     cfg: PipelineConfig,
     c: SitCarry,
-) -> np.ndarray:
-    """Per transition -1 (the body went down), +1 (up) or 0 (neither clearly, or not measured).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per transition -1 (the body went down), +1 (up) or 0 (neither clearly, or not measured),
+    and whether the body kept its height (measured, and slower than `sit_flat_ms` throughout:
+    whatever the trunk did, nobody sat down or stood up), and whether the sensor itself was
+    moved in it (`vertical.vertical_moves`).
 
-    Measured only between two still epochs (not from walking: steps are vertical movement too).
+    Measured only between two still epochs (not from walking, nor from the first still epoch
+    after it: steps are vertical movement too, and one may sit down straight from walking).
     """
     m = idx.size
     tail = c.tail_mag if c.tail_mag.size else np.empty((0, mag.shape[1]))
     allmag = np.concatenate([tail, mag])
+    allg = np.concatenate([c.tail_gsub if c.tail_mag.size else g_sub[:0], g_sub])
     n_tail = tail.shape[0]
     cur = n_tail + idx
     prev = np.r_[0 if n_tail else -1, cur[:-1]]
     prev_walk = np.r_[c.tail_walk, moving[idx[:-1]]]
     use = ok & (prev >= 0) & ~prev_walk & ~moving[idx]
     out = np.zeros(m, np.int8)
+    flat = np.zeros(m, bool)
+    jumped = np.zeros(m, bool)
     if not use.any():
-        return out
-    balance, peak = vertical_moves(allmag, prev[use], cur[use])
-    clear = peak >= cfg.sit_move_ms
-    out[use] = np.where(
-        clear & (balance <= -cfg.sit_balance),
-        -1,
-        np.where(clear & (balance >= cfg.sit_balance), 1, 0),
-    )
-    return out
+        return out, flat, jumped
+    first, peak, jumped[use] = vertical_moves(allmag, allg, prev[use], cur[use])
+    flat[use] = peak < cfg.sit_flat_ms
+    out[use] = np.where(peak >= cfg.sit_move_ms, first, 0)
+    return out, flat, jumped
 
 
 def classify(
@@ -230,8 +250,10 @@ def classify(
     carry.prev_fwd = float(fwd[-1]) if n else carry.prev_fwd
     steady = ~(turn >= cfg.still_turn_deg)  # NaN (first epoch) counts as steady
     still = (f.activity_g < cfg.still_activity_g) & steady & ~moving & ~lying
-    code = _transitions(f.t_s, still, moving, fwd, f.dz_net_m, f.mag, cfg, carry)
-    code[still & (fwd <= cfg.sit_back_deg)] = 1
+    code = _transitions(f.t_s, still, moving, fwd, f.dz_net_m, f.mag, f.g_sub, cfg, carry)
+    # Before any transition has been seen, a still backward lean is sitting.
+    unknown = (carry.state == -1) & (np.cumsum((code >= 0) | lying | moving) == 0)
+    code[unknown & still & (fwd <= cfg.sit_back_deg)] = 1
     code[lying] = 1
     code[moving] = 0
     last = np.where(code >= 0, np.arange(n), -1)
