@@ -85,6 +85,7 @@ class PipelineConfig:
     step_max_tilt_deg: float = 10.0  # the trunk turned more between two candidates: not walking
     train_min_steps: int = 4  # a chain this long is walking ("bouts from about three steps")
     bout_bridge_s: float = 3.0  # trains closer than this are one bout (Mobilise-D: 3 s)
+    join_min_steps: int = 1  # a shorter chain joins a bout it is that close to
     run_activity_g: float = 0.42
     walk_max_incl_deg: float = 45.0
     remount_deg: float = 35.0  # walking this far from the reference's up: sensor re-mounted

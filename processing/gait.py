@@ -13,16 +13,18 @@ contacts). Steps:
    cadence of at least 40 steps/min) and the trunk keeps its direction between them (within
    `step_max_tilt_deg`): walking carries the trunk, while standing up, sitting down, bending
    or handling things turns it.
-3. A chain of at least `train_min_steps` candidates is a train. It spans its first to its
-   last candidate (as a reference walking bout spans its first to its last initial contact).
-4. Trains less than `bout_bridge_s` apart are one bout (Mobilise-D merges walking bouts
-   separated by pauses under 3 s), so a pause to open a door does not split a walk.
+3. A chain of at least `train_min_steps` candidates is a train.
+4. Chains less than `bout_bridge_s` apart join (Mobilise-D merges walking bouts separated by
+   pauses under 3 s), so a pause to open a door does not split a walk, and the few slow steps
+   of a turn or of setting off belong to it — unless the trunk turned between them (`_groups`).
+   A group that holds a train is a bout; it spans its first to its last candidate (as a
+   reference walking bout spans its first to its last initial contact).
 5. An epoch is in a bout when at least half of it is covered; running when, in addition,
-   its intensity reaches `run_activity_g`. Its steps are the candidates inside the bout.
+   its intensity reaches `run_activity_g`. Its steps are its candidates that belong to trains.
 
-Streaming: an epoch is held until nothing still to come can change its cover (a chain that
-may yet reach `train_min_steps`, or a bout that may yet be bridged), then released with the
-same result as the batch run. While nothing is walking, nothing is held.
+Streaming: an epoch is held until nothing still to come can change its cover (a group that
+may yet get a train, or a bout that may yet get longer), then released with the same result
+as the batch run. While no step candidates come, nothing is held.
 """
 
 from __future__ import annotations
@@ -38,9 +40,10 @@ from backcoach.processing.features import EpochFeatures
 @dataclass
 class _State:
     held: EpochFeatures = field(default_factory=EpochFeatures.empty)
-    chain_t: np.ndarray = field(default_factory=lambda: np.empty(0))  # the open chain
-    chain_up: np.ndarray = field(default_factory=lambda: np.empty((0, 3)))
-    prev_bout: tuple[float, float] | None = None  # the last bout of closed trains
+    cand_t: np.ndarray = field(default_factory=lambda: np.empty(0))  # the open group's
+    cand_up: np.ndarray = field(default_factory=lambda: np.empty((0, 3)))
+    prev_bout: tuple[float, float] | None = None  # the last closed bout
+    step_t: np.ndarray = field(default_factory=lambda: np.empty(0))  # steps of held epochs
 
 
 class StepTrains:
@@ -57,46 +60,42 @@ class StepTrains:
         if len(held) == 0:
             return held
         new_t, new_up = _candidates(f)
-        t = np.r_[st.chain_t, new_t]
-        up = np.concatenate([st.chain_up, new_up])
+        t = np.r_[st.cand_t, new_t]
+        up = np.concatenate([st.cand_up, new_up])
         known_s = float(held.t_s[-1]) + 1.0  # every candidate before this is known
         chains = _chains(t, up, cfg)
-        last = chains[-1] if chains else None
-        open_chain = (
-            last is not None and not final and known_s - t[last[1] - 1] <= cfg.step_max_gap_s
-        )
-        trains = [c for c in chains if c[1] - c[0] >= cfg.train_min_steps]
-        open_train = open_chain and bool(trains) and trains[-1] == last
-        spans = [(float(t[a]), float(t[b - 1])) for a, b in trains]
-        closed = spans[:-1] if open_train else spans
-        done = _bridge(([st.prev_bout] if st.prev_bout else []) + closed, cfg.bout_bridge_s)
-        bouts = _bridge(done + spans[len(closed) :], cfg.bout_bridge_s)
-        # 1. How far the cover is final: a chain that may still become a train, or a bout
-        #    that a train yet to come may bridge, can still cover the time after it.
+        groups = _groups(chains, t, up, cfg)
+        spans = [(float(t[chains[i][0]]), float(t[chains[j][1] - 1]), w) for i, j, w in groups]
+        # 1. The last group may still grow: a chain yet to come may join it (or, while its
+        #    last chain is open, become a train). Its cover is not final from its start (no
+        #    train yet: it may become a bout) or its end (a bout: it may get longer).
+        last_open = False
         final_s = np.inf if final else known_s
-        if open_chain and last[1] - last[0] < cfg.train_min_steps:
-            final_s = min(final_s, float(t[last[0]]))
-        ends = [b for _, b in bouts]
-        if not final and ends:
-            end = ends[-1]
-            first_open = float(t[last[0]]) if open_chain else np.inf
-            if (
-                open_train
-                or known_s <= end + cfg.bout_bridge_s
-                or (first_open <= end + cfg.bout_bridge_s)
-            ):
-                final_s = min(final_s, end)
+        if groups and not final:
+            start, end, walking = spans[-1]
+            last_t = float(t[chains[groups[-1][1]][1] - 1])
+            last_open = known_s - end <= cfg.bout_bridge_s or known_s - last_t <= cfg.step_max_gap_s
+            if last_open:
+                final_s = min(final_s, end if walking else start)
+        bouts = ([st.prev_bout] if st.prev_bout else []) + [(a, b) for a, b, w in spans if w]
+        steps = [t[a:b] for a, b in chains if b - a >= cfg.train_min_steps]
+        st.step_t = np.union1d(st.step_t, np.concatenate(steps) if steps else np.empty(0))
         # 2. Release the epochs that end before it.
         n_out = int(np.searchsorted(held.t_s + 1.0, final_s, side="right"))
-        out = _label(held.take(slice(0, n_out)), bouts, cfg)
+        out = _label(held.take(slice(0, n_out)), bouts, st.step_t, cfg)
         st.held = held.take(slice(n_out, None))
-        # 3. Keep only what the next push needs: the open chain and the last closed train.
+        if len(st.held):
+            st.step_t = st.step_t[st.step_t >= st.held.t_s[0]]
+        # 3. Keep what the next push needs: the open group's candidates and the last bout.
+        closed = spans[:-1] if last_open else spans
+        done = [(a, b) for a, b, w in closed if w]
         if done:
             st.prev_bout = done[-1]
-        if open_chain:
-            st.chain_t, st.chain_up = t[last[0] :], up[last[0] :]
+        if last_open:
+            first = chains[groups[-1][0]][0]
+            st.cand_t, st.cand_up = t[first:], up[first:]
         else:
-            st.chain_t, st.chain_up = np.empty(0), np.empty((0, 3))
+            st.cand_t, st.cand_up = np.empty(0), np.empty((0, 3))
         if final:
             self.state = _State()
         return out
@@ -119,35 +118,53 @@ def _chains(t: np.ndarray, up: np.ndarray, cfg: PipelineConfig) -> list[tuple[in
     return list(zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True))
 
 
-def _bridge(spans: list[tuple[float, float]], bridge_s: float) -> list[tuple[float, float]]:
-    """Spans (in time order) closer than `bridge_s` joined into bouts."""
-    out: list[tuple[float, float]] = []
-    for a, b in spans:
-        if out and a - out[-1][1] <= bridge_s:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
+def _groups(
+    chains: list[tuple[int, int]], t: np.ndarray, up: np.ndarray, cfg: PipelineConfig
+) -> list[tuple[int, int, bool]]:
+    """Chains joined across pauses: (first chain, last chain, holds a train).
+
+    Two neighbouring chains join when the pause between them is at most `bout_bridge_s` and
+    the trunk kept its direction across it (or both are trains): so the few slow steps of a
+    turn or of setting off join the walk they belong to, while standing up or bending does
+    not. A group is a walking bout when it holds a train.
+    """
+    if not chains:
+        return []
+    k = cfg.train_min_steps
+    size = np.array([b - a for a, b in chains])
+    first = np.array([a for a, _ in chains])
+    last = np.array([b - 1 for _, b in chains])
+    gap = t[first[1:]] - t[last[:-1]]
+    kept = np.einsum("ij,ij->i", up[first[1:]], up[last[:-1]]) >= np.cos(
+        np.radians(cfg.step_max_tilt_deg)
+    )
+    trains = size >= k
+    big = size >= cfg.join_min_steps
+    link = (
+        (gap <= cfg.bout_bridge_s)
+        & (kept | (trains[1:] & trains[:-1]))
+        & (big[1:] | trains[:-1])
+        & (big[:-1] | trains[1:])
+    )
+    edges = np.r_[0, np.flatnonzero(~link) + 1, len(chains)]
+    return [
+        (int(a), int(b) - 1, bool(trains[a:b].any()))
+        for a, b in zip(edges[:-1], edges[1:], strict=True)
+    ]
 
 
 def _label(
-    f: EpochFeatures, bouts: list[tuple[float, float]], cfg: PipelineConfig
+    f: EpochFeatures, bouts: list[tuple[float, float]], step_t: np.ndarray, cfg: PipelineConfig
 ) -> EpochFeatures:
-    """Set `walking`, `running` and `steps` of released epochs from the bouts."""
+    """Set `walking`, `running` and `steps` of released epochs from the bouts and the steps
+    (the candidates of trains: a lone candidate joined to a bout widens it but is no step)."""
     n = len(f)
     if n == 0:
         return f
     cover = np.zeros(n)
-    inside = np.zeros(f.peak_t.shape, bool)
     for a, b in bouts:
         cover += np.clip(np.minimum(f.t_s + 1.0, b) - np.maximum(f.t_s, a), 0.0, None)
-        with np.errstate(invalid="ignore"):
-            inside |= (f.peak_t >= a) & (f.peak_t <= b)
     in_bout = cover >= 0.5
     running = in_bout & (f.activity_g >= cfg.run_activity_g)
-    return replace(
-        f,
-        walking=in_bout & ~running,
-        running=running,
-        steps=np.where(in_bout, inside.sum(axis=1), 0),
-    )
+    steps = np.isin(f.peak_t, step_t).sum(axis=1)
+    return replace(f, walking=in_bout & ~running, running=running, steps=steps)
