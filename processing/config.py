@@ -24,6 +24,7 @@ class PipelineConfigError(ConfigError, ValueError):
 #: from the anatomy and the simulator.
 _TRUNK: dict[str, float] = {  # what every placement on the trunk itself shares
     "lift_seated_guard_s": 3.0,
+    "lift_back_tilt_deg": 99.0,
     "lift_lowering_m": 99.0,
     "lift_dip_deg": 10.0,
     "lift_min_deg": 30.0,
@@ -41,6 +42,7 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
     },
     "waist": {
         "lift_seated_guard_s": 0.0,
+        "lift_back_tilt_deg": 15.0,
         "lift_lowering_m": 0.26,
         "lift_dip_deg": 15.0,
         "lift_min_deg": 15.0,
@@ -87,6 +89,8 @@ class PipelineConfig:
     bout_bridge_s: float = 3.0  # trains closer than this are one bout (Mobilise-D: 3 s)
     join_min_steps: int = 1  # a shorter chain joins a bout it is that close to
     run_activity_g: float = 0.42
+    run_cadence_spm: float = 140.0  # ... or this cadence with at least run_min_activity_g
+    run_min_activity_g: float = 0.25
     walk_max_incl_deg: float = 45.0
     remount_deg: float = 35.0  # walking this far from the reference's up: sensor re-mounted
     remount_epochs: int = 10
@@ -108,6 +112,7 @@ class PipelineConfig:
     settle_s: float = 3.0  # ... once walking is this long past (see posture._transitions)
     still_activity_g: float = 0.035
     stand_max_deg: float = 20.0  # a still trunk further from upright than this is not standing
+    sit_max_fwd_deg: float = 40.0  # a sit-down may end this far forward (slumped) or back
     still_turn_deg: float = 3.0  # trunk angle change from the previous epoch that is movement
     transition_max_s: float = 15.0  # a lift, then sitting down at once
     other_activity_g: float = 0.15  # active but not walking
@@ -118,7 +123,9 @@ class PipelineConfig:
     lift_max_s: float = 20.0
     seated_bend_deg: float = 45.0  # while seated, only deeper forward flexion counts as a bend
     lift_dip_deg: float | None = None  # forward of the still posture before: a lift candidate
-    lift_hold_s: float = 3.0  # held still this long, a forward posture is the new lift base
+    lift_hold_s: float = 3.0  # held still this long, a turned posture is the new lift base
+    # the pelvis tilted back this far and back again: a squat (a belt sensor's view); 99 = off
+    lift_back_tilt_deg: float | None = None
     lift_move_activity_g: float = 0.03  # the movement that leads into a held stoop
     lift_min_deg: float | None = None  # a candidate's peak (relative) that makes it a lift
     lift_back_deg: float | None = None  # peak at or over this, with little lowering: back-lift

@@ -20,7 +20,8 @@ contacts). Steps:
    A group that holds a train is a bout; it spans its first to its last candidate (as a
    reference walking bout spans its first to its last initial contact).
 5. An epoch is in a bout when at least half of it is covered; running when, in addition,
-   its intensity reaches `run_activity_g`. Its steps are its candidates that belong to trains.
+   its intensity or its cadence is a runner's (`_label`). Its steps are its candidates that
+   belong to trains.
 
 Streaming: an epoch is held until nothing still to come can change its cover (a group that
 may yet get a train, or a bout that may yet get longer), then released with the same result
@@ -29,6 +30,7 @@ as the batch run. While no step candidates come, nothing is held.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -44,6 +46,7 @@ class _State:
     cand_up: np.ndarray = field(default_factory=lambda: np.empty((0, 3)))
     prev_bout: tuple[float, float] | None = None  # the last closed bout
     step_t: np.ndarray = field(default_factory=lambda: np.empty(0))  # steps of held epochs
+    step_dt: np.ndarray = field(default_factory=lambda: np.empty(0))  # ... since the step before
 
 
 class StepTrains:
@@ -68,24 +71,37 @@ class StepTrains:
         spans = [(float(t[chains[i][0]]), float(t[chains[j][1] - 1]), w) for i, j, w in groups]
         # 1. The last group may still grow: a chain yet to come may join it (or, while its
         #    last chain is open, become a train). Its cover is not final from its start (no
-        #    train yet: it may become a bout) or its end (a bout: it may get longer).
+        #    train yet: it may become a bout) or its end (a bout: it may get longer), and the
+        #    candidates of an open chain that is no train yet may still become steps.
         last_open = False
         final_s = np.inf if final else known_s
         if groups and not final:
             start, end, walking = spans[-1]
-            last_t = float(t[chains[groups[-1][1]][1] - 1])
-            last_open = known_s - end <= cfg.bout_bridge_s or known_s - last_t <= cfg.step_max_gap_s
+            a, b = chains[groups[-1][1]]
+            last_open = (
+                known_s - end <= cfg.bout_bridge_s or known_s - t[b - 1] <= cfg.step_max_gap_s
+            )
             if last_open:
                 final_s = min(final_s, end if walking else start)
+            if known_s - t[b - 1] <= cfg.step_max_gap_s and b - a < cfg.train_min_steps:
+                final_s = min(final_s, float(t[a]))
         bouts = ([st.prev_bout] if st.prev_bout else []) + [(a, b) for a, b, w in spans if w]
-        steps = [t[a:b] for a, b in chains if b - a >= cfg.train_min_steps]
-        st.step_t = np.union1d(st.step_t, np.concatenate(steps) if steps else np.empty(0))
+        trains = [(a, b) for a, b in chains if b - a >= cfg.train_min_steps]
+        new_t = np.concatenate([t[a:b] for a, b in trains] or [[]])
+        new_dt = (
+            np.concatenate([np.r_[np.nan, np.diff(t[a:b])] for a, b in trains])
+            if trains
+            else np.empty(0)
+        )
+        st.step_t, keep = np.unique(np.r_[st.step_t, new_t], return_index=True)
+        st.step_dt = np.r_[st.step_dt, new_dt][keep]
         # 2. Release the epochs that end before it.
         n_out = int(np.searchsorted(held.t_s + 1.0, final_s, side="right"))
-        out = _label(held.take(slice(0, n_out)), bouts, st.step_t, cfg)
+        out = _label(held.take(slice(0, n_out)), bouts, st.step_t, st.step_dt, cfg)
         st.held = held.take(slice(n_out, None))
         if len(st.held):
-            st.step_t = st.step_t[st.step_t >= st.held.t_s[0]]
+            kept = st.step_t >= st.held.t_s[0]
+            st.step_t, st.step_dt = st.step_t[kept], st.step_dt[kept]
         # 3. Keep what the next push needs: the open group's candidates and the last bout.
         closed = spans[:-1] if last_open else spans
         done = [(a, b) for a, b, w in closed if w]
@@ -154,10 +170,19 @@ def _groups(
 
 
 def _label(
-    f: EpochFeatures, bouts: list[tuple[float, float]], step_t: np.ndarray, cfg: PipelineConfig
+    f: EpochFeatures,
+    bouts: list[tuple[float, float]],
+    step_t: np.ndarray,
+    step_dt: np.ndarray,
+    cfg: PipelineConfig,
 ) -> EpochFeatures:
     """Set `walking`, `running` and `steps` of released epochs from the bouts and the steps
-    (the candidates of trains: a lone candidate joined to a bout widens it but is no step)."""
+    (the candidates of trains: a lone candidate joined to a bout widens it but is no step).
+
+    Running: the intensity of running (`run_activity_g`), or a running cadence
+    (`run_cadence_spm`, from the epoch's steps' intervals) with at least `run_min_activity_g`:
+    intensity alone depends on the sensor's rate and mounting; on SisFall, quick walking reaches
+    at most 134 steps/min and slow jogging at least 148."""
     n = len(f)
     if n == 0:
         return f
@@ -165,6 +190,19 @@ def _label(
     for a, b in bouts:
         cover += np.clip(np.minimum(f.t_s + 1.0, b) - np.maximum(f.t_s, a), 0.0, None)
     in_bout = cover >= 0.5
-    running = in_bout & (f.activity_g >= cfg.run_activity_g)
-    steps = np.isin(f.peak_t, step_t).sum(axis=1)
+    if step_t.size:
+        idx = np.minimum(np.searchsorted(step_t, f.peak_t), step_t.size - 1)
+        is_step = step_t[idx] == f.peak_t
+        dt = np.where(is_step, step_dt[idx], np.nan)
+    else:
+        is_step = np.zeros(f.peak_t.shape, bool)
+        dt = np.full(f.peak_t.shape, np.nan)
+    steps = is_step.sum(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # epochs without steps
+        cadence_spm = 60.0 / np.nanmedian(dt, axis=1)
+    running = in_bout & (
+        (f.activity_g >= cfg.run_activity_g)
+        | ((cadence_spm >= cfg.run_cadence_spm) & (f.activity_g >= cfg.run_min_activity_g))
+    )
     return replace(f, walking=in_bout & ~running, running=running, steps=steps)

@@ -65,6 +65,8 @@ class SitCarry:
     # vertical movement, and whether that still epoch was walking.
     tail_mag: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
     tail_gsub: np.ndarray = field(default_factory=lambda: np.empty((0, 0, 3)))
+    tail_t: np.ndarray = field(default_factory=lambda: np.empty(0))
+    tail_peak: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
     tail_walk: bool = False
     last_moving: bool = False  # the block's last epoch was walking or running
     last_move_t: float = -np.inf  # when walking or running was last seen
@@ -79,6 +81,7 @@ def _transitions(
     dz: np.ndarray,
     mag: np.ndarray,
     g_sub: np.ndarray,
+    peak_t: np.ndarray,
     cfg: PipelineConfig,
     carry: SitCarry,
 ) -> np.ndarray:
@@ -135,7 +138,7 @@ def _transitions(
         ok = ~prev_still & no_gap & (t[idx] - prev_t <= cfg.transition_max_s)
         delta = fwd[idx] - prev_deg
         walked = moving | np.r_[c.last_moving, moving[:-1]]
-        vdir, flat, jumped = _vertical_direction(idx, walked, mag, g_sub, ok, cfg, c)
+        vdir, flat, jumped = _vertical_direction(t, idx, walked, mag, g_sub, peak_t, ok, cfg, c)
         # Sitting down straight from walking is not measured (steps move the body too), so a
         # recline that settles it may follow: height kept counts only once walking is past.
         with np.errstate(invalid="ignore"):
@@ -147,16 +150,17 @@ def _transitions(
             & (np.abs(fwd[idx]) <= cfg.stand_max_deg)
         )
         # Ends near upright, or near where it started (the sensor may sit a little off): a held
-        # stoop or lying down ends far from both.
+        # stoop or lying down ends far from both. Sitting slumped leans further forward.
         near_upright = (np.abs(fwd[idx]) <= cfg.stand_max_deg) | (
             np.abs(delta) <= cfg.stand_max_deg
         )
+        seat_like = (fwd[idx] <= cfg.sit_max_fwd_deg) & (fwd[idx] >= -cfg.sit_max_fwd_deg)
         # The strongest evidence first; -1 keeps the state as it was.
         end_deg = fwd[idx]
         evidence = [
             (up_from_crouch, 0),
             (flat & ~jumped, -1),
-            ((vdir < 0) & near_upright, 1),
+            ((vdir < 0) & (near_upright | seat_like), 1),
             ((vdir > 0) & near_upright, 0),
             (lastsig[:m] < 0, 1),
             (lastsig[:m] > 0, 0),
@@ -185,18 +189,23 @@ def _transitions(
     if m == 0 and c.tail_mag.size:
         c.tail_mag = np.concatenate([c.tail_mag, mag])[-n_keep:]
         c.tail_gsub = np.concatenate([c.tail_gsub, g_sub])[-n_keep:]
+        c.tail_t = np.concatenate([c.tail_t, t])[-n_keep:]
+        c.tail_peak = np.concatenate([c.tail_peak, peak_t])[-n_keep:]
     else:
         c.tail_mag, c.tail_gsub = mag[keep:][-n_keep:], g_sub[keep:][-n_keep:]
+        c.tail_t, c.tail_peak = t[keep:][-n_keep:], peak_t[keep:][-n_keep:]
     if m:
         c.tail_walk = bool(walked[idx[-1]])
     return code
 
 
 def _vertical_direction(
+    t: np.ndarray,
     idx: np.ndarray,
-    moving: np.ndarray,
+    walked: np.ndarray,
     mag: np.ndarray,
     g_sub: np.ndarray,
+    peak_t: np.ndarray,
     ok: np.ndarray,
     cfg: PipelineConfig,
     c: SitCarry,
@@ -206,23 +215,41 @@ def _vertical_direction(
     whatever the trunk did, nobody sat down or stood up), and whether the sensor itself was
     moved in it (`vertical.vertical_moves`).
 
-    Measured only between two still epochs (not from walking, nor from the first still epoch
-    after it: steps are vertical movement too, and one may sit down straight from walking).
+    Between two still epochs the movement is measured from the middle of the first; from
+    walking (one may sit down straight from it) from the walk's last step, where the body's
+    vertical speed is about zero, or not at all when that step is not at hand.
     """
     m = idx.size
-    tail = c.tail_mag if c.tail_mag.size else np.empty((0, mag.shape[1]))
-    allmag = np.concatenate([tail, mag])
-    allg = np.concatenate([c.tail_gsub if c.tail_mag.size else g_sub[:0], g_sub])
-    n_tail = tail.shape[0]
+    has_tail = c.tail_mag.size > 0
+    allmag = np.concatenate([c.tail_mag if has_tail else mag[:0], mag])
+    allg = np.concatenate([c.tail_gsub if has_tail else g_sub[:0], g_sub])
+    allt = np.concatenate([c.tail_t if has_tail else t[:0], t])
+    allpeak = np.concatenate([c.tail_peak if has_tail else peak_t[:0], peak_t])
+    n_tail = allt.size - t.size
     cur = n_tail + idx
     prev = np.r_[0 if n_tail else -1, cur[:-1]]
-    prev_walk = np.r_[c.tail_walk, moving[idx[:-1]]]
-    use = ok & (prev >= 0) & ~prev_walk & ~moving[idx]
+    prev_walk = np.r_[c.tail_walk, walked[idx[:-1]]]
+    # From walking: the last step in the epoch before the still one, or in the one before that.
+    start_at = np.full(m, np.nan)
+    for j in np.flatnonzero(ok & prev_walk & (prev >= 0)):
+        p = int(prev[j])
+        for q in (p, p - 1):
+            if q >= 0 and np.isfinite(allpeak[q]).any():
+                last = float(np.nanmax(allpeak[q]))
+                prev[j], start_at[j] = q, last - allt[q]
+                break
+    use = ok & (prev >= 0) & (~prev_walk | np.isfinite(start_at))
     out = np.zeros(m, np.int8)
     flat = np.zeros(m, bool)
     jumped = np.zeros(m, bool)
     if not use.any():
         return out, flat, jumped
+    half = 0.5 * np.ones(m)
+    start_s = np.where(np.isfinite(start_at), start_at, half)[use]
+    first, peak, jumped[use] = vertical_moves(allmag, allg, prev[use], cur[use], start_s)
+    flat[use] = peak < cfg.sit_flat_ms
+    out[use] = np.where(peak >= cfg.sit_move_ms, first, 0)
+    return out, flat, jumped
     first, peak, jumped[use] = vertical_moves(allmag, allg, prev[use], cur[use])
     flat[use] = peak < cfg.sit_flat_ms
     out[use] = np.where(peak >= cfg.sit_move_ms, first, 0)
@@ -250,7 +277,9 @@ def classify(
     carry.prev_fwd = float(fwd[-1]) if n else carry.prev_fwd
     steady = ~(turn >= cfg.still_turn_deg)  # NaN (first epoch) counts as steady
     still = (f.activity_g < cfg.still_activity_g) & steady & ~moving & ~lying
-    code = _transitions(f.t_s, still, moving, fwd, f.dz_net_m, f.mag, f.g_sub, cfg, carry)
+    # The 4 s displacement windows assume rest at both ends: meaningless while running.
+    dz = np.where(running, 0.0, f.dz_net_m)
+    code = _transitions(f.t_s, still, moving, fwd, dz, f.mag, f.g_sub, f.peak_t, cfg, carry)
     # Before any transition has been seen, a still backward lean is sitting.
     unknown = (carry.state == -1) & (np.cumsum((code >= 0) | lying | moving) == 0)
     code[unknown & still & (fwd <= cfg.sit_back_deg)] = 1

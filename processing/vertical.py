@@ -33,15 +33,21 @@ JUMP_SHARE = 0.6  # ... and this share of it within 0.2 s: it was moved, not the
 
 
 def vertical_moves(
-    mag: np.ndarray, g_sub: np.ndarray, starts: np.ndarray, ends: np.ndarray
+    mag: np.ndarray,
+    g_sub: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    start_at_s: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`first` (-1 down, +1 up), `peak_ms` and `jumped` of the movement from epoch `starts[i]`
     to `ends[i]`.
 
     `mag` holds |a| per epoch, (n_epochs, fs), NaN where missing, `g_sub` the gravity per 0.2 s,
-    (n_epochs, 5, 3); the movement runs from the middle of the start epoch to the middle of the
-    end epoch, which are both still. `jumped`: the sensor's direction changed by `JUMP_DEG` or
-    more, most of it at once — faster than a trunk turns: the sensor was put back on or moved.
+    (n_epochs, 5, 3); the movement runs from the middle of the start epoch (or `start_at_s[i]`
+    seconds into it: the last step of a walk, where the body's vertical speed is about zero) to
+    the middle of the end epoch, which is still. `jumped`: the sensor's direction changed by
+    `JUMP_DEG` or more, most of it at once — faster than a trunk turns: the sensor was put back
+    on or moved.
     """
     k = starts.size
     first, peak, jumped = np.zeros(k), np.zeros(k), np.zeros(k, bool)
@@ -55,12 +61,13 @@ def vertical_moves(
         warnings.simplefilter("ignore", RuntimeWarning)
         level = np.nanmean(mag, axis=1)
     flat = mag.reshape(-1)
+    offset = np.full(k, half) if start_at_s is None else np.round(start_at_s * fs).astype(int)
     for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
         u = gs[a : b + 1].reshape(-1, 3)[n_sub // 2 : -(n_sub // 2) or None]
         steps = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", u[1:], u[:-1]), -1, 1)))
         total = np.degrees(np.arccos(np.clip(u[0] @ u[-1], -1, 1)))
         jumped[i] = total >= JUMP_DEG and steps.size > 0 and steps.max() >= JUMP_SHARE * total
-        seg = flat[a * fs + half : b * fs + half + 1]
+        seg = flat[a * fs + int(offset[i]) : b * fs + half + 1]
         if seg.size < 3 or not (np.isfinite(level[a]) and np.isfinite(level[b])):
             continue
         ref = np.linspace(level[a], level[b], seg.size)
