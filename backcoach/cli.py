@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
-from backcoach import __version__
+from backcoach import __version__, demo_store
 from backcoach.config import load_settings
 from backcoach.errors import BackcoachError
 
@@ -30,6 +31,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "backcoach.commands.data",
     "backcoach.commands.config",
 )
+
+#: Libraries that log whole URLs (push services put tokens in them) or request lines at DEBUG:
+#: kept at WARNING even with -v, so a -v log can be shared without giving a secret away.
+QUIET_LOGGERS = ("apprise", "urllib3", "requests", "influxdb_client", "reactivex")
 
 EPILOG = """\
 Start with `backcoach demo` (a simulated day, no sensor needed), then `backcoach dashboard`.
@@ -54,6 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a reader that stops early (`| head`) ends it quietly, as for any tool."""
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # a closed pipe shows here (also after --help), not at exit
+    except BrokenPipeError:
+        # Python's advice: point stdout at devnull so the flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # what a shell reports for a command ended by SIGPIPE (128 + 13)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -61,11 +79,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
     try:
-        settings = load_settings(args.config)
+        settings = load_settings(args.config, named_must_exist=True)
+        settings = demo_store.select(settings, getattr(args, "store", demo_store.OWN))
         return int(args.handler(args, settings) or 0)
     except BackcoachError as exc:
         print(f"backcoach: error: {exc}", file=sys.stderr)

@@ -17,9 +17,11 @@ from typing import Any
 
 import platformdirs
 
+from backcoach.config_checks import check_settings, config_env_name, require_named_file
 from backcoach.errors import ConfigError
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.types import PLACEMENTS
+from backcoach.storage.line_protocol import tag_problem
 
 APP = "backcoach"
 STORAGE_KINDS = ("embedded", "influxdb")
@@ -38,10 +40,17 @@ class InfluxSettings:
     bucket: str = "backcoach"
     raw: str = "downsampled"  # full | downsampled | off
     timeout_s: float = 10.0
+    outbox_max_mb: float = 2048.0  # the outbox's size cap while the server is away
 
     def __post_init__(self) -> None:
         if self.raw not in RAW_MODES:
             raise ConfigError(f"influx.raw is {self.raw!r}; use one of {', '.join(RAW_MODES)}")
+        if not self.outbox_max_mb > 0:
+            raise ConfigError(f"influx.outbox_max_mb is {self.outbox_max_mb}; give a size in MB")
+
+    @property
+    def outbox_max_bytes(self) -> int:
+        return int(self.outbox_max_mb * 1_000_000)
 
     def resolved_token(self) -> str:
         """The token from the settings, else from `token_file` (first line)."""
@@ -90,6 +99,7 @@ class SensorSettings:
 class DashboardSettings:
     host: str = "127.0.0.1"
     port: int = 8501
+    require_secret: bool = True  # the per-launch link secret; may be turned off on 127.0.0.1
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,7 @@ class Settings:
             raise ConfigError(f"language is {self.language!r}; use one of {', '.join(LANGUAGES)}")
         if not self.data_dir:
             object.__setattr__(self, "data_dir", platformdirs.user_data_dir(APP))
+        check_names(self)
 
     @property
     def data_path(self) -> Path:
@@ -134,6 +145,22 @@ class Settings:
             d["influx"]["token"] = "****"
         d["warnings"]["notify_urls"] = [_mask_url(u) for u in self.warnings.notify_urls]
         return d
+
+
+MAX_NAME_CHARS = 64
+
+
+def check_names(settings: Settings) -> None:
+    """The wearer's and the sensor's names become tags on every stored point: refuse at load
+    what a store cannot hold (a line break would forge InfluxDB points), with the fix."""
+    for setting, value in (("wearer", settings.wearer), ("sensor.name", settings.sensor.name)):
+        problem = tag_problem(value)
+        if problem is None and len(value) > MAX_NAME_CHARS:
+            problem = f"it is longer than {MAX_NAME_CHARS} characters"
+        if problem:
+            raise ConfigError(
+                f"setting {setting} = {value!r} cannot be used: {problem}; choose a plain name"
+            )
 
 
 def _mask_url(url: str) -> str:
@@ -174,19 +201,34 @@ ENV_VARS: dict[str, tuple[str | None, str]] = {
 }
 
 
+def platform_config_file() -> Path:
+    """The settings file used when none is named: config.toml in the platform's config folder."""
+    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
+
+
 def default_config_file() -> Path:
     env = os.environ.get("BACKCOACH_CONFIG")
     if env:
         return Path(env).expanduser()
-    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
+    return platform_config_file()
 
 
 def load_settings(
-    config_file: str | Path | None = None, env: dict[str, str] | None = None
+    config_file: str | Path | None = None,
+    env: dict[str, str] | None = None,
+    *,
+    named_must_exist: bool = False,
 ) -> Settings:
-    """Read the settings from defaults, the TOML file (if it exists) and the environment."""
+    """Read the settings from defaults, the TOML file (if it exists) and the environment.
+
+    With `named_must_exist` (the command line), a file named by `config_file` or
+    BACKCOACH_CONFIG must exist: a mistyped path would otherwise mean silent defaults.
+    """
     env = dict(os.environ if env is None else env)
     path = Path(config_file) if config_file else default_config_file()
+    if named_must_exist:
+        named_by = "--config" if config_file else config_env_name()
+        require_named_file(path, named_by, platform_config_file())
     raw: dict[str, Any] = {}
     if path.exists():
         try:
@@ -198,7 +240,9 @@ def load_settings(
             target = raw.setdefault(section, {}) if section else raw
             target[key] = env[var]
     raw["config_file"] = str(path)
-    return _build(Settings, raw, "")
+    settings = _build(Settings, raw, "")
+    check_settings(settings, lambda name: _origin(name, env, path))
+    return settings
 
 
 def _build(cls: type, raw: dict[str, Any], prefix: str) -> Any:
@@ -242,3 +286,11 @@ def _coerce(value: Any, default: Any, name: str) -> Any:
         return str(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"setting {name} = {value!r} is not a {type(default).__name__}") from exc
+
+
+def _origin(name: str, env: dict[str, str], path: Path) -> str:
+    """Where a setting's value came from, for error messages: a variable or the file."""
+    for var, (section, key) in ENV_VARS.items():
+        if env.get(var) and name == (f"{section}.{key}" if section else key):
+            return f"set by {var}"
+    return f"in {path}" if path.exists() else "the default"

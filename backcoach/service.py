@@ -4,19 +4,27 @@ Why here: every source of samples (the simulator in `demo`, a BLE sensor in `col
 same path — raw samples kept, epochs and events computed by the streaming pipeline and stored as
 they finish, warnings evaluated and delivered, and each touched day summarised at the end — so it
 is written once. Sources only call `push(samples)` and `finish()`.
+
+Nothing is lost when the store refuses writes (a locked file, a full disk, a full outbox): every
+write, status facts included, goes through one in-order backlog that a refusing store leaves in
+memory, so `push()` never raises for it and the collection goes on. `finish()` retries with
+back-off; what it still cannot write is saved to disk (`spill.py`) and written by the next run,
+which also summarises the days it names.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
+from backcoach import spill
 from backcoach.collector.simulator import iter_chunks
 from backcoach.config import Settings
 from backcoach.errors import StoreUnavailable
@@ -27,6 +35,7 @@ from backcoach.processing.types import (
     POSTURE_CODE,
     Calibration,
     DaySummary,
+    Event,
     OverloadWarning,
     PipelineOutput,
     Samples,
@@ -43,6 +52,9 @@ RAW_FLUSH_S = 10.0  # default: raw samples in chunks this long (compact rows for
 STATUS_EVERY_S = 0.5  # wall-clock throttle for live status rows
 HISTORY_DAYS = 28  # the chronic window of the acute:chronic ratio (G7)
 DAILY_MESSAGE_S = 21 * 3600  # daily messages go out at 21:00, after the day's load is known
+FINISH_RETRIES_S = (0.5, 1.0, 2.0)  # finish() waits this long between its tries, then saves
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -109,8 +121,13 @@ class LiveRun:
         self._status_at = 0.0
         self._last_break_s: float | None = None
         self.warnings: list[OverloadWarning] = []
-        self._pending: deque[Callable[[], None]] = deque()  # writes the store has not taken yet
+        self._pending: deque[spill.Write] = deque()  # writes the store has not taken yet
+        self._status: dict[str, str] = {}  # status facts not written yet (the latest wins)
         self._store_down: str | None = None
+        self._days: set[str] = set()  # days to summarise besides those this run touched
+        self._replacing = False
+        self.spilled: list[str] = []  # spill files this run wrote (names)
+        self._restore()
 
     # -- the live path ---------------------------------------------------------------------------
     def push(self, samples: Samples) -> PipelineOutput:
@@ -128,31 +145,40 @@ class LiveRun:
         self._store_output(out)
         return out
 
+    def write_events(self, events: Sequence[Event]) -> None:
+        """Events a source records itself (gaps), through the same backlog."""
+        if events:
+            self._write("events", list(events))
+
+    def write_status(self, key: str, value: str) -> None:
+        """A live fact for the dashboard; while the store refuses, only the latest is kept."""
+        self._status[key] = value
+        if not self._pending:
+            self._drain()
+
     def finish(self) -> list[DaySummary]:
         """Flush the pipeline and raw buffer, then write a summary for every day touched.
 
-        Raises StoreUnavailable if the store still refuses the backlog: the caller decides
-        whether to retry (`finish()` again) or export; nothing is dropped silently.
+        A store that still refuses is retried (FINISH_RETRIES_S); what it cannot take then is
+        saved to disk for the next run, and StoreUnavailable says where. Nothing is dropped.
         """
         self._store_output(self.pipeline.flush())
         self._flush_raw()
-        self._drain()
-        if self._store_down is not None:
-            raise StoreUnavailable(
-                f"{self._store_down} ({self.backlog} writes still waiting; call finish() again)"
-            )
-        if self._first_s is None or self._last_s is None:
-            return []
-        summaries = [
-            self.summarize(day)
-            for day in days_between(self._first_s, self._last_s, self.settings.timezone)
-        ]
-        for summary in summaries:
-            for hook in self.on_day:
-                fired = hook(summary) or []
-                if fired:
-                    self.warnings.extend(fired)
-                    self.store.write_warnings(fired)
+        days = set(self._days)
+        if self._first_s is not None and self._last_s is not None:
+            days.update(days_between(self._first_s, self._last_s, self.settings.timezone))
+        summaries: list[DaySummary] = []
+        try:
+            self._retrying(self._drain_or_raise)
+            for day in sorted(days):
+                summary = self._retrying(lambda day=day: self.summarize(day))
+                self._retrying(self._drain_or_raise)
+                summaries.append(summary)
+                self._days.discard(day)
+                self._run_day_hooks(summary)
+            self._retrying(self._drain_or_raise)
+        except StoreUnavailable as exc:
+            raise self._give_up(exc, days - {s.day for s in summaries}) from exc
         return summaries
 
     def replay(
@@ -162,14 +188,25 @@ class LiveRun:
         chunk_s: float = 10.0,
         speed: float | None = None,
         on_progress: Callable[[float], None] | None = None,
+        replace: tuple[float, float] | None = None,
     ) -> DayReport:
-        """Stream a recording through the live path (paced with `speed`) and report its day."""
+        """Stream a recording through the live path (paced with `speed`) and report its day.
+
+        With `replace=(start_s, end_s)` the store's range is replaced by this run as one change
+        (`Store.rewrite`): re-running a day leaves none of the earlier run's events or warnings.
+        """
         total = max(float(samples.t_s[-1] - samples.t_s[0]), 1e-9) if len(samples) else 1.0
-        for chunk in iter_chunks(samples, chunk_s, speed=speed):
-            self.push(chunk)
-            if on_progress:
-                on_progress(float(chunk.t_s[-1] - samples.t_s[0]) / total)
-        self.finish()
+        rewrite = self.store.rewrite(*replace) if replace else contextlib.nullcontext()
+        self._replacing = replace is not None
+        try:
+            with rewrite:
+                for chunk in iter_chunks(samples, chunk_s, speed=speed):
+                    self.push(chunk)
+                    if on_progress:
+                        on_progress(float(chunk.t_s[-1] - samples.t_s[0]) / total)
+                self.finish()
+        finally:
+            self._replacing = False
         day = day_of(float(samples.t_s[len(samples) // 2]), self.settings.timezone)
         return self.report(day)
 
@@ -191,7 +228,7 @@ class LiveRun:
             rules=self.settings.rules,
             history=history,
         )
-        self.store.write_summary(summary)
+        self._write("summary", summary)
         return summary
 
     def report(self, day: str) -> DayReport:
@@ -217,49 +254,121 @@ class LiveRun:
             warning_rules={w.rule for w in warnings},
         )
 
-    # -- internals -------------------------------------------------------------------------------
+    # -- the backlog -----------------------------------------------------------------------------
     @property
     def backlog(self) -> int:
         """Writes waiting for the store to take them (non-zero only while it refuses writes)."""
-        return len(self._pending)
+        return len(self._pending) + len(self._status)
 
-    def _write(self, op: Callable[[], None]) -> None:
+    def _write(self, kind: str, payload: object) -> None:
         """Queue a write and drain the queue in order; a refusing store keeps it for later."""
-        self._pending.append(op)
+        self._pending.append((kind, payload))
         self._drain()
 
     def _drain(self) -> None:
+        try:
+            self._drain_or_raise()
+        except StoreUnavailable as exc:
+            if self._store_down is None:
+                log.warning("%s; keeping the data in memory and retrying", exc)
+            self._store_down = str(exc)
+
+    def _drain_or_raise(self) -> None:
+        """Write the backlog in order (status facts last); raise when the store refuses."""
         while self._pending:
-            try:
-                self._pending[0]()
-            except StoreUnavailable as exc:
-                if self._store_down is None:
-                    log.warning("%s; keeping the data in memory and retrying", exc)
-                self._store_down = str(exc)
-                return
+            spill.write_to(self.store, *self._pending[0])
             self._pending.popleft()
+        while self._status:
+            key, value = next(iter(self._status.items()))
+            self.store.write_status(key, value)
+            if self._status.get(key) == value:
+                del self._status[key]
         if self._store_down is not None:
             log.info("the store takes writes again; the backlog is written")
             self._store_down = None
 
+    def _retrying(self, step: Callable[[], T]) -> T:
+        """Run a step, trying again after each pause in FINISH_RETRIES_S while the store refuses."""
+        for pause in (*FINISH_RETRIES_S, None):
+            try:
+                return step()
+            except StoreUnavailable:
+                if pause is None:
+                    raise
+                time.sleep(pause)
+        raise AssertionError("not reached")  # pragma: no cover
+
+    def _run_day_hooks(self, summary: DaySummary) -> None:
+        for hook in self.on_day:
+            try:
+                fired = hook(summary) or []
+            except StoreUnavailable as exc:
+                log.warning("the daily rules for %s were skipped: %s", summary.day, exc)
+                continue
+            if fired:
+                self.warnings.extend(fired)
+                self._write("warnings", fired)
+
+    def _give_up(self, exc: StoreUnavailable, days: set[str]) -> StoreUnavailable:
+        """The store still refuses at the end: save what is held, say where."""
+        if self._replacing:
+            return StoreUnavailable(
+                f"{exc}; the day was not replaced in full (the embedded store keeps what it "
+                "held before) - run it again"
+            )
+        n = self.backlog
+        try:
+            path = spill.save(
+                self.settings.data_path, self.session, self._pending, self._status, days
+            )
+        except (StoreUnavailable, OSError) as save_exc:
+            return StoreUnavailable(
+                f"{exc}; {n} writes could not be saved either ({save_exc}): they are lost"
+            )
+        self._pending.clear()
+        self._status.clear()
+        self.spilled.append(path.name)
+        log.warning("%d unwritten writes saved to %s/%s", n, spill.FOLDER, path.name)
+        return StoreUnavailable(
+            f"{exc}; {n} writes are saved in {spill.FOLDER}/{path.name} in the data directory "
+            "and written the next time backcoach collects or runs demo"
+        )
+
+    def _restore(self) -> None:
+        """Take over writes an earlier run saved to disk, and the days it could not summarise."""
+        for saved in spill.claim_all(self.settings.data_path):
+            log.info(
+                "writing %d saved writes from %s (an earlier run could not)",
+                len(saved.writes),
+                saved.path.name,
+            )
+            for kind, payload in saved.writes:
+                if kind == "status":
+                    key, value = payload  # type: ignore[misc]
+                    self._status.setdefault(key, value)
+                else:
+                    self._pending.append((kind, payload))
+            self._days |= saved.days
+        self._drain()
+
+    # -- internals -------------------------------------------------------------------------------
     def _flush_raw(self) -> None:
         if self._raw:
             samples = Samples.concat(self._raw)
             self._raw, self._raw_s = [], 0.0
-            self._write(lambda: self.store.write_samples(samples, session=self.session))
+            self._write("samples", (samples, self.session))
 
     def _store_output(self, out: PipelineOutput) -> None:
         if len(out.epochs):
-            self._write(lambda: self.store.write_epochs(out.epochs))
+            self._write("epochs", out.epochs)
         if out.events:
-            self._write(lambda: self.store.write_events(out.events))
+            self._write("events", list(out.events))
         for hook in self.on_output:
             fired = hook(out) or []
             if fired:
                 self.warnings.extend(fired)
-                self._write(lambda fired=fired: self.store.write_warnings(fired))
-        if not self._pending:
-            self._write_status(out)
+                self._write("warnings", fired)
+        self._write_status(out)
 
     def _write_status(self, out: PipelineOutput) -> None:
         """Live facts for the dashboard's live panel, at most every STATUS_EVERY_S of wall time."""
@@ -275,8 +384,8 @@ class LiveRun:
             return
         self._status_at = now
         last = out.epochs.select(slice(-1, None))
-        self.store.write_status("collector.posture", str(last.posture_names()[0]))
-        self.store.write_status("collector.trunk_deg", f"{float(last.trunk_deg[0]):.1f}")
-        self.store.write_status("collector.last_sample_s", f"{self._last_s:.3f}")
+        self.write_status("collector.posture", str(last.posture_names()[0]))
+        self.write_status("collector.trunk_deg", f"{float(last.trunk_deg[0]):.1f}")
+        self.write_status("collector.last_sample_s", f"{self._last_s:.3f}")
         if self._last_break_s is not None:
-            self.store.write_status("collector.last_break_s", f"{self._last_break_s:.3f}")
+            self.write_status("collector.last_break_s", f"{self._last_break_s:.3f}")

@@ -58,6 +58,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="backcoach-bench-") as tmp:
         data = Path(tmp)
+        (data / "none.toml").touch()  # a named settings file must exist
         os.environ.update(
             BACKCOACH_DATA_DIR=str(data),
             BACKCOACH_CONFIG=str(data / "none.toml"),

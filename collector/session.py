@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from backcoach.collector.ble import FoundSensor, LinkStats, SensorLink
 from backcoach.config import Settings
-from backcoach.errors import StoreUnavailable
 from backcoach.processing.types import (
     Calibration,
     DaySummary,
@@ -71,7 +70,9 @@ def load_calibration(store: Store) -> Calibration | None:
 
 
 def save_calibration(store: Store, cal: Calibration) -> None:
-    store.write_status(CALIBRATION_KEY, json.dumps({"up": cal.up, "forward": cal.forward}))
+    # saved_s: the dashboard's Settings page shows when the wearer calibrated
+    saved = {"up": cal.up, "forward": cal.forward, "saved_s": time.time()}
+    store.write_status(CALIBRATION_KEY, json.dumps(saved))
 
 
 class CollectSession:
@@ -187,11 +188,8 @@ class CollectSession:
             self._buffer = []
             self.live.push(chunk)
         if self._gaps:
-            try:
-                self.store.write_events(self._gaps)
-                self._gaps = []
-            except StoreUnavailable as exc:
-                log.warning("gaps kept in memory, the store refused them: %s", exc)
+            self.live.write_events(self._gaps)  # through the live run's backlog: never lost
+            self._gaps = []
 
     def _status(self, force: bool = False) -> None:
         now = time.monotonic()
@@ -211,9 +209,6 @@ class CollectSession:
         }
         if s.last_sample_s is not None:
             status["collector.last_sample_s"] = f"{s.last_sample_s:.3f}"
-        try:
-            for key, value in status.items():
-                self.store.write_status(key, value)
-        except StoreUnavailable as exc:
-            log.debug("status not written: %s", exc)
+        for key, value in status.items():
+            self.live.write_status(key, value)
         self.rate_hz = rate

@@ -165,4 +165,9 @@ class Ctx:
 
     def empty_state(self) -> None:
         """How to get data, instead of an error, when the store holds nothing yet."""
-        st.info(f"**{self.t('empty.title')}**  \n{self.t('empty.body')}")
+        s = self.settings
+        if s.storage == "embedded":
+            where = self.t("empty.where_file", path=str(s.sqlite_path))
+        else:
+            where = self.t("empty.where_influx", bucket=s.influx.bucket, url=s.influx.url)
+        st.info(f"**{self.t('empty.title')}**  \n{self.t('empty.body')}  \n{where}")

@@ -22,8 +22,8 @@ STRINGS: dict[str, dict[str, str]] = {
     # -- frame ---------------------------------------------------------------------------------
     "app.title": {"en": "backcoach", "nl": "backcoach"},
     "app.tagline": {
-        "en": "From pain to progress: how your back was used today.",
-        "nl": "Van pijn naar vooruitgang: hoe je rug vandaag gebruikt werd.",
+        "en": "From pain to progress: how your back was used, day by day.",
+        "nl": "Van pijn naar vooruitgang: hoe je rug gebruikt werd, dag na dag.",
     },
     "app.disclaimer": {
         "en": "backcoach is not a medical device. If back pain persists or is severe, "
@@ -119,10 +119,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "empty.title": {"en": "No data yet", "nl": "Nog geen gegevens"},
     "empty.body": {
         "en": "Nothing has been recorded yet. Try a simulated day with `backcoach demo` "
-        "(no sensor needed), or wear a sensor and start the collector; then reload this page.",
+        "(no sensor needed), or wear a sensor and start recording with `backcoach collect`; "
+        "then reload this page.",
         "nl": "Er is nog niets opgenomen. Probeer een gesimuleerde dag met `backcoach demo` "
-        "(geen sensor nodig), of draag een sensor en start de collector; laad deze pagina "
-        "daarna opnieuw.",
+        "(geen sensor nodig), of draag een sensor en start de opname met `backcoach collect`; "
+        "laad deze pagina daarna opnieuw.",
+    },
+    "empty.where_file": {
+        "en": "Looked in {path} (the data folder comes from BACKCOACH_DATA_DIR or data_dir).",
+        "nl": "Gezocht in {path} (de gegevensmap komt uit BACKCOACH_DATA_DIR of data_dir).",
+    },
+    "empty.where_influx": {
+        "en": "Looked in InfluxDB bucket {bucket} at {url}.",
+        "nl": "Gezocht in InfluxDB-bucket {bucket} op {url}.",
     },
     "empty.day": {
         "en": "No recording for {day}. Pick another day.",
@@ -154,9 +163,19 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "live.title": {"en": "Live", "nl": "Live"},
     "live.not_running": {
-        "en": "Collector not running: the live panel appears while a sensor is streaming.",
-        "nl": "Collector draait niet: het livepaneel verschijnt zodra een sensor gegevens stuurt.",
+        "en": "Not recording now: the live panel appears while a sensor is streaming "
+        "(`backcoach collect`).",
+        "nl": "Er loopt nu geen opname: het livepaneel verschijnt zodra een sensor gegevens "
+        "stuurt (`backcoach collect`).",
     },
+    # the collector's states (`collector.state`), as the live panel shows them
+    "live.state.starting": {"en": "Starting", "nl": "Bezig met starten"},
+    "live.state.searching": {"en": "Looking for the sensor", "nl": "Zoekt de sensor"},
+    "live.state.connecting": {"en": "Connecting", "nl": "Verbinden"},
+    "live.state.streaming": {"en": "Receiving data", "nl": "Ontvangt gegevens"},
+    "live.state.reconnecting": {"en": "Reconnecting", "nl": "Opnieuw verbinden"},
+    "live.state.simulating": {"en": "Simulated wearer", "nl": "Gesimuleerde drager"},
+    "live.state.stopped": {"en": "Stopped", "nl": "Gestopt"},
     "live.posture": {"en": "Posture now", "nl": "Houding nu"},
     "live.trunk": {"en": "Trunk angle", "nl": "Romphoek"},
     "live.since_break": {"en": "Since last break", "nl": "Sinds laatste pauze"},
@@ -283,6 +302,31 @@ STRINGS: dict[str, dict[str, str]] = {
     "settings.sensor_name": {"en": "Sensor name or address", "nl": "Sensornaam of -adres"},
     "settings.placement": {"en": "Placement", "nl": "Plaatsing"},
     "settings.calibration": {"en": "Calibration", "nl": "Kalibratie"},
+    "settings.cal_guided": {
+        "en": "Guided calibration in use.",
+        "nl": "Begeleide kalibratie in gebruik.",
+    },
+    "settings.cal_saved": {
+        "en": "Guided calibration in use, saved {when}.",
+        "nl": "Begeleide kalibratie in gebruik, opgeslagen op {when}.",
+    },
+    "settings.cal_up": {
+        "en": "Upright: the sensor's {axis} axis points up ({off:.0f}° off).",
+        "nl": "Rechtop: de {axis}-as van de sensor wijst omhoog ({off:.0f}° ernaast).",
+    },
+    "settings.cal_forward": {
+        "en": "Forward: the sensor's {axis} axis points forward ({off:.0f}° off).",
+        "nl": "Voorover: de {axis}-as van de sensor wijst naar voren ({off:.0f}° ernaast).",
+    },
+    "settings.cal_again": {
+        "en": "Calibrate again with `backcoach calibrate` whenever you re-attach the sensor.",
+        "nl": "Kalibreer opnieuw met `backcoach calibrate` telkens als je de sensor opnieuw "
+        "bevestigt.",
+    },
+    "settings.cal_unreadable": {
+        "en": "The saved calibration cannot be read; run `backcoach calibrate` again.",
+        "nl": "De opgeslagen kalibratie is onleesbaar; voer `backcoach calibrate` opnieuw uit.",
+    },
     "settings.not_calibrated": {
         "en": "Not calibrated: the upright posture is found automatically from the data.",
         "nl": "Niet gekalibreerd: de rechtop-houding wordt automatisch uit de gegevens bepaald.",
@@ -302,8 +346,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "settings.no_channels": {"en": "none", "nl": "geen"},
     "settings.save": {"en": "Save settings", "nl": "Instellingen opslaan"},
     "settings.saved": {
-        "en": "Saved to {file}. The collector picks the change up at its next start.",
-        "nl": "Opgeslagen in {file}. De collector gebruikt de wijziging bij de volgende start.",
+        "en": "Saved to {file}. A running recording (`backcoach collect`) uses the change "
+        "from its next start.",
+        "nl": "Opgeslagen in {file}. Een lopende opname (`backcoach collect`) gebruikt de "
+        "wijziging vanaf de volgende start.",
     },
     "settings.invalid": {"en": "Not saved: {error}", "nl": "Niet opgeslagen: {error}"},
     "settings.export": {"en": "Export all data", "nl": "Alle gegevens exporteren"},
@@ -565,6 +611,12 @@ def t(key: str, lang: str, **values: object) -> str:
     """The text for `key` in `lang` (falls back to English), with `{placeholders}` filled."""
     entry = STRINGS[key]
     return _fill(entry.get(lang) or entry["en"], lang, values)
+
+
+def collector_state(state: str, lang: str) -> str:
+    """The collector's state (`collector.state`) in words; an unknown state as it came."""
+    key = f"live.state.{state}"
+    return t(key, lang) if key in STRINGS else state
 
 
 def rule_text(rule: str, part: str, lang: str, **values: object) -> str:

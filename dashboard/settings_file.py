@@ -3,7 +3,10 @@
 Why this way: the file may hold things the dashboard does not show (an InfluxDB section, notify
 URLs), so an edit merges into what is there instead of rewriting from the form. The new text is
 checked by loading it as settings before it replaces the old file (write to a temporary file in
-the same folder, then an atomic rename), so a bad value never leaves a broken settings file.
+the same folder, then an atomic rename), so a bad value never leaves a broken settings file. The
+new file is synced to disk before the rename and the folder after it, so a power cut leaves the
+old settings or the new ones, never an empty file; file and folder are owner-only (the file may
+hold notification URLs with tokens).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 from backcoach.config import Settings, load_settings
 from backcoach.errors import ConfigError
+from backcoach.storage.private import private_dir
 
 
 def _value(v: Any, name: str) -> str:
@@ -76,14 +80,27 @@ def save_settings(path: str | Path, updates: Mapping[str, Any]) -> Settings:
         except (tomllib.TOMLDecodeError, OSError) as exc:
             raise ConfigError(f"cannot read settings file {path.name}: {exc}") from exc
     text = render_toml(merge(raw, updates))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
+    private_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)  # 0600
     try:
         with os.fdopen(fd, "w") as f:
             f.write(text)
+            f.flush()
+            os.fsync(f.fileno())  # the text is on disk before the name points at it
         settings = load_settings(tmp, env={})  # validate before replacing the real file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _sync_folder(path.parent)  # the rename itself is on disk
     return replace(settings, config_file=str(path))
+
+
+def _sync_folder(folder: Path) -> None:
+    if os.name != "posix":  # pragma: no cover - Windows cannot open a folder to sync it
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

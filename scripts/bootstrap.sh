@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up backcoach on a fresh Debian/Ubuntu machine: a virtual environment in .venv with the
 # project installed, and with --test also the servers and browser the tests talk to for real
-# (InfluxDB, a D-Bus daemon for the emulated BlueZ, headless Chromium). Safe to run again.
+# (InfluxDB, a D-Bus daemon for the emulated BlueZ, headless Chromium, Java for actipy's
+# research-format parsers). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,36 @@ for arg in "$@"; do
 done
 
 say() { printf '\033[1mbootstrap:\033[0m %s\n' "$*" >&2; }
+
+# pip is silent for about a minute on a fresh machine, so say what it is doing: on a terminal one
+# status line rewritten in place; in a log (CI) one line every BOOTSTRAP_PROGRESS_S seconds (10).
+# pip's own output goes to $1 (shown only when it fails); its "Obtaining file://..." and
+# "Processing /path/..." lines are counted but not shown, so no machine path reaches a log.
+PIP_PACKAGE_LINES='^(Collecting|Processing|Requirement already satisfied) '
+pip_install() {
+  local log=$1 every=${BOOTSTRAP_PROGRESS_S:-10} start=$SECONDS next=$SECONDS n step
+  shift
+  .venv/bin/python -m pip install --progress-bar off "$@" >"$log" 2>&1 &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    n=$(grep -c -E "$PIP_PACKAGE_LINES" "$log" || true)
+    step=$(grep -E '^(Collecting|Downloading|Building|Installing) ' "$log" | tail -n 1 || true)
+    case "$step" in
+      "Installing collected packages:"*) step="installing $(($(tr -cd , <<<"$step" | wc -c) + 1)) packages" ;;
+      *) step=${step:0:60} ;;
+    esac
+    if [ -t 2 ]; then
+      printf '\r\033[K\033[1mbootstrap:\033[0m pip %3d s, %d packages: %s' \
+        $((SECONDS - start)) "$n" "$step" >&2
+    elif [ "$SECONDS" -ge "$next" ]; then
+      say "pip at work ($((SECONDS - start)) s, $n packages so far) ${step}"
+      next=$((SECONDS + every))
+    fi
+    sleep 0.5
+  done
+  if [ -t 2 ]; then printf '\r\033[K' >&2; fi
+  wait "$pid"
+}
 
 apt_install() {
   local sudo=""
@@ -30,6 +61,7 @@ if [ "$want_test" -eq 1 ]; then
   command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+  command -v java >/dev/null 2>&1 || missing+=(default-jdk-headless)  # actipy's device parsers
   if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
 fi
 
@@ -47,10 +79,12 @@ extras=""
 say "installing backcoach${extras} into .venv"
 log=$(mktemp)
 .venv/bin/python -m pip install -q --upgrade pip >"$log" 2>&1 || true  # an old pip still works
-if ! .venv/bin/python -m pip install -q -e ".${extras}" >"$log" 2>&1; then
+t0=$SECONDS
+if ! pip_install "$log" -e ".${extras}"; then
   grep -v -e '^WARNING: Location' "$log" >&2
   echo "bootstrap: pip could not install backcoach${extras} (see above)" >&2
   exit 1
 fi
+n=$(grep -c -E "$PIP_PACKAGE_LINES" "$log" || true)
 rm -f "$log"
-say "ready"
+say "ready: backcoach${extras} and $n packages in .venv ($((SECONDS - t0)) s)"

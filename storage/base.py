@@ -11,6 +11,7 @@ Times are float seconds since the Unix epoch; ranges are half-open [start_s, end
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
 from backcoach.processing.types import (
@@ -21,6 +22,11 @@ from backcoach.processing.types import (
     OverloadWarning,
     Samples,
 )
+
+#: The widest day range callers pass (export, sync: "every day"); stores must accept it.
+ALL_DAYS = ("0001-01-01", "9999-12-31")
+#: ... and every second of those days (UTC), for reads of whatever lies outside the epochs.
+ALL_TIME_S = (-62_135_596_800.0, 253_402_300_800.0)
 
 
 @runtime_checkable
@@ -71,5 +77,14 @@ class Store(Protocol):
         """Delete everything time-stamped in [start_s, end_s); returns rows removed."""
 
     def delete_diary(self, day: str) -> None: ...
+
+    def rewrite(self, start_s: float, end_s: float) -> AbstractContextManager[None]:
+        """Replace what is stored for [start_s, end_s) by what is written inside the block.
+
+        Everything derived from that time (raw samples, epochs, events and warnings that start
+        in it, summaries of days wholly inside it) goes, so re-running a day leaves no stale
+        rows. SQLite does it in one transaction (a reader or a crash sees the old range or the
+        new one); InfluxDB by range: the deletion is queued before the block's writes.
+        """
 
     def close(self) -> None: ...

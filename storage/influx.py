@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,10 +39,12 @@ from backcoach.processing.types import (
     Samples,
 )
 from backcoach.storage import influx_schema as sch
+from backcoach.storage.drainer import Drainer
 from backcoach.storage.influx_http import (  # noqa: F401 - re-exported for callers and tests
     AUTH,
     NOT_FOUND,
     NOT_INFLUX,
+    REDIRECT,
     REJECTED,
     SERVER,
     TOO_OLD,
@@ -53,8 +56,9 @@ from backcoach.storage.influx_http import (  # noqa: F401 - re-exported for call
     literal,
     parse_version,
     safe_url,
+    where,
 )
-from backcoach.storage.outbox import FILE_NAME, Backlog, Drainer, Outbox
+from backcoach.storage.outbox import FILE_NAME, Backlog, Outbox
 
 if TYPE_CHECKING:
     from backcoach.config import InfluxSettings, Settings
@@ -62,6 +66,27 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EVENT_LOOKBACK_S = 7 * 86400  # the longest event (a gap) read_events looks back for
+#: The times a query or delete may name, in ns. Every generation keeps time as int64 ns: 1.x
+#: (and 2.x, built on its engine) reserves the two extremes (MinNanoTime = MinInt64 + 2,
+#: MaxNanoTime = MaxInt64 - 1), 3.x takes the same int64. A bound outside this range
+#: ("every day from 0001 to 9999") is clamped to it instead of failing the query.
+TIME_RANGE_NS = {"v1": (-(2**63) + 2, 2**63 - 2), "v2": (-(2**63) + 2, 2**63 - 2)}
+MIN_NS = max(lo for lo, _ in TIME_RANGE_NS.values())
+MAX_NS = min(hi for _, hi in TIME_RANGE_NS.values())
+
+
+def clamp_ns(t_ns: int) -> int:
+    """A time in ns inside what every InfluxDB generation accepts."""
+    return max(MIN_NS, min(MAX_NS, int(t_ns)))
+
+
+def seconds_ns(t_s: float) -> int:
+    """Unix seconds → ns (exactly, `influx_schema.to_ns`), clamped to TIME_RANGE_NS."""
+    if t_s <= MIN_NS / sch.NS:
+        return MIN_NS
+    if t_s >= MAX_NS / sch.NS:
+        return MAX_NS
+    return clamp_ns(int(sch.to_ns(t_s)))
 
 
 class InfluxStore:
@@ -81,7 +106,7 @@ class InfluxStore:
         self.tags = tags
         self.tz_name = tz_name
         self.points_queued = 0  # by this instance, since it was opened
-        self.outbox = Outbox(Path(data_dir) / FILE_NAME)
+        self.outbox = Outbox(Path(data_dir) / FILE_NAME, max_bytes=influx.outbox_max_bytes)
         self.drainer = Drainer(self.outbox, self.conn.send, target=self.target)
         _quiet_client_logs()
         if self.outbox.backlog().points:
@@ -150,7 +175,30 @@ class InfluxStore:
         self._queue_lines(sch.DIARY, [sch.diary_line(self.tags, entry)])
 
     def write_status(self, key: str, value: str) -> None:
-        self._queue_lines(sch.STATUS, [sch.status_line(self.tags, key, value, time.time())])
+        """A live fact; while it waits in the outbox, a newer value replaces it there."""
+        now = time.time()
+        line = sch.status_line(self.tags, key, value, now)
+        identity = f"{self.tags.prefix(sch.STATUS)}|{key}|{int(now // 86400)}"  # point identity
+        queued = self.outbox.put(sch.STATUS, [(line, 1)], key=identity)
+        self.points_queued += queued
+        self.drainer.wake()
+
+    @contextmanager
+    def rewrite(self, start_s: float, end_s: float) -> Iterator[None]:
+        """Replace [start_s, end_s): its deletion is queued in order before the block's writes."""
+        a, b = self._ns(start_s, end_s)
+        wearer = self.wearer
+        self.outbox.put_delete(
+            {"measurements": list(sch.TIMED), "start_ns": a, "end_ns": b, "wearer": wearer}
+        )
+        inside = days_inside(start_s, end_s, self.tz_name)
+        if inside:
+            lo, hi = self._day_ns(inside[0], inside[-1])
+            self.outbox.put_delete(
+                {"measurements": [sch.SUMMARY], "start_ns": lo, "end_ns": hi, "wearer": wearer}
+            )
+        self.drainer.wake()
+        yield
 
     # -- the outbox ------------------------------------------------------------------------------
     def backlog(self) -> Backlog:
@@ -175,12 +223,17 @@ class InfluxStore:
                 log.debug("reading before the outbox drained: %s", exc)
 
     # -- reading ---------------------------------------------------------------------------------
+    @property
+    def wearer(self) -> str:
+        """The wearer tag as stored (an empty name is stored as 'unknown')."""
+        return self.tags.wearer or "unknown"
+
     def _is_wearer(self) -> str:
         """The InfluxQL condition selecting this wearer's points."""
-        return '"wearer" = ' + literal(self.tags.wearer)
+        return '"wearer" = ' + literal(self.wearer)
 
     def _where(self, start_ns: int, end_ns: int) -> str:
-        return f"{self._is_wearer()} AND time >= {int(start_ns)} AND time < {int(end_ns)}"
+        return where(self.wearer, start_ns, end_ns)
 
     def _select(self, measurement: str, start_ns: int, end_ns: int, extra: str = "") -> list[dict]:
         self._settle()
@@ -232,11 +285,11 @@ class InfluxStore:
 
     @staticmethod
     def _ns(start_s: float, end_s: float) -> tuple[int, int]:
-        return int(sch.to_ns(start_s)), int(sch.to_ns(end_s))
+        return seconds_ns(start_s), seconds_ns(end_s)
 
     @staticmethod
     def _day_ns(first_day: str, last_day: str) -> tuple[int, int]:
-        return sch.day_ns(first_day), sch.day_ns(last_day) + 86400 * sch.NS
+        return clamp_ns(sch.day_ns(first_day)), clamp_ns(sch.day_ns(last_day) + 86400 * sch.NS)
 
     # -- owning the data -------------------------------------------------------------------------
     def delete_range(self, start_s: float, end_s: float) -> int:
@@ -264,17 +317,10 @@ class InfluxStore:
 
     def delete_diary(self, day: str) -> None:
         self.flush()
-        self._delete(sch.DIARY, sch.day_ns(day), sch.day_ns(day) + 1)
+        self._delete(sch.DIARY, clamp_ns(sch.day_ns(day)), clamp_ns(sch.day_ns(day) + 1))
 
     def _delete(self, measurement: str, start_ns: int, end_ns: int) -> None:
-        if self.server().api == "v1":
-            self.conn.query(
-                f'DELETE FROM "{measurement}" WHERE {self._where(start_ns, end_ns)}', write=True
-            )
-            return
-        from backcoach.storage.influx_v2 import delete_points
-
-        delete_points(self.conn, measurement, start_ns, end_ns, wearer=self.tags.wearer)
+        self.conn.delete(measurement, start_ns, end_ns, wearer=self.wearer)
 
     def close(self) -> None:
         """Send what is queued (briefly); what is left stays in the outbox for the next run."""

@@ -9,7 +9,11 @@ messages and logs live in one place, and the store reads as storage logic only.
    with `Authorization: Token ...`.
 2. InfluxQL over `/query` on every version, chunked, times in ns.
 3. HTTP failures become `InfluxUnavailable` with a `reason` and one line naming the fix; server
-   text is scrubbed of the token before it is shown.
+   text is scrubbed of the token before it is shown. 400, 413 and 422 on a write refuse the data
+   itself (`BatchRejected`: the drainer splits the batch and sets the refused points aside).
+4. Redirects are never followed (they would carry the credentials to another host, and a
+   302 on POST /write turned into a GET whose 200 login page counted as a confirmation): a 3xx
+   is an error that names the address to configure. A v1 write is confirmed by 204 alone.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from backcoach.errors import StoreUnavailable
-from backcoach.storage.outbox import Batch, BatchRejected
+from backcoach.storage.outbox import DELETE, Batch, BatchRejected
 
 if TYPE_CHECKING:
     from backcoach.config import InfluxSettings
@@ -38,7 +42,7 @@ log = logging.getLogger(__name__)
 V1_MAX_VERSION = (1, 8)  # from 1.8 on, InfluxDB 1.x also serves /api/v2/write
 MIN_VERSION = (1, 0)  # /write, /query and /ping as used here exist since 1.0
 QUERY_CHUNK = 20_000
-UNREACHABLE, AUTH, NOT_FOUND, TOO_OLD, NOT_INFLUX, SERVER, REJECTED = (
+UNREACHABLE, AUTH, NOT_FOUND, TOO_OLD, NOT_INFLUX, SERVER, REJECTED, REDIRECT = (
     "unreachable",
     "auth",
     "not_found",
@@ -46,7 +50,11 @@ UNREACHABLE, AUTH, NOT_FOUND, TOO_OLD, NOT_INFLUX, SERVER, REJECTED = (
     "not_influx",
     "server",
     "rejected",
+    "redirect",
 )
+#: Answers that refuse the data of a write itself: malformed or conflicting (400), a body too
+#: large for a proxy (413), points outside the bucket's retention in 2.x (422).
+REFUSED_STATUSES = (400, 413, 422)
 
 
 class InfluxUnavailable(StoreUnavailable):
@@ -59,7 +67,21 @@ class InfluxUnavailable(StoreUnavailable):
 
 
 class _Rejected(BatchRejected, InfluxUnavailable):
-    """HTTP 400 on a write: the data itself is refused (kept aside in the outbox)."""
+    """HTTP 400/413/422 on a write: the data itself is refused (its points are set aside)."""
+
+    def __init__(self, message: str, *, status: int, dropped: int | None) -> None:
+        super().__init__(message, reason=REJECTED, status=status)
+        self.dropped = dropped
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Turn every 3xx into an HTTPError instead of following it."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 @dataclass(frozen=True)
@@ -127,6 +149,11 @@ def literal(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def where(wearer: str, start_ns: int, end_ns: int) -> str:
+    """The InfluxQL condition for one wearer's points in [start_ns, end_ns)."""
+    return f'"wearer" = {literal(wearer)} AND time >= {int(start_ns)} AND time < {int(end_ns)}'
+
+
 def rfc3339_ns(t_ns: int) -> str:
     """An RFC 3339 UTC time with nanoseconds, as /api/v2/delete wants it."""
     sec, ns = divmod(int(t_ns), 1_000_000_000)
@@ -186,7 +213,7 @@ class InfluxConnection:
         """The version /ping names, in its header or (3.x) its JSON body; '' if none."""
         req = urllib.request.Request(f"{self.url}/ping", headers=headers, method="GET")
         try:
-            with urllib.request.urlopen(req, timeout=self.settings.timeout_s) as resp:
+            with _OPENER.open(req, timeout=self.settings.timeout_s) as resp:
                 found, body = resp.headers, resp.read(4096)
         except urllib.error.HTTPError as exc:
             found, body = exc.headers, b""
@@ -218,9 +245,20 @@ class InfluxConnection:
             reason=UNREACHABLE,
         )
 
-    def http_error(self, status: int, body: bytes | str | None, what: str) -> InfluxUnavailable:
+    def http_error(
+        self, status: int, body: bytes | str | None, what: str, *, location: str = ""
+    ) -> InfluxUnavailable:
         """One line for an HTTP error status, with the fix."""
         msg = self._secret.scrub(_server_message(body))
+        if 300 <= status < 400:
+            where = f" to {safe_url(location)}" if location else ""
+            return InfluxUnavailable(
+                f"{self.target} answered {what} with a redirect (HTTP {status}{where}); backcoach "
+                "does not follow redirects, so your token goes nowhere else: set influx.url / "
+                "BACKCOACH_INFLUX_URL to the address InfluxDB itself serves",
+                reason=REDIRECT,
+                status=status,
+            )
         if status in (401, 403):
             return InfluxUnavailable(
                 f"{self.target} refused the credentials (HTTP {status}) for {what}; set "
@@ -237,9 +275,12 @@ class InfluxConnection:
                 reason=NOT_FOUND,
                 status=status,
             )
-        if status == 400:
+        if status in REFUSED_STATUSES:
+            dropped = re.search(r"dropped=(\d+)", msg)
             return _Rejected(
-                f"{self.target} rejected {what} (HTTP 400: {msg})", reason=REJECTED, status=400
+                f"{self.target} rejected {what} (HTTP {status}: {msg})",
+                status=status,
+                dropped=int(dropped.group(1)) if dropped else None,
             )
         return InfluxUnavailable(
             f"{self.target} failed {what} (HTTP {status}: {msg}); it is retried",
@@ -259,22 +300,43 @@ class InfluxConnection:
         return {"Authorization": f"Token {token}"}
 
     def request(
-        self, path: str, params: dict[str, str], *, data: bytes | None, headers: dict[str, str]
+        self,
+        path: str,
+        params: dict[str, str],
+        *,
+        data: bytes | None,
+        headers: dict[str, str],
+        expect: int | None = None,
     ) -> bytes:
+        """One request with the credentials; never follows a redirect.
+
+        With `expect`, only that status counts as success (a v1 write is confirmed by 204).
+        """
         info = self.server()
         url = f"{self.url}{path}?{urllib.parse.urlencode(params)}"
         req = urllib.request.Request(
             url, data=data, headers={**headers, **self._auth_header(info.api)}
         )
+        what = {"/write": "a write", "/query": "a query"}.get(path, path)
         try:
-            with urllib.request.urlopen(req, timeout=self.settings.timeout_s) as resp:
-                return resp.read()
+            with _OPENER.open(req, timeout=self.settings.timeout_s) as resp:
+                body = resp.read()
+                status = resp.status
         except urllib.error.HTTPError as exc:
             body = exc.read()
-            what = {"/write": "a write", "/query": "a query"}.get(path, path)
-            raise self.http_error(exc.code, body, what) from None
+            location = exc.headers.get("Location", "") if exc.headers else ""
+            raise self.http_error(exc.code, body, what, location=location) from None
         except (OSError, urllib.error.URLError) as exc:
             raise self.unreachable(exc) from exc
+        if expect is not None and status != expect:
+            raise InfluxUnavailable(
+                f"{self.target} answered {what} with HTTP {status} instead of {expect}, which "
+                "is not InfluxDB confirming it; the data stays queued - check influx.url / "
+                "BACKCOACH_INFLUX_URL",
+                reason=NOT_INFLUX,
+                status=status,
+            )
+        return body
 
     def query(self, q: str, *, write: bool = False) -> dict[str, list[dict]]:
         """Run InfluxQL; rows per series name (tags merged into rows), across all chunks."""
@@ -310,10 +372,37 @@ class InfluxConnection:
 
     # -- sending (the drainer's thread) ----------------------------------------------------------
     def send(self, batches: list[Batch]) -> None:
+        """Send batches in order: runs of writes as requests, range deletions one by one."""
+        run: list[Batch] = []
+        for b in batches:
+            if b.kind != DELETE:
+                run.append(b)
+                continue
+            self._write(run)
+            run = []
+            spec = json.loads(b.body)
+            for m in spec["measurements"]:
+                self.delete(m, spec["start_ns"], spec["end_ns"], wearer=spec["wearer"])
+        self._write(run)
+
+    def _write(self, batches: list[Batch]) -> None:
+        if not batches:
+            return
         if self.server().api == "v1":
             self._send_v1(batches)
         else:
             self._send_v2(batches)
+
+    def delete(self, measurement: str, start_ns: int, end_ns: int, *, wearer: str) -> None:
+        """Delete one wearer's points of `measurement` in [start_ns, end_ns)."""
+        if self.server().api == "v1":
+            self.query(
+                f'DELETE FROM "{measurement}" WHERE {where(wearer, start_ns, end_ns)}', write=True
+            )
+            return
+        from backcoach.storage.influx_v2 import delete_points
+
+        delete_points(self, measurement, start_ns, end_ns, wearer=wearer)
 
     def _send_v1(self, batches: list[Batch]) -> None:
         params = {"db": self.db, "precision": "ns"}
@@ -321,7 +410,7 @@ class InfluxConnection:
             params["rp"] = self.rp
         body = gzip.compress("\n".join(b.body.rstrip("\n") for b in batches).encode(), 1)
         headers = {"Content-Encoding": "gzip", "Content-Type": "text/plain; charset=utf-8"}
-        self.request("/write", params, data=body, headers=headers)
+        self.request("/write", params, data=body, headers=headers, expect=204)
 
     def _send_v2(self, batches: list[Batch]) -> None:
         from backcoach.storage.influx_v2 import write_batches

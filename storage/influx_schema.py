@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from backcoach.errors import ConfigError
 from backcoach.processing.types import (
     DaySummary,
     DiaryEntry,
@@ -37,6 +38,7 @@ from backcoach.processing.types import (
     OverloadWarning,
     Samples,
 )
+from backcoach.storage.line_protocol import escape_name, escape_tag, quote, tag_problem
 
 RAW, EPOCH, EVENT, SUMMARY, WARNING, DIARY, STATUS = (
     "raw",
@@ -66,6 +68,15 @@ class Tags:
     model: str = ""
     placement: str = ""
 
+    def __post_init__(self) -> None:
+        for name in ("wearer", "sensor", "model", "placement"):
+            problem = tag_problem(getattr(self, name))
+            if problem:
+                raise ConfigError(
+                    f"the {name} name {getattr(self, name)!r} cannot be stored in InfluxDB: "
+                    f"{problem}; choose another name"
+                )
+
     def prefix(self, measurement: str) -> str:
         """`measurement,placement=..,model=..,...` with tags sorted by key, as InfluxDB prefers."""
         tags = {
@@ -74,8 +85,8 @@ class Tags:
             "sensor": self.sensor or "unknown",
             "wearer": self.wearer or "unknown",
         }
-        return _escape_name(measurement) + "".join(
-            f",{_escape_tag(k)}={_escape_tag(v)}" for k, v in sorted(tags.items())
+        return escape_name(measurement) + "".join(
+            f",{escape_tag(k)}={escape_tag(v)}" for k, v in sorted(tags.items())
         )
 
 
@@ -108,24 +119,6 @@ def ns_day(t_ns: int) -> str:
     return dt.datetime.fromtimestamp(int(t_ns) // NS, dt.UTC).date().isoformat()
 
 
-# -- escaping -------------------------------------------------------------------------------------
-def _escape_name(s: str) -> str:
-    return s.replace("\\", "\\\\").replace(",", r"\,").replace(" ", r"\ ")
-
-
-def _escape_tag(s: str) -> str:
-    return _escape_name(s).replace("=", r"\=")
-
-
-def _escape_key(s: str) -> str:
-    return _escape_tag(s)
-
-
-def _quote(s: str) -> str:
-    """A string field value: backslash and double quote escaped (newlines are allowed)."""
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def _field(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -133,7 +126,7 @@ def _field(value: object) -> str:
         return f"{int(value)}i"
     if isinstance(value, float | np.floating):
         return repr(float(value))
-    return _quote(str(value))
+    return quote(str(value))
 
 
 def point(prefix: str, fields: Mapping[str, object], t_ns: int) -> str:
@@ -150,12 +143,12 @@ def point(prefix: str, fields: Mapping[str, object], t_ns: int) -> str:
         if isinstance(value, float) and not math.isfinite(value):
             odd[key] = repr(value)
             continue
-        parts.append(f"{_escape_key(key)}={_field(value)}")
+        parts.append(f"{escape_tag(key)}={_field(value)}")
         names.append(key)
     if odd:
-        parts.append(f"nonfinite={_quote(json.dumps(odd))}")
+        parts.append(f"nonfinite={quote(json.dumps(odd))}")
         names.append("nonfinite")
-    parts.append(f"fields={_quote(json.dumps(names))}")
+    parts.append(f"fields={quote(json.dumps(names))}")
     return f"{prefix} {','.join(parts)} {int(t_ns)}"
 
 
@@ -195,9 +188,9 @@ def encode_columns(
         rows = np.flatnonzero(group.reshape(-1) == g)
         if not present:
             continue
-        fields = [f"{_escape_key(n)}=%s" for n in present]
+        fields = [f"{escape_tag(n)}=%s" for n in present]
         if mark_nonfinite:
-            odd = _quote(json.dumps(dict.fromkeys(missing, "nan")))
+            odd = quote(json.dumps(dict.fromkeys(missing, "nan")))
             fields.append("nonfinite=" + odd.replace("%", "%%"))
         template = prefix.replace("%", "%%") + " " + ",".join(fields) + " %s\n"
         for a in range(0, len(rows), POINTS_PER_BODY):
@@ -250,7 +243,7 @@ def event_line(tags: Tags, e: Event) -> str:
         "steps": e.steps,
     }
     fields.update({ATTR_PREFIX + k: float(v) for k, v in e.attrs.items()})
-    prefix = tags.prefix(EVENT) + f",type={_escape_tag(e.type)}"
+    prefix = tags.prefix(EVENT) + f",type={escape_tag(e.type)}"
     return point(_sorted_tags(prefix), fields, int(to_ns(e.start_s)))
 
 
@@ -262,7 +255,7 @@ def summary_line(tags: Tags, s: DaySummary) -> str:
 
 def warning_line(tags: Tags, w: OverloadWarning) -> str:
     fields = {"value": float(w.value), "message_en": w.message_en, "message_nl": w.message_nl}
-    prefix = _sorted_tags(tags.prefix(WARNING) + f",rule={_escape_tag(w.rule)}")
+    prefix = _sorted_tags(tags.prefix(WARNING) + f",rule={escape_tag(w.rule)}")
     return point(prefix, fields, int(to_ns(w.t_s)))
 
 
@@ -281,7 +274,7 @@ def diary_line(tags: Tags, d: DiaryEntry) -> str:
 def status_line(tags: Tags, key: str, value: str, t_s: float) -> str:
     """A live fact, stamped with the start of its UTC day: the collector updates status twice a
     second, and one point per key and day (overwritten) keeps that from piling up."""
-    prefix = _sorted_tags(tags.prefix(STATUS) + f",key={_escape_tag(key)}")
+    prefix = _sorted_tags(tags.prefix(STATUS) + f",key={escape_tag(key)}")
     day_start_ns = int(t_s // 86400) * 86400 * NS
     return point(prefix, {"value": str(value), "updated_s": float(t_s)}, day_start_ns)
 

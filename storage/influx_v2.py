@@ -5,11 +5,13 @@ API reports results through callbacks on its own threads; keeping that here leav
 readable. Each drain step hands the outbox batches to a fresh batching `WriteApi` (the client
 groups them into gzip requests of `BATCH_ITEMS` batches and retries 429/5xx and dropped
 connections with exponential back-off), then closes it, which waits for every request. Only if
-every point was confirmed does the outbox forget the batches.
+every point was confirmed does the outbox forget the batches. The client's connection pool never
+follows a redirect (urllib3 would, with the token, by default): a 3xx is reported as such.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import TYPE_CHECKING
 
@@ -37,6 +39,8 @@ def _client(conn: InfluxConnection):
             timeout=int(conn.settings.timeout_s * 1000),
             enable_gzip=True,
         )
+        pool = conn._client.api_client.rest_client.pool_manager
+        pool.urlopen = functools.partial(pool.urlopen, redirect=False)
     return conn._client
 
 
@@ -119,5 +123,7 @@ def _translate(conn: InfluxConnection, exc: BaseException):
     """The client's exception as our one-line error (never with the token in it)."""
     status = getattr(exc, "status", None)
     if isinstance(status, int) and status:
-        return conn.http_error(status, getattr(exc, "body", None), "a write")
+        headers = getattr(exc, "headers", None) or {}
+        location = headers.get("Location", "") if hasattr(headers, "get") else ""
+        return conn.http_error(status, getattr(exc, "body", None), "a write", location=location)
     return conn.unreachable(exc)

@@ -3,46 +3,51 @@
 Why: the collector must never lose a sample because the server is restarting, unreachable or
 refusing a token, and it must never block or crash on that either. So a write only appends
 line protocol to `outbox.sqlite` in the data directory (one SQLite transaction, synchronous=FULL,
-durable across a crash or a power cut) and returns; a `Drainer` thread sends the oldest batches
-first and deletes them only after the server answered 2xx. Rewrites are idempotent in our schema,
-so a batch sent twice (a crash between send and delete) is harmless: at-least-once delivery
-becomes exactly-once in effect.
+durable across a crash or a power cut) and returns; a `Drainer` thread (`drainer.py`) sends the
+oldest batches first and deletes them only after the server confirmed them. Rewrites are
+idempotent in our schema, so a batch sent twice (a crash between send and delete) is harmless:
+at-least-once delivery becomes exactly-once in effect.
 
-    Outbox    put / take / ack / reject / backlog, plus a small key-value `meta` table
-    Drainer   the sending thread: in order, back-off while the server is away, one log line
-              per outage, a progress line while a backlog drains, `flush(timeout_s)`
+What keeps a long outage cheap (a day of it at the collector's write rate):
 
-Several processes may share a data directory (collector, dashboard); an advisory file lock lets
-only one of them send at a time, the others just append.
+1. Rows with an upsert key (the live status facts, overwritten twice a second) replace their
+   pending predecessor instead of piling up: ~10 rows, not 28,000 an hour. Their commits skip
+   the fsync (the next data commit syncs them along; a power cut may cost the latest status
+   value, never data), which saves three of every four fsyncs at the collector's rate.
+2. Totals (pending batches, points, bytes; rejected batches) are kept by triggers in a one-row
+   table, in the same transaction as every change, so `backlog()` reads one row instead of
+   summing the table; the oldest pending row comes from the (state, id) index.
+3. A size cap (`max_bytes`): a warning when 80 % is reached, and `OutboxFull` (a
+   `StoreUnavailable`, so the live run keeps the data in memory and later on disk) at the cap.
+
+Rows of kind `delete` carry a range deletion (JSON) instead of line protocol: a day that is
+rewritten while the server is away is deleted and written again in the right order.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from backcoach.errors import StoreUnavailable
-
-try:  # POSIX; on other systems every process drains (duplicates are harmless, see above)
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+from backcoach.storage.private import private_file
 
 log = logging.getLogger(__name__)
 
 FILE_NAME = "outbox.sqlite"
 MAX_POINTS_PER_SEND = 50_000  # one drain step; the writer splits it into requests
-IDLE_POLL_S = 2.0  # look for batches other processes appended
-BACKOFF_FIRST_S = 0.5
-BACKOFF_MAX_S = 30.0  # a restarted server is noticed within half a minute
-PROGRESS_EVERY_S = 2.0
+DEFAULT_MAX_BYTES = 2 * 1024**3  # ~2 GB: more than a week of outage at the collector's rate
+WARN_FRACTION = 0.8  # warn once the outbox is this full
+DELETE = "delete"  # the kind of a row that carries a range deletion
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS batches(
@@ -57,9 +62,55 @@ CREATE INDEX IF NOT EXISTS batches_state ON batches(state, id);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+# Version 2: upsert keys and trigger-kept totals (files of version 0/1 are migrated in place).
+_SCHEMA_V2 = """
+ALTER TABLE batches ADD COLUMN upsert_key TEXT;
+CREATE INDEX batches_key ON batches(upsert_key) WHERE upsert_key IS NOT NULL;
+CREATE TABLE totals(
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    batches INTEGER NOT NULL, points INTEGER NOT NULL, bytes INTEGER NOT NULL,
+    rejected INTEGER NOT NULL);
+INSERT INTO totals SELECT 1,
+    COALESCE(SUM(state = 'pending'), 0),
+    COALESCE(SUM(CASE WHEN state = 'pending' THEN points ELSE 0 END), 0),
+    COALESCE(SUM(length(body)), 0),
+    COALESCE(SUM(state = 'rejected'), 0) FROM batches;
+CREATE TRIGGER batches_added AFTER INSERT ON batches BEGIN
+    UPDATE totals SET
+        batches = batches + (NEW.state = 'pending'),
+        points = points + CASE WHEN NEW.state = 'pending' THEN NEW.points ELSE 0 END,
+        bytes = bytes + length(NEW.body),
+        rejected = rejected + (NEW.state = 'rejected');
+END;
+CREATE TRIGGER batches_removed AFTER DELETE ON batches BEGIN
+    UPDATE totals SET
+        batches = batches - (OLD.state = 'pending'),
+        points = points - CASE WHEN OLD.state = 'pending' THEN OLD.points ELSE 0 END,
+        bytes = bytes - length(OLD.body),
+        rejected = rejected - (OLD.state = 'rejected');
+END;
+CREATE TRIGGER batches_changed AFTER UPDATE ON batches BEGIN
+    UPDATE totals SET
+        batches = batches - (OLD.state = 'pending') + (NEW.state = 'pending'),
+        points = points - CASE WHEN OLD.state = 'pending' THEN OLD.points ELSE 0 END
+                        + CASE WHEN NEW.state = 'pending' THEN NEW.points ELSE 0 END,
+        bytes = bytes - length(OLD.body) + length(NEW.body),
+        rejected = rejected - (OLD.state = 'rejected') + (NEW.state = 'rejected');
+END;
+"""
+
 
 class BatchRejected(StoreUnavailable):
-    """The server understood the request and refused the data itself (HTTP 400): do not retry."""
+    """The server understood the request and refused the data itself: do not retry it as is.
+
+    `dropped` is how many points the server said it dropped, when it said so (a partial write).
+    """
+
+    dropped: int | None = None
+
+
+class OutboxFull(StoreUnavailable):
+    """The outbox reached its size cap: the write was not taken (the caller keeps it)."""
 
 
 @dataclass(frozen=True)
@@ -72,30 +123,30 @@ class Batch:
 
 @dataclass(frozen=True)
 class Backlog:
-    """What waits: pending batches and points, and batches the server rejected (kept aside)."""
+    """What waits: pending batches, points and bytes, and batches set aside as refused."""
 
     batches: int
     points: int
     rejected: int
     oldest_s: float | None
-
-
-def backoff_s(attempt: int) -> float:
-    """Seconds to wait after the `attempt`-th failure in a row (1, 2, ...)."""
-    return min(BACKOFF_MAX_S, BACKOFF_FIRST_S * 2.0 ** max(0, attempt - 1))
+    bytes: int = 0
 
 
 class Outbox:
     """FIFO of line-protocol batches in its own SQLite file; safe across threads and processes."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.path = Path(path)
+        self.max_bytes = max_bytes
+        self._warned_full = False
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(self.path)
             self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30.0)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
+            self._migrate()
+            private_file(self.path)  # the -wal and -shm files now exist
         except (OSError, sqlite3.Error) as exc:
             raise StoreUnavailable(
                 f"cannot open the InfluxDB outbox {self.path.name} ({exc}); check that the data "
@@ -103,29 +154,86 @@ class Outbox:
             ) from exc
         self._lock = threading.Lock()
 
+    def _migrate(self) -> None:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")  # one process migrates, the others wait
+            (version,) = self._db.execute("PRAGMA user_version").fetchone()
+            if version < SCHEMA_VERSION:
+                for statement in _split_sql(_SCHEMA_V2):
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
     @contextlib.contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One transaction. `durable=False` skips its own fsync (synchronous=NORMAL): for a
+        live fact that the next one replaces; the next durable commit syncs it along."""
         with self._lock:
             try:
-                with self._db:
-                    yield self._db
+                if not durable:
+                    self._db.execute("PRAGMA synchronous=NORMAL")
+                try:
+                    with self._db:
+                        yield self._db
+                finally:
+                    if not durable:
+                        self._db.execute("PRAGMA synchronous=FULL")
             except sqlite3.Error as exc:
                 raise StoreUnavailable(
                     f"the InfluxDB outbox {self.path.name} refused a write ({exc}); free disk "
                     "space or close other programs, then retry"
                 ) from exc
 
-    def put(self, kind: str, items: Iterable[tuple[str, int]]) -> int:
-        """Append bodies (line protocol, points) in one transaction; returns points queued."""
+    # -- writing ---------------------------------------------------------------------------------
+    def put(self, kind: str, items: Iterable[tuple[str, int]], *, key: str | None = None) -> int:
+        """Append bodies (line protocol, points) in one transaction; returns points queued.
+
+        With `key`, the body replaces a pending row of the same key (a live fact that only
+        matters in its latest version). Raises `OutboxFull` at the size cap.
+        """
         now = time.time()
-        rows = [(now, kind, n, zlib.compress(body.encode(), 1)) for body, n in items if n and body]
-        if rows:
-            with self._tx() as db:
-                db.executemany(
-                    "INSERT INTO batches(created_s, kind, points, body) VALUES(?,?,?,?)", rows
-                )
+        rows = [
+            (now, kind, n, zlib.compress(body.encode(), 1), key) for body, n in items if n and body
+        ]
+        if not rows:
+            return 0
+        size = sum(len(r[3]) for r in rows)
+        with self._tx(durable=key is None) as db:
+            (held,) = db.execute("SELECT bytes FROM totals").fetchone()
+            self._check_size(held, size)
+            if key is not None:
+                db.execute("DELETE FROM batches WHERE upsert_key = ? AND state = 'pending'", (key,))
+            db.executemany(
+                "INSERT INTO batches(created_s, kind, points, body, upsert_key) VALUES(?,?,?,?,?)",
+                rows,
+            )
         return sum(r[2] for r in rows)
 
+    def put_delete(self, spec: dict) -> None:
+        """Queue a range deletion (the sender's JSON spec), in order with the writes."""
+        self.put(DELETE, [(json.dumps(spec, sort_keys=True), 1)])
+
+    def _check_size(self, held: int, adding: int) -> None:
+        if held + adding > self.max_bytes:
+            raise OutboxFull(
+                f"the InfluxDB outbox {self.path.name} is full ({held / 1e6:.0f} MB, the cap is "
+                f"influx.outbox_max_mb = {self.max_bytes / 1e6:.0f}); the server has not taken "
+                "writes for a long time - start it or fix influx.url, or raise the cap"
+            )
+        if held + adding > WARN_FRACTION * self.max_bytes:
+            if not self._warned_full:
+                self._warned_full = True
+                log.warning(
+                    "the InfluxDB outbox %s holds %.0f MB of its %.0f MB cap "
+                    "(influx.outbox_max_mb); at the cap new writes are kept in memory only - "
+                    "bring the server back or raise the cap",
+                    self.path.name,
+                    (held + adding) / 1e6,
+                    self.max_bytes / 1e6,
+                )
+        elif held + adding < WARN_FRACTION * self.max_bytes / 2:
+            self._warned_full = False
+
+    # -- sending ---------------------------------------------------------------------------------
     def take(self, max_points: int = MAX_POINTS_PER_SEND) -> list[Batch]:
         """The oldest pending batches, up to `max_points` points (at least one batch)."""
         with self._lock:
@@ -146,8 +254,17 @@ class Outbox:
         with self._tx() as db:
             db.executemany("DELETE FROM batches WHERE id = ?", [(i,) for i in ids])
 
+    def set_aside(self, id_: int, body: str, points: int, reason: str) -> None:
+        """Keep only the refused points of a batch, aside (never dropped, never auto-retried)."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE batches SET state = 'rejected', error = ?, body = ?, points = ? "
+                "WHERE id = ?",
+                (reason, zlib.compress(body.encode(), 1), points, id_),
+            )
+
     def reject(self, ids: Iterable[int], reason: str) -> None:
-        """Keep batches the server refused aside (never dropped, never retried automatically)."""
+        """Keep whole batches the server refused aside."""
         with self._tx() as db:
             db.executemany(
                 "UPDATE batches SET state = 'rejected', error = ? WHERE id = ?",
@@ -162,6 +279,14 @@ class Outbox:
             ).fetchall()
         return [(str(k), int(n), str(e)) for k, n, e in rows]
 
+    def rejected_lines(self) -> list[str]:
+        """The refused points themselves, as line protocol, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT body FROM batches WHERE state = 'rejected' ORDER BY id"
+            ).fetchall()
+        return [line for (b,) in rows for line in zlib.decompress(b).decode().splitlines()]
+
     def retry_rejected(self) -> int:
         """Put rejected batches back in the queue (after fixing the cause); returns how many."""
         with self._tx() as db:
@@ -170,16 +295,22 @@ class Outbox:
             ).rowcount
 
     def backlog(self) -> Backlog:
+        """What waits, from the running totals (no table scan)."""
         with self._lock:
-            n, points, oldest = self._db.execute(
-                "SELECT COUNT(*), COALESCE(SUM(points), 0), MIN(created_s) FROM batches "
-                "WHERE state = 'pending'"
+            n, points, size, rejected = self._db.execute(
+                "SELECT batches, points, bytes, rejected FROM totals"
             ).fetchone()
-            (rejected,) = self._db.execute(
-                "SELECT COUNT(*) FROM batches WHERE state = 'rejected'"
+            oldest = self._db.execute(
+                "SELECT created_s FROM batches WHERE state = 'pending' ORDER BY id LIMIT 1"
             ).fetchone()
-        return Backlog(int(n), int(points), int(rejected), oldest)
+        return Backlog(int(n), int(points), int(rejected), oldest and oldest[0], int(size))
 
+    def rows(self) -> int:
+        """Rows in the outbox, pending and set aside (a count, for measurements)."""
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM batches").fetchone()[0])
+
+    # -- small facts (sync's high-water marks) ---------------------------------------------------
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -194,224 +325,13 @@ class Outbox:
             self._db.close()
 
 
-class _SendLock:
-    """An advisory lock file next to the outbox: one sending process at a time."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fd: int | None = None
-
-    def acquire(self) -> bool:
-        if fcntl is None:
-            return True
-        import os
-
-        if self._fd is None:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return False
-        return True
-
-    def release(self) -> None:
-        if fcntl is not None and self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-
-    def close(self) -> None:
-        if self._fd is not None:
-            import os
-
-            os.close(self._fd)
-            self._fd = None
-
-
-class Drainer:
-    """Sends the outbox in order through `send`, in a background thread.
-
-    `send(batches)` returns when the server confirmed all of them; it raises `BatchRejected`
-    when the server refuses the data itself, and any other `StoreUnavailable` when the server
-    cannot take it now (unreachable, wrong token, missing bucket): those are retried with
-    back-off, so a fixed token or a created bucket is picked up without a restart.
-    """
-
-    def __init__(
-        self,
-        outbox: Outbox,
-        send: Callable[[list[Batch]], None],
-        *,
-        target: str,
-        max_points: int = MAX_POINTS_PER_SEND,
-    ) -> None:
-        self.outbox = outbox
-        self.send = send
-        self.target = target  # for log lines: "InfluxDB at http://host:8086, bucket x"
-        self.max_points = max_points
-        self.last_error: StoreUnavailable | None = None
-        self._send_lock = _SendLock(outbox.path.with_suffix(".lock"))
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._changed = threading.Condition()
-        self._attempts = 0  # drain attempts started
-        self._failed_attempt = 0  # number of the last attempt that failed
-        self._thread: threading.Thread | None = None
-        self._outage: _Outage | None = None
-
-    # -- control ---------------------------------------------------------------------------------
-    def start(self) -> None:
-        """Start the sending thread (idempotent)."""
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="backcoach-outbox", daemon=True)
-            self._thread.start()
-
-    def wake(self) -> None:
-        """New batches are queued: send now instead of after the idle poll or back-off."""
-        self.start()
-        self._wake.set()
-
-    def flush(self, timeout_s: float) -> None:
-        """Wait until the outbox is empty; raise the server's error if a send fails meanwhile."""
-        with self._changed:
-            since = self._attempts
-        self.wake()
-        deadline = time.monotonic() + timeout_s
-        while True:
-            backlog = self.outbox.backlog()
-            if backlog.points == 0:
-                return
-            with self._changed:
-                if self._failed_attempt > since and self.last_error is not None:
-                    raise self.last_error
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise StoreUnavailable(
-                        f"{backlog.points} points still wait in the outbox for {self.target} "
-                        f"after {timeout_s:.0f} s; they are kept and sent when it answers"
-                    )
-                self._changed.wait(min(0.2, remaining))
-
-    def stop(self, timeout_s: float = 5.0) -> bool:
-        """Stop the thread; False if a send still runs after `timeout_s` (it ends by itself)."""
-        self._stop.set()
-        self._wake.set()
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.join(timeout_s)
-            if thread.is_alive():
-                return False
-        self._send_lock.close()
-        return True
-
-    # -- the thread ------------------------------------------------------------------------------
-    def _run(self) -> None:
-        failures = 0
-        while not self._stop.is_set():
-            try:
-                sent = self._step()
-            except BatchRejected:
-                sent = True  # set aside by _step; carry on with the rest
-            except StoreUnavailable as exc:
-                failures += 1
-                self._note_failure(exc)
-                self._sleep(backoff_s(failures))
-                continue
-            except Exception as exc:  # never let the thread die silently
-                failures += 1
-                log.exception("outbox for %s: unexpected error", self.target)
-                self._note_failure(StoreUnavailable(f"unexpected error: {exc}"))
-                self._sleep(backoff_s(failures))
-                continue
-            failures = 0 if sent else failures
-            if not sent:
-                self._sleep(IDLE_POLL_S)
-
-    def _sleep(self, seconds: float) -> None:
-        self._wake.wait(seconds)
-        self._wake.clear()
-
-    def _step(self) -> bool:
-        """Send one slice of the backlog; False when there was nothing (or no lock) to send."""
-        if self.outbox.backlog().points == 0:
-            self._notify()
-            return False
-        if not self._send_lock.acquire():
-            return False  # another process is sending
-        try:
-            with self._changed:
-                self._attempts += 1
-            batches = self.outbox.take(self.max_points)
-            if not batches:
-                return False
-            self._send_all(batches)
-        finally:
-            self._send_lock.release()
-        self._note_success(sum(b.points for b in batches))
-        return True
-
-    def _send_all(self, batches: list[Batch]) -> None:
-        try:
-            self.send(batches)
-        except BatchRejected as exc:
-            if len(batches) == 1:
-                log.error("%s; the batch is kept aside in %s", exc, self.outbox.path.name)
-                self.outbox.reject([batches[0].id], str(exc))
-                return
-            for b in batches:  # find the one the server refuses, send the others
-                self._send_all([b])
-            return
-        self.outbox.ack(b.id for b in batches)
-
-    def _note_failure(self, exc: StoreUnavailable) -> None:
-        with self._changed:
-            self.last_error = exc
-            self._failed_attempt = self._attempts
-            self._changed.notify_all()
-        if self._outage is None:
-            points = self.outbox.backlog().points
-            self._outage = _Outage(time.monotonic())
-            log.warning(
-                "%s; keeping %d points in the outbox (%s) and retrying",
-                exc,
-                points,
-                self.outbox.path.name,
-            )
-
-    def _note_success(self, points: int) -> None:
-        with self._changed:
-            self.last_error = None
-            self._changed.notify_all()
-        outage = self._outage
-        if outage is None:
-            return
-        outage.sent += points
-        left = self.outbox.backlog().points
-        now = time.monotonic()
-        if left == 0:
-            log.info(
-                "%s takes writes again: sent the %d points queued during the %.0f s outage",
-                self.target,
-                outage.sent,
-                now - outage.start,
-            )
-            self._outage = None
-        elif now - outage.progress_at >= PROGRESS_EVERY_S:
-            outage.progress_at = now
-            total = outage.sent + left
-            log.info(
-                "outbox: sent %d of %d queued points (%d%%)",
-                outage.sent,
-                total,
-                100 * outage.sent // max(total, 1),
-            )
-
-    def _notify(self) -> None:
-        with self._changed:
-            self._changed.notify_all()
-
-
-@dataclass
-class _Outage:
-    start: float
-    sent: int = 0
-    progress_at: float = 0.0
+def _split_sql(script: str) -> list[str]:
+    """Statements of a script, keeping each trigger's BEGIN ... END; body whole."""
+    out, cur = [], []
+    for line in script.strip().splitlines():
+        cur.append(line)
+        text = "\n".join(cur).strip()
+        if sqlite3.complete_statement(text):
+            out.append(text)
+            cur = []
+    return out

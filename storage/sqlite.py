@@ -14,6 +14,11 @@ reads. Schema (one table per kind; the primary key is the identity, so rewrites 
     warnings(t_s, rule, value, message_en, message_nl; PK(t_s, rule))
     diary(day PK, pain, note, water, breaks_planned, stress)
     status(key PK, value, updated_s)
+
+`rewrite(start_s, end_s)` replaces a time range in one transaction: the range's rows are deleted
+and everything written inside the block takes their place; each write is a savepoint within it.
+A reader (the dashboard, in WAL mode) or a crash (even SIGKILL) sees the old range or the new one,
+never a mix. The file, its folder and SQLite's -wal/-shm files are owner-only (0600/0700).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from backcoach.processing.types import (
     OverloadWarning,
     Samples,
 )
+from backcoach.storage.private import private_file
 
 SCHEMA_VERSION = 2
 MILLI_G = 1000.0
@@ -69,12 +75,15 @@ CREATE TABLE IF NOT EXISTS status(key TEXT PRIMARY KEY, value TEXT NOT NULL, upd
 class SQLiteStore:
     """`Store` on a local SQLite file; safe to share between threads of one process."""
 
-    def __init__(self, path: str | Path, *, tz_name: str = "") -> None:
+    def __init__(
+        self, path: str | Path, *, tz_name: str = "", busy_timeout_s: float = 30.0
+    ) -> None:
         self.path = Path(path)
         self.tz_name = tz_name
+        self._rewriting = False
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30.0)
+            private_file(self.path)  # created 0600 first: SQLite gives -wal/-shm the same mode
+            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=busy_timeout_s)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
@@ -82,6 +91,7 @@ class SQLiteStore:
                 "INSERT OR IGNORE INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
             self._db.commit()
+            private_file(self.path)  # tightens -wal/-shm an older version left readable
         except (OSError, sqlite3.Error) as exc:
             raise StoreUnavailable(
                 f"cannot open the embedded store {self.path.name} in {self.path.parent.name}/: "
@@ -94,15 +104,65 @@ class SQLiteStore:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One transaction; a full disk or a locked file becomes a one-line StoreUnavailable."""
+        """One transaction (a savepoint inside a rewrite); a full disk or a locked file becomes a
+        one-line StoreUnavailable and leaves nothing of the write behind."""
         with self._lock:
             try:
-                with self._db:
+                if not self._rewriting:
+                    with self._db:
+                        yield self._db
+                    return
+                if not self._db.in_transaction:  # SQLite rolled the whole rewrite back itself
+                    raise sqlite3.OperationalError("the open rewrite was rolled back")
+                self._db.execute("SAVEPOINT write")
+                try:
                     yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK TO write")
+                    raise
+                finally:
+                    self._db.execute("RELEASE write")
             except sqlite3.OperationalError as exc:
                 raise StoreUnavailable(
                     f"the embedded store {self.path.name} refused a write ({exc}); nothing of "
                     "this batch was kept - free disk space or close other programs, then retry"
+                ) from exc
+
+    @contextmanager
+    def rewrite(self, start_s: float, end_s: float) -> Iterator[None]:
+        """Replace [start_s, end_s) by what is written inside the block, in one transaction."""
+        with self._lock:
+            if self._rewriting:
+                raise RuntimeError("a rewrite is already open on this store")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._delete_range(self._db, start_s, end_s)
+            except sqlite3.OperationalError as exc:
+                if self._db.in_transaction:
+                    self._db.rollback()
+                raise StoreUnavailable(
+                    f"the embedded store {self.path.name} cannot start replacing a range ({exc});"
+                    " nothing was changed - close other programs writing to it, then retry"
+                ) from exc
+            self._rewriting = True
+        try:
+            yield
+        except BaseException:
+            with self._lock:
+                self._rewriting = False
+                self._db.rollback()
+            raise
+        with self._lock:
+            self._rewriting = False
+            try:
+                if not self._db.in_transaction:
+                    raise sqlite3.OperationalError("SQLite rolled the rewrite back")
+                self._db.commit()
+            except sqlite3.OperationalError as exc:
+                self._db.rollback()
+                raise StoreUnavailable(
+                    f"the embedded store {self.path.name} could not keep the replaced range "
+                    f"({exc}); the old data is kept - free disk space, then run it again"
                 ) from exc
 
     def _query(self, sql: str, args: Sequence = ()) -> list[tuple]:
@@ -272,20 +332,23 @@ class SQLiteStore:
     # -- owning the data -----------------------------------------------------------------------
     def delete_range(self, start_s: float, end_s: float) -> int:
         """Delete what is time-stamped in [start_s, end_s), and summaries of days wholly inside."""
-        inside = days_inside(start_s, end_s, self.tz_name)
         with self._tx() as db:
-            n = 0
-            for sql in (
-                "DELETE FROM raw_chunks WHERE t_start_s >= ? AND t_start_s < ?",
-                "DELETE FROM epochs WHERE t_s >= ? AND t_s < ?",
-                "DELETE FROM events WHERE start_s >= ? AND start_s < ?",
-                "DELETE FROM warnings WHERE t_s >= ? AND t_s < ?",
-            ):
-                n += db.execute(sql, (start_s, end_s)).rowcount
-            if inside:
-                n += db.execute(
-                    "DELETE FROM summaries WHERE day >= ? AND day <= ?", (inside[0], inside[-1])
-                ).rowcount
+            return self._delete_range(db, start_s, end_s)
+
+    def _delete_range(self, db: sqlite3.Connection, start_s: float, end_s: float) -> int:
+        inside = days_inside(start_s, end_s, self.tz_name)
+        n = 0
+        for sql in (
+            "DELETE FROM raw_chunks WHERE t_start_s >= ? AND t_start_s < ?",
+            "DELETE FROM epochs WHERE t_s >= ? AND t_s < ?",
+            "DELETE FROM events WHERE start_s >= ? AND start_s < ?",
+            "DELETE FROM warnings WHERE t_s >= ? AND t_s < ?",
+        ):
+            n += db.execute(sql, (start_s, end_s)).rowcount
+        if inside:
+            n += db.execute(
+                "DELETE FROM summaries WHERE day >= ? AND day <= ?", (inside[0], inside[-1])
+            ).rowcount
         return n
 
     def delete_diary(self, day: str) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -54,6 +58,7 @@ def test_bad_settings_name_the_setting(tmp_path, text, needle):
 
 
 def test_config_show_masks_the_token_and_notification_urls(tmp_path):
+    (tmp_path / "none.toml").touch()
     env = {
         "BACKCOACH_CONFIG": str(tmp_path / "none.toml"),
         "BACKCOACH_DATA_DIR": str(tmp_path),
@@ -75,6 +80,7 @@ def test_config_show_masks_the_token_and_notification_urls(tmp_path):
 
 
 def test_a_bad_setting_is_one_line_on_stderr(tmp_path):
+    (tmp_path / "none.toml").touch()
     env = {
         "BACKCOACH_CONFIG": str(tmp_path / "none.toml"),
         "BACKCOACH_STORAGE": "cassandra",
@@ -89,3 +95,118 @@ def test_a_bad_setting_is_one_line_on_stderr(tmp_path):
     assert res.returncode == 1
     assert res.stderr.count("\n") == 1
     assert "BACKCOACH_STORAGE" in res.stderr
+
+
+def _cli(args, env, **kw):
+    """The installed `backcoach` entry point, as a user runs it."""
+    exe = shutil.which("backcoach", path=str(Path(sys.executable).parent)) or "backcoach"
+    return subprocess.run([exe, *args], env=env, capture_output=True, text=True, **kw)
+
+
+def _env(tmp_path, **extra):
+    return {"PATH": "/usr/bin:/bin", "BACKCOACH_DATA_DIR": str(tmp_path / "data"), **extra}
+
+
+@pytest.mark.parametrize("how", ["--config", "BACKCOACH_CONFIG"])
+def test_a_named_settings_file_that_is_not_there_is_one_line(tmp_path, how):
+    missing = tmp_path / "confg.toml"  # mistyped
+    env = _env(tmp_path)
+    args = ["export", "--out", str(tmp_path / "all.zip")]
+    if how == "--config":
+        args = ["--config", str(missing), *args]
+    else:
+        env["BACKCOACH_CONFIG"] = str(missing)
+    res = _cli(args, env)
+    assert res.returncode == 1
+    assert res.stderr.count("\n") == 1, res.stderr
+    assert str(missing) in res.stderr and how in res.stderr and "does not exist" in res.stderr
+    assert not (tmp_path / "all.zip").exists()
+
+
+def test_a_mistyped_time_zone_stops_demo_in_one_line_with_a_suggestion(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('timezone = "Europe/Amsterdm"\n')
+    res = _cli(["demo"], _env(tmp_path, BACKCOACH_CONFIG=str(cfg)), timeout=120)
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    assert res.stderr.count("\n") == 1, res.stderr
+    assert "timezone" in res.stderr and '"Europe/Amsterdam"' in res.stderr
+    assert str(cfg) in res.stderr  # where it was set
+    assert not (tmp_path / "data").exists()  # nothing was written
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "needle"),
+    [
+        ("", {"BACKCOACH_TIMEZONE": "Mars/Olympus"}, "BACKCOACH_TIMEZONE"),
+        ("[warnings]\nquiet_start = '25:00'\n", {}, "warnings.quiet_start"),
+        ("", {"BACKCOACH_QUIET_END": "7am"}, "BACKCOACH_QUIET_END"),
+        ("[warnings]\ncooldown_min = -5\n", {}, "warnings.cooldown_min"),
+        ("[sensor]\nwatchdog_s = 0\n", {}, "sensor.watchdog_s"),
+        ("[dashboard]\nport = 99999\n", {}, "dashboard.port"),
+        ("", {"BACKCOACH_INFLUX_URL": "localhost:8086"}, "influx.url"),
+        ("[influx]\ntimeout_s = 0\n", {}, "influx.timeout_s"),
+        ("[rules]\nleg_lift_share_min = 80\n", {}, "rules.leg_lift_share_min"),
+        ("[rules]\nsitting_bout_max_min = -30\n", {}, "rules.sitting_bout_max_min"),
+        ("[rules]\nback_lifts_window_n = 0\n", {}, "rules.back_lifts_window_n"),
+        ("[rules]\nacwr_high = 0.5\n", {}, "rules.acwr_high"),
+    ],
+)
+def test_each_setting_is_checked_when_the_settings_load(tmp_path, text, env, needle):
+    f = tmp_path / "c.toml"
+    f.write_text(text)
+    with pytest.raises(ConfigError, match=re.escape(needle)):
+        load_settings(f, env=env)
+
+
+def test_a_data_dir_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(ConfigError, match="data_dir.*BACKCOACH_DATA_DIR.*not a folder"):
+        load_settings(tmp_path / "none.toml", env={"BACKCOACH_DATA_DIR": str(tmp_path / "file")})
+
+
+def test_valid_settings_still_load(tmp_path):
+    f = tmp_path / "c.toml"
+    f.write_text(
+        'timezone = "Europe/Amsterdam"\n[warnings]\nquiet_start = "23:30"\n'
+        "[dashboard]\nport = 8600\n[rules]\nleg_lift_share_min = 0.9\n"
+    )
+    s = load_settings(f, env={"BACKCOACH_INFLUX_URL": "https://influx.example.org:8086"})
+    assert (s.timezone, s.warnings.quiet_start, s.dashboard.port) == (
+        "Europe/Amsterdam",
+        "23:30",
+        8600,
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["config", "show"],
+        ["config", "show", "--json"],
+        ["--help"],
+        ["warnings", "--help"],
+        ["demo", "--help"],
+        ["config", "path"],
+    ],
+)
+def test_a_reader_that_stops_early_ends_the_command_without_a_traceback(tmp_path, args):
+    """As in `backcoach config show | head -3`: the reader has gone before backcoach writes."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write to stdout now fails with EPIPE
+    cfg = tmp_path / "none.toml"
+    cfg.touch()
+    try:
+        res = subprocess.run(
+            [shutil.which("backcoach", path=str(Path(sys.executable).parent)), *args],
+            env=_env(tmp_path, BACKCOACH_CONFIG=str(cfg)),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in res.stderr, res.stderr
+    assert "BrokenPipeError" not in res.stderr, res.stderr
+    assert "Exception ignored" not in res.stderr, res.stderr

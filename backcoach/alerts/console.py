@@ -19,4 +19,6 @@ class LogChannel:
         self.logger = logger or logging.getLogger(LOGGER_NAME)
 
     def send(self, warning: OverloadWarning, lang: str) -> None:
-        self.logger.warning("%s", text_of(warning, lang))
+        # The warning's own (data) time travels with the record: a replayed or simulated day
+        # can show it instead of the wall clock (`backcoach demo` does).
+        self.logger.warning("%s", text_of(warning, lang), extra={"data_time_s": warning.t_s})

@@ -1,42 +1,62 @@
 """`backcoach analyze INPUT... --out DIR`: recordings from files through the same pipeline as live.
 
-Why: recordings made elsewhere (other sensors, research datasets) get the same epochs, events and
-daily metrics as a live session. For each input it writes `DIR/<input stem>/`:
+Why: recordings made elsewhere (other sensors, research cohorts) get the same epochs, events and
+daily metrics as a live session, a week or a month per file, many files at once. For each input
+it writes `DIR/<input stem>/` (see `backcoach.analysis`):
 
 - `epochs.csv` — `time,posture,trunk_angle,side_angle,activity,steps`, time = epoch start in the
   input's own time base (seconds as given; ISO 8601 and device files: Unix seconds);
 - `events.json` — `{"events": [{"type", "start", "end", ...}]}`;
-- `summary.json` — the rule metrics over the whole recording (`processing.summary.METRICS`).
+- `summary.json` — how the file was read (units, time unit, reference, notes) and every day's
+  rule metrics (`processing.summary.METRICS`).
 
-A file that cannot be read is reported in one line and skipped; the exit code is then 1.
+and for the whole run `DIR/summary.csv` (one row per input and day, every metric: the cohort
+table, like GGIR's part 5) and `DIR/summary.json` (every input, with its error if it failed).
+Files run in a process pool (`--jobs`, default: the machine's cores) under one progress bar; a
+file that cannot be read is reported in one line and the others go on; the exit code is then 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
 import json
-import math
+import os
+import queue
 import sys
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-
+from backcoach.analysis import AnalyzeOptions, FileResult, analyze_file
 from backcoach.config import Settings
 from backcoach.errors import BackcoachError, ConfigError
-from backcoach.processing.types import PLACEMENTS, PipelineOutput
+from backcoach.processing.summary import METRICS
+from backcoach.processing.types import PLACEMENTS, Calibration
 
-EPOCH_HEADER = "time,posture,trunk_angle,side_angle,activity,steps"
+COHORT_COLUMNS = ("input", "day", "start", "end", "reference", "units", "time_unit")
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "analyze",
-        help="analyse recordings from files (CSV, .npz, .cwa/.bin/.gt3x) into epochs and events",
+        help="analyse recordings from files (CSV, .npz, .npy, .cwa/.bin/.gt3x) into daily metrics",
         description=(
             "Run the detection pipeline over accelerometer files (CSV with time,x,y,z; .npz "
-            "with t and acc; Axivity/GENEActiv/ActiGraph files when actipy is installed) and "
-            "write epochs.csv, events.json and summary.json per input into DIR/<file stem>/."
+            "with t and acc; .npy with n×4 time,x,y,z; Axivity .cwa, GENEActiv .bin and "
+            "ActiGraph .gt3x through actipy) and write epochs.csv, events.json and summary.json "
+            "per input into DIR/<file stem>/, plus DIR/summary.csv (one row per input and day) "
+            "and DIR/summary.json. Files of any length are streamed in flat memory."
         ),
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders of them")
@@ -48,109 +68,299 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="where the sensor was worn (default: sensor.placement setting, lower_back)",
     )
     p.add_argument(
-        "--units", choices=("g", "m/s2"), default="g", help="acceleration units of the input"
+        "--units",
+        choices=("auto", "g", "m/s2"),
+        default="auto",
+        help="acceleration units (default auto: g when the median |a| is near 1, m/s² near "
+        "9.81; refuses when it is neither)",
+    )
+    p.add_argument(
+        "--time-unit",
+        choices=("auto", "s", "ms", "us", "ns"),
+        default="auto",
+        help="unit of a numeric time column (default auto: the one in which the samples come at "
+        "1-1000 Hz); ISO 8601 times and device files need none",
+    )
+    p.add_argument(
+        "--calibration",
+        metavar="FILE|saved",
+        default=None,
+        help='the wearer\'s upright and forward: a JSON file {"up": [x,y,z], "forward": '
+        "[x,y,z]} in the sensor's axes, or 'saved' for the one `backcoach calibrate` stored "
+        "(default: found from walking, guessed without it)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"files analysed at once, one process each (default: the cores, {default_jobs()}); "
+        "each takes up to about 1 GB",
     )
     p.set_defaults(handler=run)
 
 
+def load_calibration_arg(value: str | None, settings: Settings) -> Calibration | None:
+    """`--calibration`: a JSON file, or 'saved' for the store's; a clear error otherwise."""
+    if value is None:
+        return None
+    if value == "saved":
+        from backcoach.collector.session import load_calibration
+        from backcoach.storage import open_store
+
+        store = open_store(settings)
+        try:
+            cal = load_calibration(store)
+        finally:
+            store.close()
+        if cal is None:
+            raise ConfigError(
+                "--calibration saved: no calibration is stored; run `backcoach calibrate` first "
+                "or give a JSON file"
+            )
+        return cal
+    path = Path(value)
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+        up, fwd = [float(v) for v in d["up"]], [float(v) for v in d["forward"]]
+        if len(up) != 3 or len(fwd) != 3:
+            raise ValueError("up and forward need three numbers each")
+    except OSError as exc:
+        raise ConfigError(f"--calibration {path.name}: cannot read it ({exc.strerror})") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(
+            f'--calibration {path.name}: expected JSON {{"up": [x, y, z], "forward": '
+            f"[x, y, z]}} ({exc})"
+        ) from exc
+    return Calibration(tuple(up), tuple(fwd), source="calibration")
+
+
+def output_names(paths: list[Path]) -> list[str]:
+    """One output folder name per input: its stem, numbered when two inputs share one."""
+    from backcoach.collector.files import stem
+
+    used: set[str] = set()
+    names = []
+    for p in paths:
+        base = stem(p)
+        if base in ("", ".", ".."):  # `...csv` must not write into DIR's parent
+            base = p.name
+        name, i = base, 2
+        while name in used:
+            name, i = f"{base}_{i}", i + 1
+        used.add(name)
+        names.append(name)
+    return names
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from backcoach.collector.files import find_inputs
 
-    placement = args.placement or settings.sensor.placement
+    jobs = default_jobs() if args.jobs is None else args.jobs
+    if jobs < 1:
+        raise ConfigError(f"--jobs {jobs}: give 1 or more")
     paths = find_inputs(args.inputs)
     if not paths:
-        raise ConfigError("no input files found; give CSV, .npz, .cwa, .bin or .gt3x files")
+        raise ConfigError("no input files found; give CSV, .npz, .npy, .cwa, .bin or .gt3x files")
+    options = AnalyzeOptions(
+        placement=args.placement or settings.sensor.placement,
+        units=args.units,
+        time_unit=args.time_unit,
+        calibration=load_calibration_arg(args.calibration, settings),
+        rules=settings.rules,
+        timezone=settings.timezone,
+    )
     out_dir = Path(args.out)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the output folder {out_dir}: {exc.strerror}") from exc
     console = Console(stderr=True)
-    failed = 0
-    used: set[str] = set()
+    names = output_names(paths)
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("analysing {task.fields[files]}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(),
         console=console,
         transient=True,
     ) as progress:
-        task = progress.add_task("analysing", total=len(paths))
-        for path in paths:
-            progress.update(task, description=f"analysing {path.name}")
-            try:
-                name = analyze_file(path, out_dir, placement, args.units, settings, used)
-                used.add(name)
-            except BackcoachError as exc:
-                failed += 1
-                progress.console.print(f"backcoach: error: {exc}", markup=False)
-            progress.advance(task)
-    done = len(paths) - failed
-    print(f"analysed {done} of {len(paths)} file(s) into {out_dir}", file=sys.stderr)
+        task = progress.add_task("analyse", total=len(paths), files=f"{len(paths)} file(s)")
+        done: dict[int, float] = {}
+
+        def report(result: FileResult) -> None:
+            line = f"{result.input}: " + "; ".join(result.notes) if result.notes else ""
+            if result.error:
+                progress.console.print(
+                    f"backcoach: error: {result.error}",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
+            elif line:
+                progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+        def moved(i: int, share: float) -> None:
+            done[i] = share
+            progress.update(task, completed=sum(done.values()))
+
+        runner = _run_serial if jobs == 1 or len(paths) == 1 else _run_pool
+        results = runner(paths, names, out_dir, options, min(jobs, len(paths)), moved, report)
+    write_cohort(out_dir, results)
+    failed = sum(r.error is not None for r in results)
+    print(
+        f"analysed {len(paths) - failed} of {len(paths)} file(s) into {out_dir} "
+        f"(cohort table: {out_dir / 'summary.csv'})",
+        file=sys.stderr,
+    )
     return 1 if failed else 0
 
 
-def analyze_file(
-    path: Path, out_dir: Path, placement: str, units: str, settings: Settings, used: set[str]
-) -> str:
-    """Analyse one file and write its three outputs; return the output folder's name."""
-    from backcoach.collector.files import read_recording
-    from backcoach.processing.pipeline import PipelineConfig, analyze
+OnProgress = Callable[[int, float], None]
+Report = Callable[[FileResult], None]
 
-    rec = read_recording(path, units=units)
-    s = rec.samples
-    output = analyze(s.t_s, s.acc_g, PipelineConfig(placement=placement))
-    name = rec.name
-    i = 2
-    while name in used:
-        name, i = f"{rec.name}_{i}", i + 1
-    target = out_dir / name
+
+def _one(
+    i: int, path: Path, name: str, out_dir: Path, options: AnalyzeOptions, moved: OnProgress
+) -> FileResult:
+    """Analyse one file; every failure becomes the result's one-line error."""
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        write_outputs(target, output, summary_of(output, s.t_s, settings))
-    except OSError as exc:
-        raise BackcoachError(f"cannot write results for {path.name} to {target}: {exc}") from exc
-    return name
-
-
-def summary_of(output: PipelineOutput, t_s: np.ndarray, settings: Settings) -> dict[str, Any]:
-    """The rule metrics over the recording's whole span."""
-    from backcoach.processing.summary import summarize_day
-
-    start = math.floor(float(t_s[0]))
-    end = math.floor(float(t_s[-1])) + 1
-    day = "recording"
-    if start > 946_684_800:  # Unix time after 2000: name the recording's first UTC day
-        import datetime as dt
-
-        day = dt.datetime.fromtimestamp(start, dt.UTC).date().isoformat()
-    summ = summarize_day(
-        output.epochs,
-        output.events,
-        day=day,
-        day_start_s=start,
-        day_end_s=end,
-        rules=settings.rules,
-    )
-    metrics = {k: (None if math.isnan(v) else round(v, 4)) for k, v in summ.metrics.items()}
-    return {"day": summ.day, "start": start, "end": end, "metrics": metrics}
-
-
-def write_outputs(target: Path, output: PipelineOutput, summary: dict[str, Any]) -> None:
-    """epochs.csv, events.json and summary.json in `target`."""
-    ep = output.epochs
-    names = ep.posture_names()
-    with open(target / "epochs.csv", "w", encoding="utf-8", newline="") as fh:
-        fh.write(EPOCH_HEADER + "\n")
-        rows = zip(
-            ep.t_s.tolist(),
-            names.tolist(),
-            np.round(ep.trunk_deg.astype(float), 2).tolist(),
-            np.round(ep.side_deg.astype(float), 2).tolist(),
-            np.round(ep.activity_g.astype(float), 4).tolist(),
-            ep.steps.tolist(),
-            strict=True,
+        result = analyze_file(path, out_dir, name, options, lambda share: moved(i, share))
+    except BackcoachError as exc:
+        result = FileResult(path.name, name, error=str(exc))
+    except MemoryError:
+        result = FileResult(path.name, name, error=f"{path.name}: out of memory")
+    except Exception as exc:  # a bug must not stop the other files; say what it was
+        result = FileResult(
+            path.name,
+            name,
+            error=f"{path.name}: unexpected {type(exc).__name__}: {exc} (please report this)",
         )
-        fh.writelines(f"{t:.3f},{p},{a},{s},{g},{n}\n" for t, p, a, s, g, n in rows)
-    events = {"events": [e.to_dict() for e in output.events]}
-    (target / "events.json").write_text(json.dumps(events, indent=1), encoding="utf-8")
-    (target / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    moved(i, 1.0)
+    return result
+
+
+def _run_serial(paths, names, out_dir, options, _jobs, moved, report) -> list[FileResult]:
+    results = []
+    for i, (path, name) in enumerate(zip(paths, names, strict=True)):
+        results.append(_one(i, path, name, out_dir, options, moved))
+        report(results[-1])
+    return results
+
+
+_PROGRESS_QUEUE = None
+
+
+def _init_worker(q) -> None:
+    global _PROGRESS_QUEUE
+    _PROGRESS_QUEUE = q
+
+
+def _pool_one(i: int, path: Path, name: str, out_dir: Path, options: AnalyzeOptions) -> FileResult:
+    last = [0.0]
+
+    def moved(j: int, share: float) -> None:
+        if share - last[0] >= 0.01 or share >= 1.0:
+            last[0] = share
+            _PROGRESS_QUEUE.put((j, share))
+
+    return _one(i, path, name, out_dir, options, moved)
+
+
+#: One BLAS/OpenMP thread per worker: N processes on N cores, not N × N threads.
+_ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+@contextlib.contextmanager
+def _one_thread_children():
+    """Workers spawned inside inherit _ONE_THREAD; this process's own setting comes back."""
+    saved = {k: os.environ.get(k) for k in _ONE_THREAD}
+    os.environ.update(_ONE_THREAD)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _run_pool(paths, names, out_dir, options, jobs, moved, report) -> list[FileResult]:
+    """Files in `jobs` processes; progress comes back over a queue to the one bar.
+
+    A worker that dies (the system killed it, out of memory) breaks the pool and every file
+    then in it; those files are run again one at a time, each in a pool of its own, so only
+    the file that kills its process is reported failed.
+    """
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")  # no fork of a process that runs the progress thread
+    q = ctx.Queue()
+    results: list[FileResult | None] = [None] * len(paths)
+    todo = list(range(len(paths)))
+    for width in (jobs, 1):
+        broken: list[int] = []
+        batches = [todo] if width > 1 else [[i] for i in todo]
+        for batch in batches:
+            with (
+                _one_thread_children(),
+                ProcessPoolExecutor(
+                    width, mp_context=ctx, initializer=_init_worker, initargs=(q,)
+                ) as ex,
+            ):
+                futures: dict[Future, int] = {
+                    ex.submit(_pool_one, i, paths[i], names[i], out_dir, options): i for i in batch
+                }
+                pending = set(futures)
+                while pending:
+                    with contextlib.suppress(queue.Empty):
+                        moved(*q.get(timeout=0.2))
+                    for fut in [f for f in pending if f.done()]:
+                        pending.discard(fut)
+                        i = futures[fut]
+                        try:
+                            results[i] = fut.result()
+                        except BrokenProcessPool:
+                            broken.append(i)
+                            moved(i, 0.0)
+                            continue
+                        moved(i, 1.0)
+                        report(results[i])
+        todo = sorted(broken)
+        if not todo:
+            break
+    for i in todo:  # died even alone
+        results[i] = FileResult(
+            paths[i].name,
+            names[i],
+            error=f"{paths[i].name}: the process analysing it died (out of memory?); "
+            "see the system log",
+        )
+        moved(i, 1.0)
+        report(results[i])
+    return [r for r in results if r is not None]
+
+
+def write_cohort(out_dir: Path, results: list[FileResult]) -> None:
+    """DIR/summary.csv (one row per input and day, every metric) and DIR/summary.json."""
+    metrics = list(METRICS)
+    try:
+        with open(out_dir / "summary.csv", "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow([*COHORT_COLUMNS, *metrics])
+            for r in results:
+                for d in r.days:
+                    m = d["metrics"]
+                    w.writerow(
+                        [r.input, d["day"], d["start"], d["end"], r.reference, r.units]
+                        + [r.time_unit]
+                        + ["" if m.get(k) is None else m[k] for k in metrics]
+                    )
+        cohort = {"inputs": [r.to_json() for r in results]}
+        (out_dir / "summary.json").write_text(json.dumps(cohort, indent=1), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write the cohort table into {out_dir}: {exc.strerror}") from exc

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.file:
         from backcoach.collector.files import read_recording
 
-        samples = read_recording(args.file).samples
+        samples = read_recording(args.file)
     else:
         samples = asyncio.run(_record(args, settings, console))
     cal = calibrate(samples.t_s, samples.acc_g, upright_s=args.upright)

@@ -12,6 +12,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 
 from backcoach.config import Settings
 from backcoach.errors import ConfigError, SensorLost
@@ -87,7 +88,8 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> int:
     profile = settings.sensor.profile if args.profile is None else args.profile
     with console.status("looking for the sensor ..."):
         found = await async_find(sensor, profile, args.scan_timeout)
-    console.print(f"found {found.name or '-'} {found.address} ({found.profile}), connecting")
+    name = escape(found.name or "-")  # an advertised name is text, never Rich markup
+    console.print(f"found {name} {found.address} ({found.profile}), connecting")
     store = open_store(settings)
     dispatcher = None
     try:

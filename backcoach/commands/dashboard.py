@@ -3,23 +3,32 @@
 Why a command instead of `streamlit run`: it binds to 127.0.0.1 unless asked otherwise (health
 data should not be on the network by accident), turns off usage statistics and the browser
 launch, and hands the dashboard the same settings this command loaded (config file and data
-directory travel as BACKCOACH_* environment variables).
+directory travel as BACKCOACH_* environment variables). It serves `serve.py`, the dashboard
+behind its guard (a Host check against the served address and a secret made for this launch,
+printed once in the link to open; see `dashboard/guard.py`), and it checks that the port is
+free before it says where the dashboard is.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
+import secrets
+import socket
 import sys
 from pathlib import Path
 
+from backcoach import demo_store
 from backcoach.config import Settings
+from backcoach.dashboard.guard import ENV as GUARD_ENV
+from backcoach.dashboard.guard import TOKEN_PARAM, GuardConfig, is_loopback
 from backcoach.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+PORT_SEARCH = 20  # how far past a taken port to look for a free one to suggest
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "dashboard",
         help="open the dashboard in your browser (served on 127.0.0.1)",
         description="Serve the backcoach dashboard with Streamlit. It listens on 127.0.0.1 "
-        "only, unless --host says otherwise; stop it with Ctrl+C.",
+        "only, unless --host says otherwise, and prints the link to open once: it carries a "
+        "secret made for this launch (kept in a cookie by your browser). On 127.0.0.1 the "
+        "secret can be turned off with dashboard.require_secret = false. Stop it with Ctrl+C.",
     )
     p.add_argument("--port", type=int, default=None, help="port (default: settings, 8501)")
     p.add_argument(
@@ -35,14 +46,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to your network)",
     )
+    demo_store.add_store_option(p)
     p.set_defaults(handler=run)
 
 
 def entry_file() -> Path:
-    """The Streamlit entry script inside the installed package."""
+    """The served entry script inside the installed package: the dashboard behind its guard."""
     from backcoach import dashboard
 
-    return Path(dashboard.__file__).parent / "app.py"
+    return Path(dashboard.__file__).parent / "serve.py"
 
 
 def streamlit_argv(host: str, port: int) -> list[str]:
@@ -65,16 +77,55 @@ def streamlit_argv(host: str, port: int) -> list[str]:
         "false",
         "--client.toolbarMode",
         "minimal",
+        "--logger.hideWelcomeMessage",
+        "true",  # its URL lacks the secret; this command prints the one to open
     ]
 
 
-def child_env(settings: Settings) -> dict[str, str]:
-    """The environment for the Streamlit process: ours plus the settings' file and data dir."""
+def child_env(settings: Settings, guard: GuardConfig | None = None) -> dict[str, str]:
+    """The environment for the Streamlit process: ours plus the settings' file, data dir and
+    the guard's settings (the secret goes only to that process)."""
     env = dict(os.environ)
     env["BACKCOACH_DATA_DIR"] = str(settings.data_path)
+    env["BACKCOACH_STORAGE"] = settings.storage  # `--store demo` is embedded whatever the file says
     if settings.config_file:
         env["BACKCOACH_CONFIG"] = settings.config_file
+    if guard is not None:
+        env[GUARD_ENV] = guard.to_env()
     return env
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Whether a server could listen on host:port now (bound the way Streamlit's server binds)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ConfigError(f"--host {host} is not an address of this machine ({exc})") from exc
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(address)
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                return False
+            raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror})") from exc
+    return True
+
+
+def free_port_after(host: str, port: int) -> int | None:
+    """The first free port after `port` (within PORT_SEARCH), to suggest."""
+    for candidate in range(port + 1, min(port + PORT_SEARCH, 65535) + 1):
+        if port_is_free(host, candidate):
+            return candidate
+    return None
+
+
+def url_host(host: str) -> str:
+    """The host as a URL writes it (IPv6 in brackets; a wildcard as 127.0.0.1, this machine)."""
+    if host in ("0.0.0.0", "::"):
+        host = "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -82,12 +133,33 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     port = settings.dashboard.port if args.port is None else args.port
     if not 1 <= port <= 65535:
         raise ConfigError(f"--port is {port}; give a port from 1 to 65535")
-    if host not in LOOPBACK:
-        log.warning("the dashboard listens on %s: anyone on that network can see your data", host)
-    log.info("dashboard on http://%s:%d (Ctrl+C stops it)", host, port)
+    if not port_is_free(host, port):
+        other = free_port_after(host, port)
+        hint = f"use --port {other} (free now)" if other else "give another --port"
+        raise ConfigError(
+            f"port {port} on {host} is taken by another program; {hint} or stop that program"
+        )
+    loopback = is_loopback(host)
+    if not loopback:
+        log.warning(
+            "the dashboard listens on %s: anyone on that network can reach it (the link's secret "
+            "is still needed; from another machine use this one's address in the link)",
+            host,
+        )
+    secret: str | None = secrets.token_urlsafe(24)
+    if not settings.dashboard.require_secret:
+        if loopback:
+            secret = None
+        else:
+            log.warning("dashboard.require_secret = false applies to 127.0.0.1 only; kept on")
+    guard = GuardConfig(host=host, port=port, secret=secret)
+    address = f"http://{url_host(host)}:{port}/"
+    log.info("dashboard on %s (Ctrl+C stops it)", address)  # logs never hold the secret
+    # The link is shown once, to the wearer, not logged: it is the key to the data.
+    sys.stdout.write(f"Open {address}?{TOKEN_PARAM}={secret}\n" if secret else f"Open {address}\n")
     argv = streamlit_argv(host, port)
     sys.stdout.flush()
     sys.stderr.flush()
     # Replace this process, so stopping `backcoach dashboard` stops the server with it.
-    os.execve(argv[0], argv, child_env(settings))
+    os.execve(argv[0], argv, child_env(settings, guard))
     return 0  # not reached

@@ -18,19 +18,33 @@ from backcoach.errors import ConfigError
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",
-        help="write all stored data (epochs, events, summaries, warnings, diary) to a zip",
-        description="Write everything the store holds as one zip of CSV or Parquet tables.",
+        help="write the stored epochs, events, summaries, warnings and diary (raw samples with "
+        "--raw) to a zip",
+        description=(
+            "Write what the store holds as one zip of CSV or Parquet tables: epochs, events, "
+            "summaries, warnings and diary, and with --raw also the raw samples (large: about "
+            "1 GB of CSV per week at 50 Hz). Columns are those of `backcoach analyze` (time, "
+            "posture, trunk_angle, side_angle, activity, steps; times in Unix seconds). Written "
+            "month by month, so any length of history fits in memory."
+        ),
     )
-    p.add_argument("--out", required=True, type=Path, help="the zip file to write")
+    p.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="the zip file to write, or a folder to write backcoach-export-DATE.zip into",
+    )
     p.add_argument("--format", choices=("csv", "parquet"), default="csv", help="default: csv")
+    p.add_argument("--raw", action="store_true", help="include the raw samples (time, x, y, z)")
     p.set_defaults(handler=run_export)
 
     d = sub.add_parser(
         "delete",
-        help="delete stored data for a range of days (asks first)",
+        help="delete stored data for a range of days (shows what and asks first)",
         description=(
             "Delete raw samples, epochs, events, warnings and summaries of the days FROM..TO "
-            "(inclusive, the wearer's local days). Diary entries stay unless --diary is given."
+            "(inclusive, the wearer's local days). Diary entries stay unless --diary is given. "
+            "It first counts what those days hold and says so; an empty range deletes nothing."
         ),
     )
     d.add_argument("--from", dest="first", required=True, help="first day, YYYY-MM-DD")
@@ -40,22 +54,42 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.set_defaults(handler=run_delete)
 
 
-def run_export(args: argparse.Namespace, settings: Settings) -> int:
-    from backcoach.dashboard.export import export_csv_zip, export_parquet_zip, store_tables
-    from backcoach.storage import open_store
+def export_target(out: Path, fmt: str) -> Path:
+    """The zip to write: `out` itself, or a dated file inside it when it is a folder."""
+    if out.is_dir() or str(out).endswith(("/", "\\")):
+        return out / f"backcoach-export-{dt.date.today().isoformat()}-{fmt}.zip"
+    return out
 
-    store = open_store(settings)
+
+def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.progress import Progress
+
+    from backcoach.dashboard.export import write_export
+    from backcoach.store_check import open_for_reading, require_data
+
+    store = open_for_reading(settings)
     try:
-        tables = store_tables(store)
+        require_data(store, settings)
+        target = export_target(args.out, args.format)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"cannot create {target.parent}: {exc.strerror}") from exc
+        with Progress(transient=True) as progress:
+            task = progress.add_task("exporting", total=1.0)
+            rows = write_export(
+                store,
+                target,
+                fmt=args.format,
+                raw=args.raw,
+                on_progress=lambda share: progress.update(task, completed=share),
+            )
+    except OSError as exc:
+        raise ConfigError(f"cannot write {target}: {exc.strerror or exc}") from exc
     finally:
         store.close()
-    blob = export_parquet_zip(tables) if args.format == "parquet" else export_csv_zip(tables)
-    try:
-        args.out.write_bytes(blob)
-    except OSError as exc:
-        raise ConfigError(f"cannot write {args.out}: {exc.strerror}") from exc
-    rows = ", ".join(f"{len(df)} {name}" for name, df in tables.items())
-    print(f"wrote {args.out} ({rows})")
+    counts = ", ".join(f"{n} {name}" for name, n in rows.items())
+    print(f"wrote {target} ({counts})")
     return 0
 
 
@@ -67,28 +101,49 @@ def _day(text: str, flag: str) -> dt.date:
 
 
 def run_delete(args: argparse.Namespace, settings: Settings) -> int:
-    from backcoach.processing.days import day_bounds
-    from backcoach.storage import open_store
+    from backcoach.processing.days import day_bounds, day_of
+    from backcoach.range_contents import count_range
+    from backcoach.store_check import open_for_reading, where
 
     first, last = _day(args.first, "--from"), _day(args.last, "--to")
     if last < first:
         raise ConfigError(f"--to {last} is before --from {first}")
-    if not args.yes:
-        if not sys.stdin.isatty():
-            raise ConfigError("refusing to delete without confirmation; add --yes")
-        answer = input(f"Delete all data from {first} to {last}? This cannot be undone [y/N] ")
-        if answer.strip().lower() not in ("y", "yes", "j", "ja"):
-            print("nothing deleted")
-            return 1
-    start_s, _ = day_bounds(first, settings.timezone)
-    _, end_s = day_bounds(last, settings.timezone)
-    store = open_store(settings)
+    span = f"from {first} to {last}"
+    store = open_for_reading(settings)
     try:
-        n = store.delete_range(start_s, end_s)
+        found = count_range(store, first, last, settings.timezone)
+        note = found.diary_note(args.diary)
+        if found.empty(args.diary):
+            rng = store.data_range()
+            held = (
+                f" (it holds recordings from {day_of(rng[0], settings.timezone)} to "
+                f"{day_of(rng[1], settings.timezone)})"
+                if rng
+                else ""
+            )
+            print(f"nothing to delete {span} in {where(settings)}{held}; {note}".rstrip("; "))
+            return 0
+        removed = found.removed(args.diary)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise ConfigError(
+                    f"refusing to delete {removed} {span} without confirmation; add --yes"
+                )
+            days = f"{found.days} day" + ("s" if found.days > 1 else "")
+            print(f"In {where(settings)}, {span} ({days}) holds {removed}.")
+            if note:
+                print(f"Kept: {note}.")
+            answer = input("Delete this? It cannot be undone [y/N] ")
+            if answer.strip().lower() not in ("y", "yes", "j", "ja"):
+                print("nothing deleted")
+                return 1
+        start_s, _ = day_bounds(first, settings.timezone)
+        _, end_s = day_bounds(last, settings.timezone)
+        store.delete_range(start_s, end_s)
         if args.diary:
-            for i in range((last - first).days + 1):
+            for i in range(found.days):
                 store.delete_diary((first + dt.timedelta(days=i)).isoformat())
     finally:
         store.close()
-    print(f"deleted {n} rows from {first} to {last}")
+    print(f"deleted {span}: {removed}" + (f"; {note}" if note else ""))
     return 0

@@ -7,20 +7,28 @@ part (dashboard, warnings, InfluxDB) has realistic data to show.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import logging
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from backcoach import demo_store
 from backcoach.config import Settings
-from backcoach.errors import ConfigError
+from backcoach.errors import BackcoachError, ConfigError
 from backcoach.processing.days import day_bounds, zone
+from backcoach.store_check import where
 
 if TYPE_CHECKING:
+    from backcoach.processing.rules import RuleEngine
     from backcoach.service import DayReport
+    from backcoach.storage.base import Store
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
             "Simulate a wearer's day(s) with a back-worn sensor, stream the signal through the "
             "live pipeline and the warnings into the configured store, and print each day's "
             "summary. "
-            "The days end yesterday, so the dashboard opens on complete days."
+            "The days end yesterday, so the dashboard opens on complete days. It writes into "
+            "your store only while that holds no real recordings; otherwise use --store demo "
+            "(and `backcoach dashboard --store demo`). Its warnings show in this terminal only, "
+            "unless --notify."
         ),
     )
     p.add_argument("--days", type=int, default=1, help="how many days to simulate (default 1)")
@@ -46,34 +57,131 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=int, default=1, help="random seed of the simulated wearer")
     p.add_argument("--rate", type=float, default=50.0, help="sensor rate in Hz (default 50)")
+    p.add_argument(
+        "--notify",
+        action="store_true",
+        help="also send the simulated warnings to your configured channels (push URLs, "
+        "desktop); by default they only show here",
+    )
+    demo_store.add_store_option(p)
     p.set_defaults(handler=run)
+
+
+class WouldMix(BackcoachError):
+    """The store holds real recordings; simulated days would mix with them."""
+
+    def __init__(self, message: str, days: list[str]) -> None:
+        super().__init__(message)
+        self.days = days
+
+
+def _refuse_real_data(store: Store, settings: Settings, days: list[str], which: str) -> None:
+    """Stop before writing when the store holds recordings the demo did not make."""
+    real = demo_store.real_days(store, days, settings.timezone)
+    if not real:
+        return
+    shown = ", ".join(real) if len(real) <= 3 else f"{len(real)} days, {real[0]} to {real[-1]}"
+    apart = (
+        "run it apart with `backcoach demo --store demo` and view it with "
+        "`backcoach dashboard --store demo`"
+        if which != demo_store.DEMO
+        else "move or delete that folder's data first"
+    )
+    raise WouldMix(
+        f"{where(settings)} holds real recordings ({shown}); the demo never mixes with them: "
+        f"{apart}",
+        real,
+    )
+
+
+def _quiet_channels(settings: Settings) -> Settings:
+    """The settings with only the terminal as a warning channel (no push, desktop or buzz)."""
+    w = replace(settings.warnings, notify_urls=(), desktop=False, sensor_buzz=False)
+    return replace(settings, warnings=w)
+
+
+class _DataTimeFormatter(logging.Formatter):
+    """Shows a warning's own time (the simulated time) instead of the wall clock."""
+
+    def __init__(self, tz_name: str) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.tz = zone(tz_name)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        t_s = getattr(record, "data_time_s", record.created)
+        return dt.datetime.fromtimestamp(t_s, self.tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@contextlib.contextmanager
+def _simulated_time_in_warning_lines(tz_name: str) -> Iterator[None]:
+    """While simulating, warning log lines carry the simulated date and time."""
+    from backcoach.alerts.console import LOGGER_NAME
+
+    logger = logging.getLogger(LOGGER_NAME)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_DataTimeFormatter(tz_name))
+    propagate, logger.propagate = logger.propagate, False
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here so `backcoach --help` stays fast and never needs the pipeline's dependencies.
-    from backcoach.alerts import build_dispatcher, engine_from_settings, warning_hook
-    from backcoach.collector.simulator import simulate_day
-    from backcoach.service import LiveRun, daily_hook
+    from backcoach.alerts import engine_from_settings
     from backcoach.storage import open_store
 
     if args.days < 1 or args.days > 366:
         raise ConfigError(f"--days is {args.days}; give a number from 1 to 366")
     console = Console(stderr=True)
+    today = dt.datetime.now(zone(settings.timezone)).date()
+    days = [today - dt.timedelta(days=args.days - i) for i in range(args.days)]
+    iso_days = [d.isoformat() for d in days]
     store = open_store(settings)
+    try:
+        _refuse_real_data(store, settings, iso_days, args.store)
+        demo_store.mark_demo_days(store, iso_days)
+    except BaseException:
+        store.close()
+        raise
     # The warnings run as in a live session, in simulated time (cooldowns and quiet hours
-    # included), and go out through every configured channel; LiveRun stores them.
+    # included); LiveRun stores them. They reach the wearer's phone or desktop only when asked.
     engine = engine_from_settings(settings)
-    dispatcher = build_dispatcher(settings, store=None)
+    channels = settings if args.notify else _quiet_channels(settings)
+    if not args.notify and (settings.warnings.notify_urls or settings.warnings.desktop):
+        log.info("simulated warnings show here only; --notify also sends them to your channels")
+    with _simulated_time_in_warning_lines(settings.timezone):
+        reports = _simulate(args, settings, store, engine, channels, days, console)
+    _print_reports(reports, settings, args.store)
+    return 0
+
+
+def _simulate(
+    args: argparse.Namespace,
+    settings: Settings,
+    store: Store,
+    engine: RuleEngine,
+    channels: Settings,
+    days: list[dt.date],
+    console: Console,
+) -> list[DayReport]:
+    """Stream each simulated day through `LiveRun` into the store, with a progress bar."""
+    from backcoach.alerts import build_dispatcher, warning_hook
+    from backcoach.collector.simulator import simulate_day
+    from backcoach.service import LiveRun, daily_hook
+
+    dispatcher = build_dispatcher(channels, store=None)
     hooks = {
         "on_output": [warning_hook(engine, dispatcher)],
         "on_day": [daily_hook(settings, store, engine, dispatcher)],
     }
-    today = dt.datetime.now(zone(settings.timezone)).date()
-    days = [today - dt.timedelta(days=args.days - i) for i in range(args.days)]
     reports: list[DayReport] = []
     if args.speed:  # the dashboard's live panel shows a paced demo like a streaming sensor
-        store.write_status("collector.sensor", "simulated wearer")
-        store.write_status("collector.state", f"simulating at {args.speed:g}x")
+        store.write_status("collector.sensor", f"simulated wearer ({args.speed:g}x)")
+        store.write_status("collector.state", "simulating")
     try:
         with Progress(
             TextColumn("[bold]{task.description}"),
@@ -84,7 +192,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             transient=False,
         ) as progress:
             for i, day in enumerate(days):
-                start_s, _ = day_bounds(day, settings.timezone)
+                start_s, end_s = day_bounds(day, settings.timezone)
                 task = progress.add_task(f"simulating {day.isoformat()}", total=1.0)
                 sim = simulate_day(start_s, fs_hz=args.rate, seed=args.seed + i)
                 run_ = LiveRun(settings, store, session=f"demo-{day.isoformat()}", **hooks)
@@ -94,6 +202,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                     # live pacing sends small chunks, as a sensor would; instant runs big ones
                     chunk_s=2.0 if args.speed else 300.0,
                     on_progress=lambda f, t=task: progress.update(t, completed=f),
+                    replace=(start_s, end_s),  # a re-run day keeps nothing of the earlier run
                 )
                 reports.append(report)
     finally:
@@ -101,11 +210,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.speed:
             store.write_status("collector.state", "stopped")
         store.close()
-    _print_reports(reports, settings)
-    return 0
+    return reports
 
 
-def _print_reports(reports: list[DayReport], settings: Settings) -> None:
+def _print_reports(reports: list[DayReport], settings: Settings, which: str) -> None:
     out = Console(width=max(Console().width, 120))
     table = Table(title="Your simulated day(s) against the guidance", title_justify="left")
     for col in (
@@ -132,8 +240,10 @@ def _print_reports(reports: list[DayReport], settings: Settings) -> None:
             f"{r.warnings} ({', '.join(sorted(r.warning_rules)) or '-'})",
         )
     out.print(table)
+    dashboard = "backcoach dashboard" + (" --store demo" if which == demo_store.DEMO else "")
     out.print(
-        f"Stored in the {settings.storage} store ({settings.data_path.name}/). "
-        "See it on the dashboard: [bold]backcoach dashboard[/] (then open http://127.0.0.1:"
-        f"{settings.dashboard.port})."
+        f"Stored in {where(settings)}. See it on the dashboard: [bold]{dashboard}[/] "
+        "(then open the link it prints).",
+        highlight=False,
+        soft_wrap=True,
     )

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from backcoach.config import Settings
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for col in ("name", "address", "RSSI dBm", "profile"):
         table.add_column(col)
     for s in found:
-        table.add_row(s.name or "-", s.address, str(s.rssi), s.profile)
+        table.add_row(escape(s.name or "-"), s.address, str(s.rssi), s.profile)  # names are text
     out.print(table)
     out.print("Start collecting: [bold]backcoach collect --sensor ADDRESS[/]")
     return 0

@@ -3,8 +3,9 @@
 Why: a user who starts with the embedded store and later moves to InfluxDB keeps everything.
 The copy goes through the InfluxDB store's outbox in time chunks; after each chunk the server
 has confirmed, its end is remembered as a high-water mark (in the outbox file, per server,
-bucket and wearer), so an interrupted sync resumes where it stopped. Rewrites overwrite in our
-schema, so `--from-start` is always safe.
+bucket and wearer), so an interrupted sync resumes where it stopped. Each chunk replaces what the
+target held for its time range (points deleted by range first), so `--from-start` is always safe
+and leaves nothing stale behind.
 """
 
 from __future__ import annotations
@@ -19,13 +20,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from backcoach.config import Settings
-from backcoach.errors import ConfigError
-from backcoach.storage.base import Store
+from backcoach.errors import ConfigError, StoreUnavailable
+from backcoach.storage.base import ALL_DAYS, Store
 from backcoach.storage.influx import InfluxStore, safe_url
 
 log = logging.getLogger(__name__)
-
-FIRST_DAY, LAST_DAY = "0001-01-01", "9999-12-31"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -67,6 +66,24 @@ def hwm_key(target: InfluxStore) -> str:
     return f"sync.hwm|{safe_url(target.url)}|{target.bucket}|{target.tags.wearer}"
 
 
+def drain(target: InfluxStore, *, idle_s: float | None = None) -> None:
+    """Wait until the outbox is sent, as long as the server keeps taking points.
+
+    A fixed wait gave up while a large chunk was still draining at full speed; here each wait
+    of `idle_s` (default: influx.timeout_s) that ends with fewer points waiting than it began
+    with is followed by another. Raises the last error once a whole wait made no progress.
+    """
+    while True:
+        before = target.backlog().points
+        try:
+            target.flush(idle_s)
+            return
+        except StoreUnavailable:
+            if target.backlog().points >= before:
+                raise
+            log.debug("outbox still draining: %d points left", target.backlog().points)
+
+
 def sync_history(
     source: Store,
     target: InfluxStore,
@@ -74,19 +91,33 @@ def sync_history(
     chunk_s: float = 6 * 3600.0,
     from_start: bool = False,
     on_chunk: Callable[[float, float, int], None] | None = None,
+    idle_s: float | None = None,
 ) -> SyncResult:
     """Copy `source` into `target` chunk by chunk; `on_chunk(start_s, end_s, points)` reports.
 
     1. The epochs' time range bounds the copy; a high-water mark from an earlier sync moves
        its start (unless `from_start`).
-    2. Per chunk [a, b): raw samples, epochs, events and warnings that start in it are queued,
-       the outbox is flushed (the server confirmed), then the mark moves to b.
+    2. Per chunk [a, b): what the target holds for it is deleted (by range, queued in order),
+       raw samples, epochs, events and warnings that start in it are queued, the outbox is
+       flushed (the server confirmed), then the mark moves to b. A re-run sync leaves no stale
+       points of an earlier copy.
     3. Summaries and diary entries, a few rows a day, are copied whole at the end.
+
+    The outbox is waited for as long as it drains (`drain`, each wait `idle_s`). A chunk that an
+    interrupted run queued but did not see confirmed is sent from the outbox, not queued again.
     """
     result = SyncResult()
     span = source.data_range()
     key = hwm_key(target)
+    queued_key = key + "|queued"
     hwm = None if from_start else target.outbox.get_meta(key)
+    queued = None if from_start else target.outbox.get_meta(queued_key)
+    if queued is not None and (hwm is None or float(queued) > float(hwm)):
+        # An earlier run queued a chunk but stopped before the server confirmed it: the
+        # points are still in the durable outbox, so send them instead of queueing them again.
+        drain(target, idle_s=idle_s)
+        target.outbox.set_meta(key, queued)
+        hwm = queued
     if span is not None:
         start_s, end_s = span[0], span[1] + 1.0
         if hwm is not None and float(hwm) > start_s:
@@ -96,25 +127,27 @@ def sync_history(
         while a < end_s:
             b = min(a + chunk_s, end_s)
             before = target.points_queued
-            target.write_samples(source.read_samples(a, b))
-            target.write_epochs(source.read_epochs(a, b))
-            target.write_events([e for e in source.read_events(a, b) if e.start_s >= a])
-            target.write_warnings(source.read_warnings(a, b))
-            queued = target.points_queued - before
-            target.flush()
+            with target.rewrite(a, b):  # the chunk replaces what the target held for it
+                target.write_samples(source.read_samples(a, b))
+                target.write_epochs(source.read_epochs(a, b))
+                target.write_events([e for e in source.read_events(a, b) if e.start_s >= a])
+                target.write_warnings(source.read_warnings(a, b))
+            queued_n = target.points_queued - before
+            target.outbox.set_meta(queued_key, repr(b))
+            drain(target, idle_s=idle_s)
             target.outbox.set_meta(key, repr(b))
-            result.points += queued
+            result.points += queued_n
             result.chunks += 1
             if on_chunk:
-                on_chunk(a, b, queued)
+                on_chunk(a, b, queued_n)
             a = b
     before = target.points_queued
-    for summary in source.read_summaries(FIRST_DAY, LAST_DAY):
+    for summary in source.read_summaries(*ALL_DAYS):
         target.write_summary(summary)
-    for entry in source.read_diary(FIRST_DAY, LAST_DAY):
+    for entry in source.read_diary(*ALL_DAYS):
         target.write_diary(entry)
     result.points += target.points_queued - before
-    target.flush()
+    drain(target, idle_s=idle_s)
     return result
 
 

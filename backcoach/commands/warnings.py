@@ -7,7 +7,9 @@ should see, before a live session, which of them really reach a screen or a phon
 from __future__ import annotations
 
 import argparse
+import re
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -15,7 +17,7 @@ from rich.table import Table
 
 from backcoach.config import Settings
 from backcoach.errors import BackcoachError
-from backcoach.processing.rules_text import render
+from backcoach.processing.rules_text import MESSAGES, render
 from backcoach.processing.types import OverloadWarning
 
 if TYPE_CHECKING:
@@ -24,24 +26,68 @@ if TYPE_CHECKING:
 
 TEST_RULE = "TEST"
 
+#: The table's words in Dutch; the whole output follows the message language (`--lang`).
+#: Channel details not listed here come from elsewhere (apprise, the network) and stay as given.
+DUTCH = {
+    "Test warning, channel by channel": "Testwaarschuwing, kanaal voor kanaal",
+    "channel": "kanaal",
+    "result": "resultaat",
+    "detail": "toelichting",
+    "failed": "mislukt",
+    "not available": "niet beschikbaar",
+    "desktop": "bureaublad",
+    "delivered": "afgeleverd",
+    "written and read back (the dashboard shows it)": (
+        "geschreven en teruggelezen (het dashboard toont hem)"
+    ),
+    "written, read back and removed again": "geschreven, teruggelezen en weer verwijderd",
+    "written, but not found when read back": "geschreven, maar niet teruggevonden",
+    "no desktop notification service apprise can use here": (
+        "geen meldingsdienst voor het bureaublad die apprise hier kan gebruiken"
+    ),
+    "no sensor connected (only during a live session)": (
+        "geen sensor verbonden (alleen tijdens een live sessie)"
+    ),
+    "No push services configured: add apprise URLs to BACKCOACH_NOTIFY_URLS (comma separated) "
+    "or warnings.notify_urls, e.g. ntfy://ntfy.sh/your-topic.": (
+        "Geen pushdiensten ingesteld: zet apprise-URL's in BACKCOACH_NOTIFY_URLS (gescheiden "
+        "door komma's) of in warnings.notify_urls, bijvoorbeeld ntfy://ntfy.sh/jouw-onderwerp."
+    ),
+    "warnings.enabled is false: live sessions send no warnings.": (
+        "warnings.enabled staat uit: live sessies sturen geen waarschuwingen."
+    ),
+}
+#: What the README and the dashboard call a channel, where its internal name differs.
+CHANNEL_LABELS = {"store": "dashboard"}
+_NO_ANSWER = re.compile(r"no answer within (\S+) s")
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "warnings",
         help="overload warnings: test the delivery channels",
-        description="Overload warnings (guidance G1-G10) and where they are delivered.",
+        description=(
+            f"Overload warnings and where they are delivered. Guidance rules {warned_rules()} "
+            "warn (of the twelve rules G1–G12, explained on the dashboard's Guidance page); "
+            "the others are judged in the daily summary."
+        ),
     )
     wsub = p.add_subparsers(dest="warnings_command", metavar="ACTION")
     t = wsub.add_parser(
         "test",
         help="send a test warning to every configured channel and report each result",
         description=(
-            "Send one test warning to the log, the store (dashboard), the desktop, every "
-            "apprise URL in warnings.notify_urls / BACKCOACH_NOTIFY_URLS, and report what "
-            "each channel answered. Quiet hours do not apply to the test."
+            "Send one test warning to the log, the dashboard (through the store), the desktop, "
+            "every apprise URL in warnings.notify_urls / BACKCOACH_NOTIFY_URLS, and report what "
+            "each channel answered, all in the message language. Quiet hours do not apply to "
+            "the test."
         ),
     )
-    t.add_argument("--lang", choices=("en", "nl"), help="message language (default: settings)")
+    t.add_argument(
+        "--lang",
+        choices=("en", "nl"),
+        help="language of the message and the report (default: settings)",
+    )
     t.add_argument(
         "--timeout", type=float, default=15.0, help="seconds to wait per channel (default 15)"
     )
@@ -52,6 +98,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     t.set_defaults(handler=run_test)
     p.set_defaults(handler=lambda args, settings: _usage(p))
+
+
+def warned_rules() -> str:
+    """The rules that have a warning message, as 'G1–G5, G7, G8 and G10'."""
+    numbers = sorted({int(rule[1:]) for rule, _ in MESSAGES if rule[1:].isdigit()})
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts = [f"G{r[0]}–G{r[-1]}" if len(r) > 2 else ", ".join(f"G{n}" for n in r) for r in runs]
+    text = ", ".join(parts)
+    head, sep, last = text.rpartition(", ")
+    return f"{head} and {last}" if sep else text
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -87,7 +148,7 @@ def run_test(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         if store is not None:
             store.close()
-    _print(results, skipped, settings)
+    _print(results, skipped, settings, lang)
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -111,21 +172,43 @@ def _check_store(
     return ChannelResult("store", True, detail, result.seconds)
 
 
-def _print(results: list[ChannelResult], skipped: list[Skipped], settings: Settings) -> None:
+def _words(lang: str) -> Callable[[str], str]:
+    """The translation of the table's fixed words into `lang` (English is the source)."""
+    if lang != "nl":
+        return lambda text: text
+
+    def nl(text: str) -> str:
+        if text in DUTCH:
+            return DUTCH[text]
+        if text.startswith("desktop ("):  # the desktop channel with its scheme: "desktop (dbus)"
+            return "bureaublad" + text.removeprefix("desktop")
+        m = _NO_ANSWER.fullmatch(text)
+        return f"geen antwoord binnen {m.group(1)} s" if m else text
+
+    return nl
+
+
+def _print(
+    results: list[ChannelResult], skipped: list[Skipped], settings: Settings, lang: str
+) -> None:
+    w = _words(lang)
     out = Console()
-    table = Table(title="Test warning, channel by channel", title_justify="left")
-    for col in ("channel", "result", "detail", "s"):
-        table.add_column(col)
+    table = Table(title=w("Test warning, channel by channel"), title_justify="left")
+    for col in ("channel", "result", "detail"):
+        table.add_column(w(col))
+    table.add_column("s")
     for r in results:
-        mark = "[green]ok[/]" if r.ok else "[bold red]failed[/]"
-        table.add_row(r.name, mark, r.detail, f"{r.seconds:.2f}")
+        mark = "[green]ok[/]" if r.ok else f"[bold red]{w('failed')}[/]"
+        table.add_row(w(CHANNEL_LABELS.get(r.name, r.name)), mark, w(r.detail), f"{r.seconds:.2f}")
     for s in skipped:
-        table.add_row(s.name, "[yellow]not available[/]", s.reason, "")
+        table.add_row(w(s.name), f"[yellow]{w('not available')}[/]", w(s.reason), "")
     out.print(table)
     if not settings.warnings.notify_urls:
         out.print(
-            "No push services configured: add apprise URLs to BACKCOACH_NOTIFY_URLS "
-            "(comma separated) or warnings.notify_urls, e.g. ntfy://ntfy.sh/your-topic."
+            w(
+                "No push services configured: add apprise URLs to BACKCOACH_NOTIFY_URLS (comma "
+                "separated) or warnings.notify_urls, e.g. ntfy://ntfy.sh/your-topic."
+            )
         )
     if not settings.warnings.enabled:
-        out.print("[yellow]warnings.enabled is false: live sessions send no warnings.[/]")
+        out.print(f"[yellow]{w('warnings.enabled is false: live sessions send no warnings.')}[/]")

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from backcoach.dashboard import common
+from backcoach.dashboard import common, dates
 from backcoach.processing.types import DiaryEntry
 
 HISTORY_DAYS = 365  # entries listed for editing
@@ -21,6 +21,7 @@ def entry_form(ctx: common.Ctx, entry: DiaryEntry | None, default_day: dt.date) 
             ctx.t("diary.day"),
             value=dt.date.fromisoformat(entry.day) if entry else default_day,
             disabled=entry is not None,
+            format=dates.input_format(ctx.lang),
         )
         pain = st.slider(ctx.t("col.pain"), 0, 10, entry.pain if entry else 0)
         note = st.text_area(ctx.t("col.note"), entry.note if entry else "", max_chars=2000)

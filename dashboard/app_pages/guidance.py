@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from backcoach.dashboard import charts, common, scorecard, views
+from backcoach.dashboard import charts, common, dates, scorecard, views
 from backcoach.dashboard.i18n import rule_text, t
 
 #: Status shown as a badge with an icon and a word, never by colour alone.
@@ -61,7 +61,10 @@ def main() -> None:
         common.disclaimer()
         return
     chosen = st.date_input(
-        ctx.t("today.pick_day"), value=dt.date.fromisoformat(last), key="guidance_day"
+        ctx.t("today.pick_day"),
+        value=dt.date.fromisoformat(last),
+        format=dates.input_format(ctx.lang),
+        key="guidance_day",
     )
     day = chosen.isoformat()
     st.caption(ctx.t("guidance.intro", day=day))

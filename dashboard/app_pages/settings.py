@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
 from dataclasses import asdict, fields
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from backcoach.config import LANGUAGES
-from backcoach.dashboard import common, export
+from backcoach.dashboard import calibration_view, common, dates, export
 from backcoach.dashboard.i18n import LANG_NAMES
 from backcoach.dashboard.settings_file import save_settings
 from backcoach.errors import BackcoachError
@@ -128,37 +130,56 @@ def save(ctx: common.Ctx, updates: dict[str, Any]) -> None:
 
 
 def calibration(ctx: common.Ctx) -> None:
+    """The saved calibration in words (which sensor axis points up and forward), not its JSON."""
     st.subheader(ctx.t("settings.calibration"))
-    status = ctx.store.read_status()
-    facts = {k: v for k, v in status.items() if k.startswith("calibration")}
-    if facts:
-        st.table({k: [v] for k, v in sorted(facts.items())})
-    else:
+    raw = ctx.store.read_status().get(calibration_view.CALIBRATION_KEY)
+    try:
+        cal = calibration_view.describe(raw)
+    except ValueError:
+        st.warning(ctx.t("settings.cal_unreadable"))
+        return
+    if cal is None:
         st.caption(ctx.t("settings.not_calibrated"))
+        return
+    if cal.saved_s is None:
+        st.markdown(ctx.t("settings.cal_guided"))
+    else:
+        saved = dt.datetime.fromtimestamp(cal.saved_s, ctx.tz)
+        when = f"{dates.short(saved.date(), ctx.lang)} {saved:%H:%M}"
+        st.markdown(ctx.t("settings.cal_saved", when=when))
+    st.markdown(
+        f"- {ctx.t('settings.cal_up', axis=cal.up.axis, off=cal.up.off_deg)}\n"
+        f"- {ctx.t('settings.cal_forward', axis=cal.forward.axis, off=cal.forward.off_deg)}"
+    )
+    st.caption(ctx.t("settings.cal_again"))
 
 
-def all_tables(ctx: common.Ctx) -> dict:
-    """Everything in the store as tables (read on demand, when a download is asked for)."""
-    return export.store_tables(ctx.store)
+def export_zip(ctx: common.Ctx, fmt: str) -> bytes:
+    """The export zip, built on disk month by month when the download is asked for."""
+    with tempfile.TemporaryDirectory(prefix="backcoach-export-") as tmp:
+        path = Path(tmp) / f"export.{fmt}.zip"
+        export.write_export(ctx.store, path, fmt=fmt)
+        return path.read_bytes()
 
 
 def export_section(ctx: common.Ctx) -> None:
     st.subheader(ctx.t("settings.export"))
     first, last = ctx.first_day(), ctx.last_day()
     if first:
-        st.caption(ctx.t("settings.data_range", first=first, last=last))
+        shown = {"first": dates.short(first, ctx.lang), "last": dates.short(last, ctx.lang)}
+        st.caption(ctx.t("settings.data_range", **shown))
     stamp = dt.date.today().isoformat()
     c1, c2 = st.columns(2)
     c1.download_button(
         ctx.t("settings.export_csv"),
-        data=lambda: export.export_csv_zip(all_tables(ctx)),
+        data=lambda: export_zip(ctx, "csv"),
         file_name=f"backcoach-{stamp}-csv.zip",
         mime="application/zip",
         on_click="ignore",
     )
     c2.download_button(
         ctx.t("settings.export_parquet"),
-        data=lambda: export.export_parquet_zip(all_tables(ctx)),
+        data=lambda: export_zip(ctx, "parquet"),
         file_name=f"backcoach-{stamp}-parquet.zip",
         mime="application/zip",
         on_click="ignore",
@@ -172,7 +193,12 @@ def delete(ctx: common.Ctx) -> None:
         ctx.empty_state()
         return
     last_d = dt.date.fromisoformat(last)
-    picked = st.date_input(ctx.t("settings.delete_range"), value=(last_d, last_d), key="del_range")
+    picked = st.date_input(
+        ctx.t("settings.delete_range"),
+        value=(last_d, last_d),
+        format=dates.input_format(ctx.lang),
+        key="del_range",
+    )
     sure = st.checkbox(ctx.t("settings.delete_confirm"), key="del_confirm")
     if st.button(ctx.t("settings.delete_button"), disabled=not sure, type="primary", key="del_go"):
         if len(picked) != 2:

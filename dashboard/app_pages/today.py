@@ -7,8 +7,8 @@ import time
 
 import streamlit as st
 
-from backcoach.dashboard import charts, common, views
-from backcoach.dashboard.i18n import STRINGS, t
+from backcoach.dashboard import charts, common, dates, views
+from backcoach.dashboard.i18n import STRINGS, collector_state, t
 
 LIVE_REFRESH_S = 5  # the live panel polls the store's status rows this often
 
@@ -38,7 +38,7 @@ def live_panel(ctx: common.Ctx) -> None:
     cols[2].metric(ctx.t("live.since_break"), _fmt_duration(live.since_break_s, ctx.lang))
     battery = "–" if live.battery_pct is None else t("unit.pct", ctx.lang, v=live.battery_pct)
     cols[3].metric(ctx.t("live.battery"), battery)
-    cols[4].metric(ctx.t("live.state"), live.state)
+    cols[4].metric(ctx.t("live.state"), collector_state(live.state, ctx.lang))
     if live.since_sample_s is not None:
         st.caption(ctx.t("live.updated", ago=_fmt_duration(live.since_sample_s, ctx.lang)))
 
@@ -51,8 +51,11 @@ def pick_day(ctx: common.Ctx, last: str) -> str:
         value=dt.date.fromisoformat(last),
         min_value=first,
         max_value=newest,
+        format=dates.input_format(ctx.lang),
         key="today_day",
     )
+    today = dt.date.fromisoformat(ctx.today())
+    st.caption(dates.spelled_out(chosen, today, ctx.lang))  # "Yesterday, Monday 30 November"
     return chosen.isoformat()
 
 
@@ -74,7 +77,7 @@ def day_view(ctx: common.Ctx, day: str) -> None:
     events = common.day_events(ctx.key, day, ctx.tz_name, ctx.store)
     warnings = common.day_warnings(ctx.key, day, ctx.tz_name, ctx.store)
     if len(epochs) == 0 and not events:
-        st.info(ctx.t("empty.day", day=day))
+        st.info(ctx.t("empty.day", day=dates.short(day, ctx.lang)))
         return
     summary = next(iter(common.summaries(ctx.key, day, day, ctx.store)), None)
     rules = ctx.settings.rules

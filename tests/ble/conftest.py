@@ -53,6 +53,12 @@ DEVICES = {
     },
     "metamotion": {"address": "C0:FF:EE:00:00:0B", "name": "MetaWear", "profile": "metamotion"},
     "movesense": {"address": "C0:FF:EE:00:00:09", "name": "Movesense 2245", "profile": "movesense"},
+    # a name that reads as Rich markup: printed as it is, never parsed
+    "markup": {
+        "address": "C0:FF:EE:00:00:0C",
+        "name": "Polar Sense [/] [bold]",
+        "profile": "polar",
+    },
 }
 
 

@@ -278,3 +278,16 @@ def test_metamotion_streams_and_buzzes(bluez: Emulator, tmp_path: Path) -> None:
     assert buzzed and stats["writes"][:3] == ["03032708", "03020100", "030101"]
     assert "0801f8f40100" in stats["writes"]
     assert len(samples) == stats["sent_samples"] > 50 and result.lost_samples == 0
+
+
+def test_a_sensor_named_like_rich_markup_is_listed_and_collected_as_it_is(
+    bluez: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """`Polar Sense [/] [bold]` crashed `scan` and `collect` (Rich read it as markup)."""
+    spec = DEVICES["markup"]
+    monkeypatch.setenv("COLUMNS", "200")
+    assert cli.main(["scan", "--timeout", "1", "--profile", "polar"]) == 0
+    assert spec["name"] in capsys.readouterr().out
+    monkeypatch.setenv("BACKCOACH_DATA_DIR", str(tmp_path))
+    assert cli.main(["collect", "--sensor", spec["address"], "--duration", "2"]) == 0
+    assert f"found {spec['name']} {spec['address']}" in capsys.readouterr().err

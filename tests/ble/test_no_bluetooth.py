@@ -11,6 +11,7 @@ import pytest
 
 @pytest.mark.parametrize("command", [["scan", "--timeout", "1"], ["collect", "--duration", "1"]])
 def test_no_system_bus_is_one_clear_line(tmp_path, command):
+    (tmp_path / "none.toml").touch()  # a named settings file must exist
     env = {
         **os.environ,
         "DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={tmp_path}/no-such-bus",

@@ -39,6 +39,7 @@ class StoreDir:
 
 def new_dir(base: Path) -> StoreDir:
     base.mkdir(parents=True, exist_ok=True)
+    (base / "config.toml").touch()  # a named settings file must exist (BACKCOACH_CONFIG)
     return StoreDir(base / "data", base / "config.toml")
 
 

@@ -1,27 +1,21 @@
 """The dashboard in a real browser: `backcoach dashboard` on a free port, Debian's Chromium.
 
 Starts the server the way a user does (the CLI, a demo week in a scratch data directory), polls
-its health endpoint, visits every page at desktop and phone width, and checks the headings and
-that Streamlit shows no exception box. Screenshots go to test-artifacts/dashboard/; the server's
-output is printed when a check fails.
+its health endpoint, opens the link it printed (its per-launch secret becomes a cookie), visits
+every page at desktop and phone width, and checks the headings and that Streamlit shows no
+exception box. A DNS-rebinding page (a foreign name mapped to 127.0.0.1 by Chromium's resolver
+rules) gets nothing. Screenshots go to test-artifacts/dashboard/; the server's output is printed
+when a check fails.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from .serve import dashboard
 from .stores import REPO, StoreDir
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -37,7 +31,6 @@ CHROMIUM_ARGS = [
 ]
 NAV = ("Today", "Guidance", "Progress", "Diary", "Settings & data")
 ARTIFACTS = REPO / "test-artifacts" / "dashboard"
-START_TIMEOUT_S = 60
 PAGE_TIMEOUT_MS = 45_000
 #: True once Streamlit's status widget no longer says the script is running.
 SCRIPT_IDLE_JS = (
@@ -58,67 +51,33 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float) -> None:
-    """Poll Streamlit's health endpoint until it answers 'ok' (or the server dies)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"dashboard exited early with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)  # polling interval, not a fixed wait
-    raise TimeoutError(f"dashboard not healthy after {timeout_s:.0f} s")
-
-
 @pytest.fixture(scope="module")
 def server(demo_week: StoreDir, tmp_path_factory):
-    """`backcoach dashboard --port N` against the demo week; yields its base URL."""
-    port = free_port()
+    """`backcoach dashboard --port N` against the demo week: (base URL, log, printed link)."""
     log_path = tmp_path_factory.mktemp("server") / "dashboard.log"
-    exe = shutil.which("backcoach", path=str(Path(sys.executable).parent)) or "backcoach"
-    env = {**os.environ, **demo_week.env()}
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [exe, "dashboard", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, START_TIMEOUT_S)
-        yield url, log_path
-    except Exception:
-        print(log_path.read_text(errors="replace"))
-        raise
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+    with dashboard([], demo_week.env(), log_path) as (url, link):
+        yield url, log_path, link
 
 
 @pytest.fixture(scope="module")
-def browser():
+def playwright():
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    b = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    yield b
+    b.close()
+
+
+def open_page(browser, link: str, **kw):
+    """A new page (its own cookies) that has opened the printed link, as the wearer does."""
+    page = browser.new_page(**kw)
+    page.goto(link, wait_until="domcontentloaded")
+    return page
 
 
 def visit(page, url: str, heading: str, shot: Path) -> None:
@@ -133,8 +92,8 @@ def visit(page, url: str, heading: str, shot: Path) -> None:
 
 def test_every_page_opens_in_chromium_without_an_exception(server, browser):
     """Each page shows its heading, the disclaimer and no Streamlit exception box."""
-    url, log_path = server
-    page = browser.new_page(viewport={"width": 1280, "height": 2400})  # tall: whole page in shot
+    url, log_path, link = server
+    page = open_page(browser, link, viewport={"width": 1280, "height": 2400})  # whole page in shot
     try:
         for path, heading in PAGES.items():
             visit(page, f"{url}/{path}", heading, ARTIFACTS / f"{path or 'today'}.png")
@@ -158,8 +117,8 @@ def test_every_page_opens_in_chromium_without_an_exception(server, browser):
 
 def test_today_fits_a_phone_width_screen(server, browser):
     """At 390 px wide the Today page has no horizontal scroll and the charts fit the width."""
-    url, log_path = server
-    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    url, log_path, link = server
+    page = open_page(browser, link, viewport={"width": 390, "height": 844}, device_scale_factor=2)
     try:
         visit(page, url, "Your day", ARTIFACTS / "today-phone.png")
         page.locator(".js-plotly-plot").first.wait_for(timeout=PAGE_TIMEOUT_MS)
@@ -182,8 +141,8 @@ def test_today_fits_a_phone_width_screen(server, browser):
 
 def test_export_downloads_a_zip_with_every_table(server, browser, tmp_path):
     """The CSV export on Settings & data downloads all five tables, epochs included."""
-    url, log_path = server
-    page = browser.new_page(viewport={"width": 1280, "height": 2400}, accept_downloads=True)
+    url, log_path, link = server
+    page = open_page(browser, link, viewport={"width": 1280, "height": 2400}, accept_downloads=True)
     try:
         visit(page, f"{url}/settings", "Settings & data", ARTIFACTS / "settings-export.png")
         with page.expect_download(timeout=PAGE_TIMEOUT_MS) as info:
@@ -194,10 +153,42 @@ def test_export_downloads_a_zip_with_every_table(server, browser, tmp_path):
             names = set(zf.namelist())
             epochs_csv = zf.read("epochs.csv").decode()
         assert names == {f"{n}.csv" for n in ("epochs", "events", "summaries", "warnings", "diary")}
-        assert epochs_csv.splitlines()[0].startswith("t_s,posture,trunk_deg")
+        assert epochs_csv.splitlines()[0].startswith("time,posture,trunk_angle")
         assert len(epochs_csv.splitlines()) > 6 * 86400  # the demo week, one row a second
     except Exception:
         print(log_path.read_text(errors="replace"))
         raise
     finally:
         page.close()
+
+
+def test_a_dns_rebinding_page_in_chromium_reaches_nothing(server, playwright):
+    """Chromium resolves an attacker's name to 127.0.0.1: even with the link's token the page
+    is refused, and its script cannot open the websocket; the wearer's own link still works."""
+    url, log_path, link = server
+    port = url.rsplit(":", 1)[1]
+    rules = "--host-resolver-rules=MAP rebind.test 127.0.0.1"
+    b = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, rules], headless=True
+    )
+    try:
+        page = b.new_page()
+        evil = f"http://rebind.test:{port}"
+        resp = page.goto(f"{evil}/?token={link.rsplit('=', 1)[1]}")
+        assert resp is not None and resp.status == 403
+        assert page.locator("[data-testid=stApp]").count() == 0
+        opened = page.evaluate(
+            """url => new Promise(done => {
+                const ws = new WebSocket(url);
+                ws.onopen = () => done("open");
+                ws.onerror = () => done("refused");
+            })""",
+            f"ws://rebind.test:{port}/_stcore/stream",
+        )
+        assert opened == "refused"
+        visit(open_page(b, link), url, "Your day", ARTIFACTS / "after-rebinding.png")
+    except Exception:
+        print(log_path.read_text(errors="replace"))
+        raise
+    finally:
+        b.close()

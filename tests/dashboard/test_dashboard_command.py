@@ -24,7 +24,7 @@ def option(argv: list[str], name: str) -> str:
 def test_streamlit_runs_the_entry_file_headless_on_loopback_without_usage_stats():
     argv = cmd.streamlit_argv("127.0.0.1", 8765)
     assert argv[1:4] == ["-m", "streamlit", "run"]
-    assert argv[4].endswith("dashboard/app.py") or argv[4].endswith("dashboard\\app.py")
+    assert argv[4].endswith("dashboard/serve.py") or argv[4].endswith("dashboard\\serve.py")
     assert option(argv, "--server.address") == "127.0.0.1"
     assert option(argv, "--server.port") == "8765"
     assert option(argv, "--server.headless") == "true"
@@ -35,6 +35,7 @@ def test_options_default_to_the_settings(monkeypatch, tmp_path):
     """Without --host/--port the settings decide (127.0.0.1:8501); the env carries the data dir."""
     seen = {}
     monkeypatch.setattr(cmd.os, "execve", lambda exe, argv, env: seen.update(argv=argv, env=env))
+    monkeypatch.setattr(cmd, "port_is_free", lambda host, port: True)  # 8501 may be in use here
     settings = load_settings(tmp_path / "c.toml", env={"BACKCOACH_DATA_DIR": str(tmp_path)})
     cmd.run(parse(), settings)
     assert option(seen["argv"], "--server.address") == "127.0.0.1"

@@ -190,23 +190,26 @@ def test_weekly_changes_name_what_improved():
     assert views.weekly_changes(first_week_empty) is None
 
 
-def test_exports_hold_every_table_and_read_back():
-    e = epochs(["sitting", "walking"])
-    tables = export.export_tables(
-        e,
-        [Event("lift", 1, 2, peak_deg=50, style="legs")],
-        [DaySummary("2026-03-01", {"load": 3.0})],
-        [OverloadWarning(5.0, "G3", 1.0, "a", "b")],
-        [DiaryEntry("2026-03-01", 2, "x")],
-    )
+def test_exports_hold_every_table_and_read_back(tmp_path):
+    from backcoach.storage.sqlite import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "backcoach.sqlite", tz_name="UTC")
+    store.write_epochs(epochs(["sitting", "walking"]))
+    store.write_events([Event("lift", 1, 2, peak_deg=50, style="legs")])
+    store.write_summary(DaySummary("2026-03-01", {"load": 3.0}))
+    store.write_warnings([OverloadWarning(1.0, "G3", 1.0, "a", "b")])
+    store.write_diary(DiaryEntry("2026-03-01", 2, "x"))
     names = {"epochs", "events", "summaries", "warnings", "diary"}
-    with zipfile.ZipFile(io.BytesIO(export.export_csv_zip(tables))) as zf:
+    export.write_export(store, tmp_path / "a.zip")
+    with zipfile.ZipFile(tmp_path / "a.zip") as zf:
         assert {n.removesuffix(".csv") for n in zf.namelist()} == names
         ep = pd.read_csv(zf.open("epochs.csv"))
     assert ep["posture"].tolist() == ["sitting", "walking"]
-    with zipfile.ZipFile(io.BytesIO(export.export_parquet_zip(tables))) as zf:
+    export.write_export(store, tmp_path / "b.zip", fmt="parquet")
+    with zipfile.ZipFile(tmp_path / "b.zip") as zf:
         ev = pd.read_parquet(io.BytesIO(zf.read("events.parquet")))
     assert ev["style"].tolist() == ["legs"]
+    store.close()
 
 
 def _fields(text: str) -> set[str]:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pytest
 
+from backcoach.dashboard.export import write_export
 from backcoach.processing.days import day_bounds
 from backcoach.processing.types import (
     DaySummary,
@@ -28,7 +29,7 @@ from backcoach.processing.types import (
     OverloadWarning,
     Samples,
 )
-from backcoach.storage.base import Store
+from backcoach.storage.base import ALL_DAYS, ALL_TIME_S, Store
 
 DAY = "2023-11-15"
 T0, T_END = day_bounds(DAY, "UTC")  # contract stores use the UTC time zone
@@ -231,3 +232,54 @@ class StoreContract:
             assert again.read_diary(DAY, DAY) == [DiaryEntry(DAY, pain=2)]
         finally:
             again.close()
+
+    def test_the_widest_ranges_callers_pass_are_read(self, store):
+        """Every day and every second (0001-9999; export, sync) read on empty and full stores."""
+        lo, hi = ALL_TIME_S
+        assert len(store.read_epochs(lo, hi)) == 0
+        assert len(store.read_samples(lo, hi)) == 0
+        assert store.read_events(lo, hi) == store.read_warnings(lo, hi) == []
+        assert store.read_summaries(*ALL_DAYS) == store.read_diary(*ALL_DAYS) == []
+        epochs, events = make_epochs(120), make_events()
+        store.write_epochs(epochs)
+        store.write_events(events)
+        store.write_samples(make_samples(10))
+        store.write_warnings([OverloadWarning(T0 + 60, "G1", 31.0)])
+        store.write_summary(DaySummary(DAY, {"G1.a": 1.0}))
+        store.write_diary(DiaryEntry(DAY, pain=1))
+        assert_epochs_equal(store.read_epochs(lo, hi), epochs)
+        assert len(store.read_samples(lo, hi)) == 500
+        assert store.read_events(lo, hi) == events
+        assert len(store.read_warnings(lo, hi)) == 1
+        assert len(store.read_summaries(*ALL_DAYS)) == len(store.read_diary(*ALL_DAYS)) == 1
+
+    @pytest.mark.parametrize("fmt", ["csv", "parquet"])
+    def test_export_writes_every_table_from_the_store(self, store, tmp_path, fmt):
+        """`backcoach export` and the Settings download: every table, month by month, in a zip."""
+        import zipfile
+
+        import pandas as pd
+
+        epochs = make_epochs(600)
+        store.write_epochs(epochs)
+        store.write_epochs(make_epochs(60, t0=T0 + 40 * 86400))  # a later month, too
+        store.write_events(make_events())
+        store.write_samples(make_samples(10))
+        store.write_warnings([OverloadWarning(T0 + 60, "G1", 31.0, "sit", "zit")])
+        store.write_summary(DaySummary(DAY, {"G1.a": 1.0}))
+        store.write_diary(DiaryEntry(DAY, pain=1))
+        out = tmp_path / f"export.{fmt}.zip"
+        rows = write_export(store, out, fmt=fmt, raw=True)
+        want = {"epochs": 660, "events": 4, "summaries": 1, "warnings": 1, "diary": 1, "raw": 500}
+        assert rows == want
+        read = pd.read_csv if fmt == "csv" else pd.read_parquet
+        with zipfile.ZipFile(out) as zf:
+            assert sorted(zf.namelist()) == sorted(f"{n}.{fmt}" for n in want)
+            ep = read(zf.open(f"epochs.{fmt}"))
+            ev = read(zf.open(f"events.{fmt}"))
+        assert list(ep.columns) == [
+            "time", "posture", "trunk_angle", "side_angle", "activity", "steps"
+        ]  # fmt: skip
+        np.testing.assert_array_equal(ep["time"].to_numpy()[:600], epochs.t_s)
+        assert ev["type"].tolist() == [e.type for e in make_events()]
+        assert ev["over_60_s"].iloc[1] == 1.25 and ev["steps"].iloc[3] == 540

@@ -121,3 +121,47 @@ def test_the_drain_progress_is_shown_after_an_outage(own_server, make_store, cap
     assert said("outbox: sent "), [r.getMessage() for r in caplog.records]
     assert own_server.count("d", "epoch", "posture") == 120_000
     assert np.isfinite(store.read_epochs(T0, T0 + 10).activity_g).all()
+
+
+@pytest.mark.influx
+def test_a_ten_hour_outage_compressed_in_time_keeps_rows_bounded_and_loses_nothing(
+    tmp_path, make_store
+):
+    """Ten hours of the collector's writes with the server away: status rows stay ~10, the
+    collector's own calls still work at the end, and once the server is back every point
+    arrives exactly once and the status is the latest."""
+    from tests.storage.collector_writes import (
+        LIVE_STATUS,
+        SESSION_STATUS,
+        Written,
+        fill,
+        live_second,
+    )
+    from tests.storage.influx_server import InfluxServer
+
+    server = InfluxServer(tmp_path / "influxd")  # not started: the outage
+    store: InfluxStore = make_store(server.url, "d", timeout_s=30.0)
+    written, latencies = Written(), []
+    hours = 10
+    fill(store, T0, hours * 3600, written)
+    for s in range(60):  # the collector's own calls after ten hours of outage
+        live_second(store, T0 + hours * 3600 + s, written, latencies)
+    assert len(latencies) == written.calls and max(latencies) < 5.0  # none blocked on the network
+
+    status_keys = len(set(LIVE_STATUS) | set(SESSION_STATUS))
+    data_rows = (hours * 3600 + 60) * 3 + written.events  # two raw flushes and an epoch a second
+    assert store.outbox.rows() == data_rows + status_keys, "status rows piled up"
+    backlog = store.backlog()
+    assert backlog.points == written.raw_written + written.epochs + written.events + status_keys
+
+    server.start()
+    try:
+        server.query('CREATE DATABASE "d"')
+        store.flush(300)
+        assert server.count("d", "raw", "x_g") == written.raw
+        assert server.count("d", "epoch", "posture") == written.epochs
+        assert server.count("d", "event", "end_s") == written.events
+        assert store.read_status() == written.status
+        assert store.outbox.rows() == 0
+    finally:
+        server.stop()

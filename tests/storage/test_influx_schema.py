@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from backcoach.processing.types import DiaryEntry, Event, Samples
 from backcoach.storage import influx_schema as sch
-from backcoach.storage.outbox import Outbox, backoff_s
+from backcoach.storage.drainer import backoff_s
+from backcoach.storage.outbox import Outbox
 
 TAGS = sch.Tags(wearer="me", sensor="AA:BB", model="open", placement="lower_back")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from backcoach.cli import main
@@ -14,6 +16,7 @@ from tests.storage.contract import DAY, T0, make_epochs, make_events, make_sampl
 def env(tmp_path, influxd, influx_db, monkeypatch):
     """Settings for a user who kept data embedded and now configured an InfluxDB."""
     data = tmp_path / "data"
+    (tmp_path / "none.toml").touch()  # a named settings file must exist
     monkeypatch.setenv("BACKCOACH_CONFIG", str(tmp_path / "none.toml"))
     monkeypatch.setenv("BACKCOACH_DATA_DIR", str(data))
     monkeypatch.setenv("BACKCOACH_STORAGE", "influxdb")
@@ -80,3 +83,68 @@ def test_sync_to_an_unreachable_server_fails_in_one_line(env, monkeypatch, capsy
     assert main(["sync"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "unreachable" in err[0]
+
+
+IDLE_S = 2.0  # each wait; sending an hour of 50 Hz raw data through the relay takes ~4 s
+
+
+def _raw_store(data, hours: float) -> SQLiteStore:
+    src = _embedded(data)
+    src.write_epochs(make_epochs(int(hours * 3600)))
+    for h in range(int(hours * 6)):  # 10-minute raw chunks at 50 Hz, as a replay writes them
+        src.write_samples(make_samples(600, t0=T0 + h * 600, seed=h))
+    return src
+
+
+@pytest.mark.influx
+def test_sync_keeps_waiting_while_the_server_keeps_taking_points(tmp_path, relay, influx_db):
+    """Hours of full-rate raw data take longer than one wait: sync waits while they drain."""
+    from backcoach.commands.sync import sync_history
+    from backcoach.config import InfluxSettings
+    from backcoach.storage.influx import InfluxStore
+    from tests.storage.conftest import TAGS
+
+    src = _raw_store(tmp_path / "data", hours=1)
+    settings = InfluxSettings(url=relay.url, bucket=f"{influx_db}/autogen", raw="full")
+    target = InfluxStore(settings, data_dir=tmp_path / "data", tags=TAGS, tz_name="UTC")
+    try:
+        t0 = time.monotonic()
+        result = sync_history(src, target, chunk_s=3600.0, idle_s=IDLE_S)
+        assert time.monotonic() - t0 > IDLE_S  # else this proves nothing
+        assert result.chunks == 1 and result.points >= 3600 * 50
+        assert target.backlog().points == 0
+    finally:
+        target.close()
+        src.close()
+
+
+@pytest.mark.influx
+def test_a_rerun_sends_an_unconfirmed_chunk_from_the_outbox_without_queueing_it_again(
+    tmp_path, make_store
+):
+    """The server went away mid-sync: the rerun sends what waits and queues nothing twice."""
+    from backcoach.commands.sync import sync_history
+    from backcoach.errors import StoreUnavailable
+    from tests.storage.conftest import start_server
+
+    server = start_server(tmp_path / "influxd")
+    try:
+        server.query('CREATE DATABASE "s"')
+        src = _raw_store(tmp_path / "data", hours=1)
+        server.stop()
+        target = make_store(server.url, "s", raw="full", timeout_s=2.0)
+        with pytest.raises(StoreUnavailable):
+            sync_history(src, target, chunk_s=3600.0)
+        waiting = target.backlog().points
+        assert waiting >= 3600 * 50
+        target.drainer.stop(1.0)
+        target.outbox.close()
+        server.start()
+        again = make_store(server.url, "s", raw="full", timeout_s=10.0)
+        result = sync_history(src, again, chunk_s=3600.0)
+        assert result.chunks == 0 and again.points_queued == 0  # nothing queued twice
+        assert server.count("s", "raw", "x_g") == 3600 * 50
+        assert server.count("s", "epoch", "posture") == 3600
+        src.close()
+    finally:
+        server.stop()

@@ -6,11 +6,18 @@ does: `/api/v2/write?bucket=db/rp` → `/write?db=db&rp=rp`, `Authorization: Tok
 → HTTP basic auth, `/api/v2/delete` → InfluxQL `DELETE`; `/query` and `/ping` pass through, with
 `/ping` naming version 1.8 so the store picks the v2 path. Tests can make the next writes fail
 (`fail_next_writes`) to see the client's retries work, and read what arrived in `writes`.
+
+It also plays what sits between a user and a server, for the fault tests: InfluxDB 2.x's
+retention check (`retention_cutoff_ns`: older points are dropped, the rest written, and the answer
+is 2.x's 422 "partial write ... dropped=N"), a proxy's body limit (`max_body_bytes`: 413), and a
+proxy or login page that redirects writes (`redirect_to`). With `version="1.6.4"` it names itself
+as the old server and forwards v1 `/write` (with the same faults), so the v1 path meets them too.
 """
 
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import re
 import threading
@@ -33,8 +40,22 @@ class WriteSeen:
 class V2Relay:
     """A loopback HTTP server translating v2 write/delete calls onto a 1.x server."""
 
-    def __init__(self, upstream_url: str) -> None:
+    def __init__(
+        self,
+        upstream_url: str,
+        *,
+        version: str = RELAY_VERSION,
+        retention_cutoff_ns: int | None = None,
+        max_body_bytes: int | None = None,
+        redirect_to: str | None = None,
+        redirect_status: int = 307,
+    ) -> None:
         self.upstream = upstream_url.rstrip("/")
+        self.version = version
+        self.retention_cutoff_ns = retention_cutoff_ns
+        self.max_body_bytes = max_body_bytes
+        self.redirect_to = redirect_to
+        self.redirect_status = redirect_status
         self.writes: list[WriteSeen] = []
         self._fail: list[int] = []
         self._lock = threading.Lock()
@@ -84,7 +105,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path, query = self._split()
         if path == "/ping":
-            self._reply(204, b"", {"X-Influxdb-Version": RELAY_VERSION})
+            self._reply(204, b"", {"X-Influxdb-Version": self.owner.version})
         elif path == "/query":
             self._forward("GET", "/query", query, None, {})
         else:
@@ -95,8 +116,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         path, query = self._split()
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if path == "/api/v2/write":
-            self._write(query, body)
+        if path in ("/api/v2/write", "/write"):
+            if not self._fault(body):
+                self._write(path, query, body)
         elif path == "/api/v2/delete":
             self._delete(query, body)
         elif path == "/query":
@@ -105,21 +127,67 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._reply(404, b'{"code":"not found","message":"no such path"}')
 
+    # -- faults ----------------------------------------------------------------------------------
+    def _gzip(self) -> bool:
+        return self.headers.get("Content-Encoding", "") == "gzip"
+
+    def _fault(self, body: bytes) -> bool:
+        """A proxy's redirect or body limit; True when it answered instead of the server."""
+        owner = self.owner
+        if owner.redirect_to:
+            owner._record(WriteSeen(owner.redirect_status, self._gzip(), len(body)))
+            location = {"Location": f"{owner.redirect_to}{self.path}"}
+            self._reply(owner.redirect_status, b"", location)
+            return True
+        if owner.max_body_bytes is not None and len(body) > owner.max_body_bytes:
+            owner._record(WriteSeen(413, self._gzip(), len(body)))
+            self._reply(413, b"<html><body><h1>413 Request Entity Too Large</h1></body></html>")
+            return True
+        return False
+
+    def _retain(self, body: bytes, gz: bool) -> tuple[bytes, bool, int]:
+        """2.x's retention check: (body to write, still gzip, points dropped as too old)."""
+        cutoff = self.owner.retention_cutoff_ns
+        if cutoff is None:
+            return body, gz, 0
+        text = (gzip.decompress(body) if gz else body).decode()
+        points = [p for p in text.split("\n") if p.strip()]
+        kept = [p for p in points if int(p.rsplit(" ", 1)[1]) >= cutoff]
+        if len(kept) == len(points):
+            return body, gz, 0
+        return "\n".join(kept).encode(), False, len(points) - len(kept)
+
     # -- translations ----------------------------------------------------------------------------
-    def _write(self, query: dict[str, str], body: bytes) -> None:
-        gz = self.headers.get("Content-Encoding", "") == "gzip"
+    def _write(self, path: str, query: dict[str, str], body: bytes) -> None:
+        gz = self._gzip()
         failure = self.owner._take_failure()
         if failure is not None:
             self.owner._record(WriteSeen(failure, gz, len(body)))
             self._reply(failure, b'{"code":"unavailable","message":"injected by the relay"}')
             return
-        db, _, rp = query.get("bucket", "").partition("/")
-        params = {"db": db, "precision": query.get("precision", "ns")}
-        if rp:
-            params["rp"] = rp
-        headers = {"Content-Encoding": "gzip"} if gz else {}
-        status = self._forward("POST", "/write", params, body, headers)
+        if path == "/write":
+            params = query
+        else:
+            db, _, rp = query.get("bucket", "").partition("/")
+            params = {"db": db, "precision": query.get("precision", "ns")}
+            if rp:
+                params["rp"] = rp
+        data, data_gz, dropped = self._retain(body, gz)
+        status, answer = 204, b""
+        if data.strip():
+            headers = {"Content-Encoding": "gzip"} if data_gz else {}
+            status, answer = self._upstream("POST", "/write", params, data, headers)
+        if dropped and status < 300:
+            status = 422
+            msg = (
+                "failure writing points to database: partial write: points beyond retention "
+                f"policy dropped={dropped}"
+            )
+            answer = json.dumps({"code": "unprocessable entity", "message": msg}).encode()
+        elif status >= 400 and answer.startswith(b'{"error"') and path != "/write":
+            answer = json.dumps({"code": "error", "message": json.loads(answer)["error"]}).encode()
         self.owner._record(WriteSeen(status, gz, len(body)))
+        self._reply(status, answer)
 
     def _delete(self, query: dict[str, str], body: bytes) -> None:
         req = json.loads(body)

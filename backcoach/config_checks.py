@@ -1,0 +1,147 @@
+"""Checks on settings as they load: a value that cannot work is one line naming the setting.
+
+Why here and not where a value is used: `timezone = "Europe/Amsterdm"` used to pass
+`config show` and then end `demo` in a 33-line traceback. Each check names the setting, where it
+was set (a BACKCOACH_* variable or the file) and how to fix it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import urllib.parse
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from backcoach.errors import ConfigError
+from backcoach.processing.guidance import RuleThresholds
+
+if TYPE_CHECKING:
+    from backcoach.config import Settings
+
+#: Rule thresholds that are shares of time (0..1) rather than amounts.
+_SHARE_RULES = frozenset(f.name for f in fields(RuleThresholds) if "share" in f.name)
+
+
+def config_env_name() -> str:
+    """'BACKCOACH_CONFIG' when that variable names the settings file, else ''."""
+    return "BACKCOACH_CONFIG" if os.environ.get("BACKCOACH_CONFIG") else ""
+
+
+def require_named_file(path: Path, named_by: str, default: Path) -> None:
+    """A settings file someone named (`--config`, BACKCOACH_CONFIG) must be there."""
+    if not named_by or path.exists():
+        return
+    drop = "leave out --config" if named_by == "--config" else "unset BACKCOACH_CONFIG"
+    raise ConfigError(
+        f"settings file {path} (named by {named_by}) does not exist; fix the path, create the "
+        f"file (it may be empty), or {drop} to use {default}"
+    )
+
+
+def check_settings(s: Settings, origin: Callable[[str], str]) -> None:
+    """Raise ConfigError for the first setting that cannot work; `origin(name)` says where."""
+    problems = [
+        _check_timezone(s.timezone),
+        _check_data_dir(s.data_path),
+        *(_check_clock(f"warnings.{n}", getattr(s.warnings, n)) for n in _CLOCKS),
+        _check_number("warnings.cooldown_min", s.warnings.cooldown_min, low=0.0),
+        _check_number("sensor.watchdog_s", s.sensor.watchdog_s, low=0.0, open_low=True),
+        _check_port(s.dashboard.port),
+        _check_url(s.influx.url),
+        _check_number("influx.timeout_s", s.influx.timeout_s, low=0.0, open_low=True),
+        *_check_rules(s.rules),
+    ]
+    for problem in problems:
+        if problem is not None:
+            name, value, fix = problem
+            shown = f'"{value}"' if isinstance(value, str) else f"{value!r}"
+            raise ConfigError(f"setting {name} = {shown} ({origin(name)}) {fix}")
+
+
+#: A failed check: (setting name, its value, what is wrong and how to fix it).
+_Problem = tuple[str, Any, str] | None
+_CLOCKS = ("quiet_start", "quiet_end")
+
+
+def _check_timezone(name: str) -> _Problem:
+    if not name:
+        return None
+    try:
+        zoneinfo.ZoneInfo(name)
+        return None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        pass
+    close = difflib.get_close_matches(name, sorted(zoneinfo.available_timezones()), n=1)
+    if close:
+        fix = f'is not a known time zone; did you mean "{close[0]}"?'
+    else:
+        fix = 'is not a known time zone; use an IANA name such as "Europe/Amsterdam"'
+    return ("timezone", name, fix + " (leave it empty for this machine's zone)")
+
+
+def _check_data_dir(path: Path) -> _Problem:
+    if path.exists() and not path.is_dir():
+        return ("data_dir", str(path), "is a file, not a folder; name a folder for the data")
+    return None
+
+
+_HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+def _check_clock(name: str, value: str) -> _Problem:
+    if _HHMM.fullmatch(value.strip()):
+        return None
+    return (name, value, "is not a time of day; write it as HH:MM, e.g. 22:00")
+
+
+def _check_number(
+    name: str, value: float, *, low: float, high: float = math.inf, open_low: bool = False
+) -> _Problem:
+    too_low = value <= low if open_low else value < low
+    if math.isfinite(value) and not too_low and value <= high:
+        return None
+    if math.isfinite(high):
+        bound = f"from {low:g} to {high:g}"
+    else:
+        bound = f"above {low:g}" if open_low else f"of at least {low:g}"
+    return (name, value, f"is out of range; give a number {bound}")
+
+
+def _check_port(port: int) -> _Problem:
+    if 1 <= port <= 65535:
+        return None
+    return ("dashboard.port", port, "is not a port; give a number from 1 to 65535, e.g. 8501")
+
+
+def _check_url(url: str) -> _Problem:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.hostname:
+        return None
+    return ("influx.url", url, "is not an http(s) URL; write it like http://127.0.0.1:8086")
+
+
+def _check_rules(rules: RuleThresholds) -> list[_Problem]:
+    out: list[_Problem] = []
+    for f in fields(RuleThresholds):
+        value = getattr(rules, f.name)
+        if isinstance(value, bool):
+            continue
+        high = 1.0 if f.name in _SHARE_RULES else math.inf
+        low = 1.0 if isinstance(value, int) else 0.0
+        out.append(_check_number(f"rules.{f.name}", value, low=low, high=high))
+    if not rules.acwr_low < rules.acwr_high <= rules.acwr_spike:
+        out.append(
+            (
+                "rules.acwr_high",
+                rules.acwr_high,
+                f"must lie above rules.acwr_low ({rules.acwr_low:g}) and not above "
+                f"rules.acwr_spike ({rules.acwr_spike:g})",
+            )
+        )
+    return out

@@ -1,0 +1,42 @@
+"""One vocabulary for the tables backcoach writes: `analyze`'s files and `export`'s zip alike.
+
+Why: a researcher who analyses a file and a wearer who exports their store should get the same
+columns, so spreadsheets and scripts work on both. Epochs: `time` (epoch start, s), `posture`,
+`trunk_angle` and `side_angle` (degrees), `activity` (g), `steps`; events use
+`Event.to_dict()` (`type, start, end, peak_angle, style, steps, ...`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from backcoach.processing.types import Epochs
+
+#: file column -> `Epochs` attribute
+EPOCH_COLUMNS: dict[str, str] = {
+    "time": "t_s",
+    "posture": "posture",
+    "trunk_angle": "trunk_deg",
+    "side_angle": "side_deg",
+    "activity": "activity_g",
+    "steps": "steps",
+}
+EPOCH_HEADER = ",".join(EPOCH_COLUMNS)
+
+
+def epoch_rows(ep: Epochs) -> Iterator[str]:
+    """CSV lines (with newline) of epochs: time to ms, angles to 0.01°, activity to 0.1 mg."""
+    if not len(ep):
+        return iter(())
+    rows = zip(
+        ep.t_s.tolist(),
+        ep.posture_names().tolist(),
+        np.round(ep.trunk_deg.astype(float), 2).tolist(),
+        np.round(ep.side_deg.astype(float), 2).tolist(),
+        np.round(ep.activity_g.astype(float), 4).tolist(),
+        ep.steps.tolist(),
+        strict=True,
+    )
+    return (f"{t:.3f},{p},{a},{s},{g},{n}\n" for t, p, a, s, g, n in rows)
