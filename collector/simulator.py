@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from scipy.spatial.transform import Rotation
 
+from backcoach.collector.sim_gait import GAITS, render_gait
 from backcoach.processing.types import POSTURE_CODE, Event, Samples
 
 G_MS2 = 9.80665
@@ -40,6 +41,7 @@ BIAS_G = 0.01  # constant offset per axis (drawn once per day)
 SIT_LEAN_DEG = {"upright": -12.0, "slumped": 26.0, "back": -28.0}
 WALK_LEAN_DEG = 6.0  # people lean slightly forward when walking (ActiPASS uses the same fact)
 SIT_DROP_M = -0.45  # pelvis height change from standing to sitting
+LANDING_S = 0.4  # the pelvis meets the seat this long after a sitting segment starts
 #: Lift style → (peak trunk angle range, deg; pelvis drop range, m): a stoop bends deep and
 #: barely lowers, a squat lowers 30-50 cm with a moderate lean (data README's D15/D16 ranges).
 LIFT_RANGES = {"back": (70.0, 95.0, 0.0, 0.08), "legs": (25.0, 45.0, 0.30, 0.50)}
@@ -50,8 +52,9 @@ class Segment:
     """One scripted activity. `kind` is lying, sit, stand, walk, run, bend or lift.
 
     Parameters by kind: sit `lean` (upright|slumped|back); lying `side` (-1 left, 0 back, 1 right);
-    walk/run `cadence_hz` (steps per second); bend `peak_deg`, `hold_s`; lift `style`
-    (back|legs), `peak_deg`, `drop_m`, `hold_s`. `duration_s` for bends and lifts is derived.
+    walk/run `cadence_hz` (steps per second), `gait` (`sim_gait.GAITS`: normal, slow, shuffle,
+    carry) and `turns`; bend `peak_deg`, `hold_s`; lift `style` (back|legs), `peak_deg`,
+    `drop_m`, `hold_s`. `duration_s` for bends and lifts is derived.
     """
 
     kind: str
@@ -63,11 +66,14 @@ class Segment:
     hold_s: float = 2.0
     style: str = "back"
     drop_m: float = 0.0
-    params: dict = field(default_factory=dict)
+    gait: str = "normal"
+    turns: int = 0
 
     def __post_init__(self) -> None:
         if self.kind not in ("lying", "sit", "stand", "walk", "run", "bend", "lift"):
             raise ValueError(f"unknown segment kind {self.kind!r}")
+        if self.gait not in GAITS:
+            raise ValueError(f"unknown gait {self.gait!r}; use one of {', '.join(GAITS)}")
         if self.kind in ("bend", "lift"):
             move_s = 1.5 + self.peak_deg / 60.0  # down and up take longer for deeper bends
             object.__setattr__(self, "duration_s", 2 * move_s + self.hold_s)
@@ -129,6 +135,10 @@ def _render(seg: Segment, fs: float, rng: np.random.Generator, t0: float):
         bump = 30.0 * np.sin(np.linspace(0, np.pi, k)) ** 2
         theta[:k] += bump
         theta[n - k :] += bump
+        # Landing on the seat: a short, damped jolt of the pelvis (absent from a squat).
+        land = np.arange(n) / fs - LANDING_S
+        jolt = np.where(land >= 0, np.exp(-land / 0.12) * np.sin(2 * np.pi * 5.0 * land), 0.0)
+        dyn[:, 0] += float(rng.uniform(0.15, 0.35)) * jolt
         events.append(Event("sitting_bout", t0, t0 + seg.duration_s))
     elif seg.kind == "stand":
         # Postural sway: slow random drift of about a degree.
@@ -138,16 +148,13 @@ def _render(seg: Segment, fs: float, rng: np.random.Generator, t0: float):
     elif seg.kind in ("walk", "run"):
         running = seg.kind == "run"
         posture = "running" if running else "walking"
-        f = seg.cadence_hz
-        phase = 2 * np.pi * f * t + rng.uniform(0, 2 * np.pi)
-        amp_v, amp_ap, amp_ml = (0.9, 0.3, 0.15) if running else (0.25, 0.12, 0.07)
-        dyn[:, 0] = amp_v * np.sin(phase) + 0.3 * amp_v * np.sin(2 * phase)
-        dyn[:, 2] = amp_ap * np.sin(phase + 0.8)
-        dyn[:, 1] = amp_ml * np.sin(phase / 2)
-        theta[:] = WALK_LEAN_DEG + (4.0 if running else 0.0) + 1.5 * np.sin(phase)
-        steps = int(np.floor(f * seg.duration_s))
+        gait = "run" if running else seg.gait
+        dyn, lean, side, steps = render_gait(n, fs, gait, seg.cadence_hz, seg.turns, rng)
+        theta[:] = WALK_LEAN_DEG + (4.0 if running else 0.0) + lean
+        phi[:] = side
+        cadence = 60.0 * steps / seg.duration_s
         events.append(
-            Event("walk", t0, t0 + seg.duration_s, steps=steps, attrs={"cadence_spm": 60 * f})
+            Event("walk", t0, t0 + seg.duration_s, steps=steps, attrs={"cadence_spm": cadence})
         )
     else:  # bend or lift
         move_s = 1.5 + seg.peak_deg / 60.0
@@ -242,26 +249,65 @@ def _merge_adjacent(events: list[Event]) -> tuple[Event, ...]:
 
 
 def day_script(seed: int = 0) -> list[Segment]:
-    """A plausible office worker's 24 hours, varied by `seed` (different bouts, bends and lifts)."""
+    """A plausible office worker's 24 hours, varied by `seed`.
+
+    Walking comes as it does in daily life: indoors in bouts of a few steps to half a minute,
+    slow or shuffling now and then, with turns and short pauses; outdoors in longer walks with
+    stops. Bends are quick reaches or work in a bent posture held for tens of seconds; lifts
+    (pick-ups from the floor, with the back or the legs) come with carrying between them.
+    """
     rng = np.random.default_rng(seed)
     s: list[Segment] = []
-
-    def walk(minutes: float) -> None:
-        s.append(Segment("walk", minutes * 60, cadence_hz=float(rng.uniform(1.7, 2.0))))
 
     def stand(minutes: float) -> None:
         s.append(Segment("stand", minutes * 60))
 
-    def bends(n: int, standing_min: float) -> None:
+    def bout(seconds: float, gait: str = "normal", turns: int = 0) -> None:
+        lo, hi = GAITS[gait][0]
+        cad = float(rng.uniform(lo, hi))
+        s.append(Segment("walk", seconds, cadence_hz=cad, gait=gait, turns=turns))
+
+    def outdoors(minutes: float) -> None:
+        """A walk outside: minutes at a time, a turn now and then, stops at crossings."""
+        left = minutes * 60
+        while left > 0:
+            part = min(left, float(rng.uniform(60, 300)))
+            bout(part, turns=int(part // 120))
+            left -= part
+            if left > 0:
+                s.append(Segment("stand", float(rng.uniform(5, 40))))
+
+    def indoors(minutes: float) -> None:
+        """Moving about a room: short bouts, mostly under 30 s, pauses between them."""
+        left = minutes * 60
+        while left > 0:
+            gait = str(rng.choice(["normal", "slow", "shuffle"], p=[0.6, 0.2, 0.2]))
+            part = float(rng.uniform(4, 30))
+            bout(part, gait, turns=int(rng.random() < 0.4 and part > 6))
+            s.append(Segment("stand", float(rng.uniform(1.5, 20))))
+            left -= part + s[-1].duration_s
+
+    def reaches(n: int) -> None:
         for _ in range(n):
-            stand(standing_min)
-            s.append(Segment("bend", peak_deg=float(rng.uniform(25, 95)), hold_s=rng.uniform(1, 8)))
+            stand(float(rng.uniform(0.3, 1.0)))
+            s.append(
+                Segment("bend", peak_deg=float(rng.uniform(20, 35)), hold_s=rng.uniform(0.5, 2))
+            )
+
+    def work_bends(n: int) -> None:
+        """Working bent over (a low table, the garden, a drawer): held tens of seconds."""
+        for _ in range(n):
+            stand(float(rng.uniform(0.5, 2.0)))
+            s.append(
+                Segment("bend", peak_deg=float(rng.uniform(25, 95)), hold_s=rng.uniform(8, 40))
+            )
 
     def lifts(n_back: int, n_legs: int) -> None:
+        """Picking things up from the floor and carrying them a few steps."""
         styles = ["back"] * n_back + ["legs"] * n_legs
         rng.shuffle(styles)
         for style in styles:
-            stand(float(rng.uniform(0.5, 1.5)))
+            stand(float(rng.uniform(0.2, 0.8)))
             peak_lo, peak_hi, drop_lo, drop_hi = LIFT_RANGES[style]
             s.append(
                 Segment(
@@ -269,21 +315,18 @@ def day_script(seed: int = 0) -> list[Segment]:
                     style=style,
                     peak_deg=float(rng.uniform(peak_lo, peak_hi)),
                     drop_m=float(-rng.uniform(drop_lo, drop_hi)),
-                    hold_s=1.5,
+                    hold_s=float(rng.uniform(0.8, 2.0)),
                 )
             )
+            stand(float(rng.uniform(0.1, 0.3)))
+            bout(float(rng.uniform(5, 15)), "carry")
 
     def desk(minutes: float) -> None:
         left = minutes
         while left > 0:
             part = min(left, float(rng.uniform(5, 20)))
-            s.append(
-                Segment(
-                    "sit",
-                    part * 60,
-                    lean=str(rng.choice(["upright", "slumped", "back"], p=[0.5, 0.35, 0.15])),
-                )
-            )
+            lean = str(rng.choice(["upright", "slumped", "back"], p=[0.5, 0.35, 0.15]))
+            s.append(Segment("sit", part * 60, lean=lean))
             left -= part
 
     # Night: lying, turning now and then.
@@ -293,35 +336,37 @@ def day_script(seed: int = 0) -> list[Segment]:
         s.append(Segment("lying", part * 60, side=int(rng.choice([-1, 0, 1]))))
         night_left -= part
     s.append(Segment("sit", 90, lean="upright"))  # edge of the bed
-    walk(2)
-    bends(2, 3)
-    stand(5)
+    indoors(3)
+    reaches(2)
+    work_bends(int(rng.integers(1, 3)))  # making the bed, shoes
+    indoors(4)
     s.append(Segment("sit", 20 * 60, lean="upright"))  # breakfast
-    walk(float(rng.uniform(10, 20)))  # commute
+    outdoors(float(rng.uniform(10, 20)))  # commute
     # Morning at the desk: bouts of varying length, some far over 30 min.
-    for bout in rng.permutation([45.0, 25.0, 55.0, 30.0, 40.0, 50.0, 35.0]):
-        desk(float(bout) + float(rng.uniform(-5, 5)))
-        walk(float(rng.uniform(1.5, 4)))
+    for b in rng.permutation([45.0, 25.0, 55.0, 30.0, 40.0, 50.0, 35.0]):
+        desk(float(b) + float(rng.uniform(-5, 5)))
+        indoors(float(rng.uniform(1.5, 4)))
         if rng.random() < 0.6:
-            bends(1, 1)
-    walk(10)  # lunch
+            reaches(1)
+    outdoors(10)  # lunch
     s.append(Segment("sit", 20 * 60, lean="upright"))
-    walk(10)
+    outdoors(10)
     lifts(int(rng.integers(1, 4)), int(rng.integers(2, 6)))  # carrying boxes
-    for bout in rng.permutation([35.0, 20.0, 50.0, 40.0, 25.0, 45.0, 30.0]):
-        desk(float(bout) + float(rng.uniform(-5, 5)))
-        stand(float(rng.uniform(1.5, 3)))
-    walk(float(rng.uniform(15, 30)))  # home
-    bends(int(rng.integers(2, 6)), 2)  # chores
+    for b in rng.permutation([35.0, 20.0, 50.0, 40.0, 25.0, 45.0, 30.0]):
+        desk(float(b) + float(rng.uniform(-5, 5)))
+        indoors(float(rng.uniform(1.5, 3)))
+    outdoors(float(rng.uniform(15, 30)))  # home
+    work_bends(int(rng.integers(2, 6)))  # chores
     lifts(int(rng.integers(0, 3)), int(rng.integers(1, 4)))
     if rng.random() < 0.3:
         s.append(Segment("run", float(rng.uniform(10, 20)) * 60, cadence_hz=2.7))
     s.append(Segment("sit", 30 * 60, lean="upright"))  # dinner
-    walk(5)
-    stand(float(rng.uniform(20, 40)))  # dishes, tidying up
-    walk(float(rng.uniform(10, 25)))  # evening stroll
+    indoors(5)
+    indoors(float(rng.uniform(20, 40)))  # dishes, tidying up
+    reaches(int(rng.integers(1, 4)))
+    outdoors(float(rng.uniform(10, 25)))  # evening stroll
     s.append(Segment("sit", float(rng.uniform(70, 110)) * 60, lean="back"))  # sofa
-    walk(2)
+    indoors(2)
     s.append(Segment("sit", float(rng.uniform(60, 90)) * 60, lean="back"))
     stand(3)
     used = sum(seg.duration_s for seg in s)

@@ -24,6 +24,7 @@ class PipelineConfigError(ConfigError, ValueError):
 #: from the anatomy and the simulator.
 _TRUNK: dict[str, float] = {  # what every placement on the trunk itself shares
     "lift_seated_guard_s": 3.0,
+    "lift_back_tilt_deg": 99.0,
     "lift_lowering_m": 99.0,
     "lift_dip_deg": 10.0,
     "lift_min_deg": 30.0,
@@ -41,6 +42,7 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
     },
     "waist": {
         "lift_seated_guard_s": 0.0,
+        "lift_back_tilt_deg": 15.0,
         "lift_lowering_m": 0.26,
         "lift_dip_deg": 15.0,
         "lift_min_deg": 15.0,
@@ -79,13 +81,16 @@ class PipelineConfig:
     calibration: Calibration | None = None
     fs_hz: int = 25  # internal rate; input 12.5-200 Hz is binned onto it
     gap_s: float = 5.0  # longer holes in the input are gaps: no epochs, a gap event
-    # Walking and running
-    step_thr_g: float = 0.05  # band-passed magnitude peak that counts as a step
-    walk_activity_g: float = 0.03
-    walk_steps3_min: int = 3  # steps in a 3 s window: at least 1 step/s
-    walk_steps3_max: int = 13
+    # Walking and running: trains of step candidates (see gait.py)
+    step_thr_g: float = 0.04  # band-passed magnitude peak that is a step candidate
+    step_max_gap_s: float = 1.5  # candidates further apart end a chain (cadence ≥ 40 steps/min)
+    step_max_tilt_deg: float = 10.0  # the trunk turned more between two candidates: not walking
+    train_min_steps: int = 4  # a chain this long is walking ("bouts from about three steps")
+    bout_bridge_s: float = 3.0  # trains closer than this are one bout (Mobilise-D: 3 s)
+    join_min_steps: int = 1  # a shorter chain joins a bout it is that close to
     run_activity_g: float = 0.42
-    walk_regularity_min: float = 0.55  # autocorrelation at the step period
+    run_cadence_spm: float = 140.0  # ... or this cadence with at least run_min_activity_g
+    run_min_activity_g: float = 0.25
     walk_max_incl_deg: float = 45.0
     remount_deg: float = 35.0  # walking this far from the reference's up: sensor re-mounted
     remount_epochs: int = 10
@@ -102,10 +107,14 @@ class PipelineConfig:
     sit_back_deg: float | None = None  # static lean back beyond this: sitting
     sit_drop_m: float | None = None  # net lowering (sitting down) / rise (standing up)
     sit_delta_deg: float | None = None  # static inclination change over a transition (see posture)
+    sit_move_ms: float = 0.2  # vertical speed (m/s) that makes a transition's direction count
+    sit_flat_ms: float = 0.15  # a transition never faster than this kept the body's height
+    settle_s: float = 3.0  # ... once walking is this long past (see posture._transitions)
     still_activity_g: float = 0.035
     stand_max_deg: float = 20.0  # a still trunk further from upright than this is not standing
+    sit_max_fwd_deg: float = 40.0  # a sit-down may end this far forward (slumped) or back
     still_turn_deg: float = 3.0  # trunk angle change from the previous epoch that is movement
-    transition_max_s: float = 10.0
+    transition_max_s: float = 15.0  # a lift, then sitting down at once
     other_activity_g: float = 0.15  # active but not walking
     static_activity_g: float = 0.02
     static_min_s: float = 60.0
@@ -114,7 +123,9 @@ class PipelineConfig:
     lift_max_s: float = 20.0
     seated_bend_deg: float = 45.0  # while seated, only deeper forward flexion counts as a bend
     lift_dip_deg: float | None = None  # forward of the still posture before: a lift candidate
-    lift_hold_s: float = 3.0  # held still this long, a forward posture is the new lift base
+    lift_hold_s: float = 3.0  # held still this long, a turned posture is the new lift base
+    # the pelvis tilted back this far and back again: a squat (a belt sensor's view); 99 = off
+    lift_back_tilt_deg: float | None = None
     lift_move_activity_g: float = 0.03  # the movement that leads into a held stoop
     lift_min_deg: float | None = None  # a candidate's peak (relative) that makes it a lift
     lift_back_deg: float | None = None  # peak at or over this, with little lowering: back-lift
@@ -135,6 +146,10 @@ class PipelineConfig:
             )
         if int(self.fs_hz) != self.fs_hz or not 10 <= self.fs_hz <= 200 or self.fs_hz % 5:
             raise PipelineConfigError(f"fs_hz={self.fs_hz}: use a multiple of 5 between 10 and 200")
+        if self.train_min_steps < 2 or self.step_max_gap_s <= 0 or self.bout_bridge_s < 0:
+            raise PipelineConfigError(
+                "train_min_steps must be at least 2, step_max_gap_s positive, bout_bridge_s ≥ 0"
+            )
         if self.gap_s <= 0:
             raise PipelineConfigError(f"gap_s={self.gap_s} must be positive")
         if self.calibration is not None and not isinstance(self.calibration, Calibration):

@@ -47,6 +47,8 @@ LOWER_STILL_G = 0.015  # |a| standard deviation over 0.2 s below which the senso
 LOWER_STILL_DEG = 2.0  # and it turns less than this from the 0.2 s before
 LOWER_MIN_STILL_S = 0.4  # a still phase lasts at least this long
 LOWER_BOTTOM = 0.7  # the bottom of a lift: turned this share of the largest turn or more
+COME_BACK_S = 6.0  # a pick-up has the trunk back up within this after its deepest part ...
+COME_BACK_SHARE = 0.5  # ... by at least this share of how far it turned
 
 
 @dataclass(frozen=True)
@@ -167,11 +169,13 @@ class EventBuilder:
                 "seated": "sum",
             },
         )
-        self.dips = RunTracker(1.0 / N_SUB, {"peak": "max", "rel": "max", "dz": "min"})
+        self.dips = RunTracker(
+            1.0 / N_SUB, {"peak": "max", "rel": "max", "relmin": "min", "base": "min", "dz": "min"}
+        )
         self.tail = _Tail()
         self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # recent epochs
         self.pending: list[tuple[float, Run]] = []  # lift candidates waiting for LOWER_AFTER_S
-        self.postures: list[tuple[np.ndarray, np.ndarray]] = []  # recent (t_s, posture)
+        self.postures: list[tuple[np.ndarray, ...]] = []  # recent (t_s, posture, 5 Hz angle)
 
     def push(self, f: EpochFeatures, c: Classified, *, final: bool = False) -> list[Event]:
         cfg, out = self.cfg, []
@@ -256,8 +260,9 @@ class EventBuilder:
             cum[idx].tolist(),
             strict=True,
         )
+        back = cfg.lift_back_tilt_deg
         for j, (te, ae, he, ce) in enumerate(rows):
-            if ae < b + dip or te - bt > age or he >= hold or ce == bc:
+            if b - back < ae < b + dip or te - bt > age or he >= hold or ce == bc:
                 b, bt, bc = ae, te, ce
                 taken[j] = True
         if n:
@@ -320,20 +325,22 @@ class EventBuilder:
         ang = c.trunk_sub_deg
         rel = ang - base[:, None]
         moving = (c.posture == WALKING) | (c.posture == RUNNING)
-        mask = (rel >= cfg.lift_dip_deg) & ~moving[:, None]
+        mask = ((rel >= cfg.lift_dip_deg) | (rel <= -cfg.lift_back_tilt_deg)) & ~moving[:, None]
         ts = (f.t_s[:, None] + np.arange(N_SUB) / N_SUB).reshape(-1)
         vals = {
             "peak": ang.reshape(-1),
             "rel": rel.reshape(-1),
+            "relmin": rel.reshape(-1),
+            "base": np.repeat(base, N_SUB),
             "dz": np.repeat(look, N_SUB),
         }
         if len(f):
             self.blocks.append((f.t_s, f.mag, f.g_sub))
-            self.postures.append((f.t_s, c.posture))
+            self.postures.append((f.t_s, c.posture, c.trunk_sub_deg))
         for r in self.dips.push(ts, np.where(mask.reshape(-1), 0, -1), vals, final=final):
             dur = r.end_s - r.start_s
             if MIN_BEND_S - 1e-9 <= dur <= cfg.lift_max_s:
-                self.pending.append((r.end_s + LOWER_AFTER_S, r))
+                self.pending.append((r.end_s + max(LOWER_AFTER_S, COME_BACK_S), r))
         horizon = np.inf if final else (ts[-1] if ts.size else -np.inf)
         ready = [(d, r) for d, r in self.pending if d <= horizon]
         self.pending = [(d, r) for d, r in self.pending if d > horizon]
@@ -347,8 +354,12 @@ class EventBuilder:
             drop = max(0.0, -float(v["dz"]) - flex)
             if drop > MAX_PLAUSIBLE_DROP_M:
                 drop = 0.0  # nobody's pelvis drops this far in a lift: an integration failure
-            if rel_peak < cfg.lift_min_deg and drop < cfg.lift_drop_m:
+            tilt_back = -float(v["relmin"])  # the pelvis tilting back: a waist sensor's squat
+            squat_tilt = tilt_back >= cfg.lift_back_tilt_deg
+            if rel_peak < cfg.lift_min_deg and drop < cfg.lift_drop_m and not squat_tilt:
                 continue
+            if not self._came_back(r.end_s, float(v["base"]), max(rel_peak, tilt_back)):
+                continue  # the trunk stayed turned: a held bend (G4), not a pick-up
             if self._seated_around(r.start_s, r.end_s):
                 continue  # a lean from a chair, a sit-down or a stand-up: not a pick-up
             low = _lowering_m(
@@ -376,19 +387,37 @@ class EventBuilder:
                 attrs=attrs,
             )
             out.append((decided, lift))
-        keep_from = horizon - (cfg.lift_max_s + LOWER_PRE_S + LOWER_AFTER_S + 2.0)
+        keep_from = horizon - (cfg.lift_max_s + LOWER_PRE_S + max(LOWER_AFTER_S, COME_BACK_S) + 2.0)
         while self.blocks and self.blocks[0][0][-1] < keep_from:
             self.blocks.pop(0)
         while self.postures and self.postures[0][0][-1] < keep_from:
             self.postures.pop(0)
         return out
 
+    def _came_back(self, end_s: float, base_deg: float, turn_deg: float) -> bool:
+        """Whether the trunk came back at least `COME_BACK_SHARE` of the way to where it started
+        within `COME_BACK_S` after the movement (a pick-up goes down and comes back up; the
+        dip may end at a still bottom, which becomes the base, before the trunk rises; a bend
+        held longer is work in a bent posture, G4, not a pick-up)."""
+        t = np.concatenate([b[0] for b in self.postures])
+        ang = np.concatenate([b[2] for b in self.postures])
+        ts = (t[:, None] + np.arange(N_SUB) / N_SUB).reshape(-1)
+        after = ang.reshape(-1)[(ts >= end_s) & (ts < end_s + COME_BACK_S)]
+        if after.size == 0:
+            return True
+        return bool(np.any(np.abs(after - base_deg) <= (1.0 - COME_BACK_SHARE) * turn_deg))
+
     def _seated_around(self, start_s: float, end_s: float) -> bool:
-        """Whether the wearer sat `lift_seated_guard_s` before a movement or after it."""
+        """Whether the wearer sat `lift_seated_guard_s` before a movement, or stayed seated
+        after it (at `lift_seated_guard_s` and still at `COME_BACK_S`): a lean from a chair, a
+        stand-up or a sit-down. A squat's bottom may read as a moment of sitting; a lift
+        followed at once by a walk is still a lift."""
         guard = self.cfg.lift_seated_guard_s
         if not guard or not self.postures:
             return False
         t = np.concatenate([b[0] for b in self.postures])
         p = np.concatenate([b[1] for b in self.postures])
-        at = np.searchsorted(t, [start_s - guard, end_s + guard], side="right") - 1
-        return bool(np.any((at >= 0) & (p[np.maximum(at, 0)] == SITTING)))
+        when = [start_s - guard, end_s + guard, end_s + max(guard, COME_BACK_S)]
+        at = np.searchsorted(t, when, side="right") - 1
+        seated = (at >= 0) & (p[np.maximum(at, 0)] == SITTING)
+        return bool(seated[0] or (seated[1] and seated[2]))

@@ -9,8 +9,10 @@ Features of epoch e (grid bins [e*fs, (e+1)*fs)):
 1. `g_mean` and `g_sub` — mean acceleration over the epoch and over `N_SUB` equal parts: the
    gravity direction (a 1 s / 0.2 s box low-pass) in the sensor's own axes.
 2. `activity_g` — mean absolute deviation of the acceleration magnitude (rotation invariant).
-3. `steps` — peaks of the band-passed magnitude (0.16 s smooth minus 1 s mean) above
-   `step_thr_g` inside the epoch; `steps3` the same over [e-1, e+2), the walking evidence.
+3. Step candidates — peaks of the band-passed magnitude (0.16 s smooth minus 1 s mean) above
+   `step_thr_g` that are the highest within ±`STEP_NMS_S` (so a split peak counts once):
+   `peak_t` their times inside the epoch, `peak_up` the gravity direction (1 s mean) at each,
+   `peaks` their number. Whether they are steps is decided from trains of them (`gait`).
 4. `dz_net_m` — net vertical displacement of the sensor over the 4 s windows [e-1.5, e+2.5)
    and [e-0.5, e+3.5), kept only where both agree in sign (the smaller size): a window that cuts
    a movement in half breaks the rest-at-both-ends assumption and gives a large false value.
@@ -18,8 +20,9 @@ Features of epoch e (grid bins [e*fs, (e+1)*fs)):
    removing its window mean forces zero velocity at both ends (still before, still after), and
    integrating twice gives the displacement. Sitting down gives about -0.4 m, standing up +0.4 m;
    the descent of a squat lift -0.3 m; a stoop only a little.
-5. `gait_xc` — while walking, which way is forward (see `_gait_xc`); `regularity` — how
-   periodic the step signal is (see `_regularity`).
+5. `gait_xc` — while walking, which way is forward (see `_gait_xc`).
+
+`walking`, `running` and `steps` are left empty here; `gait.StepTrains` fills them in.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.ndimage import uniform_filter1d
+from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
 G_MS2 = 9.80665
 LEFT_S = 2  # context before an epoch (s)
@@ -41,6 +44,9 @@ STEP_SMOOTH_S = 0.16
 STEP_BASE_S = 1.0
 GAIT_LAG_S = 0.24  # lags of the gait cross-correlation (about half a step)
 GAIT_MIN_ACTIVITY_G = 0.02
+STEP_NMS_S = 0.24  # a step candidate is the highest peak within this: cadence ≤ 250 steps/min
+MAX_PEAKS = 5  # step candidates an epoch can hold (1 s / 0.24 s, rounded up)
+MIN_STEP_RATE_HZ = 10  # samples per second an epoch needs for step candidates
 BLOCK_EPOCHS = 2048  # epochs computed together: bounds the (epochs × window) temporaries
 
 
@@ -52,12 +58,15 @@ class EpochFeatures:
     g_mean: np.ndarray  # (n, 3)
     g_sub: np.ndarray  # (n, N_SUB, 3)
     activity_g: np.ndarray  # (n,)
-    steps: np.ndarray  # (n,) int
-    steps3: np.ndarray  # (n,) int
+    peaks: np.ndarray  # (n,) int: step candidates in the epoch
+    peak_t: np.ndarray  # (n, MAX_PEAKS) their times (s), NaN-padded
+    peak_up: np.ndarray  # (n, MAX_PEAKS, 3) unit gravity (1 s mean) at each candidate
     dz_net_m: np.ndarray  # (n,)
     gait_xc: np.ndarray  # (n, 3) lead-minus-lag cross-correlation of vertical with 3-D dynamics
-    regularity: np.ndarray  # (n,) peak autocorrelation of the step signal at 0.3-1.2 s lags
     mag: np.ndarray  # (n, fs) |a| of each grid sample of the epoch, NaN where missing
+    walking: np.ndarray  # (n,) bool, set by gait.StepTrains: inside a walking bout, not running
+    running: np.ndarray  # (n,) bool, set by gait.StepTrains: inside a bout, running intensity
+    steps: np.ndarray  # (n,) int, set by gait.StepTrains: step candidates inside a bout
 
     def __len__(self) -> int:
         return int(self.t_s.shape[0])
@@ -66,16 +75,19 @@ class EpochFeatures:
     def empty(cls) -> EpochFeatures:
         z = np.empty(0)
         return cls(
-            z,
-            np.empty((0, 3)),
-            np.empty((0, N_SUB, 3)),
-            z,
-            z.astype(int),
-            z.astype(int),
-            z,
-            np.empty((0, 3)),
-            z,
-            np.empty((0, 0)),
+            t_s=z,
+            g_mean=np.empty((0, 3)),
+            g_sub=np.empty((0, N_SUB, 3)),
+            activity_g=z,
+            peaks=z.astype(int),
+            peak_t=np.empty((0, MAX_PEAKS)),
+            peak_up=np.empty((0, MAX_PEAKS, 3)),
+            dz_net_m=z,
+            gait_xc=np.empty((0, 3)),
+            mag=np.empty((0, 0)),
+            walking=z.astype(bool),
+            running=z.astype(bool),
+            steps=z.astype(int),
         )
 
     @classmethod
@@ -98,18 +110,21 @@ _FIELDS = (
     "g_mean",
     "g_sub",
     "activity_g",
-    "steps",
-    "steps3",
+    "peaks",
+    "peak_t",
+    "peak_up",
     "dz_net_m",
     "gait_xc",
-    "regularity",
     "mag",
+    "walking",
+    "running",
+    "steps",
 )
 
 
 @dataclass
 class _State:
-    buf: np.ndarray = field(default_factory=lambda: np.empty((0, 3), np.float32))
+    buf: np.ndarray = field(default_factory=lambda: np.empty((0, 4), np.float32))
     buf_k0: int | None = None  # grid index of buf[0]
     next_epoch: int | None = None
 
@@ -124,27 +139,39 @@ class EpochFeaturizer:
         self.step_thr_g = float(step_thr_g)
         self.state = _State()
 
-    def push(self, k0: int, grid: np.ndarray, *, final: bool = False) -> EpochFeatures:
-        """Append grid bins starting at index k0 (contiguous with earlier ones)."""
+    def push(
+        self,
+        k0: int,
+        grid: np.ndarray,
+        filled: np.ndarray | None = None,
+        *,
+        final: bool = False,
+    ) -> EpochFeatures:
+        """Append grid bins starting at index k0 (contiguous with earlier ones); `filled` says
+        which bins hold a sample rather than an interpolation (default: all)."""
         st, fs = self.state, self.fs
+        if filled is None:
+            filled = np.ones(grid.shape[0], bool)
+        # The buffer's fourth column: 1 where a sample fell in the bin, 0 where interpolated.
+        grid = np.c_[grid.astype(np.float32), filled.astype(np.float32)]
         if st.buf_k0 is None:
             if grid.shape[0] == 0 and not final:
                 return EpochFeatures.empty()
             e0 = k0 // fs
             st.next_epoch = e0
             st.buf_k0 = (e0 - LEFT_S) * fs
-            st.buf = np.full((k0 - st.buf_k0, 3), np.nan, np.float32)
+            st.buf = np.full((k0 - st.buf_k0, 4), np.nan, np.float32)
         expected = st.buf_k0 + st.buf.shape[0]
         if grid.shape[0] and k0 != expected:
             if k0 < expected:
                 raise ValueError("grid bins must be pushed in order")
-            grid = np.vstack([np.full((k0 - expected, 3), np.nan, np.float32), grid])
-        buf = np.vstack([st.buf, grid.astype(np.float32)])
+            grid = np.vstack([np.full((k0 - expected, 4), np.nan, np.float32), grid])
+        buf = np.vstack([st.buf, grid])
         k_end = st.buf_k0 + buf.shape[0]
         if final:
             last_epoch = -(-k_end // fs)  # ceil: the partial last epoch counts
             pad = (last_epoch + RIGHT_S) * fs - k_end
-            buf = np.vstack([buf, np.full((max(pad, 0), 3), np.nan, np.float32)])
+            buf = np.vstack([buf, np.full((max(pad, 0), 4), np.nan, np.float32)])
             n_ep = last_epoch - st.next_epoch
         else:
             n_ep = (k_end // fs - RIGHT_S) - st.next_epoch - 1 + 1
@@ -164,9 +191,11 @@ class EpochFeaturizer:
         st.buf_k0 += keep_from
         return out
 
-    def _features(self, seg: np.ndarray, e0: int, n_ep: int) -> EpochFeatures:
+    def _features(self, seg4: np.ndarray, e0: int, n_ep: int) -> EpochFeatures:
         fs = self.fs
         win = (LEFT_S + 1 + RIGHT_S) * fs
+        seg = seg4[:, :3]
+        measured = seg4[LEFT_S * fs : (LEFT_S + n_ep) * fs, 3].reshape(n_ep, fs)
         core = seg[LEFT_S * fs : (LEFT_S + n_ep) * fs].reshape(n_ep, fs, 3)
         n_valid = np.sum(~np.isnan(core[:, :, 0]), axis=1)
         ok = n_valid >= fs / 2
@@ -187,14 +216,22 @@ class EpochFeaturizer:
         mag = np.linalg.norm(seg, axis=1)
         mag = np.where(np.isnan(mag), 1.0, mag)
         rows = sliding_window_view(mag, win)[::fs][:n_ep][idx]
-        # 3. Steps.
+        # 3. Step candidates: peaks of the band-passed |a|, the highest within ±STEP_NMS_S.
         smooth = uniform_filter1d(rows, max(1, int(round(STEP_SMOOTH_S * fs))), axis=1)
         base = uniform_filter1d(rows, int(round(STEP_BASE_S * fs)), axis=1)
         hp = smooth - base
+        nms = 2 * int(round(STEP_NMS_S * fs)) + 1
         peak = np.zeros_like(hp, dtype=bool)
-        peak[:, 1:-1] = (hp[:, 1:-1] > hp[:, :-2]) & (hp[:, 1:-1] >= hp[:, 2:])
+        peak[:, 1:] = (hp[:, 1:] == maximum_filter1d(hp, nms, axis=1)[:, 1:]) & (
+            hp[:, 1:] > hp[:, :-1]
+        )
         peak &= hp > self.step_thr_g
-        steps = peak[:, LEFT_S * fs : (LEFT_S + 1) * fs].sum(axis=1)
+        core_peak = peak[:, LEFT_S * fs : (LEFT_S + 1) * fs] & ~np.isnan(core[:, :, 0])
+        # Steps need the signal itself: at under MIN_STEP_RATE_HZ most bins are interpolated.
+        dense = np.nansum(measured[idx], axis=1) >= MIN_STEP_RATE_HZ
+        core_peak &= dense[:, None]
+        peaks = core_peak.sum(axis=1)
+        peak_t, peak_up = self._peak_details(core_peak, seg, idx, e0)
         steps3 = peak[:, (LEFT_S - 1) * fs : (LEFT_S + 2) * fs].sum(axis=1)
         # 4. Net vertical displacement over the window.
         a0 = int(round((LEFT_S - DZ_BEFORE_S) * fs))
@@ -207,38 +244,55 @@ class EpochFeaturizer:
         dz = np.where(agree, np.sign(dz_a) * np.minimum(np.abs(dz_a), np.abs(dz_b)), 0.0)
         # 5. Gait direction evidence, only where steps are seen (it costs the most).
         xc = np.zeros((idx.size, 3))
-        reg = np.zeros(idx.size)
         gait = np.flatnonzero((steps3 >= 3) & (activity >= GAIT_MIN_ACTIVITY_G))
         if gait.size:
-            reg[gait] = _regularity(hp[gait], fs)
             lag = int(round(GAIT_LAG_S * fs))
             acc_rows = sliding_window_view(seg, win, axis=0)[::fs][:n_ep][idx[gait]]
             part = acc_rows[:, :, LEFT_S * fs - lag : (LEFT_S + 1) * fs + lag]
             xc[gait] = _gait_xc(part, g_mean[gait], fs, lag)
         t = (e0 + idx).astype(np.float64)
-        return EpochFeatures(t, g_mean, g_sub, activity, steps, steps3, dz, xc, reg, mag_core)
-
-
-def _regularity(hp: np.ndarray, fs: int) -> np.ndarray:
-    """Highest normalised autocorrelation of the step signal over [e-1, e+2) at step-like lags.
-
-    Walking and running repeat every step (0.3-1.2 s); a quick sit-down or a stumble does not,
-    though it may give as many peaks. Rows are the band-passed magnitude with context.
-    """
-    a = (LEFT_S - 1) * fs
-    n = 3 * fs
-    x = hp[:, a : a + n]
-    x = x - x.mean(axis=1, keepdims=True)
-    e0 = np.einsum("nw,nw->n", x, x)
-    best = np.full(hp.shape[0], -1.0)
-    for lag in range(int(0.3 * fs), int(1.2 * fs) + 1):
-        y = hp[:, a + lag : a + lag + n]
-        y = y - y.mean(axis=1, keepdims=True)
-        r = np.einsum("nw,nw->n", x, y) / np.sqrt(
-            np.maximum(e0 * np.einsum("nw,nw->n", y, y), 1e-12)
+        none = np.zeros(idx.size, bool)
+        return EpochFeatures(
+            t_s=t,
+            g_mean=g_mean,
+            g_sub=g_sub,
+            activity_g=activity,
+            peaks=peaks,
+            peak_t=peak_t,
+            peak_up=peak_up,
+            dz_net_m=dz,
+            gait_xc=xc,
+            mag=mag_core,
+            walking=none,
+            running=none.copy(),
+            steps=np.zeros(idx.size, int),
         )
-        best = np.maximum(best, r)
-    return best
+
+    def _peak_details(
+        self, core_peak: np.ndarray, seg: np.ndarray, idx: np.ndarray, e0: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Times and gravity directions of each epoch's step candidates, NaN-padded."""
+        fs = self.fs
+        n = idx.size
+        peak_t = np.full((n, MAX_PEAKS), np.nan)
+        peak_up = np.full((n, MAX_PEAKS, 3), np.nan)
+        rows, cols = np.nonzero(core_peak)
+        if rows.size == 0:
+            return peak_t, peak_up
+        slot = np.arange(rows.size) - np.searchsorted(rows, rows)  # rank within its epoch
+        keep = slot < MAX_PEAKS
+        rows, cols, slot = rows[keep], cols[keep], slot[keep]
+        peak_t[rows, slot] = (e0 + idx[rows]) + cols / fs
+        # Gravity direction: the 1 s mean of the grid around the candidate (NaN-aware).
+        pos = (idx[rows] + LEFT_S) * fs + cols
+        half = fs // 2
+        win = np.arange(-half, fs - half)
+        around = seg[np.clip(pos[:, None] + win[None, :], 0, seg.shape[0] - 1)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            up = np.nanmean(around, axis=1)
+        peak_up[rows, slot] = up / np.maximum(np.linalg.norm(up, axis=1, keepdims=True), 1e-9)
+        return peak_t, peak_up
 
 
 def _gait_xc(part: np.ndarray, g_mean: np.ndarray, fs: int, lag_n: int) -> np.ndarray:

@@ -2,8 +2,11 @@
 
 Steps (each its own module, each streaming with explicit state):
 
-1. `resample.GridResampler` — any rate, irregular or with gaps → one internal grid (NaN in gaps).
-2. `features.EpochFeaturizer` — grid → per-second, orientation-free features (3 s latency).
+1. `resample.GridResampler` — any rate, irregular or with gaps → one internal grid (NaN in gaps);
+   `autocal.AutoCalibrator` — the sensor's gain and offset, learnt from the still moments so far.
+2. `features.EpochFeaturizer` — grid → per-second, orientation-free features (4 s latency),
+   then `gait.StepTrains` — walking bouts from trains of step candidates (held while a train
+   may still form or a bout be bridged).
 3. Reference — until an explicit calibration or enough walking has been seen, epochs
    are held back; then up/forward are fixed (`orientation.reference_from_walk`) and the held
    epochs are released. At `flush`, a recording that never walked falls back to the observed
@@ -23,9 +26,11 @@ from __future__ import annotations
 import numpy as np
 
 from backcoach.errors import InputFormatError
+from backcoach.processing.autocal import AutoCalibrator
 from backcoach.processing.config import PipelineConfig
 from backcoach.processing.events import EventBuilder
 from backcoach.processing.features import N_SUB, EpochFeatures, EpochFeaturizer
+from backcoach.processing.gait import StepTrains
 from backcoach.processing.orientation import (
     any_perpendicular,
     reference_from_walk,
@@ -159,7 +164,9 @@ class StreamingPipeline:
         self.config = config or PipelineConfig()
         cfg = self.config
         self._resampler = GridResampler(cfg.fs_hz, cfg.gap_s)
+        self._autocal = AutoCalibrator(cfg.fs_hz)
         self._featurizer = EpochFeaturizer(cfg.fs_hz, cfg.step_thr_g)
+        self._gait = StepTrains(cfg)
         self._events = EventBuilder(cfg)
         self._held: list[EpochFeatures] = []
         self._sit = SitCarry()
@@ -181,8 +188,10 @@ class StreamingPipeline:
             raise InputFormatError(
                 f"t_s has {t.shape[0]} samples but acc_g has {a.shape[0]}; give one time per row"
             )
-        k0, grid = self._resampler.push(t, a, final=final)
-        feats = self._featurizer.push(k0, grid, final=final)
+        k0, grid, filled = self._resampler.push(t, a, final=final)
+        grid = self._autocal.push(k0, grid)
+        feats = self._featurizer.push(k0, grid, filled, final=final)
+        feats = self._gait.push(feats, final=final)
         parts: list[PipelineOutput] = []
         while True:
             if self.calibration is None:

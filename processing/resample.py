@@ -41,13 +41,15 @@ class GridResampler:
 
     def push(
         self, t_s: np.ndarray, acc_g: np.ndarray, *, final: bool = False
-    ) -> tuple[int, np.ndarray]:
-        """Add samples; return (index of the first bin, values (n, 3) float32, NaN in gaps)."""
+    ) -> tuple[int, np.ndarray, np.ndarray]:
+        """Add samples; return (index of the first bin, values (n, 3) float32 with NaN in gaps,
+        and per bin whether a sample fell in it: interpolated bins carry no detail, such as
+        steps, of their own)."""
         st = self.state
         t = np.concatenate([st.pending_t, np.asarray(t_s, np.float64)])
         a = np.concatenate([st.pending_a, np.asarray(acc_g, np.float32)])
         if t.size == 0:
-            return 0, np.empty((0, 3), np.float32)
+            return 0, np.empty((0, 3), np.float32), np.empty(0, bool)
         if np.any(np.diff(t) < 0):
             order = np.argsort(t, kind="stable")
             t, a = t[order], a[order]
@@ -57,18 +59,18 @@ class GridResampler:
             t, a, k = t[keep], a[keep], k[keep]
             if t.size == 0:
                 st.pending_t, st.pending_a = t, a
-                return st.next_bin, np.empty((0, 3), np.float32)
+                return st.next_bin, np.empty((0, 3), np.float32), np.empty(0, bool)
         # Samples of the last bin may be followed by more samples of the same bin: keep them.
         n_done = t.size if final else int(np.searchsorted(k, k[-1], side="left"))
         st.pending_t, st.pending_a = t[n_done:], a[n_done:]
         k, a = k[:n_done], a[:n_done]
         if st.next_bin is None:
             if k.size == 0:
-                return 0, np.empty((0, 3), np.float32)
+                return 0, np.empty((0, 3), np.float32), np.empty(0, bool)
             st.next_bin = int(k[0])
         start = st.next_bin
         if k.size == 0:
-            return start, np.empty((0, 3), np.float32)
+            return start, np.empty((0, 3), np.float32), np.empty(0, bool)
         # 1. Bin means.
         starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
         bins = k[starts]
@@ -81,6 +83,7 @@ class GridResampler:
         end = int(bins[-1]) + 1
         out = np.full((end - start, 3), np.nan, np.float32)
         out[bins - start] = means
+        filled = ~np.isnan(out[:, 0])
         # 2. Interpolate short empty runs, including the one that joins the previous chunk.
         if st.last_bin is not None:
             fb = np.r_[st.last_bin, bins]
@@ -90,7 +93,7 @@ class GridResampler:
         self._fill(out, start, fb, fv)
         st.last_bin, st.last_val = int(bins[-1]), means[-1].copy()
         st.next_bin = end
-        return start, out
+        return start, out, filled
 
     def _fill(self, out: np.ndarray, start: int, fb: np.ndarray, fv: np.ndarray) -> None:
         """Linear interpolation inside empty runs no longer than `max_fill` bins."""

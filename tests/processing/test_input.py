@@ -13,8 +13,9 @@ def test_grid_bins_average_and_fill_short_holes_only():
     r = GridResampler(10.0, gap_s=0.5)
     t = np.array([0.00, 0.05, 0.10, 0.40, 1.50])
     a = np.array([[0, 0, 1], [0, 0, 3], [0, 0, 4], [0, 0, 7], [0, 0, 9]], float)
-    k0, grid = r.push(t, a, final=True)
+    k0, grid, filled = r.push(t, a, final=True)
     assert k0 == 0
+    assert filled.tolist()[:5] == [True, True, False, False, True]
     z = grid[:, 2]
     assert z[0] == 2.0  # mean of 1 and 3
     assert z[1] == 4.0

@@ -1,0 +1,58 @@
+"""Which way the body moved between two still moments, from |a| alone."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from backcoach.processing.features import G_MS2
+from backcoach.processing.vertical import vertical_moves
+
+FS = 25
+
+
+def _epochs_of(height_m: np.ndarray, gravity=(0.0, 0.0, 1.0)) -> tuple[np.ndarray, np.ndarray]:
+    """|a| per epoch (n, FS) of a sensor whose height follows `height_m` (one value per sample)."""
+    acc = np.gradient(np.gradient(height_m, 1 / FS), 1 / FS) / G_MS2
+    mag = (1.0 + acc).reshape(-1, FS)
+    g_sub = np.tile(np.asarray(gravity), (mag.shape[0], 5, 1))
+    return mag, g_sub
+
+
+def _move(delta_m: float, back_m: float = 0.0) -> np.ndarray:
+    """Still 2 s, a smooth change of height by delta_m over 1.5 s, then back_m, still 2 s."""
+    s = np.linspace(0, 1, int(1.5 * FS))
+    ramp = 10 * s**3 - 15 * s**4 + 6 * s**5
+    parts = [np.zeros(2 * FS), delta_m * ramp]
+    if back_m:
+        parts.append(delta_m + back_m * ramp)
+    n = sum(p.size for p in parts)
+    end = parts[-1][-1]
+    parts.append(np.full(2 * FS + (-(n + 2 * FS)) % FS, end))
+    return np.concatenate(parts)
+
+
+def test_sitting_down_goes_down_first_and_standing_up_goes_up_first():
+    for delta, want in ((-0.45, -1), (0.45, 1)):
+        mag, g = _epochs_of(_move(delta))
+        first, peak, jumped = vertical_moves(mag, g, np.array([0]), np.array([mag.shape[0] - 1]))
+        assert first[0] == want and peak[0] > 0.3 and not jumped[0]
+
+
+def test_rising_and_falling_back_into_the_chair_has_no_direction():
+    mag, g = _epochs_of(_move(0.3, back_m=-0.3))
+    first, peak, _ = vertical_moves(mag, g, np.array([0]), np.array([mag.shape[0] - 1]))
+    assert first[0] == 0 and peak[0] > 0.2
+
+
+def test_a_gain_error_at_rest_does_not_make_a_movement():
+    """Both still ends read 1.03 g: a linear reference removes it, nothing moved."""
+    mag, g = _epochs_of(np.zeros(6 * FS))
+    first, peak, _ = vertical_moves(mag * 1.03, g, np.array([0]), np.array([5]))
+    assert peak[0] < 0.01
+
+
+def test_a_sensor_turned_at_once_is_a_jump_not_a_movement():
+    mag, g = _epochs_of(np.zeros(6 * FS))
+    g[3:] = [0.0, np.sin(np.radians(25)), np.cos(np.radians(25))]  # from one 0.2 s to the next
+    _, _, jumped = vertical_moves(mag, g, np.array([0]), np.array([5]))
+    assert jumped[0]
