@@ -25,7 +25,7 @@ def run_analyze(
             p = tmp / f"rec{i:03d}.npz"
             np.savez(p, t=t, acc=acc)
             names[key] = p
-        args = ["analyze", *map(str, names.values()), "--out", str(tmp / "out")]
+        args = ["analyze", *map(str, names.values()), "--out", str(tmp / "out"), "--time-unit", "s"]
         rc = cli_main([*args, "--placement", placement])
         if rc != 0:
             raise SystemExit(f"backcoach analyze failed with exit code {rc}")
