@@ -33,6 +33,7 @@ from backcoach.config import Settings
 from backcoach.daybook import DAILY_MESSAGE_S, DayBook, Due
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.days import day_bounds, day_of
+from backcoach.processing.fastlane import tilt_from
 from backcoach.processing.pipeline import PipelineConfig, StreamingPipeline
 from backcoach.processing.summary import summarize_day
 from backcoach.processing.types import (
@@ -133,6 +134,8 @@ class LiveRun:
         self._last_s: float | None = None
         self._status_at = 0.0
         self._last_break_s: float | None = None
+        self._learning = False  # the reference is not known yet (the status says "learning")
+        self._start_up: np.ndarray | None = None  # gravity as the session began
         self.warnings: list[OverloadWarning] = []
         self._pending: deque[spill.Write] = deque()  # writes the store has not taken yet
         self._status: dict[str, str] = {}  # status facts not written yet (the latest wins)
@@ -155,6 +158,11 @@ class LiveRun:
         self._days.touch(float(samples.t_s[0]), self._last_s)
         out = self.pipeline.push(samples.t_s, samples.acc_g)
         self._store_output(out)
+        for hook in self.on_output:  # warnings ahead of the pipeline (`alerts.fast`)
+            on_samples = getattr(hook, "on_samples", None)
+            if on_samples is not None:
+                on_samples(samples, self.pipeline)
+        self._provisional_status(samples)
         self._after_output(out)
         self.close_days(self._last_s)
         return out
@@ -446,6 +454,31 @@ class LiveRun:
                 self.warnings.extend(fired)
                 self._write("warnings", fired)
         self._write_status(out)
+
+    def _provisional_status(self, samples: Samples) -> None:
+        """A sensor never seen, before its first walk: the live panel says so, with the tilt
+        from how the session began. Nothing is stored as epochs until the reference is found
+        (then the held seconds are classified at once and the status says "known")."""
+        learning = self.pipeline.calibration is None
+        if self._start_up is None:
+            self._start_up = np.asarray(samples.acc_g[: max(1, len(samples) // 2)]).mean(axis=0)
+        if not learning:
+            if self._learning:
+                self._learning = False
+                self.write_status("collector.reference", "known")
+            return
+        now = time.monotonic()
+        if not self._learning:
+            self._learning = True
+            self._status_at = 0.0
+            self.write_status("collector.reference", "learning")
+            self.write_status("collector.posture", "")
+        if now - self._status_at < STATUS_EVERY_S:
+            return
+        self._status_at = now
+        tilt = tilt_from(samples.acc_g, self._start_up)
+        self.write_status("collector.trunk_deg", f"{tilt:.1f}")
+        self.write_status("collector.last_sample_s", f"{self._last_s:.3f}")
 
     def _write_status(self, out: PipelineOutput) -> None:
         """Live facts for the dashboard's live panel, at most every STATUS_EVERY_S of wall time."""

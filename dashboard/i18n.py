@@ -178,6 +178,21 @@ STRINGS: dict[str, dict[str, str]] = {
     "live.state.stopped": {"en": "Stopped", "nl": "Gestopt"},
     "live.posture": {"en": "Posture now", "nl": "Houding nu"},
     "live.trunk": {"en": "Trunk angle", "nl": "Romphoek"},
+    "live.learning": {
+        "en": "Provisional: this sensor is new to backcoach. Walk for about 20 seconds so it "
+        "learns which way is up and forward; until then posture is not known and the angle "
+        "below is only the tilt from how you stood when recording began. Everything recorded "
+        "so far is analysed properly once it knows.",
+        "nl": "Voorlopig: deze sensor is nieuw voor backcoach. Loop ongeveer 20 seconden, zodat "
+        "hij leert wat boven en voor is; tot dan is de houding onbekend en is de hoek hieronder "
+        "alleen de kanteling ten opzichte van hoe u stond toen de opname begon. Alles wat tot "
+        "nu toe is opgenomen, wordt daarna alsnog goed geanalyseerd.",
+    },
+    "live.tilt": {"en": "Tilt (provisional)", "nl": "Kanteling (voorlopig)"},
+    "live.tilt_help": {
+        "en": "Degrees from your posture at the start of recording, in any direction.",
+        "nl": "Graden ten opzichte van uw houding bij het begin van de opname, in elke richting.",
+    },
     "live.since_break": {"en": "Since last break", "nl": "Sinds laatste pauze"},
     "live.battery": {"en": "Sensor battery", "nl": "Sensorbatterij"},
     "live.state": {"en": "Connection", "nl": "Verbinding"},

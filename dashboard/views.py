@@ -241,6 +241,8 @@ class LiveStatus:
     since_sample_s: float | None
     since_break_s: float | None
     last_sample_s: float | None = None  # Unix time of the newest sample
+    learning: bool = False  # a sensor never seen, before its first walk: trunk_deg is the
+    # unsigned tilt from how the session began, provisional (no up/forward reference yet)
 
 
 def _float(value: str | None) -> float | None:
@@ -271,6 +273,7 @@ def live_status(status: Mapping[str, str], now_s: float) -> LiveStatus | None:
         since_sample_s=since_sample,
         since_break_s=None if last_break is None else max(0.0, ref - last_break),
         last_sample_s=last,
+        learning=status.get("collector.reference", "") == "learning",
     )
 
 

@@ -173,6 +173,12 @@ class StreamingPipeline:
         self._remount_run = 0  # walking epochs in a row far from the reference's up
         self.calibration: Calibration | None = cfg.calibration
 
+    @property
+    def lift_base_deg(self) -> float:
+        """The still trunk angle the next lift would be measured from (NaN before any)."""
+        b = float(self._events.tail.base_deg)
+        return b if np.isfinite(b) else float("nan")
+
     def push(self, t_s: np.ndarray, acc_g: np.ndarray) -> PipelineOutput:
         """Add a chunk of samples (t in s, acc (n, 3) in g); return what is now final."""
         return self._run(t_s, acc_g, final=False)

@@ -8,7 +8,8 @@ The wiring in one place:
 - `build_dispatcher(settings, store, buzz=None)` - a running `Dispatcher` with every configured
   channel (`plan_channels` says which were skipped and why);
 - `warning_hook(engine, dispatcher)` - a `LiveRun.on_output` hook: pipeline output in, warnings
-  out (returned for `LiveRun` to store) and submitted for delivery.
+  out (returned for `LiveRun` to store) and submitted for delivery; ahead of the pipeline on
+  the newest samples (`fast.LiveWarnings`), confirmed by it afterwards.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from collections.abc import Callable
 
 from backcoach.alerts.base import Channel, ChannelResult, DeliveryError, Skipped, text_of
 from backcoach.alerts.dispatcher import Backoff, ChannelStatus, Dispatcher, send_test
+from backcoach.alerts.fast import LiveWarnings
 from backcoach.config import Settings
 from backcoach.errors import ConfigError
 from backcoach.processing.rules import RuleEngine
-from backcoach.processing.types import OverloadWarning, PipelineOutput
+from backcoach.processing.types import OverloadWarning
 from backcoach.storage.base import Store
 
 __all__ = [
@@ -127,14 +129,8 @@ def build_dispatcher(
     return Dispatcher(channels, lang=lang, backoff=backoff)
 
 
-def warning_hook(
-    engine: RuleEngine, dispatcher: Dispatcher
-) -> Callable[[PipelineOutput], list[OverloadWarning]]:
-    """A `LiveRun.on_output` hook: run the rules on each output and deliver what fires."""
-
-    def hook(output: PipelineOutput) -> list[OverloadWarning]:
-        fired = engine.push(output)
-        dispatcher.submit_all(fired)
-        return fired
-
-    return hook
+def warning_hook(engine: RuleEngine, dispatcher: Dispatcher) -> LiveWarnings:
+    """A `LiveRun.on_output` hook: the rules on each output, delivered as they fire; its
+    `on_samples` runs them ahead of the pipeline on the newest samples, so a warning reaches
+    the wearer within a second (`alerts/fast.py`)."""
+    return LiveWarnings(engine, dispatcher)

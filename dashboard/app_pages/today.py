@@ -30,12 +30,17 @@ def live_panel(ctx: common.Ctx) -> None:
         st.caption(ctx.t("live.not_running"))
         return
     st.subheader(ctx.t("live.title"))
+    if live.learning:
+        st.info(ctx.t("live.learning"))
     cols = st.columns(5)
     key = f"posture.{live.posture}"
     posture = ctx.t(key) if key in STRINGS else (live.posture or "–")
     cols[0].metric(ctx.t("live.posture"), posture)
     trunk = "–" if live.trunk_deg is None else t("unit.deg", ctx.lang, v=live.trunk_deg)
-    cols[1].metric(ctx.t("live.trunk"), trunk)
+    if live.learning:
+        cols[1].metric(ctx.t("live.tilt"), trunk, help=ctx.t("live.tilt_help"))
+    else:
+        cols[1].metric(ctx.t("live.trunk"), trunk)
     cols[2].metric(ctx.t("live.since_break"), _fmt_duration(live.since_break_s, ctx.lang))
     battery = "–" if live.battery_pct is None else t("unit.pct", ctx.lang, v=live.battery_pct)
     cols[3].metric(ctx.t("live.battery"), battery)

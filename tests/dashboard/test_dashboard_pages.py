@@ -101,6 +101,27 @@ def test_today_live_panel_appears_while_the_collector_streams(synthetic_rw, app_
     assert "Not recording now" not in texts(at)
 
 
+def test_the_live_panel_says_when_a_new_sensor_is_still_provisional(synthetic_rw, app_env):
+    """A sensor never seen, before its first walk: no posture, the tilt marked provisional."""
+    app_env(synthetic_rw)
+    store = open_store(synthetic_rw.settings())
+    now = time.time()
+    for key, value in {
+        "collector.state": "streaming",
+        "collector.last_sample_s": f"{now - 1:.3f}",
+        "collector.reference": "learning",
+        "collector.posture": "",
+        "collector.trunk_deg": "41.2",
+    }.items():
+        store.write_status(key, value)
+    store.close()
+    at = run_page("app_pages/today.py")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Posture now"] == "–"
+    assert metrics["Tilt (provisional)"] == "41°" and "Trunk angle" not in metrics
+    assert "this sensor is new to backcoach" in " ".join(i.value for i in at.info)
+
+
 def test_language_switch_turns_the_page_dutch(synthetic_month, app_env):
     """Choosing Nederlands in the sidebar translates titles and the disclaimer."""
     app_env(synthetic_month)

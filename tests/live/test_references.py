@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backcoach.collector.simulator import Segment
+from backcoach.collector.simulator import Segment, iter_chunks
 from backcoach.config import Settings
 from backcoach.processing.types import POSTURE_CODE, Calibration
 from backcoach.references import STORED, load_reference, read_references, save_reference
@@ -91,3 +91,34 @@ def test_the_newest_reference_that_applies_is_used(tmp_path):
     assert load_reference(store, SENSOR).calibration.up == a.up
     store.write_status("reference.BROKEN", "{not json")
     assert {r.sensor for r in read_references(store)} == {"", SENSOR}
+
+
+def test_a_sensor_never_seen_is_provisional_until_its_first_walk(settings, tmp_path, monkeypatch):
+    """No reference: the live status says "learning" and shows the tilt from how the session
+    began (the 70° bend reads ~70° at once, in any mounting); no epochs are stored until the
+    first walk, which then classifies the held seconds (standing, the bend at 70°)."""
+    from backcoach import service
+
+    monkeypatch.setattr(service, "STATUS_EVERY_S", 0.0)  # every chunk's status, not 2 a second
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    start = T0 + 7200
+    script = [*STAND_AND_BEND, Segment("walk", 40.0), Segment("stand", 10.0)]
+    samples, sim = worn(script, start, TURNED, seed=2)
+    run = LiveRun(settings, store, sensor=SENSOR)
+    walk_s = start + sum(s.duration_s for s in STAND_AND_BEND)
+    tilts, learning = [], []
+    for chunk in iter_chunks(samples, 0.25):
+        run.push(chunk)
+        status = store.read_status()
+        if chunk.t_s[-1] < walk_s:
+            learning.append(status.get("collector.reference"))
+            tilts.append(float(status["collector.trunk_deg"]))
+            assert status.get("collector.posture", "") == ""
+    assert set(learning) == {"learning"}
+    assert tilts[0] < 5.0 and max(tilts) == pytest.approx(70.0, abs=8.0)
+    assert store.read_status()["collector.reference"] == "known"
+    run.finish()
+    early = store.read_epochs(start, walk_s)
+    assert len(early) >= int(walk_s - start) - 2, "the held seconds were not classified"
+    assert np.nanmax(early.trunk_deg) == pytest.approx(70.0, abs=8.0)
+    assert np.mean(early.posture == POSTURE_CODE["standing"]) > 0.8
