@@ -366,7 +366,8 @@ class InfluxConnection:
                     tags = series.get("tags", {})
                     cols = series["columns"]
                     rows.extend(
-                        {**tags, **dict(zip(cols, v, strict=True))} for v in series["values"]
+                        {**tags, **dict(zip(cols, v, strict=True))}
+                        for v in series.get("values", [])
                     )
         return out
 
