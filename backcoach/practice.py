@@ -38,6 +38,7 @@ USERNAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
 DB_PREFIX = "backcoach_"  # each wearer's database: backcoach_<name>
 WRITER_PREFIX = "backcoach_w_"  # each wearer's collector account: backcoach_w_<name>
 READER_NAME = "backcoach_practice_reader"
+DASHBOARD_ENV = "BACKCOACH_PRACTICE"  # "1" when `backcoach dashboard --practice` serves the app
 MIN_PASSWORD_CHARS = 10
 
 

@@ -119,11 +119,22 @@ def _ensure_reader(admin: InfluxAdmin, folder: Path, roster: Roster) -> None:
 
 
 def run_add_wearer(args: argparse.Namespace, settings: Settings) -> int:
-    name = practice.check_wearer_name(args.name)
     if args.timezone:
         from dataclasses import replace
 
         check_settings(replace(settings, timezone=args.timezone), lambda _n: "--timezone")
+    wearer, account = add_wearer(
+        settings, args.name, timezone=args.timezone, new_password=args.new_password
+    )
+    sys.stdout.write(_settings_text(wearer, account, args.url_for_wearer or settings.influx.url))
+    return 0
+
+
+def add_wearer(
+    settings: Settings, name: str, *, timezone: str = "", new_password: bool = False
+) -> tuple[Wearer, Account]:
+    """Steps 1-4 of `storage/influx_admin.py` for one wearer; the roster remembers them."""
+    practice.check_wearer_name(name)
     folder = settings.practice_path
     admin = _admin(settings)
     roster = _load_or_new(folder, settings.influx.url)
@@ -133,10 +144,10 @@ def run_add_wearer(args: argparse.Namespace, settings: Settings) -> int:
             f"{settings.influx.url}; set influx.url to it (or use another practice.dir)"
         )
     wearer = roster.find(name) or Wearer(
-        name, practice.DB_PREFIX + name, practice.WRITER_PREFIX + name, args.timezone
+        name, practice.DB_PREFIX + name, practice.WRITER_PREFIX + name, timezone
     )
     exists = wearer.user in admin.users()
-    if exists and not args.new_password:
+    if exists and not new_password:
         raise ConfigError(
             f"wearer {name} already has an account ({wearer.user}); use --new-password to give "
             "it a new one (their machine then needs the new settings)"
@@ -149,11 +160,10 @@ def run_add_wearer(args: argparse.Namespace, settings: Settings) -> int:
     else:
         account = admin.create_user(wearer.user, practice.new_password())
     admin.grant("ALL", wearer.bucket, wearer.user)
-    if args.timezone:
-        wearer = Wearer(wearer.name, wearer.bucket, wearer.user, args.timezone)
+    if timezone:
+        wearer = Wearer(wearer.name, wearer.bucket, wearer.user, timezone)
     practice.save_roster(folder, roster.with_wearer(wearer))
-    sys.stdout.write(_settings_text(wearer, account, args.url_for_wearer or settings.influx.url))
-    return 0
+    return wearer, account
 
 
 def _settings_text(wearer: Wearer, account: Account, url: str) -> str:
