@@ -159,6 +159,8 @@ class Ctx:
             st.stop()
         store = open_or_stop(self.settings)
         self.store = ReadOnlyStore(store, whose=self.settings.wearer) if self.read_only else store
+        if self.read_only:  # whose pages these are, above every page's title
+            st.markdown(f"**{self.t('practice.wearer')}: {self.settings.wearer}**")
         self.key = _store_key(self.settings)
         self.tz_name = self.settings.timezone
         self.tz = tz(self.settings)
