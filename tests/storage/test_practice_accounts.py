@@ -238,3 +238,43 @@ def test_a_name_that_cannot_be_a_database_is_refused_before_anything_happens(
     cli_env(monkeypatch, tmp_path, "http://127.0.0.1:9", "admin:x")
     code, _, err = add_wearer(capsys, name)
     assert code == 1 and "cannot be used" in err
+
+
+def test_the_overview_reads_every_wearer_in_one_request_and_an_unreadable_one_alone(
+    auth_server, practice_setup, make_store, tmp_path
+):
+    """One multi-statement read through the reader; a database it may not read spoils one row."""
+    import datetime as dt
+
+    from backcoach.config import InfluxSettings
+    from backcoach.processing.types import DaySummary, DiaryEntry
+    from backcoach.storage.influx_fleet import read_days
+    from backcoach.storage.influx_http import InfluxConnection
+
+    tokens, folder = practice_setup
+    for name, sit in (("anna", 25.0), ("ben", 55.0)):
+        store = make_store(
+            auth_server.url, f"backcoach_{name}", token=tokens[name], data_dir=tmp_path / name
+        )
+        store.tags = store.tags.__class__(name, "s", "open", "lower_back")
+        store.write_summary(DaySummary("2026-11-24", {"G1.longest_sitting_bout_min": sit}))
+        store.write_diary(DiaryEntry("2026-11-24", pain=4 if name == "ben" else 1))
+        store.flush(10)
+    auth_server.query('CREATE DATABASE "backcoach_stranger"')
+    reader = (folder / practice.READER_TOKEN).read_text().strip()
+    conn = InfluxConnection(
+        InfluxSettings(url=auth_server.url, bucket="backcoach_anna", token=reader)
+    )
+    asked = [
+        ("anna", "backcoach_anna"),
+        ("stranger", "backcoach_stranger"),
+        ("ben", "backcoach_ben"),
+    ]
+    got = read_days(conn, asked, "2026-11-23", "2026-11-29", per_request=2)
+    assert [d.name for d in got] == ["anna", "stranger", "ben"]
+    anna, stranger, ben = got
+    assert [s.metrics["G1.longest_sitting_bout_min"] for s in anna.summaries] == [25.0]
+    assert [s.metrics["G1.longest_sitting_bout_min"] for s in ben.summaries] == [55.0]
+    assert [e.pain for e in ben.diary] == [4] and anna.error is None
+    assert stranger.error and "refused the credentials" in stranger.error
+    assert dt.date(2026, 11, 24).isoformat() == ben.summaries[0].day
