@@ -18,6 +18,8 @@ import streamlit as st
 
 from backcoach import practice
 from backcoach.config import InfluxSettings, Settings
+from backcoach.dashboard.practice_view import Glance, glances
+from backcoach.dashboard.weekly import IsoWeek
 from backcoach.errors import BackcoachError
 from backcoach.practice import Roster, Wearer
 from backcoach.storage.influx_fleet import WearerDays, read_days
@@ -85,18 +87,30 @@ def choose(name: str) -> None:
     st.session_state[WEARER_KEY] = name
 
 
-@st.cache_data(ttl=OVERVIEW_TTL_S, show_spinner=False)
-def fleet_days(key: str, first_day: str, last_day: str, _base: Settings) -> list[WearerDays]:
-    """Every wearer's summaries and diary of first_day..last_day (few requests, cached)."""
-    r, token = roster(_base)
+def fleet_days(base: Settings, first_day: str, last_day: str) -> list[WearerDays]:
+    """Every wearer's summaries and diary of first_day..last_day (a few requests)."""
+    r, token = roster(base)
     if not r.wearers:
         return []
-    influx = reader_influx(_base.influx, r.url, r.wearers[0].bucket, token)
+    influx = reader_influx(base.influx, r.url, r.wearers[0].bucket, token)
     conn = InfluxConnection(influx)
     try:
         return read_days(conn, [(w.name, w.bucket) for w in r.wearers], first_day, last_day)
     finally:
         conn.close()
+
+
+@st.cache_data(ttl=OVERVIEW_TTL_S, show_spinner=False)
+def _overview(key: str, week: str, _base: Settings) -> list[Glance]:
+    w = IsoWeek.parse(week)
+    fleet = fleet_days(_base, w.previous().monday.isoformat(), w.days[-1])
+    return glances(fleet, w, _base.rules)
+
+
+def overview(base: Settings, week: IsoWeek) -> list[Glance]:
+    """Every wearer's glance at `week`, kept for OVERVIEW_TTL_S (the roster and the rule
+    thresholds are part of the key, so an added wearer or a changed threshold shows at once)."""
+    return _overview(f"{roster_key(base)}|{base.rules!r}", str(week), base)
 
 
 def wearer_picker(base: Settings, lang: str) -> None:

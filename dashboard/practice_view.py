@@ -54,7 +54,7 @@ def glance(days: WearerDays, week: IsoWeek, rules: RuleThresholds) -> Glance:
     recorded = sum(s.day in week.days for s in summaries)
     if recorded == 0:
         return Glance(days.name, 0)
-    rows = week_rows(week, summaries, days.diary, rules)
+    rows = week_rows(week, summaries, days.diary, rules, g12=False)  # G12: `better` says it
 
     def rules_where(test) -> tuple[str, ...]:
         return tuple(r.rule for r in rows if test(r))

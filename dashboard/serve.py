@@ -6,11 +6,24 @@ secret. The guard reads its settings from the environment `backcoach dashboard` 
 any other way it admits nobody.
 """
 
+import importlib
 from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
 
 from backcoach.dashboard.guard import Guard
+
+#: The pages' heavy libraries load with the server, not on the first visitor's clock (about 1 s
+#: on a small machine: pandas, Plotly, the login's JWT and bcrypt, the overview's reader).
+PRELOAD = (
+    "backcoach.dashboard.charts",
+    "backcoach.dashboard.views",
+    "backcoach.dashboard.practice_view",
+    "backcoach.storage.influx_fleet",
+    "streamlit_authenticator",
+)
+for _name in PRELOAD:
+    importlib.import_module(_name)
 
 app = st.App(Path(__file__).with_name("app.py"), middleware=[Middleware(Guard)])

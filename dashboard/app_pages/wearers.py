@@ -35,15 +35,12 @@ def main() -> None:
         common.disclaimer()
         return
     week = pick_week(lang, dt.datetime.now(zone(base.timezone)).date())
-    first, last = week.previous().monday.isoformat(), week.days[-1]
     try:
-        key = practice_mode.roster_key(base)
-        fleet = practice_mode.fleet_days(key, first, last, base)
+        rows = practice_mode.overview(base, week)
     except BackcoachError as exc:
         st.error(t("practice.error", lang, error=str(exc)))
         common.disclaimer()
         return
-    rows = practice_view.glances(fleet, week, base.rules)
     span = dates.span(week.monday, week.sunday, lang)
     st.caption(t("practice.intro", lang, week=str(week), span=span, n=len(rows)))
     counts = {s: sum(g.status == s for g in rows) for s in ("red", "amber", "green", "none")}
