@@ -15,14 +15,15 @@ from starlette.middleware import Middleware
 from backcoach.dashboard.guard import Guard
 
 #: The pages' heavy libraries load with the server, not on the first visitor's clock (about 1 s
-#: on a small machine: pandas, Plotly, the login's JWT and bcrypt, the overview's reader).
+#: on a small machine: pandas, Plotly, the overview's reader, the login's JWT and bcrypt).
 PRELOAD = (
     "backcoach.dashboard.charts",
     "backcoach.dashboard.views",
     "backcoach.dashboard.practice_view",
     "backcoach.storage.influx_fleet",
-    "streamlit_authenticator",
-)
+    "jwt",
+    "bcrypt",
+)  # not streamlit_authenticator: its cookie component must be declared inside the runtime
 for _name in PRELOAD:
     importlib.import_module(_name)
 

@@ -160,6 +160,10 @@ def test_a_practitioner_sees_the_list_opens_a_wearer_and_downloads_their_report(
             ).stdout
             assert f"Week {week.week}, {week.year}" in text
         assert page.locator('[data-testid="stException"]').count() == 0
+
+        page.goto(url, wait_until="domcontentloaded")  # a reload: the login cookie holds
+        page.get_by_role("heading", name="Wearers").first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        assert page.get_by_role("heading", name="Practice login").count() == 0
     except Exception:
         print(log_path.read_text(errors="replace"))
         page.screenshot(path=str(ARTIFACTS / "practice-failure.png"), full_page=True)
