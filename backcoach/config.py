@@ -100,6 +100,7 @@ class DashboardSettings:
     host: str = "127.0.0.1"
     port: int = 8501
     require_secret: bool = True  # the per-launch link secret; may be turned off on 127.0.0.1
+    allowed_hosts: tuple[str, ...] = ()  # public names a reverse proxy (Caddy) forwards
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,7 @@ ENV_VARS: dict[str, tuple[str | None, str]] = {
     "BACKCOACH_PROFILE": ("sensor", "profile"),
     "BACKCOACH_PLACEMENT": ("sensor", "placement"),
     "BACKCOACH_DASHBOARD_PORT": ("dashboard", "port"),
+    "BACKCOACH_DASHBOARD_ALLOWED_HOSTS": ("dashboard", "allowed_hosts"),
     "BACKCOACH_PRACTICE_DIR": ("practice", "dir"),
 }
 

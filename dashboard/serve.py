@@ -23,6 +23,9 @@ PRELOAD = (
     "backcoach.storage.influx_fleet",
     "jwt",
     "bcrypt",
+    "requests",
+    "captcha.image",
+    "streamlit.emojis",
 )  # not streamlit_authenticator: its cookie component must be declared inside the runtime
 for _name in PRELOAD:
     importlib.import_module(_name)

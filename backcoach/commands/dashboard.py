@@ -166,7 +166,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             secret = None
         else:
             log.warning("dashboard.require_secret = false applies to 127.0.0.1 only; kept on")
-    guard = GuardConfig(host=host, port=port, secret=secret)
+    allowed = tuple(n.lower() for n in settings.dashboard.allowed_hosts)
+    guard = GuardConfig(host=host, port=port, secret=secret, allowed=allowed)
     address = f"http://{url_host(host)}:{port}/"
     log.info("dashboard on %s (Ctrl+C stops it)", address)  # logs never hold the secret
     # The link is shown once, to the wearer, not logged: it is the key to the data.
@@ -202,5 +203,6 @@ def _run_practice(settings: Settings, host: str, port: int) -> int:
         "practice dashboard for %d wearers on %s (Ctrl+C stops it)", len(roster.wearers), address
     )
     sys.stdout.write(f"Open {address} and log in\n")
-    guard = GuardConfig(host=host, port=port, secret=None)
+    allowed = tuple(n.lower() for n in settings.dashboard.allowed_hosts)
+    guard = GuardConfig(host=host, port=port, secret=None, allowed=allowed)
     return _serve(host, port, child_env(settings, guard, practice=True))
