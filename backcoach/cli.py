@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "backcoach.commands.dashboard",
     "backcoach.commands.analyze",
     "backcoach.commands.report",
+    "backcoach.commands.practice",
     "backcoach.commands.warnings",
     "backcoach.commands.sync",
     "backcoach.commands.data",

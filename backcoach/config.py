@@ -100,6 +100,23 @@ class DashboardSettings:
     host: str = "127.0.0.1"
     port: int = 8501
     require_secret: bool = True  # the per-launch link secret; may be turned off on 127.0.0.1
+    allowed_hosts: tuple[str, ...] = ()  # public names a reverse proxy (Caddy) forwards
+
+
+@dataclass(frozen=True)
+class PracticeSettings:
+    """A practice that follows many wearers (docs/practice.md): where its files live, how long a
+    practitioner's login lasts."""
+
+    dir: str = ""  # empty = `practice/` in the data directory
+    session_hours: float = 8.0  # a login (and its cookie) expires after this long
+    max_login_attempts: int = 5  # wrong passwords in a row before an account is locked
+
+    def __post_init__(self) -> None:
+        if not self.session_hours > 0:
+            raise ConfigError(
+                f"practice.session_hours is {self.session_hours}; give the hours a login lasts"
+            )
 
 
 @dataclass(frozen=True)
@@ -116,6 +133,7 @@ class Settings:
     warnings: WarningSettings = WarningSettings()
     sensor: SensorSettings = SensorSettings()
     dashboard: DashboardSettings = DashboardSettings()
+    practice: PracticeSettings = PracticeSettings()
     config_file: str = ""
 
     def __post_init__(self) -> None:
@@ -133,6 +151,13 @@ class Settings:
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir).expanduser()
+
+    @property
+    def practice_path(self) -> Path:
+        """The practice's folder: its wearers, its practitioners' accounts and their secrets."""
+        if self.practice.dir:
+            return Path(self.practice.dir).expanduser()
+        return self.data_path / "practice"
 
     @property
     def sqlite_path(self) -> Path:
@@ -198,6 +223,8 @@ ENV_VARS: dict[str, tuple[str | None, str]] = {
     "BACKCOACH_PROFILE": ("sensor", "profile"),
     "BACKCOACH_PLACEMENT": ("sensor", "placement"),
     "BACKCOACH_DASHBOARD_PORT": ("dashboard", "port"),
+    "BACKCOACH_DASHBOARD_ALLOWED_HOSTS": ("dashboard", "allowed_hosts"),
+    "BACKCOACH_PRACTICE_DIR": ("practice", "dir"),
 }
 
 

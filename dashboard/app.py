@@ -4,6 +4,10 @@ Pages live in `app_pages/` and draw; shared setup is in `common`. The page title
 language chosen in the sidebar. The folder is deliberately not called `pages/`: Streamlit treats a
 `pages/` folder beside the entry file as a legacy multipage app, lists the raw file names and runs
 page files without this router (the browser test caught exactly that).
+
+In practice mode (`backcoach dashboard --practice`) nothing is routed before a practitioner has
+logged in (`login.py`); then the Wearers overview comes first and the wearer's pages show the
+wearer chosen in the sidebar, read-only (`practice_mode.py`).
 """
 
 from __future__ import annotations
@@ -12,21 +16,29 @@ from pathlib import Path
 
 import streamlit as st
 
-from backcoach.dashboard import common
+from backcoach.dashboard import common, login, practice_mode
 from backcoach.dashboard.i18n import t
 
 HERE = Path(__file__).parent
+WEARER_PAGES = (
+    ("today.py", "nav.today", "today"),
+    ("guidance.py", "nav.guidance", "guidance"),
+    ("progress.py", "nav.progress", "progress"),
+    ("diary.py", "nav.diary", "diary"),
+    ("settings.py", "nav.settings", "settings"),
+)
 
 st.set_page_config(page_title="backcoach", page_icon="🧍", layout="wide")
 common.language_switch()
 lang = common.lang()
+practice = practice_mode.active()
+if practice:
+    login.require(common.base_settings(), lang)
+    practice_mode.wearer_picker(common.base_settings(), lang)
+entries = [("wearers.py", "nav.wearers", "wearers")] if practice else []
+entries += WEARER_PAGES  # the first entry is the start page: the practice's overview, or Today
 pages = [
-    st.Page(
-        HERE / "app_pages" / "today.py", title=t("nav.today", lang), url_path="today", default=True
-    ),
-    st.Page(HERE / "app_pages" / "guidance.py", title=t("nav.guidance", lang), url_path="guidance"),
-    st.Page(HERE / "app_pages" / "progress.py", title=t("nav.progress", lang), url_path="progress"),
-    st.Page(HERE / "app_pages" / "diary.py", title=t("nav.diary", lang), url_path="diary"),
-    st.Page(HERE / "app_pages" / "settings.py", title=t("nav.settings", lang), url_path="settings"),
+    st.Page(HERE / "app_pages" / f, title=t(title, lang), url_path=path, default=i == 0)
+    for i, (f, title, path) in enumerate(entries)
 ]
 st.navigation(pages).run()

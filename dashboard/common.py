@@ -14,6 +14,7 @@ import logging
 import streamlit as st
 
 from backcoach.config import Settings, load_settings
+from backcoach.dashboard import practice_mode
 from backcoach.dashboard.i18n import LANG_NAMES, LANGS, default_language, t
 from backcoach.errors import BackcoachError
 from backcoach.processing.days import day_bounds, day_of, zone
@@ -25,13 +26,14 @@ from backcoach.processing.types import (
     OverloadWarning,
 )
 from backcoach.storage import Store, open_store
+from backcoach.storage.readonly import ReadOnlyStore
 
 log = logging.getLogger(__name__)
 
 QUERY_TTL_S = 60  # a finished day does not change; live data has its own uncached panel
 
 
-def settings() -> Settings:
+def base_settings() -> Settings:
     """The settings, read fresh each run (cheap) so edits on the Settings page take effect.
 
     A broken settings file stops the page with its one-line error instead of a traceback.
@@ -42,6 +44,16 @@ def settings() -> Settings:
         st.error(f"backcoach: {exc}")
         st.stop()
         raise  # st.stop() raises; this keeps type checkers content
+
+
+def settings() -> Settings:
+    """The settings a page shows data by: the wearer's own, or (practice) the chosen wearer's."""
+    base = base_settings()
+    if practice_mode.active():
+        wearer = practice_mode.chosen(base)
+        if wearer is not None:
+            return practice_mode.wearer_settings(base, wearer)
+    return base
 
 
 def _store_key(s: Settings) -> str:
@@ -140,7 +152,15 @@ class Ctx:
     def __init__(self) -> None:
         self.settings = settings()
         self.lang = lang()
-        self.store = open_or_stop(self.settings)
+        self.read_only = practice_mode.active()  # a practice sees a wearer, never changes them
+        if self.read_only and practice_mode.chosen(base_settings()) is None:
+            st.info(self.t("practice.pick_first"))
+            disclaimer()
+            st.stop()
+        store = open_or_stop(self.settings)
+        self.store = ReadOnlyStore(store, whose=self.settings.wearer) if self.read_only else store
+        if self.read_only:  # whose pages these are, above every page's title
+            st.markdown(f"**{self.t('practice.wearer')}: {self.settings.wearer}**")
         self.key = _store_key(self.settings)
         self.tz_name = self.settings.timezone
         self.tz = tz(self.settings)

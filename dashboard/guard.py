@@ -17,6 +17,8 @@ Streamlit's documented way to put code in front of the server):
    secret off for a loopback address (`dashboard.require_secret = false`), never for a network.
 
 `/_stcore/health` answers without the secret (it tells nothing) but not to a foreign Host.
+Behind a reverse proxy (a practice's Caddy, docs/practice.md) the Host is the public name: it is
+admitted only when named in `dashboard.allowed_hosts`, whatever port the proxy serves it on.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class GuardConfig:
     host: str
     port: int
     secret: str | None
+    allowed: tuple[str, ...] = ()  # public names a reverse proxy forwards (lower case)
 
     @property
     def cookie_name(self) -> str:
@@ -74,7 +77,9 @@ class GuardConfig:
         return hmac.new(key, b"dashboard cookie", hashlib.sha256).hexdigest()
 
     def to_env(self) -> str:
-        return json.dumps({"host": self.host, "port": self.port, "secret": self.secret})
+        return json.dumps(
+            {"host": self.host, "port": self.port, "secret": self.secret, "allowed": self.allowed}
+        )
 
     @classmethod
     def from_env(cls, environ: MutableMapping[str, str] | None = None) -> GuardConfig | None:
@@ -82,11 +87,14 @@ class GuardConfig:
         if not raw:
             return None
         d = json.loads(raw)
-        return cls(str(d["host"]), int(d["port"]), d.get("secret") or None)
+        allowed = tuple(str(n).lower() for n in d.get("allowed") or ())
+        return cls(str(d["host"]), int(d["port"]), d.get("secret") or None, allowed)
 
     def host_allowed(self, header: str) -> bool:
         """Whether a Host header names this dashboard (name and port)."""
         name, port = _split_host(header)
+        if name and name in self.allowed:
+            return True  # a name the reverse proxy in front serves (on its own port)
         if port != self.port or not name:
             return False
         if name in LOOPBACK_NAMES:

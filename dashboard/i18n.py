@@ -15,6 +15,8 @@ import os
 import string
 from collections.abc import Mapping
 
+from backcoach.dashboard.i18n_practice import PRACTICE_STRINGS
+
 LANGS: tuple[str, ...] = ("en", "nl")
 LANG_NAMES: Mapping[str, str] = {"en": "English", "nl": "Nederlands"}
 
@@ -736,6 +738,9 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
         },
     },
 }
+
+
+STRINGS.update(PRACTICE_STRINGS)
 
 
 class _DecimalComma(string.Formatter):

@@ -6,11 +6,28 @@ secret. The guard reads its settings from the environment `backcoach dashboard` 
 any other way it admits nobody.
 """
 
+import importlib
 from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
 
 from backcoach.dashboard.guard import Guard
+
+#: The pages' heavy libraries load with the server, not on the first visitor's clock (about 1 s
+#: on a small machine: pandas, Plotly, the overview's reader, the login's JWT and bcrypt).
+PRELOAD = (
+    "backcoach.dashboard.charts",
+    "backcoach.dashboard.views",
+    "backcoach.dashboard.practice_view",
+    "backcoach.storage.influx_fleet",
+    "jwt",
+    "bcrypt",
+    "requests",
+    "captcha.image",
+    "streamlit.emojis",
+)  # not streamlit_authenticator: its cookie component must be declared inside the runtime
+for _name in PRELOAD:
+    importlib.import_module(_name)
 
 app = st.App(Path(__file__).with_name("app.py"), middleware=[Middleware(Guard)])

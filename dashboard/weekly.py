@@ -153,12 +153,21 @@ def week_rows(
     summaries: Sequence[DaySummary],
     diary: Sequence[DiaryEntry],
     rules: RuleThresholds,
+    *,
+    g12: bool = True,
 ) -> list[WeekRow]:
-    """Rows G1-G12 for `week` from the summaries and diary of it and the week before."""
+    """Rows G1-G12 for `week` from the summaries and diary of it and the week before.
+
+    G12 (how many figures improved) takes the Progress page's weekly comparison, two thirds of
+    the time here; the practice overview, which shows each rule's change itself, leaves it out
+    (`g12=False`: its row says "none").
+    """
     before_week = week.previous()
-    frame = progress_frame(summaries, diary, before_week.monday.isoformat(), week.days[-1])
-    changes = weekly_changes(frame, min_rel=MIN_CHANGE)
-    improved = None if changes is None else sum(c.improved for c in changes)
+    improved = None
+    if g12:
+        frame = progress_frame(summaries, diary, before_week.monday.isoformat(), week.days[-1])
+        changes = weekly_changes(frame, min_rel=MIN_CHANGE)
+        improved = None if changes is None else sum(c.improved for c in changes)
     now = {c.rule: c for c in rule_cards(week.days[-1], summaries, diary, rules, improved)}
     then = {c.rule: c for c in rule_cards(before_week.days[-1], summaries, diary, rules)}
     with_data = sum(any(s.day == d for s in summaries) for d in week.days)

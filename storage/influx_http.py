@@ -340,6 +340,19 @@ class InfluxConnection:
 
     def query(self, q: str, *, write: bool = False) -> dict[str, list[dict]]:
         """Run InfluxQL; rows per series name (tags merged into rows), across all chunks."""
+        out: dict[str, list[dict]] = {}
+        for result in self.statements(q, write=write).values():
+            if isinstance(result, InfluxUnavailable):
+                raise result
+            for name, rows in result.items():
+                out.setdefault(name, []).extend(rows)
+        return out
+
+    def statements(
+        self, q: str, *, write: bool = False
+    ) -> dict[int, dict[str, list[dict]] | InfluxUnavailable]:
+        """Run one or more InfluxQL statements (`;`-separated); per statement id its rows per
+        series name, or the error that statement met (one refused database spoils no other)."""
         params = {"db": self.db, "q": q, "epoch": "ns", "chunked": "true"}
         params["chunk_size"] = str(QUERY_CHUNK)
         if self.rp:
@@ -350,25 +363,34 @@ class InfluxConnection:
             data=urllib.parse.urlencode(params).encode() if write else None,
             headers={"Content-Type": "application/x-www-form-urlencoded"} if write else {},
         )
-        out: dict[str, list[dict]] = {}
+        out: dict[int, dict[str, list[dict]] | InfluxUnavailable] = {}
         for line in body.splitlines():
             if not line.strip():
                 continue
             for result in json.loads(line).get("results", []):
+                sid = int(result.get("statement_id", 0))
                 if "error" in result:
-                    status = 404 if "not found" in result["error"] else 400
-                    if "authoriz" in result["error"]:
-                        status = 403
-                    err = self.http_error(status, json.dumps(result), "a query")
-                    raise InfluxUnavailable(str(err), reason=err.reason, status=status)
+                    out[sid] = self._statement_error(result)
+                    continue
+                found = out.setdefault(sid, {})
+                if isinstance(found, InfluxUnavailable):
+                    continue
                 for series in result.get("series", []):
-                    rows = out.setdefault(series.get("name", ""), [])
+                    rows = found.setdefault(series.get("name", ""), [])
                     tags = series.get("tags", {})
                     cols = series["columns"]
                     rows.extend(
-                        {**tags, **dict(zip(cols, v, strict=True))} for v in series["values"]
+                        {**tags, **dict(zip(cols, v, strict=True))}
+                        for v in series.get("values", [])
                     )
         return out
+
+    def _statement_error(self, result: dict) -> InfluxUnavailable:
+        status = 404 if "not found" in result["error"] else 400
+        if "authoriz" in result["error"]:
+            status = 403
+        err = self.http_error(status, json.dumps(result), "a query")
+        return InfluxUnavailable(str(err), reason=err.reason, status=status)
 
     # -- sending (the drainer's thread) ----------------------------------------------------------
     def send(self, batches: list[Batch]) -> None:

@@ -25,6 +25,7 @@ from backcoach.config import Settings
 from backcoach.dashboard.guard import ENV as GUARD_ENV
 from backcoach.dashboard.guard import TOKEN_PARAM, GuardConfig, is_loopback
 from backcoach.errors import ConfigError
+from backcoach.practice import DASHBOARD_ENV as PRACTICE_ENV
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--host",
         default=None,
         help="address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to your network)",
+    )
+    p.add_argument(
+        "--practice",
+        action="store_true",
+        help="the practice's dashboard: every wearer it follows, read-only, behind a "
+        "practitioner's login (see `backcoach practice`, docs/practice.md)",
     )
     demo_store.add_store_option(p)
     p.set_defaults(handler=run)
@@ -82,10 +89,15 @@ def streamlit_argv(host: str, port: int) -> list[str]:
     ]
 
 
-def child_env(settings: Settings, guard: GuardConfig | None = None) -> dict[str, str]:
+def child_env(
+    settings: Settings, guard: GuardConfig | None = None, *, practice: bool = False
+) -> dict[str, str]:
     """The environment for the Streamlit process: ours plus the settings' file, data dir and
     the guard's settings (the secret goes only to that process)."""
     env = dict(os.environ)
+    env.pop(PRACTICE_ENV, None)
+    if practice:
+        env[PRACTICE_ENV] = "1"
     env["BACKCOACH_DATA_DIR"] = str(settings.data_path)
     env["BACKCOACH_STORAGE"] = settings.storage  # `--store demo` is embedded whatever the file says
     if settings.config_file:
@@ -146,20 +158,51 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             "is still needed; from another machine use this one's address in the link)",
             host,
         )
+    if args.practice:
+        return _run_practice(settings, host, port)
     secret: str | None = secrets.token_urlsafe(24)
     if not settings.dashboard.require_secret:
         if loopback:
             secret = None
         else:
             log.warning("dashboard.require_secret = false applies to 127.0.0.1 only; kept on")
-    guard = GuardConfig(host=host, port=port, secret=secret)
+    allowed = tuple(n.lower() for n in settings.dashboard.allowed_hosts)
+    guard = GuardConfig(host=host, port=port, secret=secret, allowed=allowed)
     address = f"http://{url_host(host)}:{port}/"
     log.info("dashboard on %s (Ctrl+C stops it)", address)  # logs never hold the secret
     # The link is shown once, to the wearer, not logged: it is the key to the data.
     sys.stdout.write(f"Open {address}?{TOKEN_PARAM}={secret}\n" if secret else f"Open {address}\n")
+    return _serve(host, port, child_env(settings, guard))
+
+
+def _serve(host: str, port: int, env: dict[str, str]) -> int:
     argv = streamlit_argv(host, port)
     sys.stdout.flush()
     sys.stderr.flush()
     # Replace this process, so stopping `backcoach dashboard` stops the server with it.
-    os.execve(argv[0], argv, child_env(settings, guard))
+    os.execve(argv[0], argv, env)
     return 0  # not reached
+
+
+def _run_practice(settings: Settings, host: str, port: int) -> int:
+    """The practice's dashboard: a practitioner's login stands where the link's secret stood
+    (practitioners cannot be handed a per-launch link), the Host check stays."""
+    from backcoach import practice
+
+    folder = settings.practice_path
+    roster = practice.load_roster(folder)
+    practice.read_secret(folder, practice.READER_TOKEN)
+    if not practice.load_practitioners(folder)["usernames"]:
+        raise ConfigError(
+            f"the practice in {folder} has no practitioner accounts: add one with `backcoach "
+            "practice add-practitioner NAME` first (nothing is shown without a login)"
+        )
+    practice.cookie_key(folder)
+    address = f"http://{url_host(host)}:{port}/"
+    log.info(
+        "practice dashboard for %d wearers on %s (Ctrl+C stops it)", len(roster.wearers), address
+    )
+    sys.stdout.write(f"Open {address} and log in\n")
+    allowed = tuple(n.lower() for n in settings.dashboard.allowed_hosts)
+    guard = GuardConfig(host=host, port=port, secret=None, allowed=allowed)
+    return _serve(host, port, child_env(settings, guard, practice=True))

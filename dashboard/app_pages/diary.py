@@ -67,6 +67,18 @@ def main() -> None:
     today = dt.date.fromisoformat(ctx.today())
     first = (today - dt.timedelta(days=HISTORY_DAYS)).isoformat()
     entries = common.diary(ctx.key, first, today.isoformat(), ctx.store)
+    if not ctx.read_only:  # a practice reads the diary; only the wearer writes it
+        edit(ctx, entries, today)
+    st.subheader(ctx.t("diary.entries"))
+    if entries:
+        entries_table(ctx, entries)
+    else:
+        st.caption(ctx.t("diary.none"))
+    common.disclaimer()
+
+
+def edit(ctx: common.Ctx, entries: list[DiaryEntry], today: dt.date) -> None:
+    """Pick a day to edit (or a new one), save or delete it."""
     by_day = {e.day: e for e in entries}
     choices = ["", *sorted(by_day, reverse=True)]
     picked = st.selectbox(
@@ -83,12 +95,6 @@ def main() -> None:
         st.session_state["diary_flash"] = ctx.t("diary.deleted", day=entry.day)
         st.session_state.pop("diary_pick", None)
         st.rerun()
-    st.subheader(ctx.t("diary.entries"))
-    if entries:
-        entries_table(ctx, entries)
-    else:
-        st.caption(ctx.t("diary.none"))
-    common.disclaimer()
 
 
 main()

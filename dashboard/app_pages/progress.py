@@ -115,7 +115,8 @@ def report_section(ctx: common.Ctx, last: str) -> None:
     def html() -> str:
         return report.build(ctx.store, week, s.rules, s.timezone, lang, browser=browser)[1]
 
-    name = f"backcoach-report-{week}-{lang}"
+    whose = f"{s.wearer}-" if ctx.read_only else ""  # a practice keeps many wearers' reports
+    name = f"backcoach-report-{whose}{week}-{lang}"
     left, right = st.columns(2)
     left.download_button(
         ctx.t("report.download_pdf"),

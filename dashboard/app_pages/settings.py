@@ -204,10 +204,14 @@ def delete(ctx: common.Ctx) -> None:
 def main() -> None:
     ctx = common.Ctx()
     st.title(ctx.t("settings.title"))
-    settings_form(ctx)
+    if ctx.read_only:  # the practice sees the wearer's calibration and may export, no more
+        st.caption(ctx.t("practice.read_only"))
+    else:
+        settings_form(ctx)
     calibration(ctx)
     export_section(ctx)
-    delete(ctx)
+    if not ctx.read_only:
+        delete(ctx)
     common.disclaimer()
 
 

@@ -51,3 +51,35 @@ def test_a_port_out_of_range_is_a_config_error(tmp_path):
     settings = load_settings(tmp_path / "c.toml", env={"BACKCOACH_DATA_DIR": str(tmp_path)})
     with pytest.raises(ConfigError, match="--port"):
         cmd.run(parse("--port", "70000"), settings)
+
+
+def test_only_practice_mode_hands_the_app_the_practice_switch_and_no_link_secret(
+    monkeypatch, tmp_path, capsys
+):
+    """A stray BACKCOACH_PRACTICE never turns a wearer's dashboard into the practice's; the
+    practice's has no per-launch secret (its login stands there) but keeps the Host check."""
+    import json
+
+    from backcoach import practice
+    from backcoach.dashboard.guard import ENV as GUARD_ENV
+
+    seen = {}
+    monkeypatch.setattr(cmd.os, "execve", lambda exe, argv, env: seen.update(env=env))
+    monkeypatch.setattr(cmd, "port_is_free", lambda host, port: True)
+    monkeypatch.setenv(practice.DASHBOARD_ENV, "1")
+    settings = load_settings(tmp_path / "c.toml", env={"BACKCOACH_DATA_DIR": str(tmp_path)})
+    cmd.run(parse(), settings)
+    assert practice.DASHBOARD_ENV not in seen["env"]
+    assert json.loads(seen["env"][GUARD_ENV])["secret"]
+    assert "?token=" in capsys.readouterr().out
+
+    folder = settings.practice_path
+    practice.save_roster(folder, practice.Roster("http://127.0.0.1:8086", practice.READER_NAME))
+    practice.write_private(folder / practice.READER_TOKEN, "r:secret-Passw0rd\n")
+    practice.set_practitioner(folder, "jd", "", "correct-horse-battery")
+    cmd.run(parse("--practice"), settings)
+    assert seen["env"][practice.DASHBOARD_ENV] == "1"
+    guard = json.loads(seen["env"][GUARD_ENV])
+    assert guard["secret"] is None and guard["host"] == "127.0.0.1"
+    out = capsys.readouterr().out
+    assert "and log in" in out and "token=" not in out

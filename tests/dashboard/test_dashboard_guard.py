@@ -180,3 +180,20 @@ def test_a_taken_port_is_named_with_a_free_one_before_anything_is_announced(tmp_
     suggested = int(m.group(1))
     with socket.socket() as s:
         s.bind(("127.0.0.1", suggested))  # it really is free
+
+
+def test_a_public_name_is_admitted_only_when_allowed_whatever_the_proxys_port():
+    """Behind Caddy the Host is the practice's name on 443: dashboard.allowed_hosts admits it."""
+    plain = GuardConfig("0.0.0.0", 8501, None)
+    behind = GuardConfig.from_env(
+        {
+            "BACKCOACH_DASHBOARD_GUARD": GuardConfig(
+                "0.0.0.0", 8501, None, ("practice.example.org",)
+            ).to_env()
+        }
+    )
+    for header in ("practice.example.org", "practice.example.org:443", "PRACTICE.example.org"):
+        assert not plain.host_allowed(header)
+        assert behind.host_allowed(header)
+    assert not behind.host_allowed("evil.example.org")
+    assert not behind.host_allowed("practice.example.org.evil.example")
