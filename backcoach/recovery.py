@@ -9,7 +9,8 @@ first, and its pipeline goes on from them into the live stream:
 1. the first missing epoch is the one after the newest epoch held (or `max_age_s` ago, if
    that is later: an old store's unprocessed raw is left to `backcoach analyze`);
 2. raw samples from `CONTEXT_S` before it onwards are read a window at a time (an hour of
-   200 Hz raw is about 8 MB), so a long tail never fills memory;
+   200 Hz raw is about 8 MB), so a long tail never fills memory; the windows start at the
+   first such sample, so the first one holds enough samples to tell the rate;
 3. what the pipeline gives for times before the first missing epoch is dropped (`since`):
    those epochs and events were stored by the run that died.
 """
@@ -48,6 +49,8 @@ def unprocessed(
         start_s += WINDOW_S
     else:
         return None
+    start_s = float(first.t_s[0])  # windows from the first sample: the rate is read from a
+    first = store.read_samples(start_s, start_s + WINDOW_S)  # whole window, not an edge's one
     rate_hz = 1.0 / float(np.median(np.diff(first.t_s))) if len(first) > 1 else 0.0
     if rate_hz < MIN_RATE_HZ:
         log.warning(

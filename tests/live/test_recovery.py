@@ -6,6 +6,7 @@ import logging
 
 import numpy as np
 
+from backcoach import recovery
 from backcoach.collector.simulator import Segment, iter_chunks
 from backcoach.config import Settings
 from backcoach.processing.types import Samples
@@ -73,3 +74,20 @@ def test_raw_kept_too_coarse_for_epochs_is_left_alone_with_a_warning(tmp_path, c
     with caplog.at_level(logging.WARNING):
         assert run.recover(now_s=T0 + 61) == 0.0
     assert "too coarse" in caplog.text and len(store.read_epochs(0, 4e9)) == 0
+
+
+def test_raw_that_starts_just_before_a_read_window_is_still_recovered(tmp_path):
+    """The read windows are laid from `now`; one sample before a window's edge is not a rate.
+
+    A restart a few seconds after a kill put the edge right after the dead run's first sample
+    (CI saw it): the rate came out as 0 Hz and nothing was recovered.
+    """
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    now = T0 + 3600.0
+    t = now - 6.0 - 0.01 + np.arange(0, 4, 1 / 50)  # exactly one sample before now - 6 s
+    store.write_samples(Samples(t, np.tile([[1.0, 0.0, 0.0]], (t.size, 1))))
+    found = recovery.unprocessed(store, now)
+    assert found is not None, "the dead run's raw samples were not found"
+    since_s, windows = found
+    got = Samples.concat(list(windows))
+    np.testing.assert_allclose(got.t_s, t)
