@@ -141,6 +141,9 @@ class CollectSession:
         preparing = asyncio.create_task(asyncio.to_thread(self._prepare))
         deadline = None if duration_s is None else time.monotonic() + duration_s
         days_at = time.monotonic()
+        # asyncio.wait, not wait_for: on Python 3.11 a Ctrl-C (the task's cancel) that meets
+        # wait_for's timeout is swallowed as a TimeoutError, and collect ran on (CI saw it)
+        stopped = asyncio.ensure_future(self.stop_event.wait())
         try:
             while not link.done():
                 if preparing.done():  # until then the samples wait in the buffer
@@ -153,12 +156,12 @@ class CollectSession:
                 self._status()
                 if deadline is not None and time.monotonic() >= deadline:
                     self.stop_event.set()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stop_event.wait(), CHUNK_S)
+                await asyncio.wait({stopped}, timeout=CHUNK_S)
                 if self.stop_event.is_set():
                     await link
         finally:
             self.stop_event.set()
+            stopped.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await link
             await asyncio.wait({preparing})  # its thread must end before the pipeline is used

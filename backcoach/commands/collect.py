@@ -130,6 +130,7 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> int:
             live_factory=live_path,
         )
         _on_sigterm(session.stop)
+        interrupted = _ctrl_c_stops(session.stop)
         with console.status("connecting ...") as status:
             watcher = asyncio.create_task(_show(session, status))
             try:
@@ -146,6 +147,9 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> int:
         f" samples ({result.lost_packets} packets), {corrupt} corrupt packets, "
         f"{max(result.connects - 1, 0)} reconnects"
     )
+    if interrupted.is_set():
+        console.print("backcoach: stopped")
+        return 130  # as for any Ctrl-C (backcoach.cli)
     return 0
 
 
@@ -167,6 +171,27 @@ def _on_sigterm(callback: Callable[[], None]) -> None:
     """SIGTERM (systemd stop, docker stop) calls `callback`: a clean finish, like Ctrl-C."""
     with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows has no such signal
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, callback)
+
+
+def _ctrl_c_stops(callback: Callable[[], None]) -> asyncio.Event:
+    """Ctrl-C takes SIGTERM's path while a session runs: `callback`, then a clean finish.
+
+    Why: asyncio's own Ctrl-C cancels the main task wherever it waits, a path no one else
+    takes (CI once saw `collect` still running 30 s after a Ctrl-C; the SIGTERM path is the
+    one the crash and service tests exercise). A second Ctrl-C stops at once, as usual.
+    The returned event tells whether it was pressed.
+    """
+    pressed = asyncio.Event()
+
+    def on_sigint() -> None:
+        if pressed.is_set():
+            raise KeyboardInterrupt
+        pressed.set()
+        callback()
+
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows: asyncio's own
+        asyncio.get_running_loop().add_signal_handler(signal.SIGINT, on_sigint)
+    return pressed
 
 
 async def _find(
