@@ -12,7 +12,11 @@ come late; a posture trainer must buzz as the line is crossed. Each time samples
    the stored warning is the pipeline's, so a stored day still replays to exactly its warnings.
 3. A delivered warning the pipeline does not confirm (the sit-down it assumed was a squat) is
    logged as such and stored with "(provisional)" in its text: never silently dropped.
-4. A warning the pipeline fires with no provisional one before it is delivered then, unless it
+4. A sit-down is seen only by the pipeline, except in one case: a sitting bout in a tolerated
+   break, already past its limit, warns at the sit-down itself (G1). Only then the newest
+   samples are searched for a landing on a seat (`processing/fast_sitdown.py`), and the seconds
+   from it are sitting.
+5. A warning the pipeline fires with no provisional one before it is delivered then, unless it
    is older than `STALE_S` (a sensor never seen starts without a reference: its epochs come in
    a burst at the first walk, and a burst of old warnings would tell the wearer nothing).
 """
@@ -21,9 +25,11 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 from dataclasses import dataclass, replace
 
 from backcoach.alerts.dispatcher import Dispatcher
+from backcoach.processing.fast_sitdown import landed_after_sit_down
 from backcoach.processing.fastlane import provisional_epochs, provisional_lifts
 from backcoach.processing.pipeline import StreamingPipeline
 from backcoach.processing.rules import RuleEngine
@@ -42,6 +48,7 @@ LIFT_MATCH_S = 5.0  # for lifts (G3), which may follow each other closely
 DECIDED_S = 30.0  # the pipeline has decided everything this far behind its newest epoch
 STALE_S = 30.0  # a pipeline warning this far behind the newest sample is not delivered
 KEEP_S = 30.0  # newest samples kept (> the pipeline's usual lag and the longest lift, 20 s)
+SIT_LOOK_S = 8.0  # newest samples searched for a sit-down
 
 
 @dataclass
@@ -78,6 +85,12 @@ class LiveWarnings:
         start = max(self._final_end_s, keep_from)
         cal = pipeline.calibration
         ep = provisional_epochs(recent.t_s, recent.acc_g, start, cal, self._posture)
+        sitting = POSTURE_CODE["sitting"]
+        if len(ep) and self._posture != sitting and self.engine.sitting_would_warn(ep.t_s[-1]):
+            tail = recent.t_s > self._newest_s - SIT_LOOK_S
+            landed = landed_after_sit_down(recent.t_s[tail], recent.acc_g[tail], cal)
+            if landed is not None:
+                ep.posture[ep.t_s >= math.floor(landed)] = sitting
         lifts: tuple = ()
         if self._posture == POSTURE_CODE["sitting"]:  # a lean from a chair is not a lift
             self._lifts_after_s = self._newest_s  # (the pipeline judges those movements)

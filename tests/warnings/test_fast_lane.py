@@ -16,6 +16,7 @@ from backcoach.alerts import Dispatcher, warning_hook
 from backcoach.alerts.buzz import BuzzChannel
 from backcoach.collector.simulator import Segment, iter_chunks, simulate
 from backcoach.config import Settings
+from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.pipeline import StreamingPipeline
 from backcoach.processing.rules import RuleEngine
 from backcoach.processing.types import OverloadWarning, PipelineOutput
@@ -26,7 +27,7 @@ START_S = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC).timestamp()
 CHUNK_S = 0.25
 
 
-def _stream(script: list[Segment], tmp_path, seed: int = 3):
+def _stream(script: list[Segment], tmp_path, seed: int = 3, thresholds=None):
     """(sim, delivered [(warning, data time of the newest sample then)], stored warnings)."""
     sim = simulate(script, START_S, fs_hz=50, seed=seed)
     store = SQLiteStore(tmp_path / "s.sqlite", tz_name="UTC")
@@ -34,7 +35,7 @@ def _stream(script: list[Segment], tmp_path, seed: int = 3):
     newest = [0.0]
     delivered: list[tuple[OverloadWarning, float]] = []
     dispatcher = Dispatcher([BuzzChannel(lambda w: delivered.append((w, newest[0])))])
-    engine = RuleEngine(None, 0.0, "00:00", "00:00", "UTC")
+    engine = RuleEngine(thresholds, 0.0, "00:00", "00:00", "UTC")
     run = LiveRun(settings, store, on_output=[warning_hook(engine, dispatcher)])
     try:
         for chunk in iter_chunks(sim.samples, CHUNK_S):
@@ -149,3 +150,23 @@ def test_no_burst_of_old_warnings_when_an_unknown_sensor_first_walks(tmp_path, c
     assert [w.rule for w in stored] == ["G4"]
     assert delivered == []
     assert "not sent: it came" in caplog.text
+
+
+def test_sitting_down_after_a_short_break_past_the_limit_warns_within_a_second(tmp_path):
+    """G1 completed by the sit-down itself: the fast lane must see the landing on the seat."""
+    limit = RuleThresholds(sitting_bout_max_min=3.0)
+    script = [
+        Segment("walk", 40),
+        Segment("sit", 170),
+        Segment("walk", 20),  # a break shorter than the minute the rule tolerates
+        Segment("sit", 40),
+    ]
+    sim, delivered, stored = _stream(script, tmp_path, thresholds=limit)
+    g1 = [(w, at) for w, at in delivered if w.rule == "G1"]
+    assert len(g1) == 1, g1
+    w, at = g1[0]
+    second_sit = START_S + 40 + 170 + 20
+    assert second_sit - 1.0 <= w.t_s <= second_sit + 4.0, w.t_s - second_sit
+    assert at - w.t_s <= 1.0, f"delivered {at - w.t_s:.2f} s after the condition was met"
+    assert [x.rule for x in stored] == ["G1"]
+    assert "(provisional)" not in stored[0].message_en  # the pipeline confirmed it
