@@ -13,7 +13,11 @@ steady moments on its way; from the last one only its end would be seen) to that
 to zero at both ends. A sit-down goes down first (its first lobe reaching `FIRST_LOBE` of the
 largest |v| is downward), fast enough (`MIN_DROP_MS`), does not come back up (a rise after it at
 most `FALL_BACK` of the drop: a squat or a bend that came back up is not a sit), and lands with
-the trunk less than `MAX_FORWARD_DEG` forward (a stoop, most held squats, lying down).
+the trunk less than `MAX_FORWARD_DEG` forward (a stoop, most held squats, lying down). Straight
+from a walk there is no still moment to start from: the velocity starts `LOOK_S` back (a walk's
+mean vertical speed is zero), and a stop's last step dips too, so the drop must reach
+`WALKED_IN_DROP_MS` (chosen on the simulator's stops, -0.25 to -0.44 m/s, against its
+walk-to-seat -0.5 to -0.6 m/s: no real walk-to-seat recordings here to check it on).
 
 Measured by `bench/fast_sitdown.py` on SisFall: it finds most sit-downs, not all (the others
 wait for the pipeline, as before), and fires on some held squats and jumps. So the fast lane
@@ -38,6 +42,7 @@ STILL_SD_G = 0.02  # |a|'s standard deviation in that window below this: still
 LOOK_S = 4.0  # the movement is looked at from the first still moment this far back
 MIN_MOVE_S = 0.4  # and at least this long
 MIN_DROP_MS = 0.25  # its downward speed reaches at least this (m/s)
+WALKED_IN_DROP_MS = 0.5  # ... and this, straight from a walk (no pause before it)
 MAX_FORWARD_DEG = 25.0  # the trunk at the landing: more forward is a squat or bend, not a seat
 
 
@@ -92,6 +97,8 @@ def landed_after_sit_down(
     peak = float(np.abs(v).max())
     if peak < MIN_DROP_MS:
         return None
+    if before.size == 0 and -v.min() < WALKED_IN_DROP_MS:
+        return None  # from a walk: a stop's last step dips too, a seat takes a deeper drop
     first = int(np.flatnonzero(np.abs(v) >= FIRST_LOBE * peak)[0])
     if v[first] > 0 or v.max() > FALL_BACK * -v.min():
         return None  # went up first, or came back up: not a sit-down
