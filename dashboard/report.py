@@ -28,6 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from backcoach import __version__
+from backcoach.config import Settings
 from backcoach.dashboard import charts, dates, report_browser
 from backcoach.dashboard.i18n import rule_text, t
 from backcoach.dashboard.views import progress_frame
@@ -52,6 +53,8 @@ CHART_WIDTH_PX = 680  # 180 mm of A4 at 96 px per inch: the page width inside it
 CHART_HEIGHT_PX = 250  # three charts and their captions fit one A4 page
 LOAD_HEIGHT_PX = 400  # load with pain above, the acute:chronic ratio below
 STATUS_MARK = {"green": "✔", "amber": "◐", "red": "✖", "none": "?"}
+
+DEFAULT_WEARER = Settings.wearer  # no name given: nothing to print
 
 
 class NoDataForWeek(BackcoachError):
@@ -245,9 +248,17 @@ def _environment() -> jinja2.Environment:
 
 
 def render_html(
-    data: WeekData, lang: str, charts_svg: Sequence[tuple[Chart, str]], made_on: dt.date
+    data: WeekData,
+    lang: str,
+    charts_svg: Sequence[tuple[Chart, str]],
+    made_on: dt.date,
+    wearer: str = "",
 ) -> str:
-    """The report as one HTML document: styles inline, charts as inline SVG, no fetches."""
+    """The report as one HTML document: styles inline, charts as inline SVG, no fetches.
+
+    `wearer` is printed under the title (a practice holds many wearers' reports); the default
+    name "me" and "" print nothing.
+    """
     week = data.week
     missing = [d for d in week.days if d not in data.days_with_data]
     strings = {
@@ -267,6 +278,7 @@ def render_html(
         coverage_h=f"{data.coverage_h:.0f}",
         charts=charts_svg,
         made_on=dates.short(made_on, lang),
+        wearer="" if wearer == DEFAULT_WEARER else wearer,
         version=__version__,
         status_mark=STATUS_MARK,
         arrow=_arrow,
@@ -284,6 +296,7 @@ def build(
     *,
     where: str = "the store",
     browser: str | None = None,
+    wearer: str = "",
 ) -> tuple[WeekData, str]:
     """The week's data and its report as HTML (charts drawn by the browser, found if not given)."""
     browser = browser or report_browser.require_browser()
@@ -293,4 +306,4 @@ def build(
     svgs = report_browser.svg_charts(
         [c.figure for c in drawn], width_px=CHART_WIDTH_PX, browser=browser
     )
-    return data, render_html(data, lang, list(zip(drawn, svgs, strict=True)), today)
+    return data, render_html(data, lang, list(zip(drawn, svgs, strict=True)), today, wearer)

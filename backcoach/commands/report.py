@@ -122,6 +122,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 lang,
                 where=where(settings),
                 browser=browser,
+                wearer=settings.wearer,
             )
     finally:
         store.close()

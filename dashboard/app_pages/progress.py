@@ -113,7 +113,9 @@ def report_section(ctx: common.Ctx, last: str) -> None:
     s, lang = ctx.settings, ctx.lang
 
     def html() -> str:
-        return report.build(ctx.store, week, s.rules, s.timezone, lang, browser=browser)[1]
+        return report.build(
+            ctx.store, week, s.rules, s.timezone, lang, browser=browser, wearer=s.wearer
+        )[1]
 
     whose = f"{s.wearer}-" if ctx.read_only else ""  # a practice keeps many wearers' reports
     name = f"backcoach-report-{whose}{week}-{lang}"

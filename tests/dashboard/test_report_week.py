@@ -226,3 +226,15 @@ def test_the_html_escapes_the_diary_and_fetches_nothing(week_store):
     assert "Gemaakt op 01-12-2026" in html and "geen medisch hulpmiddel" in html
     assert 'content: "Pagina" " " counter(page) " " "van" " " counter(pages)' in html
     assert html.count('<tr data-rule="G') == 12
+
+
+def test_the_report_names_its_wearer_unless_no_name_was_given(week_store):
+    data = report.gather(week_store, W48, RULES, TZ)
+    named = report.render_html(data, "en", [], dt.date(2026, 12, 1), wearer="anna<b>")
+    assert "Wearer: <strong>anna&lt;b&gt;</strong>" in named  # a practice's many reports
+    assert "Drager: <strong>anna" in report.render_html(
+        data, "nl", [], dt.date(2026, 12, 1), "anna"
+    )
+    for unnamed in ("", "me"):
+        html = report.render_html(data, "en", [], dt.date(2026, 12, 1), wearer=unnamed)
+        assert 'class="wearer"' not in html
