@@ -31,10 +31,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from backcoach.processing.features import G_MS2
 from backcoach.processing.orientation import angles
 from backcoach.processing.types import Calibration
-from backcoach.processing.vertical import FALL_BACK, FIRST_LOBE
+from backcoach.processing.vertical import FALL_BACK, first_direction, velocity
 
 LANDED_S = 0.5  # |a| steady this long after the movement: the body has landed
 STILL_WIN_S = 0.3  # window of the steadiness measure
@@ -91,16 +90,12 @@ def landed_after_sit_down(
     seg = slice(begin, land + 1)
     tt = t_s[seg]
     ref = np.interp(tt, [tt[0], tt[-1]], [ref0, ref1])
-    dt = np.diff(tt, prepend=tt[0])
-    v = np.cumsum((mag[seg] - ref) * dt) * G_MS2
-    v -= np.linspace(0.0, v[-1], v.size)  # at rest at both ends
-    peak = float(np.abs(v).max())
-    if peak < MIN_DROP_MS:
+    v = velocity(mag[seg] - ref, np.diff(tt, prepend=tt[0]))
+    if float(np.abs(v).max()) < MIN_DROP_MS:
         return None
     if before.size == 0 and -v.min() < WALKED_IN_DROP_MS:
         return None  # from a walk: a stop's last step dips too, a seat takes a deeper drop
-    first = int(np.flatnonzero(np.abs(v) >= FIRST_LOBE * peak)[0])
-    if v[first] > 0 or v.max() > FALL_BACK * -v.min():
+    if first_direction(v) > 0 or v.max() > FALL_BACK * -v.min():
         return None  # went up first, or came back up: not a sit-down
     if calibration is not None:
         g = np.asarray(acc_g[land:], np.float64).mean(axis=0, keepdims=True)

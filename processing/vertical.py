@@ -71,16 +71,30 @@ def vertical_moves(
         if seg.size < 3 or not (np.isfinite(level[a]) and np.isfinite(level[b])):
             continue
         ref = np.linspace(level[a], level[b], seg.size)
-        acc = np.where(np.isnan(seg), 0.0, seg - ref) * G_MS2
-        v = np.cumsum(acc) / fs
-        v -= np.linspace(0.0, v[-1], v.size)
+        v = velocity(np.where(np.isnan(seg), 0.0, seg - ref), 1.0 / fs)
         peak[i] = float(np.max(np.abs(v)))
-        big = np.flatnonzero(np.abs(v) >= FIRST_LOBE * peak[i])
-        if not big.size or peak[i] <= 0:
+        first[i] = first_direction(v)
+        if first[i] == 0:
             continue
-        first[i] = np.sign(v[big[0]])
         # Up, then down as far: an attempt to stand that fell back into the chair.
         top = int(np.argmax(v))
         if first[i] > 0 and -np.min(v[top:]) >= FALL_BACK * v[top]:
             first[i] = 0.0
     return first, peak, jumped
+
+
+def velocity(excess_g: np.ndarray, dt_s: float | np.ndarray) -> np.ndarray:
+    """Vertical velocity (m/s) from |a| - 1 g per sample, at rest at both ends (detrended).
+
+    `dt_s`: the sampling interval, or each sample's interval from the one before.
+    """
+    v = np.cumsum(excess_g * dt_s) * G_MS2
+    return v - np.linspace(0.0, v[-1], v.size)
+
+
+def first_direction(v: np.ndarray) -> float:
+    """Sign of the first velocity excursion reaching `FIRST_LOBE` of the largest |v| (0: none)."""
+    peak = float(np.max(np.abs(v))) if v.size else 0.0
+    if peak <= 0:
+        return 0.0
+    return float(np.sign(v[np.flatnonzero(np.abs(v) >= FIRST_LOBE * peak)[0]]))

@@ -169,8 +169,13 @@ def with_sensor(settings: Settings, found: FoundSensor) -> Settings:
 
 def _on_sigterm(callback: Callable[[], None]) -> None:
     """SIGTERM (systemd stop, docker stop) calls `callback`: a clean finish, like Ctrl-C."""
-    with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows has no such signal
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, callback)
+    _on_signal(signal.SIGTERM, callback)
+
+
+def _on_signal(signum: int, callback: Callable[[], None]) -> None:
+    """`callback` on the loop when `signum` arrives, where the platform lets asyncio do so."""
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows: no such handlers
+        asyncio.get_running_loop().add_signal_handler(signum, callback)
 
 
 def _ctrl_c_stops(callback: Callable[[], None]) -> asyncio.Event:
@@ -189,8 +194,7 @@ def _ctrl_c_stops(callback: Callable[[], None]) -> asyncio.Event:
         pressed.set()
         callback()
 
-    with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows: asyncio's own
-        asyncio.get_running_loop().add_signal_handler(signal.SIGINT, on_sigint)
+    _on_signal(signal.SIGINT, on_sigint)  # Windows: asyncio's own
     return pressed
 
 
