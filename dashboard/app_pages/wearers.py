@@ -17,10 +17,16 @@ TODAY_PAGE = "app_pages/today.py"
 
 
 def pick_week(lang: str, today: dt.date) -> IsoWeek:
+    """This week and the weeks before it; opens on the last complete week.
+
+    Why not this week: a practice reviews the week on Monday morning, when this week holds no
+    day yet (every wearer would show "no data"); this week stays one click away, first in the list.
+    """
     weeks = [IsoWeek.of(today - dt.timedelta(weeks=k)) for k in range(WEEKS_BACK)]
     return st.selectbox(
         t("practice.pick_week", lang),
         weeks,
+        index=1,
         format_func=lambda w: f"{w} · {dates.span(w.monday, w.sunday, lang)}",
         key="practice_week",
     )

@@ -85,7 +85,8 @@ def test_sync_to_an_unreachable_server_fails_in_one_line(env, monkeypatch, capsy
     assert len(err) == 1 and "unreachable" in err[0]
 
 
-IDLE_S = 2.0  # each wait; sending an hour of 50 Hz raw data through the relay takes ~4 s
+IDLE_S = 2.0  # each wait
+WRITE_DELAY_S = 0.25  # a slow server: with ~40 writes for an hour of raw, the drain takes > IDLE_S
 
 
 def _raw_store(data, hours: float) -> SQLiteStore:
@@ -105,6 +106,7 @@ def test_sync_keeps_waiting_while_the_server_keeps_taking_points(tmp_path, relay
     from tests.storage.conftest import TAGS
 
     src = _raw_store(tmp_path / "data", hours=1)
+    relay.write_delay_s = WRITE_DELAY_S  # on a fast machine the drain would fit one wait
     settings = InfluxSettings(url=relay.url, bucket=f"{influx_db}/autogen", raw="full")
     target = InfluxStore(settings, data_dir=tmp_path / "data", tags=TAGS, tz_name="UTC")
     try:

@@ -21,6 +21,7 @@ import gzip
 import json
 import re
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -49,6 +50,7 @@ class V2Relay:
         max_body_bytes: int | None = None,
         redirect_to: str | None = None,
         redirect_status: int = 307,
+        write_delay_s: float = 0.0,
     ) -> None:
         self.upstream = upstream_url.rstrip("/")
         self.version = version
@@ -56,6 +58,7 @@ class V2Relay:
         self.max_body_bytes = max_body_bytes
         self.redirect_to = redirect_to
         self.redirect_status = redirect_status
+        self.write_delay_s = write_delay_s  # a slow server: each write answers this much later
         self.writes: list[WriteSeen] = []
         self._fail: list[int] = []
         self._lock = threading.Lock()
@@ -117,6 +120,8 @@ class _Handler(BaseHTTPRequestHandler):
         path, query = self._split()
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if path in ("/api/v2/write", "/write"):
+            if self.owner.write_delay_s:
+                time.sleep(self.owner.write_delay_s)
             if not self._fault(body):
                 self._write(path, query, body)
         elif path == "/api/v2/delete":
