@@ -202,12 +202,12 @@ def _ask_password() -> str:
 
 
 def run_add_practitioner(args: argparse.Namespace, settings: Settings) -> int:
-    practice.check_username(args.username)
+    username = practice.check_username(args.username)  # folded: JDevries logs in as jdevries
     password = _ask_password()
-    new = practice.set_practitioner(settings.practice_path, args.username, args.name, password)
+    new = practice.set_practitioner(settings.practice_path, username, args.name, password)
     practice.cookie_key(settings.practice_path)
-    verb = "added" if new else "has a new password"
-    sys.stdout.write(f"Practitioner {args.username} {verb}; `backcoach dashboard --practice`.\n")
+    verb = "added" if new else "has a new password (earlier logins end; a lock is lifted)"
+    sys.stdout.write(f"Practitioner {username} {verb}; `backcoach dashboard --practice`.\n")
     return 0
 
 
