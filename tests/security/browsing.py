@@ -24,6 +24,9 @@ WATCH_RUN_JS = """() => {
 }"""
 RAN_JS = """() => window.__ran &&
   document.querySelector('[data-testid="stApp"]').dataset.testScriptState !== 'running'"""
+#: The app is between runs (the status widget may not say "Running" yet while a run goes on).
+APP_IDLE_JS = """() => document.querySelector('[data-testid="stApp"]')
+  ?.dataset.testScriptState === 'notRunning'"""
 
 
 def open_login(page, url: str, path: str = "") -> None:
@@ -37,6 +40,7 @@ def submit(page, user: str, password: str) -> None:
     """Fill in the login form, send it, and wait until the app has run on it."""
     page.get_by_role("textbox", name="User name").fill(user)
     page.get_by_role("textbox", name="Password").fill(password)
+    page.wait_for_function(APP_IDLE_JS, timeout=PAGE_TIMEOUT_MS)
     page.evaluate(WATCH_RUN_JS)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_function(RAN_JS, timeout=PAGE_TIMEOUT_MS)
@@ -51,13 +55,6 @@ def log_in(page, url: str, user: str, password: str) -> None:
     open_login(page, url)
     submit(page, user, password)
     wait_logged_in(page)
-
-
-def wait_for_message(page, text: str) -> str:
-    """Wait until `text` shows and the script is idle; the page's whole text."""
-    page.get_by_text(text).first.wait_for(timeout=PAGE_TIMEOUT_MS)
-    page.wait_for_function(SCRIPT_IDLE_JS, timeout=PAGE_TIMEOUT_MS)
-    return page.locator("body").inner_text()
 
 
 def login_cookie(context) -> dict | None:
