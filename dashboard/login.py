@@ -18,6 +18,7 @@ import streamlit as st
 from backcoach.config import Settings
 from backcoach.dashboard import practice_auth, practice_door
 from backcoach.dashboard.i18n import t
+from backcoach.errors import BackcoachError
 
 TOKEN_KEY = "practice_login_token"  # the session's login token (also in the cookie)
 TICKET_KEY = "practice_login_ticket"  # the cookie's ticket, until the browser fetched it
@@ -111,7 +112,13 @@ def _form(auth: practice_auth.Practitioners, lang: str) -> None:
 def require(settings: Settings, lang: str) -> str:
     """The logged-in practitioner's user name; otherwise the login form, and the page stops."""
     auth = practitioners(settings)
-    if not auth.accounts():
+    try:
+        accounts = auth.accounts()
+    except BackcoachError as exc:  # e.g. practitioners.json holds one name twice
+        st.error(t("practice.error", lang, error=str(exc)))
+        st.stop()
+        raise
+    if not accounts:
         st.error(t("login.no_accounts", lang))
         st.stop()
     user = _current(auth)

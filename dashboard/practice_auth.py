@@ -35,6 +35,7 @@ import bcrypt
 import jwt
 
 from backcoach import practice
+from backcoach.errors import BackcoachError
 
 ALGORITHM = "HS256"
 DEFAULT_ROUNDS = 12  # bcrypt.gensalt()'s cost, which `add-practitioner` uses
@@ -215,20 +216,27 @@ class Practitioners:
         if not token or len(token) > 4096:
             return Verified(None)
         try:
+            key = self._key()
+        except (BackcoachError, OSError):
+            return Verified(None)
+        try:
             claims = jwt.decode(
-                token, self._key(), algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+                token, key, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
             )
         except jwt.ExpiredSignatureError:
             return Verified(None, expired=True)
         except jwt.PyJWTError:
             return Verified(None)
         user = claims.get("sub")
-        if not isinstance(user, str) or user not in self.accounts():
+        try:
+            if not isinstance(user, str) or user not in self.accounts():
+                return Verified(None)
+            if claims.get("pwd") != self.fingerprint(user):
+                return Verified(None)  # a new password since it was made
+            if claims.get("gen") != self._generation(user):
+                return Verified(None)  # a log-out since it was made
+        except (BackcoachError, OSError):  # a damaged practitioners.json: nobody is let in
             return Verified(None)
-        if claims.get("pwd") != self.fingerprint(user) or claims.get("gen") != self._generation(
-            user
-        ):
-            return Verified(None)  # a new password, or a log-out since it was made
         return Verified(user)
 
 

@@ -151,3 +151,17 @@ def test_every_name_costs_one_bcrypt_check(practice_dir, monkeypatch):
     calls.clear()
     assert WRONG in _attempt("no-such-person", "wrong-password")
     assert calls == known == ["$2b$12$"], (calls, known)
+
+
+def test_a_file_with_one_name_in_two_spellings_is_refused_in_one_line(practice_dir):
+    """Item 5: accounts an older version made as JDevries and jdevries: the form would let
+    either password in as one practitioner; the dashboard says which name to remove instead."""
+    path = practice_dir / practice.PRACTITIONERS
+    doc = json.loads(path.read_text())
+    doc["usernames"]["JDevries"] = dict(doc["usernames"]["jdevries"])
+    practice.write_private(path, json.dumps(doc))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception, at.exception
+    errors = " ".join(str(e.value) for e in at.error)
+    assert "'jdevries' twice" in errors and "remove one" in errors, errors
+    assert len(at.text_input) == 0  # no login form over an ambiguous file
