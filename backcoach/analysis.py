@@ -29,6 +29,7 @@ import numpy as np
 
 from backcoach.collector.files import open_recording
 from backcoach.errors import BackcoachError
+from backcoach.outputs import owner_only
 from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.pipeline import GUESSED, PipelineConfig, StreamingPipeline
@@ -177,11 +178,12 @@ def analyze_file(
     try:
         if tmp.exists():
             shutil.rmtree(tmp)
-        tmp.mkdir(parents=True)
+        tmp.mkdir(mode=0o700, parents=True)  # health data: the owner's only
     except OSError as exc:
         raise BackcoachError(f"cannot write results for {path.name} to {tmp}: {exc}") from exc
     try:
         result = _run(path, tmp, name, options, on_progress)
+        owner_only(tmp)
         if target.exists():
             shutil.rmtree(target)
         tmp.rename(target)

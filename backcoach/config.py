@@ -168,6 +168,7 @@ class Settings:
         d = asdict(self)
         if d["influx"]["token"]:
             d["influx"]["token"] = "****"
+        d["influx"]["url"] = _mask_userinfo(self.influx.url)  # http://user:password@host
         d["warnings"]["notify_urls"] = [_mask_url(u) for u in self.warnings.notify_urls]
         return d
 
@@ -186,6 +187,15 @@ def check_names(settings: Settings) -> None:
             raise ConfigError(
                 f"setting {setting} = {value!r} cannot be used: {problem}; choose a plain name"
             )
+
+
+def _mask_userinfo(url: str) -> str:
+    """A URL with any `user:password@` before its host shown as `****@`."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    if not sep or "@" not in netloc:
+        return url
+    return f"{scheme}://****@{netloc.rsplit('@', 1)[1]}{slash}{path}"
 
 
 def _mask_url(url: str) -> str:

@@ -2,8 +2,9 @@
 
 `streamlit run` finds the `app` below and serves it as an ASGI app (`st.App`), which is how
 Streamlit lets code stand in front of every request: here the Host check and the per-launch
-secret. The guard reads its settings from the environment `backcoach dashboard` sets; started
-any other way it admits nobody.
+secret, then (practice mode only) the login cookie and the login in front of Streamlit's own
+routes (`practice_door.py`). The guard reads its settings from the environment `backcoach
+dashboard` sets; started any other way it admits nobody.
 """
 
 import importlib
@@ -13,6 +14,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from backcoach.dashboard.guard import Guard
+from backcoach.dashboard.practice_door import PracticeDoor
 
 #: The pages' heavy libraries load with the server, not on the first visitor's clock (about 1 s
 #: on a small machine: pandas, Plotly, the overview's reader, the login's JWT and bcrypt).
@@ -21,13 +23,12 @@ PRELOAD = (
     "backcoach.dashboard.views",
     "backcoach.dashboard.practice_view",
     "backcoach.storage.influx_fleet",
-    "jwt",
-    "bcrypt",
-    "requests",
-    "captcha.image",
+    "backcoach.dashboard.practice_auth",
     "streamlit.emojis",
-)  # not streamlit_authenticator: its cookie component must be declared inside the runtime
+)
 for _name in PRELOAD:
     importlib.import_module(_name)
 
-app = st.App(Path(__file__).with_name("app.py"), middleware=[Middleware(Guard)])
+app = st.App(
+    Path(__file__).with_name("app.py"), middleware=[Middleware(Guard), Middleware(PracticeDoor)]
+)

@@ -65,7 +65,13 @@ if [ "$want_test" -eq 1 ]; then
   command -v java >/dev/null 2>&1 || missing+=(default-jdk-headless)  # actipy's device parsers
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)  # the report's PDF tests
+  command -v caddy >/dev/null 2>&1 || missing+=(caddy)  # the practice's Caddyfile (tests/security)
   if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+  # Debian's caddy package starts a web server on port 80; the tests run their own.
+  if printf '%s\n' "${missing[@]}" | grep -qx caddy && systemctl is-active --quiet caddy 2>/dev/null; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo systemctl disable --now caddy >/dev/null 2>&1 || true
+  fi
 fi
 
 python=${PYTHON:-python3}

@@ -10,6 +10,7 @@ the database file 0600 first covers them too. On systems without POSIX modes thi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -18,10 +19,20 @@ DIR_MODE = 0o700
 FILE_MODE = 0o600
 
 
-def private_dir(path: str | Path) -> Path:
-    """Create `path` (and parents) if needed; the folder itself is made owner-only."""
+def new_dirs(path: str | Path) -> Path:
+    """Create `path` and any missing parents owner-only; folders already there stay as they
+    are (`mkdir -p` would make the parents 0755: the data folder above `practice/`)."""
     path = Path(path)
-    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for p in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made meanwhile by another program
+            p.mkdir(mode=DIR_MODE)
+    return path
+
+
+def private_dir(path: str | Path) -> Path:
+    """Create `path` (and parents) if needed, owner-only; the folder itself is made owner-only."""
+    path = new_dirs(path)
     _tighten(path, DIR_MODE)
     return path
 

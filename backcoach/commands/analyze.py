@@ -30,11 +30,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from backcoach import outputs
 from backcoach.analysis import AnalyzeOptions, FileResult, analyze_file
 from backcoach.config import Settings
 from backcoach.errors import BackcoachError, ConfigError
 from backcoach.processing.summary import METRICS
 from backcoach.processing.types import PLACEMENTS, Calibration
+from backcoach.tables import safe_cell
 
 COHORT_COLUMNS = ("input", "day", "start", "end", "reference", "units", "time_unit")
 
@@ -173,11 +175,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         rules=settings.rules,
         timezone=settings.timezone,
     )
-    out_dir = Path(args.out)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"cannot create the output folder {out_dir}: {exc.strerror}") from exc
+    out_dir = outputs.make_folder(Path(args.out))  # missing folders owner-only (0700)
     console = Console(stderr=True)
     names = output_names(paths)
     with Progress(
@@ -345,22 +343,30 @@ def _run_pool(paths, names, out_dir, options, jobs, moved, report) -> list[FileR
     return [r for r in results if r is not None]
 
 
+def _owner_only(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)
+
+
 def write_cohort(out_dir: Path, results: list[FileResult]) -> None:
     """DIR/summary.csv (one row per input and day, every metric) and DIR/summary.json."""
     metrics = list(METRICS)
     try:
-        with open(out_dir / "summary.csv", "w", encoding="utf-8", newline="") as fh:
+        with open(
+            out_dir / "summary.csv", "w", encoding="utf-8", newline="", opener=_owner_only
+        ) as fh:
             w = csv.writer(fh)
             w.writerow([*COHORT_COLUMNS, *metrics])
             for r in results:
                 for d in r.days:
                     m = d["metrics"]
                     w.writerow(
-                        [r.input, d["day"], d["start"], d["end"], r.reference, r.units]
-                        + [r.time_unit]
+                        [safe_cell(r.input), d["day"], d["start"], d["end"], r.reference]
+                        + [r.units, r.time_unit]
                         + ["" if m.get(k) is None else m[k] for k in metrics]
                     )
         cohort = {"inputs": [r.to_json() for r in results]}
         (out_dir / "summary.json").write_text(json.dumps(cohort, indent=1), encoding="utf-8")
+        for name in ("summary.csv", "summary.json"):
+            outputs.owner_only(out_dir / name)
     except OSError as exc:
         raise ConfigError(f"cannot write the cohort table into {out_dir}: {exc.strerror}") from exc
