@@ -232,8 +232,7 @@ def _run(
     pending = set(futures)
     try:
         while pending:
-            with contextlib.suppress(queue.Empty):
-                j, share = events.get(timeout=POLL_S)
+            for j, share in _events(events):
                 if results[j] is None:
                     moved(j, share)
             if client.status not in ("running", "connecting"):
@@ -264,6 +263,16 @@ def _run(
             moved(i, 1.0)
             report(results[i])
     return [r for r in results if r is not None]
+
+
+def _events(events: queue.Queue) -> list[tuple[int, float]]:
+    """The progress events that came (waiting up to POLL_S for the first), all of them."""
+    got: list[tuple[int, float]] = []
+    with contextlib.suppress(queue.Empty):
+        got.append(events.get(timeout=POLL_S))
+        while True:
+            got.append(events.get_nowait())
+    return got
 
 
 def _deaths(key: str, dask_scheduler=None) -> int:
