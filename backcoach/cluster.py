@@ -24,6 +24,7 @@ as `--jobs` (`commands.analyze._one`), so every output and the cohort table are 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import queue
 import re
@@ -31,6 +32,7 @@ import shutil
 import socket
 import uuid
 from collections.abc import Callable
+from concurrent.futures import CancelledError
 from pathlib import Path
 
 from backcoach.analysis import AnalyzeOptions, FileResult
@@ -248,8 +250,13 @@ def _run(
                         names[i],
                         "the workers analysing it died each time (out of memory? see their logs)",
                     )
-                except Exception as exc:  # a task the cluster could not run: say which, go on
-                    results[i] = _failed(paths[i], names[i], f"{type(exc).__name__}: {exc}")
+                except Exception as exc:  # what is on disk from this run counts; else say why
+                    gone = isinstance(exc, CancelledError) or client.status != "running"
+                    results[i] = _from_disk(out_dir, names[i], token) or (
+                        _gone(paths[i], names[i])
+                        if gone
+                        else _failed(paths[i], names[i], f"{type(exc).__name__}: {exc}")
+                    )
                 if (lost := _lost_workers(client, fut.key)) and results[i].error is None:
                     say(f"{paths[i].name}: {lost} worker(s) lost mid-file; analysed again")
                 moved(i, 1.0)
@@ -259,7 +266,7 @@ def _run(
             client.unsubscribe_topic(topic)
     for i in range(len(paths)):
         if results[i] is None:  # the scheduler went away
-            results[i] = _failed(paths[i], names[i], "the Dask scheduler went away before it ran")
+            results[i] = _from_disk(out_dir, names[i], token) or _gone(paths[i], names[i])
             moved(i, 1.0)
             report(results[i])
     return [r for r in results if r is not None]
@@ -287,6 +294,22 @@ def _lost_workers(client, key: str) -> int:
         return client.run_on_scheduler(_deaths, key)
     except Exception:  # a scheduler that refuses to run our code: no note, no harm
         return 0
+
+
+def _from_disk(out_dir: Path, name: str, token: str) -> FileResult | None:
+    """A file's result as its worker wrote it in this run (newer than the run's probe), if so:
+    a file finished just before the scheduler went away still counts."""
+    done = out_dir / name / "summary.json"
+    try:
+        if done.stat().st_mtime < (out_dir / PROBE.format(token=token)).stat().st_mtime:
+            return None
+        return FileResult(**json.loads(done.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _gone(path: Path, name: str) -> FileResult:
+    return _failed(path, name, "the Dask scheduler went away before it finished; run again")
 
 
 def _failed(path: Path, name: str, why: str) -> FileResult:

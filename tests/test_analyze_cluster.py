@@ -194,3 +194,36 @@ def test_jobs_and_cluster_together_are_refused(tmp_path):
         "tcp://127.0.0.1:8786",
     )
     assert res.returncode == 1 and "--jobs and --cluster" in res.stderr
+
+
+def test_a_scheduler_lost_mid_run_keeps_the_files_done_and_lists_the_rest(tmp_path):
+    """SIGKILL of the scheduler after the first file: it counts; the others are listed."""
+    import csv
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rng = np.random.default_rng(5)
+    for k in range(6):
+        t = START + np.arange(int(6 * 3600 * 25)) / 25.0
+        acc = (rng.normal(0, 0.002, (t.size, 3)) + [0, 0.3, 0.95]).astype(np.float32)
+        np.savez(folder / f"f{k}.npz", t=t, acc=acc)
+    c = LocalDask(tmp_path / "dask", workers=1).start()
+    out = tmp_path / "out"
+    try:
+        proc = _analyze(
+            tmp_path, str(folder), "--out", str(out), "--cluster", c.address, popen=True
+        )
+        deadline = time.monotonic() + 300
+        while not (out / "f0").exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None, "the run ended before the scheduler could be lost"
+        os.killpg(c.procs[0].pid, signal.SIGKILL)  # the scheduler
+        _, err = proc.communicate(timeout=300)
+    finally:
+        c.stop()
+    assert proc.returncode == 1 and "Traceback" not in err
+    with open(out / "summary.csv") as fh:
+        done = {r["input"] for r in csv.DictReader(fh)}
+    assert "f0.npz" in done and len(done) < 6
+    gone = [x for x in err.splitlines() if "the Dask scheduler went away" in x]
+    assert len(gone) == 6 - len(done)
