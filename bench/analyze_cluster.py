@@ -17,6 +17,7 @@ average and the busiest other processes at each start). `--files 10` tries it in
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import subprocess
 import sys
@@ -70,9 +71,13 @@ def others() -> str:
     return f"load average {os.getloadavg()[0]:.1f}; busiest others: {', '.join(busy) or 'none'}"
 
 
-def tree(folder: Path) -> dict[str, bytes]:
+def tree(folder: Path) -> dict[str, str]:
+    """Every output file by its relative path, with a digest of its bytes (200 days of outputs
+    would not fit in memory twice)."""
     return {
-        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -113,7 +118,7 @@ def main(argv: list[str]) -> int:
             f"{time.perf_counter() - t0:.0f} s"
         )
         runs: list[tuple[str, float, bool]] = []
-        reference: dict[str, bytes] | None = None
+        reference: dict[str, str] | None = None
         for label, mode in (("--jobs 1", ["--jobs", "1"]), ("--jobs 2", ["--jobs", "2"])):
             print(f"{label}: {others()}", flush=True)
             out = Path(tmp) / f"out{len(runs)}"
