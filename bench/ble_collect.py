@@ -25,7 +25,8 @@ restart  `backcoach collect` SIGKILLed mid-stream and started again at once, the
         [--rate 200] [--raw-flush-s S] [--acquire-notify] [--kill-after 30] [--restarts 3]
 
 `--raw-flush-s` overrides how long a collect session gathers raw samples before one store write
-(`collector.session.RAW_FLUSH_S`, 0.5 s; it alone sets most of the stored-latency figure).
+(`collector.session.RAW_FLUSH_S`: 0, with every chunk of `CHUNK_S`, 0.25 s; it sets most of the
+stored-latency figure, and how much a killed collector had not yet stored).
 """
 
 from __future__ import annotations
