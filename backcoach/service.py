@@ -192,10 +192,11 @@ class LiveRun:
         if found is None:
             return 0.0
         since_s, chunks = found
+        stored = recovery.stored_events(self.store, since_s)
         seconds = 0.0
         for chunk in chunks:
             self._last_s = float(chunk.t_s[-1])
-            out = recovery.since(self.pipeline.push(chunk.t_s, chunk.acc_g), since_s)
+            out = recovery.since(self.pipeline.push(chunk.t_s, chunk.acc_g), since_s, stored)
             self._store_output(out)
             self._after_output(out)
             seconds += float(chunk.t_s[-1] - chunk.t_s[0])

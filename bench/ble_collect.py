@@ -18,7 +18,8 @@ restart  `backcoach collect` SIGKILLed mid-stream and started again at once, the
          over every sample the sensor took, same reference: another posture, or the trunk
          angle off by more than 10°), within 15 s of the kill (goal ≤ 3 s, start-up and link
          take-over included) - beside the raw hole; the same comparison away from the kills
-         (its floor), epochs missing where at least half a second of raw samples exists (goal
+         (its floor), events near a kill not as the uninterrupted collector has them (a
+         sitting bout cut at the kill), epochs missing where at least half a second of raw samples exists (goal
          0), the exit code of the SIGTERM (goal 0) and whether the day was summarised.
 
     .venv/bin/python bench/ble_collect.py [--scenario all|stream|cold|restart] [--seconds 60]
@@ -337,16 +338,31 @@ def _uninterrupted(bus: str, settings, rate_hz: float, dump: Path):  # noqa: ANN
         PipelineConfig(placement=settings.sensor.placement, calibration=kept.calibration)
     )
     step = int(rate_hz * 60)
-    parts = [
-        pipe.push(t_s[a : a + step], acc[a : a + step]).epochs for a in range(0, len(idx), step)
-    ]
-    parts.append(pipe.flush().epochs)
-    return Epochs.concat([p for p in parts if len(p)])
+    outs = [pipe.push(t_s[a : a + step], acc[a : a + step]) for a in range(0, len(idx), step)]
+    outs.append(pipe.flush())
+    epochs = Epochs.concat([o.epochs for o in outs if len(o.epochs)])
+    return epochs, [e for o in outs for e in o.events if e.type != "gap"]
 
 
-def _lost(stored, ref, a_s: float, b_s: float) -> tuple[int, int, int, int]:  # noqa: ANN001
+def _events_lost(stored, ref, kills: list[float]) -> tuple[int, int]:  # noqa: ANN001
+    """(events of the uninterrupted run that span or end near a kill, of them not stored with
+    the same type, start and end to the second): a sitting bout cut at the kill is lost."""
+    near = [e for e in ref if any(e.start_s - WINDOW_S <= k <= e.end_s + WINDOW_S for k in kills)]
+    have = {(e.type, round(e.start_s), round(e.end_s)) for e in stored}
+    lost = [e for e in near if (e.type, round(e.start_s), round(e.end_s)) not in have]
+    return len(near), len(lost)
+
+
+def _lost(
+    stored,
+    ref,
+    a_s: float,
+    b_s: float,
+    detail_at: float | None = None,  # noqa: ANN001
+) -> tuple[int, int, int, int]:
     """Seconds in [a_s, b_s) the uninterrupted collector has an epoch for: (of them, missing,
-    another posture, trunk angle off by more than ANGLE_TOL_DEG)."""
+    another posture, trunk angle off by more than ANGLE_TOL_DEG); with `detail_at` (a kill's
+    time) each lost second is printed relative to it."""
     inside = (ref.t_s >= a_s) & (ref.t_s < b_s)
     t_ref = np.round(ref.t_s[inside])
     where = {float(t): i for i, t in enumerate(np.round(stored.t_s))}
@@ -359,10 +375,17 @@ def _lost(stored, ref, a_s: float, b_s: float) -> tuple[int, int, int, int]:  # 
             posture += 1
         elif abs(float(stored.trunk_deg[i]) - float(deg)) > ANGLE_TOL_DEG:
             angle += 1
+        else:
+            continue
+        if detail_at is not None:
+            got = "none" if i is None else f"{stored.posture[i]} {stored.trunk_deg[i]:.0f}°"
+            print(f"    {t - detail_at:+6.1f} s: stored {got}, uninterrupted {p} {deg:.0f}°")
     return int(t_ref.size), missing, posture, angle
 
 
-def restart(bus: str, rate_hz: float, data_dir: Path, kill_after_s: float, restarts: int) -> None:
+def restart(
+    bus: str, rate_hz: float, data_dir: Path, kill_after_s: float, restarts: int, detail: bool
+) -> None:
     """`backcoach collect` SIGKILLed and restarted `restarts` times, then stopped by SIGTERM."""
     from backcoach.config import Settings
     from backcoach.processing.days import day_of
@@ -393,13 +416,16 @@ def restart(bus: str, rate_hz: float, data_dir: Path, kill_after_s: float, resta
     code = proc.wait(timeout=60)
     store = open_store(settings)
     raw, epochs = store.read_samples(0, 4e9), store.read_epochs(0, 4e9)
+    events = store.read_events(0, 4e9)
     summarised = bool(store.read_summaries(day_of(kills[0]), day_of(time.time())))
     store.close()
-    ref = _uninterrupted(bus, settings, rate_hz, data_dir / "sent.npz")
+    ref, ref_events = _uninterrupted(bus, settings, rate_hz, data_dir / "sent.npz")
     worst = 0
     for k, t_kill in enumerate(kills, 1):
         raw_hole, back = _hole(raw.t_s, t_kill, 1.0 / rate_hz)
-        n, missing, posture, angle = _lost(epochs, ref, t_kill - WINDOW_S, t_kill + WINDOW_S)
+        n, missing, posture, angle = _lost(
+            epochs, ref, t_kill - WINDOW_S, t_kill + WINDOW_S, t_kill if detail else None
+        )
         lost = missing + posture + angle
         worst = max(worst, lost)
         print(
@@ -416,6 +442,11 @@ def restart(bus: str, rate_hz: float, data_dir: Path, kill_after_s: float, resta
     print(
         f"away from the kills: {missing + posture + angle} of {n} s differ (the comparison's "
         "floor: the collector's sample times are the host's, the reference's the sensor's)"
+    )
+    near, lost = _events_lost(events, ref_events, kills)
+    print(
+        f"events within {WINDOW_S:.0f} s of a kill (bouts, bends, lifts, walks): {lost} of "
+        f"{near} not as the uninterrupted collector has them (cut at the kill, or missing)"
     )
     seconds, counts = np.unique(np.floor(raw.t_s), return_counts=True)
     filled = seconds[counts >= rate_hz / 2]
@@ -450,6 +481,7 @@ def main() -> int:
         "--kill-after", type=float, default=30.0, help="restart: streaming seconds before a kill"
     )
     ap.add_argument("--restarts", type=int, default=3, help="restart: kills in a row (default 3)")
+    ap.add_argument("--detail", action="store_true", help="restart: print each lost second")
     args = ap.parse_args()
     if args.raw_flush_s is not None:
         import backcoach.collector.session
@@ -469,7 +501,14 @@ def main() -> int:
             if args.scenario in ("all", "cold"):
                 asyncio.run(cold_start(bus, args.rate, str(Path(tmp) / "cold")))
             if args.scenario in ("all", "restart"):
-                restart(bus, args.rate, Path(tmp) / "restart", args.kill_after, args.restarts)
+                restart(
+                    bus,
+                    args.rate,
+                    Path(tmp) / "restart",
+                    args.kill_after,
+                    args.restarts,
+                    args.detail,
+                )
     return 0
 
 

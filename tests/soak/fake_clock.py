@@ -93,10 +93,10 @@ class FakeClock:
         self._threads = {t for t in self._threads if t.is_alive()}
         busy = self._threads - parked - {self._loop_thread}
         loop = self._loop
-        loop_idle = (
+        loop_idle = (  # a loop made here but not yet running is busy: it is about to start
             loop is None
-            or self._loop_thread is None
-            or not self._loop_thread.is_alive()
+            or loop.is_closed()
+            or (self._loop_thread is not None and not self._loop_thread.is_alive())
             or (self._loop_next is not None and self._loop_next > self._mono)
             or self._loop_thread in parked
         )
