@@ -19,8 +19,9 @@ restart  `backcoach collect` SIGKILLed mid-stream and started again at once, the
          angle off by more than 10°), within 15 s of the kill (goal ≤ 3 s, start-up and link
          take-over included) - beside the raw hole; the same comparison away from the kills
          (its floor), events near a kill not as the uninterrupted collector has them (a
-         sitting bout cut at the kill), epochs missing where at least half a second of raw samples exists (goal
-         0), the exit code of the SIGTERM (goal 0) and whether the day was summarised.
+         sitting bout cut at the kill), epochs missing where at least half a second of raw
+         samples exists (goal 0), the exit code of the SIGTERM (goal 0) and whether the day
+         was summarised.
 
     .venv/bin/python bench/ble_collect.py [--scenario all|stream|cold|restart] [--seconds 60]
         [--rate 200] [--raw-flush-s S] [--acquire-notify] [--kill-after 30] [--restarts 3]
