@@ -54,10 +54,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.set_defaults(handler=run_delete)
 
 
-def export_target(out: Path, fmt: str) -> Path:
-    """The zip to write: `out` itself, or a dated file inside it when it is a folder."""
+def export_target(out: Path, fmt: str, today: dt.date) -> Path:
+    """The zip to write: `out` itself, or a file dated `today` inside it when it is a folder."""
     if out.is_dir() or str(out).endswith(("/", "\\")):
-        return out / f"backcoach-export-{dt.date.today().isoformat()}-{fmt}.zip"
+        return out / f"backcoach-export-{today.isoformat()}-{fmt}.zip"
     return out
 
 
@@ -70,7 +70,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     store = open_for_reading(settings)
     try:
         require_data(store, settings)
-        target = export_target(args.out, args.format)
+        target = export_target(args.out, args.format, settings.today())
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
