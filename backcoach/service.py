@@ -31,7 +31,7 @@ from backcoach.backoff import Backoff
 from backcoach.clock import SYSTEM, Clock
 from backcoach.collector.simulator import iter_chunks
 from backcoach.config import Settings
-from backcoach.daybook import DAILY_MESSAGE_S, DayBook, Due
+from backcoach.daybook import DayBook, Due, message_time_s
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.fastlane import tilt_from
@@ -92,7 +92,7 @@ def daily_hook(
         fired = engine.daily(
             store.read_summaries(first, summary.day),
             store.read_diary(first, summary.day),
-            at_s=min(start_s + DAILY_MESSAGE_S, end_s - 1),
+            at_s=min(message_time_s(summary.day, settings.timezone), end_s - 1),
         )
         dispatcher.submit_all(fired)
         return fired
@@ -306,6 +306,7 @@ class LiveRun:
             day_end_s=end_s,
             rules=self.settings.rules,
             history=history,
+            tz_name=self.settings.timezone,
         )
         self._write("summary", summary)
         return summary
