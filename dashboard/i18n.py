@@ -15,6 +15,7 @@ import os
 import string
 from collections.abc import Mapping
 
+from backcoach.dashboard.i18n_plan import PLAN_STRINGS
 from backcoach.dashboard.i18n_practice import PRACTICE_STRINGS
 
 LANGS: tuple[str, ...] = ("en", "nl")
@@ -741,6 +742,7 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
 
 
 STRINGS.update(PRACTICE_STRINGS)
+STRINGS.update(PLAN_STRINGS)
 
 
 class _DecimalComma(string.Formatter):

@@ -326,7 +326,8 @@ class _Walk:
             self.states = _start_states(self.baseline, targets)
             self.facts = WeekFacts(baseline_pain=self.baseline.pain)
             values = self.baseline.values
-            return "start", tuple(
+            first = Reason("start", None, {"days": self.baseline.days})
+            return "start", (first,) + tuple(
                 Reason(
                     "start",
                     i.key,
