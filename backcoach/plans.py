@@ -65,7 +65,7 @@ def to_dict(ps: PlanSettings) -> dict[str, Any]:
     }
 
 
-def _week_or_day(value: object, what: str) -> dt.date:
+def day_or_week(value: object, what: str) -> dt.date:
     """A date, 'YYYY-MM-DD' or 'YYYY-Www' (its Monday)."""
     if isinstance(value, dt.date):
         return value
@@ -81,11 +81,14 @@ def _week_or_day(value: object, what: str) -> dt.date:
         ) from None
 
 
-def from_dict(raw: Mapping[str, Any], where: str = "plan") -> PlanSettings:
+def from_dict(
+    raw: Mapping[str, Any], where: str = "plan", *, today: dt.date | None = None
+) -> PlanSettings:
     """Plan settings from a parsed file or status row; ConfigError names what to fix.
 
     Takes the full form (`phase` tables, as `export` writes) and the short one a
-    physiotherapist may type: top-level `pace` and a `targets` table.
+    physiotherapist may type: top-level `pace` and a `targets` table. Without `start`, a file
+    starts on `default_start(today)` (a status row always has one).
     """
     known = {"format", "start", "baseline_weeks", "phases", "phase", "pace", "targets"}
     unknown = sorted(set(raw) - known)
@@ -95,22 +98,26 @@ def from_dict(raw: Mapping[str, Any], where: str = "plan") -> PlanSettings:
         )
     if int(raw.get("format", FORMAT)) > FORMAT:
         raise ConfigError(f"{where} is of a newer format ({raw['format']}); update backcoach")
-    if "start" not in raw:
+    weeks = raw.get("baseline_weeks", 2)
+    if "start" in raw:
+        start = day_or_week(raw["start"], f"{where}: start")
+    elif today is not None and weeks in (1, 2):
+        start = default_start(today, int(weeks))
+    else:
         raise ConfigError(f"{where}: no start; write e.g. start = 2026-09-07")
-    start = _week_or_day(raw["start"], f"{where}: start")
     phases_raw = raw.get("phases", raw.get("phase"))
     if phases_raw is None:
         phases_raw = [{"pace": raw.get("pace", "steady"), "targets": raw.get("targets", {})}]
     try:
         phases = tuple(
             PlanPhase(
-                _week_or_day(p.get("since", start), f"{where}: since"),
+                day_or_week(p.get("since", start), f"{where}: since"),
                 str(p.get("pace", "steady")),
                 {str(k): float(v) for k, v in dict(p.get("targets", {})).items()},
             )
             for p in phases_raw
         )
-        return PlanSettings(start, int(raw.get("baseline_weeks", 2)), phases)
+        return PlanSettings(start, int(weeks), phases)
     except (ValueError, TypeError, AttributeError) as exc:
         raise ConfigError(f"{where}: {exc}") from None
 
@@ -131,12 +138,13 @@ def to_toml(ps: PlanSettings) -> str:
     return "\n".join(lines) + "\n"
 
 
-def from_toml(text: str, where: str = "plan file") -> PlanSettings:
+def from_toml(text: str, where: str = "plan file", *, today: dt.date | None = None) -> PlanSettings:
+    """A plan file's settings (see `from_dict`; `today` for a file without a start)."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where} is not TOML: {exc}") from None
-    return from_dict(raw, where)
+    return from_dict(raw, where, today=today)
 
 
 def check_against(ps: PlanSettings, rules: RuleThresholds, where: str = "plan") -> None:
@@ -191,11 +199,13 @@ def change(
     pace: str | None = None,
     targets: Mapping[str, float] | None = None,
     since: dt.date | None = None,
+    all_targets: bool = False,
 ) -> PlanSettings:
     """A new plan, or the current one with a new pace or targets from this week (or `since`).
 
     A new start or baseline length is a new plan (a new baseline is measured); a new pace or
-    target applies from its week on, so the weeks before keep the steps they had.
+    target applies from its week on, so the weeks before keep the steps they had. `targets`
+    add to the plan's own, or with `all_targets` (a form that lists them all) replace them.
     """
     if pace is not None and pace not in PACES:
         raise ConfigError(f"pace {pace!r} is not one of {', '.join(PACES)}")
@@ -214,7 +224,7 @@ def change(
             "the weeks before keep the steps they had"
         )
     now = current.phase_at(when)
-    merged = {**now.targets, **(targets or {})}
+    merged = dict(targets or {}) if all_targets else {**now.targets, **(targets or {})}
     try:
         phase = PlanPhase(when, pace or now.pace, merged)
     except ValueError as exc:
@@ -293,6 +303,7 @@ __all__ = [
     "change",
     "check_against",
     "clear",
+    "day_or_week",
     "default_start",
     "from_dict",
     "from_toml",

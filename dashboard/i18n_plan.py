@@ -213,9 +213,74 @@ PLAN_STRINGS: dict[str, dict[str, str]] = {
         "nl": "Per vak: je gewone dag per week (punten), de stap van het plan (lijn) en het "
         "einddoel (stippellijn).",
     },
+    "plan.axis.percent": {"en": "Percent", "nl": "Procent"},
     "plan.legend.measured": {"en": "typical day", "nl": "gewone dag"},
     "plan.legend.step": {"en": "step", "nl": "stap"},
     "plan.legend.target": {"en": "final target", "nl": "einddoel"},
+    "practice.col.plan": {"en": "Plan (week, step)", "nl": "Plan (week, stap)"},
+    "practice.col.adherence": {"en": "Kept to the step", "nl": "Binnen de stap"},
+    "practice.plan_week": {"en": "week {n} · {decision}", "nl": "week {n} · {decision}"},
+    "plan.baseline_line": {
+        "en": "Starting point {first} to {last} ({days} days), a typical day: {values}",
+        "nl": "Startpunt {first} tot {last} ({days} dagen), een gewone dag: {values}",
+    },
+    "plan.form.title": {"en": "Your plan", "nl": "Je plan"},
+    "plan.form.intro": {
+        "en": "Your plan measures your starting point over the first one or two weeks, then "
+        "moves each target a step a week toward the guidance, never past it. Pain and load "
+        "set the pace. A physiotherapist can give you a plan file to import below.",
+        "nl": "Je plan meet je startpunt in de eerste een of twee weken en schuift dan elk doel "
+        "week na week een stap op naar de richtlijn, nooit verder. Pijn en belasting bepalen "
+        "het tempo. Een fysiotherapeut kan je een planbestand geven om hieronder in te lezen.",
+    },
+    "plan.form.intro_practice": {
+        "en": "Choose this wearer's start, pace and targets: the form makes a plan file for "
+        "them to import (the practice reads, and never changes, a wearer's data).",
+        "nl": "Kies start, tempo en doelen voor deze drager: het formulier maakt een "
+        "planbestand dat de drager inleest (de praktijk leest de gegevens van een drager, en "
+        "verandert ze nooit).",
+    },
+    "plan.form.current": {
+        "en": "Current plan: baseline from {start} ({weeks} week(s)), pace {pace} since {since}.",
+        "nl": "Huidig plan: startpunt vanaf {start} ({weeks} week/weken), tempo {pace} sinds "
+        "{since}.",
+    },
+    "plan.form.start": {"en": "Baseline from", "nl": "Startpunt vanaf"},
+    "plan.form.baseline_weeks": {"en": "Baseline weeks", "nl": "Weken voor het startpunt"},
+    "plan.form.pace": {"en": "Pace", "nl": "Tempo"},
+    "plan.form.targets": {
+        "en": "Final targets (the guidance, or a gentler goal on the way to it):",
+        "nl": "Einddoelen (de richtlijn, of een mildere tussenstap ernaartoe):",
+    },
+    "plan.form.target_label": {
+        "en": "{item} (guidance {guidance})",
+        "nl": "{item} (richtlijn {guidance})",
+    },
+    "plan.form.save": {"en": "Keep this plan", "nl": "Dit plan bewaren"},
+    "plan.form.make_file": {"en": "Make the plan file", "nl": "Planbestand maken"},
+    "plan.form.saved": {
+        "en": "Plan kept. A new pace or target applies from this week; a new start measures a "
+        "new baseline.",
+        "nl": "Plan bewaard. Een nieuw tempo of doel geldt vanaf deze week; een nieuwe start "
+        "meet een nieuw startpunt.",
+    },
+    "plan.form.file_made": {
+        "en": "The plan file is ready: download it below and give it to the wearer.",
+        "nl": "Het planbestand is klaar: download het hieronder en geef het aan de drager.",
+    },
+    "plan.form.export": {"en": "Download the plan file", "nl": "Planbestand downloaden"},
+    "plan.form.import": {"en": "Import a plan file", "nl": "Planbestand inlezen"},
+    "plan.form.import_button": {"en": "Import this plan", "nl": "Dit plan inlezen"},
+    "plan.form.clear": {"en": "Stop the plan", "nl": "Plan stoppen"},
+    "plan.form.cleared": {
+        "en": "The plan is stopped: days are judged by the guidance again.",
+        "nl": "Het plan is gestopt: dagen worden weer aan de richtlijn gemeten.",
+    },
+    "report.plan_why": {"en": "Why this week's step", "nl": "Waarom deze stap"},
+    "report.plan_next": {
+        "en": "What this week leads to next week",
+        "nl": "Waar deze week volgende week toe leidt",
+    },
     "plan.step_label": {"en": "This week's step", "nl": "Stap van deze week"},
     "plan.guidance_label": {"en": "Guidance target", "nl": "Doel van de richtlijn"},
 }

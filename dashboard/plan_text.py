@@ -35,10 +35,12 @@ def display(key: str, value: float, *, figure: bool = False) -> float:
     return round(value * scale, min(decimals, 1) if figure else decimals) + 0.0  # never "-0"
 
 
-def value_text(key: str, value: float | None, lang: str) -> str:
+def value_text(key: str, value: float | None, lang: str, *, figure: bool = False) -> str:
+    """A quota, target or (`figure`) a measured value with its unit; '–' for none."""
     if value is None or not math.isfinite(value):
         return "–"
-    return t(f"plan.value.{ITEM_BY_KEY[key].name}", lang, v=display(key, value))
+    shown = display(key, value, figure=figure)
+    return t(f"plan.value.{ITEM_BY_KEY[key].name}", lang, v=shown)
 
 
 def item_label(key: str, lang: str) -> str:

@@ -11,12 +11,14 @@ anything. The server refuses the reader's writes as well (`storage/influx_admin.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 from dataclasses import replace
 
 import streamlit as st
 
-from backcoach import practice
+from backcoach import plans, practice
 from backcoach.config import InfluxSettings, Settings
 from backcoach.dashboard.practice_view import Glance, glances
 from backcoach.dashboard.weekly import IsoWeek
@@ -88,16 +90,37 @@ def choose(name: str) -> None:
 
 
 def fleet_days(base: Settings, first_day: str, last_day: str) -> list[WearerDays]:
-    """Every wearer's summaries and diary of first_day..last_day (a few requests)."""
+    """Every wearer's summaries, diary and plan of first_day..last_day (a few requests); a
+    wearer with a plan from the plan's start on (before it: what the plan's pain and load
+    judgement looks back on), so the overview builds the same plan the wearer's pages do."""
     r, token = roster(base)
     if not r.wearers:
         return []
     influx = reader_influx(base.influx, r.url, r.wearers[0].bucket, token)
     conn = InfluxConnection(influx)
     try:
-        return read_days(conn, [(w.name, w.bucket) for w in r.wearers], first_day, last_day)
+        fleet = read_days(conn, [(w.name, w.bucket) for w in r.wearers], first_day, last_day)
+        since = {d.name: _plan_first_day(d) for d in fleet}
+        longer = {n: day for n, day in since.items() if day is not None and day < first_day}
+        if not longer:
+            return fleet
+        buckets = {w.name: w.bucket for w in r.wearers}
+        earlier = read_days(conn, [(n, buckets[n]) for n in longer], min(longer.values()), last_day)
+        again = {d.name: d for d in earlier}
+        return [again.get(d.name, d) for d in fleet]
     finally:
         conn.close()
+
+
+def _plan_first_day(days: WearerDays) -> str | None:
+    """The first day a wearer's plan reads, or None (no plan, or one that cannot be read)."""
+    if not days.plan.strip():
+        return None
+    try:
+        start = plans.from_dict(json.loads(days.plan)).start
+    except (ValueError, BackcoachError):
+        return None
+    return (start - dt.timedelta(days=plans.HISTORY_DAYS)).isoformat()
 
 
 @st.cache_data(ttl=OVERVIEW_TTL_S, show_spinner=False)

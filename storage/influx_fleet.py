@@ -6,8 +6,8 @@ statements in one request, each naming its own database in its FROM clause
 (`"db"."rp"."summary"`), so one request reads a whole batch of wearers. InfluxDB 1.x checks
 every statement's privileges before it runs any, so a database the reader may not read refuses
 the whole batch (HTTP 403): that batch is then read wearer by wearer, and only the refused
-wearer's row says so. Only daily summaries and diary entries are read: a few dozen points per
-wearer and week.
+wearer's row says so. Only daily summaries, diary entries and the wearer's plan (the status
+row `plan`) are read: a few dozen points per wearer and week.
 """
 
 from __future__ import annotations
@@ -23,11 +23,13 @@ from backcoach.storage.influx_http import (
     AUTH,
     InfluxConnection,
     InfluxUnavailable,
+    literal,
     split_bucket,
     where,
 )
 
-WEARERS_PER_REQUEST = 100  # 200 statements: a few hundred kB of answer at most
+WEARERS_PER_REQUEST = 100  # 300 statements: a few hundred kB of answer at most
+PLAN_KEY = "plan"  # the status row holding a wearer's plan (`backcoach.plans.STATUS_KEY`)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class WearerDays:
     summaries: list[DaySummary] = field(default_factory=list)
     diary: list[DiaryEntry] = field(default_factory=list)
     error: str | None = None
+    plan: str = ""  # the wearer's plan settings as the store keeps them (JSON), '' without one
 
 
 def _source(bucket: str, measurement: str) -> str:
@@ -77,14 +80,19 @@ def read_days(
 def _read_batch(
     conn: InfluxConnection, batch: Sequence[tuple[str, str]], a: int, b: int
 ) -> list[WearerDays]:
-    q = ";".join(
-        f"SELECT * FROM {_source(bucket, m)} WHERE {where(name, a, b)}"
-        for name, bucket in batch
-        for m in (sch.SUMMARY, sch.DIARY)
-    )
-    results = conn.statements(q)
+    statements = []
+    for name, bucket in batch:
+        statements += [
+            f"SELECT * FROM {_source(bucket, m)} WHERE {where(name, a, b)}"
+            for m in (sch.SUMMARY, sch.DIARY)
+        ]
+        statements.append(
+            f'SELECT LAST("value") AS "value" FROM {_source(bucket, sch.STATUS)} '
+            f'WHERE "wearer" = {literal(name)} AND "key" = {literal(PLAN_KEY)}'
+        )
+    results = conn.statements(";".join(statements))
     return [
-        _wearer(name, results.get(2 * k, {}), results.get(2 * k + 1, {}))
+        _wearer(name, *(results.get(3 * k + i, {}) for i in range(3)))
         for k, (name, _bucket) in enumerate(batch)
     ]
 
@@ -93,6 +101,7 @@ def _wearer(
     name: str,
     summaries: dict[str, list[dict]] | InfluxUnavailable,
     diary: dict[str, list[dict]] | InfluxUnavailable,
+    plan: dict[str, list[dict]] | InfluxUnavailable,
 ) -> WearerDays:
     if isinstance(summaries, InfluxUnavailable):
         return WearerDays(name, error=str(summaries))
@@ -100,8 +109,10 @@ def _wearer(
         return WearerDays(name, error=str(diary))
     days = [sch.row_to_summary(r) for r in summaries.get(sch.SUMMARY, [])]
     notes = [sch.row_to_diary(r) for r in diary.get(sch.DIARY, [])]
+    rows = [] if isinstance(plan, InfluxUnavailable) else plan.get(sch.STATUS, [])
     return WearerDays(
         name,
         sch.dedupe(days, key=lambda s: s.day),
         sch.dedupe(notes, key=lambda d: d.day),
+        plan=str(rows[0].get("value") or "") if rows else "",
     )
