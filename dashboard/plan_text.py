@@ -89,7 +89,13 @@ def sentence(reason: Reason, lang: str) -> str:
 def sentences(week: PlanWeek, lang: str) -> list[str]:
     """Why this week's step is what it is: whole-plan reasons first, then each item's; the
     items already at their goal in one sentence at the end."""
-    out = [sentence(r, lang) for r in week.reasons if r.code != "on_target"]
+    out = []
+    for r in week.reasons:
+        if r.code == "measuring":  # the days before this week, and this week's so far
+            days = float(r.figures["days"]) + week.recorded
+            r = Reason(r.code, r.item, {**r.figures, "days": days})
+        if r.code != "on_target":
+            out.append(sentence(r, lang))
     done = [
         item_label(r.item, lang).lower() for r in week.reasons if r.code == "on_target" and r.item
     ]

@@ -336,8 +336,8 @@ class _Walk:
                 for i in ITEMS
             )
         if self.baseline is None or prev is None:
+            figures = {"days": len(self.base_days), "need": BASELINE_MIN_DAYS}  # before this week
             self.base_days += recorded_days
-            figures = {"days": len(self.base_days), "need": BASELINE_MIN_DAYS}
             return "measuring", (Reason("measuring", None, figures),)
         decision, reasons, self.states, self.facts = decide(
             PrevWeek(prev.monday, prev.items, prev.recorded, prev.acwr),

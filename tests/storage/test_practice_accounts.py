@@ -259,6 +259,8 @@ def test_the_overview_reads_every_wearer_in_one_request_and_an_unreadable_one_al
         store.tags = store.tags.__class__(name, "s", "open", "lower_back")
         store.write_summary(DaySummary("2026-11-24", {"G1.longest_sitting_bout_min": sit}))
         store.write_diary(DiaryEntry("2026-11-24", pain=4 if name == "ben" else 1))
+        if name == "ben":  # a plan, kept in the wearer's own store (backcoach/plans.py)
+            store.write_status("plan", '{"start": "2026-11-09"}')
         store.flush(10)
     auth_server.query('CREATE DATABASE "backcoach_stranger"')
     reader = (folder / practice.READER_TOKEN).read_text().strip()
@@ -276,5 +278,6 @@ def test_the_overview_reads_every_wearer_in_one_request_and_an_unreadable_one_al
     assert [s.metrics["G1.longest_sitting_bout_min"] for s in anna.summaries] == [25.0]
     assert [s.metrics["G1.longest_sitting_bout_min"] for s in ben.summaries] == [55.0]
     assert [e.pain for e in ben.diary] == [4] and anna.error is None
+    assert (anna.plan, ben.plan) == ("", '{"start": "2026-11-09"}')  # read with the rest
     assert stranger.error and "refused the credentials" in stranger.error
     assert dt.date(2026, 11, 24).isoformat() == ben.summaries[0].day
