@@ -203,21 +203,25 @@ def simulate(
     tz_name: str = "UTC",
     epoch_days: int = 0,
     pace: str = "steady",
+    until: dt.date | None = None,
 ) -> Plan:
-    """Set a plan starting `first_monday` and live the script's weeks into `store`; returns the
-    plan as the store then gives it (built through the script's last day)."""
+    """Set a plan starting `first_monday` and live the script's weeks into `store`, up to
+    `until` (default: the script's last day); returns the plan as the store then gives it."""
     rules = rules or RuleThresholds()
     if first_monday.weekday() != 0:
         raise ValueError(f"{first_monday} is not a Monday")
     ps = PlanSettings(first_monday, 2, (PlanPhase(first_monday, pace),))
     plans.save(store, ps)
     last_day = first_monday + dt.timedelta(days=7 * len(script) - 1)
+    if until is not None:
+        last_day = min(last_day, until)
     sim = _Sim(store, rules, tz_name, seed, epoch_days, last_day)
     for k, week in enumerate(script):
         monday = first_monday + dt.timedelta(weeks=k)
         plan = plans.load_plan(store, rules, monday)  # this week's step, from the stored weeks
         for d in range(7):
-            sim.day(7 * k + d, monday + dt.timedelta(days=d), week, plan)
+            if monday + dt.timedelta(days=d) <= last_day:
+                sim.day(7 * k + d, monday + dt.timedelta(days=d), week, plan)
         flush = getattr(store, "flush", None)
         if flush is not None:
             flush()
