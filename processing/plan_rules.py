@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -188,7 +189,7 @@ def recorded(summary: DaySummary) -> bool:
 def pain_mean(pains: Mapping[str, float], days: Sequence[dt.date]) -> float | None:
     """Mean diary pain over `days`, None with fewer than PAIN_WEEK_MIN entries."""
     known = [pains[d.isoformat()] for d in days if d.isoformat() in pains]
-    return float(np.mean(known)) if len(known) >= PAIN_WEEK_MIN else None
+    return statistics.fmean(known) if len(known) >= PAIN_WEEK_MIN else None
 
 
 def typical(item: PlanItem, metrics: Sequence[Mapping[str, float]]) -> float | None:
@@ -198,7 +199,7 @@ def typical(item: PlanItem, metrics: Sequence[Mapping[str, float]]) -> float | N
         lifts = legs + sum(m.get(BACK, 0.0) for m in metrics)
         return legs / lifts if lifts >= MIN_LIFTS else None
     values = [v for v in (item.day_value(m) for m in metrics) if v is not None]
-    return float(np.median(values)) if values else None
+    return float(statistics.median(values)) if values else None  # a week's days: no NumPy
 
 
 def start_quota(item: PlanItem, metrics: Sequence[Mapping[str, float]]) -> float | None:
@@ -264,7 +265,7 @@ def usual_pain(
     before = [monday - dt.timedelta(days=i) for i in range(1, PAIN_REF_DAYS + 1)]
     known = [pains[d.isoformat()] for d in before if d.isoformat() in pains]
     if len(known) >= PAIN_REF_MIN:
-        return float(np.mean(known))
+        return statistics.fmean(known)
     return baseline_pain
 
 
@@ -290,20 +291,25 @@ def _g8(
     usual: float | None,
 ) -> Reason | None:
     """A pain rise after load spikes in the week (step 4), or None."""
-    days = [s.day for s in summaries]
-    week = {(monday + dt.timedelta(days=i)).isoformat() for i in range(7)}
+    days = [s.day for s in summaries]  # `summaries` are in day order
+    sunday = (monday + dt.timedelta(days=6)).isoformat()
     first = (monday - dt.timedelta(days=SPIKE_LOOKBACK_DAYS)).isoformat()
-    ratios = [s.metrics.get("acwr", math.nan) for s in summaries if first <= s.day <= max(week)]
+    lo, hi = bisect.bisect_left(days, first), bisect.bisect_right(days, sunday)
+    ratios = [s.metrics.get("acwr", math.nan) for s in summaries[lo:hi]]
     peak = max((r for r in ratios if math.isfinite(r)), default=math.nan)
     figures = {"pain": math.nan if pain is None else pain, "ratio": peak}
     figures["usual"] = math.nan if usual is None else usual
-    diary = [_Pain(day, p) for day, p in pains.items()]
-    for i, day in enumerate(days):
-        if day in week and recorded(summaries[i]):
-            upto = summaries[: bisect.bisect_right(days, day)]
-            fired = daily_warnings(upto, diary, rules, at_s=0.0)  # type: ignore[arg-type]
-            if any(w.rule == "G8" for w in fired):
-                return Reason("hold_g8", None, figures)
+    for i in range(bisect.bisect_left(days, monday.isoformat()), hi):
+        if not recorded(summaries[i]):
+            continue
+        # The daily G8 rule reads the day and the two before it: give it those alone.
+        d2 = dt.date.fromisoformat(days[i])
+        near = sorted((d2 - dt.timedelta(days=k)).isoformat() for k in range(3))
+        diary = [_Pain(d, pains[d]) for d in near if d in pains]
+        upto = summaries[max(0, i - 2) : i + 1]
+        fired = daily_warnings(upto, diary, rules, at_s=0.0)  # type: ignore[arg-type]
+        if any(w.rule == "G8" for w in fired):
+            return Reason("hold_g8", None, figures)
     rise = pain is not None and usual is not None and pain - usual >= PAIN_RISE - 1e-9
     if rise and peak > rules.acwr_spike:
         return Reason("hold_g8", None, figures)
@@ -325,17 +331,15 @@ def _g7_ratio(
     sunday = (prev.monday + dt.timedelta(days=6)).isoformat()
     first = (prev.monday - dt.timedelta(days=CHRONIC_DAYS - 7)).isoformat()
     week_start = prev.monday.isoformat()
-    loads = [
-        (s.day, s.metrics.get("load", math.nan))
-        for s in summaries
-        if first <= s.day <= sunday and recorded(s)
-    ]
+    days = [s.day for s in summaries]  # in day order
+    span = summaries[bisect.bisect_left(days, first) : bisect.bisect_right(days, sunday)]
+    loads = [(s.day, s.metrics.get("load", math.nan)) for s in span if recorded(s)]
     loads = [(d, v) for d, v in loads if math.isfinite(v)]
     week = [v for d, v in loads if d >= week_start]
     if len(loads) < MIN_CHRONIC_DAYS or not week:
         return None
-    chronic = float(np.median([v for _, v in loads]))
-    low = float(np.mean(week)) / chronic if chronic > 0 else math.nan
+    chronic = float(statistics.median([v for _, v in loads]))
+    low = statistics.fmean(week) / chronic if chronic > 0 else math.nan
     return low if low < rules.acwr_low else None
 
 
