@@ -164,7 +164,7 @@ def main() -> None:
         horizontal=True,
         key="progress_window",
     )
-    plan_card.card(ctx, last)
+    plan_card.card(ctx, ctx.today())  # this week's step (decided from the weeks before)
     plan_card.chart(ctx)
     end = dt.date.fromisoformat(last)
     first = (end - dt.timedelta(days=n - 1)).isoformat()

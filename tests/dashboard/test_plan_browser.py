@@ -1,0 +1,83 @@
+"""The plan card on Today and Progress in Debian's Chromium, in English and in Dutch.
+
+`backcoach dashboard` is started as a user starts it, on a store holding the simulated wearer's
+16 weeks (`backcoach.plan_sim`, ending yesterday). The page is read in English, then switched to
+Dutch in the sidebar as a wearer switches it. Screenshots go to test-artifacts/dashboard/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from backcoach import plan_sim
+from backcoach.storage import open_store
+
+from .conftest import CHROMIUM, open_page
+from .serve import dashboard
+from .stores import TZ, new_dir, yesterday
+from .test_dashboard_browser import ARTIFACTS, PAGE_TIMEOUT_MS, SCRIPT_IDLE_JS
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin"),
+]
+#: (language, Today's heading, Progress's heading, words on the card, the chart's heading)
+LANGS = (
+    ("English", "Your day", "Progress", ("Your plan", "Plan week"), "Your plan against your weeks"),
+    ("Nederlands", "Jouw dag", "Voortgang", ("Je plan", "Planweek"), "Je plan tegen je weken"),
+)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    sd = new_dir(tmp_path_factory.mktemp("plan-browser"))
+    last = yesterday()
+    first = last - dt.timedelta(days=last.weekday()) - dt.timedelta(weeks=15)
+    store = open_store(sd.settings())
+    try:
+        plan_sim.simulate(store, first, tz_name=TZ, until=last, epoch_days=1)
+    finally:
+        store.close()
+    log_path = tmp_path_factory.mktemp("server") / "dashboard.log"
+    with dashboard([], sd.env(), log_path) as (url, link):
+        yield url, log_path, link
+
+
+def settle(page, *texts: str) -> None:
+    for text in texts:
+        page.get_by_text(text).first.wait_for(timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_function(SCRIPT_IDLE_JS, timeout=PAGE_TIMEOUT_MS)
+
+
+def test_the_plan_card_reads_on_today_and_progress_in_both_languages(server, browser):
+    url, log_path, link = server
+    page = open_page(browser, link, viewport={"width": 1280, "height": 1800})
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        for k, (language, today, progress, card, chart) in enumerate(LANGS):
+            lang = "en" if k == 0 else "nl"
+            page.goto(url, wait_until="domcontentloaded")
+            if k:
+                page.locator('[data-testid="stSidebar"]').get_by_text(language).click()
+            page.get_by_role("heading", name=today).first.wait_for(timeout=PAGE_TIMEOUT_MS)
+            settle(page, *card)
+            table = page.locator('[data-testid="stDataFrame"]').first
+            table.wait_for(timeout=PAGE_TIMEOUT_MS)
+            page.screenshot(path=str(ARTIFACTS / f"plan-today-{lang}.png"), full_page=True)
+            page.locator('[data-testid="stSidebarNav"]').get_by_text(progress).click()
+            page.get_by_role("heading", name=progress).first.wait_for(timeout=PAGE_TIMEOUT_MS)
+            settle(page, chart, *card)
+            page.wait_for_function(  # the plan's weeks, then the daily charts
+                "() => document.querySelectorAll('.js-plotly-plot').length >= 7",
+                timeout=PAGE_TIMEOUT_MS,
+            )
+            page.screenshot(path=str(ARTIFACTS / f"plan-progress-{lang}.png"), full_page=True)
+            assert page.locator('[data-testid="stException"]').count() == 0
+    except Exception:
+        print(log_path.read_text(errors="replace"))
+        page.screenshot(path=str(ARTIFACTS / "plan-failure.png"), full_page=True)
+        raise
+    finally:
+        page.close()
