@@ -99,17 +99,25 @@ def fleet_days(base: Settings, first_day: str, last_day: str) -> list[WearerDays
     influx = reader_influx(base.influx, r.url, r.wearers[0].bucket, token)
     conn = InfluxConnection(influx)
     try:
-        fleet = read_days(conn, [(w.name, w.bucket) for w in r.wearers], first_day, last_day)
-        since = {d.name: _plan_first_day(d) for d in fleet}
-        longer = {n: day for n, day in since.items() if day is not None and day < first_day}
-        if not longer:
-            return fleet
-        buckets = {w.name: w.bucket for w in r.wearers}
-        earlier = read_days(conn, [(n, buckets[n]) for n in longer], min(longer.values()), last_day)
-        again = {d.name: d for d in earlier}
-        return [again.get(d.name, d) for d in fleet]
+        return read_fleet(conn, [(w.name, w.bucket) for w in r.wearers], first_day, last_day)
     finally:
         conn.close()
+
+
+def read_fleet(
+    conn: InfluxConnection, wearers: list[tuple[str, str]], first_day: str, last_day: str
+) -> list[WearerDays]:
+    """`read_days` for every (wearer, bucket), then again from the plan's start for the wearers
+    whose plan starts earlier (one more request for all of them)."""
+    fleet = read_days(conn, wearers, first_day, last_day)
+    since = {d.name: _plan_first_day(d) for d in fleet}
+    longer = {n: day for n, day in since.items() if day is not None and day < first_day}
+    if not longer:
+        return fleet
+    buckets = dict(wearers)
+    earlier = read_days(conn, [(n, buckets[n]) for n in longer], min(longer.values()), last_day)
+    again = {d.name: d for d in earlier}
+    return [again.get(d.name, d) for d in fleet]
 
 
 def _plan_first_day(days: WearerDays) -> str | None:
