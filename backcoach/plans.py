@@ -27,7 +27,6 @@ from backcoach.processing.days import day_of
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.plan import (
     ITEM_BY_KEY,
-    ITEMS,
     PACES,
     Plan,
     PlanPhase,
@@ -297,7 +296,7 @@ def plan_hook(settings: Settings, store: Store, engine: RuleEngine) -> PlanSteps
 
 
 __all__ = [
-    "ITEMS",
+    "HISTORY_DAYS",
     "STATUS_KEY",
     "PlanSteps",
     "change",

@@ -54,6 +54,7 @@ from backcoach.processing.types import DaySummary, DiaryEntry
 __all__ = [
     "BASELINE_MIN_DAYS",
     "ITEMS",
+    "ITEM_BY_KEY",
     "PACES",
     "Baseline",
     "ItemWeek",

@@ -323,3 +323,26 @@ def test_a_change_applies_from_this_week_and_never_rewrites_the_past(cli_store, 
     assert run(capsys, "set", "--pace", "brisk")[0] == 0
     phases = json.loads(run(capsys, "show", "--json")[1])["phases"]
     assert [p["pace"] for p in phases] == ["steady", "brisk"]
+
+
+def test_a_fleet_wearer_may_have_a_plan_for_the_practice_to_show(tmp_path):
+    """`fleet.fill_wearer(plan=True)` (bench/practice.py --plans): four weeks from the first day,
+    so the overview's week is plan week 2, graded against its step."""
+    from backcoach import fleet
+
+    store = SQLiteStore(tmp_path / "fleet.sqlite", tz_name="UTC")
+    try:
+        last = dt.date(2026, 11, 29)  # a Sunday: four whole weeks
+        fleet.fill_wearer(store, last, days=28, seed=7, plan=True)
+        kept = plans.load(store)
+        assert kept is not None and kept.start == dt.date(2026, 11, 2)
+        days = WearerDays(
+            "w",
+            store.read_summaries(*ALL_DAYS),
+            store.read_diary(*ALL_DAYS),
+            plan=json.dumps(plans.to_dict(kept)),
+        )
+    finally:
+        store.close()
+    glance = practice_view.glance(days, weekly.IsoWeek.of(last), RULES)
+    assert glance.plan is not None and glance.plan.number == 2
