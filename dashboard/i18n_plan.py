@@ -206,6 +206,10 @@ PLAN_STRINGS: dict[str, dict[str, str]] = {
         "en": "Kept to the step: {pct:.0f}% of the item-days so far.",
         "nl": "Binnen de stap: {pct:.0f}% van de dagen per onderdeel tot nu toe.",
     },
+    "plan.adherence_week": {
+        "en": "Kept to the step: {pct:.0f}% of the item-days this week.",
+        "nl": "Binnen de stap: {pct:.0f}% van de dagen per onderdeel deze week.",
+    },
     "plan.chart": {"en": "Your plan against your weeks", "nl": "Je plan tegen je weken"},
     "plan.chart_caption": {
         "en": "Each panel: your typical day per week (dots), the plan's step (line) and the final "

@@ -24,7 +24,8 @@ from backcoach.dashboard.practice_view import Glance, glances
 from backcoach.dashboard.weekly import IsoWeek
 from backcoach.errors import BackcoachError
 from backcoach.practice import Roster, Wearer
-from backcoach.storage.influx_fleet import WearerDays, read_days
+from backcoach.storage import influx_fleet
+from backcoach.storage.influx_fleet import WearerDays
 from backcoach.storage.influx_http import InfluxConnection
 
 ENV = practice.DASHBOARD_ENV
@@ -107,25 +108,17 @@ def fleet_days(base: Settings, first_day: str, last_day: str) -> list[WearerDays
 def read_fleet(
     conn: InfluxConnection, wearers: list[tuple[str, str]], first_day: str, last_day: str
 ) -> list[WearerDays]:
-    """`read_days` for every (wearer, bucket), then again from the plan's start for the wearers
-    whose plan starts earlier (one more request for all of them)."""
-    fleet = read_days(conn, wearers, first_day, last_day)
-    since = {d.name: _plan_first_day(d) for d in fleet}
-    longer = {n: day for n, day in since.items() if day is not None and day < first_day}
-    if not longer:
-        return fleet
-    buckets = dict(wearers)
-    earlier = read_days(conn, [(n, buckets[n]) for n in longer], min(longer.values()), last_day)
-    again = {d.name: d for d in earlier}
-    return [again.get(d.name, d) for d in fleet]
+    """Every wearer's plan row, then their days from `first_day`, or from their plan's start
+    when that is earlier (`influx_fleet.read_fleet`)."""
+    return influx_fleet.read_fleet(
+        conn, wearers, first_day, last_day, plan_first_day=_plan_first_day
+    )
 
 
-def _plan_first_day(days: WearerDays) -> str | None:
+def _plan_first_day(plan: str) -> str | None:
     """The first day a wearer's plan reads, or None (no plan, or one that cannot be read)."""
-    if not days.plan.strip():
-        return None
     try:
-        start = plans.from_dict(json.loads(days.plan)).start
+        start = plans.from_dict(json.loads(plan)).start
     except (ValueError, BackcoachError):
         return None
     return (start - dt.timedelta(days=plans.HISTORY_DAYS)).isoformat()
