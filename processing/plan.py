@@ -35,7 +35,9 @@ from dataclasses import dataclass, field, replace
 
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.plan_rules import (
+    BACK,
     BASELINE_MIN_DAYS,
+    LEGS,
     ItemState,
     ItemWeek,
     PlanItem,
@@ -64,6 +66,7 @@ __all__ = [
     "PlanSettings",
     "PlanWeek",
     "Reason",
+    "SUMMARY_KEYS",
     "build_plan",
     "final_targets",
     "iso_week",
@@ -135,6 +138,15 @@ ITEMS: tuple[PlanItem, ...] = (
     ),
 )
 ITEM_BY_KEY: Mapping[str, PlanItem] = {i.key: i for i in ITEMS}
+#: Every daily-summary key `build_plan` reads (a reader of many wearers may fetch just these).
+SUMMARY_KEYS: tuple[str, ...] = (
+    "coverage_h",
+    "load",
+    "acwr",
+    LEGS,
+    BACK,
+    *(i.metric for i in ITEMS),
+)
 
 
 def monday_of(day: dt.date) -> dt.date:

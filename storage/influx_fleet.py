@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from backcoach.processing.plan import SUMMARY_KEYS
 from backcoach.processing.types import DaySummary, DiaryEntry
 from backcoach.storage import influx_schema as sch
 from backcoach.storage.influx import clamp_ns
@@ -31,6 +32,8 @@ from backcoach.storage.influx_http import (
 
 WEARERS_PER_REQUEST = 100  # 200 statements: a few hundred kB of answer at most
 PLAN_KEY = "plan"  # the status row holding a wearer's plan (`backcoach.plans.STATUS_KEY`)
+#: What a plan reads of a summary, for the weeks before the fortnight the overview grades.
+PLAN_COLUMNS = ", ".join(ident(c) for c in ("day", "fields", "nonfinite", *SUMMARY_KEYS))
 
 
 @dataclass(frozen=True)
@@ -88,16 +91,35 @@ def _read_batch(
     b: int,
     starts: Mapping[str, int],
 ) -> list[WearerDays]:
-    q = ";".join(
-        f"SELECT * FROM {_source(bucket, m)} WHERE {where(name, starts.get(name, a), b)}"
-        for name, bucket in batch
-        for m in (sch.SUMMARY, sch.DIARY)
-    )
-    results = conn.statements(q)
-    return [
-        _wearer(name, results.get(2 * k, {}), results.get(2 * k + 1, {}))
-        for k, (name, _bucket) in enumerate(batch)
-    ]
+    """Per wearer: summaries and diary of [a, b); for a wearer in `starts` the diary from there
+    and the plan's fields of the summaries before `a` (`plan.SUMMARY_KEYS`, a quarter of a
+    summary's fields)."""
+    statements: list[str] = []
+    index: list[tuple[int, int, int | None]] = []  # summaries, diary, earlier summaries
+    for name, bucket in batch:
+        first = min(starts.get(name, a), a)
+        index.append((len(statements), len(statements) + 1, len(statements) + 2))
+        statements += [
+            f"SELECT * FROM {_source(bucket, sch.SUMMARY)} WHERE {where(name, a, b)}",
+            f"SELECT * FROM {_source(bucket, sch.DIARY)} WHERE {where(name, first, b)}",
+        ]
+        if first < a:
+            statements.append(
+                f"SELECT {PLAN_COLUMNS} FROM {_source(bucket, sch.SUMMARY)} "
+                f"WHERE {where(name, first, a)}"
+            )
+        else:
+            index[-1] = (*index[-1][:2], None)
+    results = conn.statements(";".join(statements))
+    out = []
+    for (name, _bucket), (i_sum, i_diary, i_earlier) in zip(batch, index, strict=True):
+        days = _wearer(name, results.get(i_sum, {}), results.get(i_diary, {}))
+        if i_earlier is not None and days.error is None:
+            before = _wearer(name, results.get(i_earlier, {}), {})
+            summaries = [*before.summaries, *days.summaries]
+            days = replace(days, summaries=summaries, error=before.error)
+        out.append(days)
+    return out
 
 
 def _wearer(

@@ -346,3 +346,21 @@ def test_a_fleet_wearer_may_have_a_plan_for_the_practice_to_show(tmp_path):
         store.close()
     glance = practice_view.glance(days, weekly.IsoWeek.of(last), RULES)
     assert glance.plan is not None and glance.plan.number == 2
+
+
+def test_the_plan_reads_only_the_summary_keys_it_declares(lived):
+    """The practice reads just `plan.SUMMARY_KEYS` of a planned wearer's earlier weeks: the
+    plan built from those keys alone is the same plan."""
+    from backcoach.processing.plan import SUMMARY_KEYS, build_plan
+
+    store, plan = lived
+    summaries = store.read_summaries(*ALL_DAYS)
+    narrow = [
+        dataclasses.replace(s, metrics={k: v for k, v in s.metrics.items() if k in SUMMARY_KEYS})
+        for s in summaries
+    ]
+    assert all(len(n.metrics) < len(s.metrics) for n, s in zip(narrow, summaries, strict=True))
+    again = build_plan(
+        plan.settings, narrow, store.read_diary(*ALL_DAYS), RULES, through=plan.through
+    )
+    assert again == plan
