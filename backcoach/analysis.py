@@ -140,6 +140,7 @@ class _Days:
                 day_end_s=end,
                 rules=rules,
                 history=history,
+                tz_name=self.tz if self.calendar else None,
             )
             out.append((summary, start, end))
         return out

@@ -3,7 +3,7 @@
 Why: the collector keeps writing while InfluxDB is away (a restart, a NAS asleep, a weekend), and
 every write lands in the outbox on the collector's event loop. This measures, per hour of outage,
 what the outbox holds (rows, bytes on disk), how long the collector's own `put()` calls take at
-that point (p50/p99 over --sample-s seconds of its real call pattern: two raw flushes, an epoch,
+that point (p50/p99 over --sample-s seconds of its real call pattern: four raw flushes, an epoch,
 ten status facts a second), and, once the server is back, how fast the backlog drains.
 Goals (issues 12, 24): put() p99 <= 5 ms after 24 h, drain >= 10x faster than real time. When
 put() returns its rows survive a kill of the process; the outbox's group commit fsyncs them

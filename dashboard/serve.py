@@ -12,7 +12,6 @@ practice, one pass of the overview's read, grading and table (issue 24: 2.8 s â†
 """
 
 import contextlib
-import datetime as dt
 import importlib
 import logging
 from pathlib import Path
@@ -58,7 +57,6 @@ def warm_overview() -> int:
     from backcoach.dashboard import practice_view
     from backcoach.dashboard.practice_mode import read_fleet, reader_influx
     from backcoach.dashboard.weekly import IsoWeek
-    from backcoach.processing.days import zone
     from backcoach.storage.influx_http import InfluxConnection
 
     settings = load_settings()
@@ -66,7 +64,7 @@ def warm_overview() -> int:
     if not roster.wearers:
         return 0
     token = practice.read_secret(settings.practice_path, practice.READER_TOKEN)
-    week = IsoWeek.of(dt.datetime.now(zone(settings.timezone)).date()).previous()  # it opens there
+    week = IsoWeek.of(settings.today()).previous()  # it opens there
     conn = InfluxConnection(
         reader_influx(settings.influx, roster.url, roster.wearers[0].bucket, token)
     )

@@ -24,6 +24,7 @@ from backcoach.processing.types import POSTURE_CODE, Epochs, PipelineOutput
 from backcoach.storage.base import ALL_DAYS
 from backcoach.storage.influx_fleet import PLAN_KEY, WearerDays
 from backcoach.storage.sqlite import SQLiteStore
+from tests import clock
 
 FIRST = dt.date(2026, 1, 5)  # a Monday
 RULES = RuleThresholds()
@@ -270,14 +271,16 @@ def test_plan_set_show_export_import_and_clear(cli_store, capsys):
     assert json.loads(out)["phases"][0]["targets"] == {"walking_plan_min": 20.0}
 
 
-def test_a_short_plan_file_from_a_physiotherapist_starts_with_the_last_two_weeks(cli_store, capsys):
+def test_a_short_plan_file_from_a_physiotherapist_starts_with_the_last_two_weeks(
+    cli_store, capsys, each_date
+):
     path = cli_store / "short.toml"
     path.write_text('pace = "brisk"\n\n[targets]\nsitting_bout_max_min = 40\n')
     assert run(capsys, "import", str(path))[0] == 0
     shown = json.loads(run(capsys, "show", "--json")[1])
-    today = dt.datetime.now(dt.UTC).date()
-    start = dt.date.fromisoformat(shown["start"])
-    assert start.weekday() == 0 and 13 <= (today - start).days <= 22
+    today = clock.today(TZ)
+    start = dt.date.fromisoformat(shown["start"])  # the Monday two weeks before this week's
+    assert start.weekday() == 0 and 14 <= (today - start).days <= 20
     assert shown["phases"][0]["pace"] == "brisk"
 
 

@@ -30,14 +30,17 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backcoach import outputs
-from backcoach.analysis import AnalyzeOptions, FileResult, analyze_file
 from backcoach.config import Settings
 from backcoach.errors import BackcoachError, ConfigError
 from backcoach.processing.summary import METRICS
 from backcoach.processing.types import PLACEMENTS, Calibration
 from backcoach.tables import safe_cell
+
+if TYPE_CHECKING:  # the analysis (SciPy) loads when a file is analysed, not for every command:
+    from backcoach.analysis import AnalyzeOptions, FileResult  # `collect` starts a second sooner
 
 COHORT_COLUMNS = ("input", "day", "start", "end", "reference", "units", "time_unit")
 
@@ -168,6 +171,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from backcoach.analysis import AnalyzeOptions
     from backcoach.collector.files import find_inputs
 
     jobs = default_jobs() if args.jobs is None else args.jobs
@@ -242,7 +246,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 OnProgress = Callable[[int, float], None]
-Report = Callable[[FileResult], None]
+Report = Callable[["FileResult"], None]
 
 
 def _one(
@@ -256,6 +260,8 @@ def _one(
 ) -> FileResult:
     """Analyse one file; every failure becomes the result's one-line error (the per-file work
     of --jobs and --cluster alike)."""
+    from backcoach.analysis import FileResult, analyze_file
+
     try:
         result = analyze_file(
             path, out_dir, name, options, lambda share: moved(i, share), attempt=attempt
@@ -328,6 +334,8 @@ def _run_pool(paths, names, out_dir, options, jobs, moved, report) -> list[FileR
     the file that kills its process is reported failed.
     """
     import multiprocessing as mp
+
+    from backcoach.analysis import FileResult
 
     ctx = mp.get_context("spawn")  # no fork of a process that runs the progress thread
     q = ctx.Queue()

@@ -17,7 +17,6 @@ from pathlib import Path
 from backcoach import demo_store, outputs, plans
 from backcoach.config import Settings
 from backcoach.errors import ConfigError
-from backcoach.processing.days import zone
 from backcoach.processing.plan import ITEM_BY_KEY, PACES, Plan, PlanSettings
 
 DESCRIPTION = """\
@@ -75,7 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _today(settings: Settings) -> dt.date:
-    return dt.datetime.now(zone(settings.timezone)).date()
+    return settings.today()  # the clock seam (BACKCOACH_NOW), in the wearer's zone
 
 
 def _targets(pairs: list[str]) -> dict[str, float]:

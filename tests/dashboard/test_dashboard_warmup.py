@@ -8,7 +8,6 @@ through the practice's reader account; the browser tests show the pages still wo
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import sys
 import pytest
 
 from backcoach import practice
-from backcoach.processing.days import zone
+from tests import clock
 from tests.storage import practice_world
 
 pytestmark = pytest.mark.influx
@@ -28,7 +27,7 @@ def test_the_warm_up_reads_and_grades_every_wearer_of_the_practice(tmp_path):
     names = ("anna", "ben")
     with practice_world.running(tmp_path) as world:
         practice_world.add_wearers(world, names)
-        yesterday = dt.datetime.now(zone(practice_world.TZ)).date() - dt.timedelta(days=1)
+        yesterday = clock.yesterday(practice_world.TZ)
         practice_world.fill(world, names, yesterday, days=14)
         env = {**os.environ, **world.env(), practice.DASHBOARD_ENV: "1"}  # as --practice sets
         done = subprocess.run(

@@ -15,7 +15,7 @@ import pytest
 
 from backcoach import fleet, plan_sim
 from backcoach.dashboard.weekly import last_complete_week
-from backcoach.processing.days import zone
+from tests import clock
 from tests.storage import practice_world
 
 from .conftest import CHROMIUM
@@ -36,7 +36,7 @@ def practice(tmp_path_factory):
     root = tmp_path_factory.mktemp("plan-practice")
     with practice_world.running(root) as world:
         practice_world.add_wearers(world, ("dora", "eli"))
-        last = dt.datetime.now(zone(practice_world.TZ)).date() - dt.timedelta(days=1)
+        last = clock.yesterday(practice_world.TZ)
         first = last - dt.timedelta(days=last.weekday()) - dt.timedelta(weeks=15)
         dora = world.wearer_store("dora", root / "collectors" / "dora")
         try:
@@ -79,7 +79,7 @@ def test_the_overview_shows_each_wearers_step_and_the_plan_form_only_makes_a_fil
         )
         page.wait_for_function(SCRIPT_IDLE_JS, timeout=PAGE_TIMEOUT_MS)
         rows = {r[0]: r for r in grid_rows(page)}
-        today = dt.datetime.now(zone(practice_world.TZ)).date()
+        today = clock.today(practice_world.TZ)
         week = plan.week_of(last_complete_week(today).monday)  # where the overview opens
         decision = {"step_on": "a step on", "keep": "same step", "hold": "on hold"}[week.decision]
         assert f"week {week.number} · {decision}" in rows["dora"], rows["dora"]
