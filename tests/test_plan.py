@@ -21,6 +21,7 @@ from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.plan import ITEM_BY_KEY
 from backcoach.processing.rules import RuleEngine, replay
 from backcoach.processing.types import POSTURE_CODE, Epochs, PipelineOutput
+from backcoach.storage import open_store
 from backcoach.storage.base import ALL_DAYS
 from backcoach.storage.influx_fleet import PLAN_KEY, WearerDays
 from backcoach.storage.sqlite import SQLiteStore
@@ -367,3 +368,42 @@ def test_the_plan_reads_only_the_summary_keys_it_declares(lived):
         plan.settings, narrow, store.read_diary(*ALL_DAYS), RULES, through=plan.through
     )
     assert again == plan
+
+
+def test_the_16_weeks_move_the_same_when_they_end_at_any_date(
+    tmp_path, monkeypatch, capsys, each_date
+):
+    """The script lived up to yesterday of the tests' calendar (its weeks across ISO week 53, a
+    DST change, ending on a Sunday or a Saturday) moves as in the fixed-date test above, and
+    `plan show` reads today's step from the clock seam (BACKCOACH_NOW)."""
+    today = clock.today(TZ)
+    first = today - dt.timedelta(days=today.weekday(), weeks=15)  # today is in script week 16
+    config = tmp_path / "config.toml"
+    config.touch()
+    for name, value in {
+        "CONFIG": str(config),
+        "DATA_DIR": str(tmp_path / "data"),
+        "STORAGE": "embedded",
+        "TIMEZONE": TZ,
+        "LANGUAGE": "en",
+    }.items():
+        monkeypatch.setenv(f"BACKCOACH_{name}", value)
+    store = open_store(load_settings())
+    try:
+        plan_sim.simulate(store, first, tz_name=TZ, until=clock.yesterday(TZ))
+        plan = plans.load_plan(store, RULES, today)
+    finally:
+        store.close()
+    assert plan is not None and len(plan.weeks) == 16
+    assert [w.decision for w in plan.weeks[:12]] == [
+        *("measuring", "measuring", "start", "step_on", "step_on", "step_on", "hold"),
+        *("step_on", "hold", "step_on", "step_back", "hold"),
+    ]
+    assert whole_plan_reasons(plan.weeks[13]) == ["away"]
+    now = plan.week_of(today)
+    assert now is plan.weeks[15] and now.number == 14 and now.decision == "keep"
+    capsys.readouterr()
+    assert main(["plan", "show"]) == 0
+    out = capsys.readouterr().out
+    assert f"Your plan: Plan week 14 · {now.week} · pace: steady" in out, out
+    assert now.week == f"{today.isocalendar().year}-W{today.isocalendar().week:02d}"
