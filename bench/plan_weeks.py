@@ -44,28 +44,49 @@ SHORT = {
 }
 
 
+#: The pain-and-load panel's words (the bench's own: the dashboard has no such chart).
+TITLE = {
+    "en": "backcoach: 16 simulated weeks of a graded plan (issue 22)",
+    "nl": "backcoach: 16 gesimuleerde weken van een opbouwplan (issue 22)",
+}
+PANEL_WORDS = {
+    "en": {
+        "pain": "pain (week's mean, 0-10; n d = days recorded)",
+        "acwr": "acute:chronic ratio (week's last recorded day)",
+        "days": "{n} d",
+    },
+    "nl": {
+        "pain": "pijn (gemiddelde van de week, 0-10; n d = dagen gemeten)",
+        "acwr": "acuut:chronisch-ratio (laatste gemeten dag van de week)",
+        "days": "{n} d",
+    },
+}
+
+
 def _fmt(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
 def table(plan: Plan) -> None:
     head = ["wk", "iso week", "decision", "why", *SHORT.values(), "days", "pain", "acwr", "kept"]
-    print(" ".join(f"{h:>9}" if i > 3 else f"{h:<10}" for i, h in enumerate(head)))
+    widths = [-3, -9, -10, -18] + [6] * (len(head) - 4)  # negative: left-aligned
+    pairs = zip(head, widths, strict=True)
+    print(" ".join(f"{h:<{-w}}" if w < 0 else f"{h:>{w}}" for h, w in pairs))
     script = plan_sim.SCRIPT
     for k, w in enumerate(plan.weeks):
         why = ",".join(r.code for r in w.reasons if r.item is None) or ",".join(
             sorted({r.code for r in w.reasons})
         )
         q = w.quotas()
-        cells = [f"{k + 1:<10}", f"{w.week:<10}", f"{w.decision:<10}", f"{why[:22]:<22}"]
+        cells = [f"{k + 1:<3}", f"{w.week:<9}", f"{w.decision:<10}", f"{why[:18]:<18}"]
         for key in SHORT:
             value = q.get(key)
             if value is not None and key in ("leg_lift_share_min", "over60_share_max"):
                 value *= 100
-            cells.append(f"{_fmt(value):>9}")
+            cells.append(f"{_fmt(value):>6}")
         kept = None if w.adherence is None else w.adherence * 100
-        cells += [f"{w.recorded:>9}", f"{_fmt(w.pain):>9}", f"{_fmt(w.acwr, 2):>9}"]
-        cells += [f"{_fmt(kept, 0):>9}"]
+        cells += [f"{w.recorded:>6}", f"{_fmt(w.pain):>6}", f"{_fmt(w.acwr, 2):>6}"]
+        cells += [f"{_fmt(kept, 0):>6}"]
         print(" ".join(cells), f"  {script[k].note}" if k < len(script) else "")
 
 
@@ -127,15 +148,18 @@ def figure(plan: Plan, lang: str):
     mid = [pd.Timestamp(w.monday) + pd.Timedelta(days=3.5) for w in plan.weeks]
     pain = [w.pain for w in plan.weeks]
     acwr = [w.acwr for w in plan.weeks]
-    bars = go.Bar(x=mid, y=pain, name="pain (week mean, 0-10)", opacity=0.6,
+    words = PANEL_WORDS[lang]
+    days = [words["days"].format(n=w.recorded) for w in plan.weeks]  # missing days, in sight
+    bars = go.Bar(x=mid, y=pain, name=words["pain"], opacity=0.6, text=days,
+                  textposition="inside", insidetextanchor="start",
                   marker_color=OKABE_ITO["vermillion"])  # fmt: skip
     fig.add_trace(bars, row=4, col=1)
-    fig.add_trace(go.Scatter(x=mid, y=acwr, name="acute:chronic ratio (week's end)",
+    fig.add_trace(go.Scatter(x=mid, y=acwr, name=words["acwr"],
                              mode="lines+markers", line={"color": OKABE_ITO["black"]}),
                   row=4, col=1, secondary_y=True)  # fmt: skip
-    fig.update_yaxes(title_text="pain (0-10)", range=[0, 14], tickvals=[0, 2, 4, 6, 8, 10],
+    fig.update_yaxes(title_text=t("axis.pain", lang), range=[0, 14], tickvals=[0, 2, 4, 6, 8, 10],
                      row=4, col=1, secondary_y=False)  # fmt: skip
-    fig.update_yaxes(title_text="acute:chronic ratio", range=[0, 2.8], dtick=0.5, showgrid=False,
+    fig.update_yaxes(title_text=t("axis.ratio", lang), range=[0, 2.8], dtick=0.5, showgrid=False,
                      row=4, col=1, secondary_y=True)  # fmt: skip
     for x, w in zip(mid, plan.weeks, strict=True):  # how each week's step was set
         fig.add_annotation(x=x, y=12.2, text=decision_text(w, lang), textangle=-35,
@@ -147,8 +171,8 @@ def figure(plan: Plan, lang: str):
                           fillcolor=OKABE_ITO["grey"], opacity=0.15, row=(k - 1) // 2 + 1,
                           col=(k - 1) % 2 + 1)  # fmt: skip
     fig.update_layout(
-        height=1100, width=1000, template="plotly_white", title="backcoach: 16 simulated weeks "
-        "of a graded plan (issue 22)", legend={"orientation": "h", "y": -0.05}, font={"size": 12},
+        height=1100, width=1000, template="plotly_white", title=TITLE[lang],
+        legend={"orientation": "h", "y": -0.05}, font={"size": 12},
     )  # fmt: skip
     return fig
 
