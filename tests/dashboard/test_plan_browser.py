@@ -11,8 +11,9 @@ import datetime as dt
 
 import pytest
 
-from backcoach import plan_sim
+from backcoach import plan_sim, plans
 from backcoach.storage import open_store
+from tests import clock
 
 from .conftest import CHROMIUM, open_page
 from .serve import dashboard
@@ -42,7 +43,7 @@ def server(tmp_path_factory):
         store.close()
     log_path = tmp_path_factory.mktemp("server") / "dashboard.log"
     with dashboard([], sd.env(), log_path) as (url, link):
-        yield url, log_path, link
+        yield url, log_path, link, sd
 
 
 def settle(page, *texts: str) -> None:
@@ -52,7 +53,7 @@ def settle(page, *texts: str) -> None:
 
 
 def test_the_plan_card_reads_on_today_and_progress_in_both_languages(server, browser):
-    url, log_path, link = server
+    url, log_path, link, _ = server
     page = open_page(browser, link, viewport={"width": 1280, "height": 1800})
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     try:
@@ -81,3 +82,54 @@ def test_the_plan_card_reads_on_today_and_progress_in_both_languages(server, bro
         raise
     finally:
         page.close()
+
+
+def stored_plan(sd):
+    store = open_store(sd.settings())
+    try:
+        return plans.load(store)
+    finally:
+        store.close()
+
+
+def test_a_plan_file_imported_in_settings_becomes_the_plan_and_a_bad_one_changes_nothing(
+    server, browser, tmp_path
+):
+    """The Settings form's import, as a wearer imports the file their physiotherapist gave: a
+    bad file is one line and keeps the plan; a good one (gentle from this week, walking 25
+    minutes) is kept and the Today card reads it. The plan is put back afterwards."""
+    url, log_path, link, sd = server
+    before = stored_plan(sd)
+    assert before is not None
+    given = plans.change(before, clock.today(TZ), pace="gentle", targets={"walking_plan_min": 25.0})
+    good, bad = tmp_path / "from-the-physio.toml", tmp_path / "typo.toml"
+    good.write_text(plans.to_toml(given))
+    bad.write_text('pace = "fast"\n')
+    page = open_page(browser, link, viewport={"width": 1280, "height": 2400})
+    try:
+        page.goto(url, wait_until="domcontentloaded")
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("Settings & data").click()
+        settle(page, "Import a plan file")
+        uploader = page.locator('[data-testid="stFileUploader"] input[type=file]')
+        uploader.set_input_files(str(bad))
+        page.get_by_role("button", name="Import this plan").click()
+        page.get_by_text("pace 'fast' is not one of").first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        assert stored_plan(sd) == before  # nothing lost
+        uploader.set_input_files(str(good))
+        page.get_by_role("button", name="Import this plan").click()
+        settle(page, "Plan kept")
+        assert stored_plan(sd) == given
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("Today").click()
+        settle(page, "Your plan", "pace: gentle")
+        assert page.locator('[data-testid="stException"]').count() == 0
+    except Exception:
+        print(log_path.read_text(errors="replace"))
+        page.screenshot(path=str(ARTIFACTS / "plan-import-failure.png"), full_page=True)
+        raise
+    finally:
+        page.close()
+        store = open_store(sd.settings())
+        try:
+            plans.save(store, before)
+        finally:
+            store.close()
