@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from backcoach import fleet, plan_sim, plans
 from backcoach.processing.days import day_bounds
 from backcoach.storage import open_store
+from tests import clock
 
 from .stores import APP, TZ, new_dir, yesterday
 
@@ -95,13 +96,18 @@ def test_today_shows_the_weeks_step_and_why(plan_store, app_env, monkeypatch, la
 
 
 def test_progress_shows_the_card_and_the_plans_weeks(plan_store, app_env, monkeypatch):
-    sd, plan, _ = plan_store
+    """The card is this week's (on a Monday, the week after the last recorded day's)."""
+    sd, _, first = plan_store
     app_env(sd)
     monkeypatch.setenv("BACKCOACH_LANGUAGE", "nl")
     at = page("app_pages/progress.py")
     shown = texts(at)
     assert "Je plan tegen je weken" in shown
-    assert f"Planweek {plan.weeks[-1].number}" in shown
+    today = clock.today(TZ)
+    number = (today - first).days // 7 + 1 - 2  # after the two baseline weeks
+    assert (
+        f"Planweek {number} · {today.isocalendar().year}-W{today.isocalendar().week:02d}" in shown
+    )
     charts = at.get("plotly_chart")
     assert len(charts) >= 7  # the plan's weeks and the six daily charts
     figure = json.loads(charts[0].proto.spec)
