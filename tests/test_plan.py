@@ -8,7 +8,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -17,6 +20,7 @@ from backcoach import plan_sim, plans
 from backcoach.cli import main
 from backcoach.config import load_settings
 from backcoach.dashboard import practice_view, report, scorecard, weekly
+from backcoach.processing.days import day_bounds
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.plan import ITEM_BY_KEY
 from backcoach.processing.rules import RuleEngine, replay
@@ -407,3 +411,48 @@ def test_the_16_weeks_move_the_same_when_they_end_at_any_date(
     out = capsys.readouterr().out
     assert f"Your plan: Plan week 14 · {now.week} · pace: steady" in out, out
     assert now.week == f"{today.isocalendar().year}-W{today.isocalendar().week:02d}"
+
+
+def test_backcoach_demo_warns_at_the_plans_sitting_cap(tmp_path):
+    """End to end through the live path (`backcoach demo`, a subprocess): with five weeks of the
+    simulated wearer stored, yesterday is in plan week 4 (cap 50 min); the simulated day's
+    sitting bouts of 30 to 50 minutes, which the guidance would warn about, pass quietly and the
+    first G1 of a long bout comes at 50 minutes."""
+    yesterday = clock.yesterday(TZ)
+    first = yesterday - dt.timedelta(days=yesterday.weekday(), weeks=5)
+    store = SQLiteStore(tmp_path / "backcoach.sqlite", tz_name=TZ)
+    try:
+        plan_sim.simulate(store, first, tz_name=TZ, until=yesterday - dt.timedelta(days=1))
+        step = plans.load_plan(store, RULES, yesterday).week_of(yesterday)
+    finally:
+        store.close()
+    assert step.number == 4 and step.quotas()["sitting_bout_max_min"] == 50.0
+    (tmp_path / "none.toml").touch()
+    env = {
+        **os.environ,
+        "BACKCOACH_DATA_DIR": str(tmp_path),
+        "BACKCOACH_CONFIG": str(tmp_path / "none.toml"),
+        "BACKCOACH_NOTIFY_URLS": "",
+        "BACKCOACH_TIMEZONE": TZ,
+    }
+    res = subprocess.run(
+        [sys.executable, "-m", "backcoach", "demo", "--days", "1", "--seed", "3"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    store = SQLiteStore(tmp_path / "backcoach.sqlite", tz_name=TZ)
+    try:
+        start_s, end_s = day_bounds(yesterday.isoformat(), TZ)
+        bouts = [
+            (e.end_s - e.start_s) / 60
+            for e in store.read_events(start_s, end_s)
+            if e.type == "sitting_bout"
+        ]
+        g1 = [round(w.value) for w in store.read_warnings(start_s, end_s) if w.rule == "G1"]
+    finally:
+        store.close()
+    assert any(30 < b < 50 for b in bouts), bouts  # the guidance would have warned
+    assert g1 and min(g1) == 50 and all(v % 10 == 0 for v in g1), g1
