@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "backcoach.commands.dashboard",
     "backcoach.commands.analyze",
     "backcoach.commands.report",
+    "backcoach.commands.plan",
     "backcoach.commands.practice",
     "backcoach.commands.warnings",
     "backcoach.commands.sync",

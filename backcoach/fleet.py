@@ -23,7 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from backcoach import plans
 from backcoach.processing.days import day_bounds
+from backcoach.processing.plan import PACES, PlanPhase, PlanSettings
 from backcoach.processing.types import (
     POSTURE_CODE,
     DaySummary,
@@ -190,9 +192,18 @@ def fill_wearer(
     seed: int,
     tz_name: str = "UTC",
     epoch_days: int = 0,
+    plan: bool = False,
 ) -> int:
-    """Write `days` days ending on `last_day` for one wearer; returns the points written."""
+    """Write `days` days ending on `last_day` for one wearer; returns the points written.
+
+    `plan`: the wearer also has a graded plan (docs/plan.md) from their first day, at a seeded
+    pace, as `backcoach plan set` keeps it, so a practice's overview has steps to show.
+    """
     p = profile(seed)
+    if plan:
+        first = last_day - dt.timedelta(days=days - 1)
+        pace = PACES[seed % len(PACES)]
+        plans.save(store, PlanSettings(first, 2, (PlanPhase(first, pace),)))
     loads: list[float] = []
     points = 0
     for i in range(days):
@@ -230,6 +241,7 @@ def fill_fleet(
     tz_name: str = "UTC",
     epoch_days: int = 0,
     progress: Callable[[int], None] | None = None,
+    plan: bool = False,
 ) -> int:
     """`wearers` wearers, each into the store `stores(k)` gives (flushed and closed after)."""
     total = 0
@@ -243,6 +255,7 @@ def fill_fleet(
                 seed=seed * 100_003 + k,
                 tz_name=tz_name,
                 epoch_days=epoch_days,
+                plan=plan,
             )
             flush = getattr(store, "flush", None)
             if flush is not None:

@@ -42,11 +42,10 @@ sys.path.insert(0, str(ROOT))  # for tests.storage (the fixtures' server and pra
 
 from backcoach.config import load_settings  # noqa: E402
 from backcoach.dashboard import practice_view  # noqa: E402
-from backcoach.dashboard.practice_mode import reader_influx  # noqa: E402
+from backcoach.dashboard.practice_mode import read_fleet, reader_influx  # noqa: E402
 from backcoach.dashboard.weekly import IsoWeek  # noqa: E402
 from backcoach.practice import READER_TOKEN, load_roster, read_secret  # noqa: E402
 from backcoach.processing.types import Epochs, Samples  # noqa: E402
-from backcoach.storage.influx_fleet import read_days  # noqa: E402
 from backcoach.storage.influx_http import InfluxConnection  # noqa: E402
 from tests.storage import practice_world  # noqa: E402
 
@@ -55,7 +54,7 @@ CHUNK_S = 0.5  # a live sensor's raw chunk (service.LiveRun)
 USER, PASSWORD = "bench", "bench-Passw0rd-2026"
 
 
-def set_up(world, wearers: int, weeks: int) -> tuple[list[str], dt.date]:
+def set_up(world, wearers: int, weeks: int, plans: bool = False) -> tuple[list[str], dt.date]:
     names = [f"w{k:03d}" for k in range(wearers)]
     t = time.perf_counter()
     practice_world.add_wearers(world, names)
@@ -72,11 +71,14 @@ def set_up(world, wearers: int, weeks: int) -> tuple[list[str], dt.date]:
         if n % 50 == 0:
             print(f"  fleet: {n}/{wearers} wearers written", flush=True)
 
-    points = practice_world.fill(world, names, yesterday, days=7 * weeks, progress=progress)
+    points = practice_world.fill(
+        world, names, yesterday, days=7 * weeks, progress=progress, plan=plans
+    )
     took = time.perf_counter() - t
     print(
         f"fleet simulator: {points} points ({7 * weeks} days x {wearers} wearers: summaries, "
-        f"events, warnings, diary) written and confirmed in {took:.1f} s "
+        f"events, warnings, diary{', a plan each' if plans else ''}) written and confirmed in "
+        f"{took:.1f} s "
         f"({points / took:.0f} points/s, each wearer with its own credentials)"
     )
     practice_world.add_practitioner(world, USER, PASSWORD)
@@ -95,7 +97,7 @@ def overview_in_process(world, runs: int) -> None:
         conn = InfluxConnection(
             reader_influx(settings.influx, roster.url, roster.wearers[0].bucket, token)
         )
-        fleet = read_days(conn, [(w.name, w.bucket) for w in roster.wearers], first, last)
+        fleet = read_fleet(conn, [(w.name, w.bucket) for w in roster.wearers], first, last)
         reads.append(time.perf_counter() - t)
         rows = practice_view.glances(fleet, week, settings.rules)
         practice_view.overview_table(rows, "en")
@@ -300,12 +302,15 @@ def main() -> int:
     ap.add_argument("--burst-s", type=float, default=600.0, help="backlog per wearer (s)")
     ap.add_argument("--feeders", type=int, default=8, help="threads writing the live data")
     ap.add_argument("--no-browser", action="store_true", help="skip the Chromium timing")
+    ap.add_argument(
+        "--plans", action="store_true", help="every wearer has a graded plan (docs/plan.md)"
+    )
     args = ap.parse_args()
     with (
         tempfile.TemporaryDirectory(prefix="bench-practice-") as tmp,
         practice_world.running(Path(tmp)) as world,
     ):
-        names, _ = set_up(world, args.wearers, args.weeks)
+        names, _ = set_up(world, args.wearers, args.weeks, args.plans)
         overview_in_process(world, args.runs)
         if not args.no_browser:
             overview_in_browser(world, args.wearers)

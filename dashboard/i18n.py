@@ -15,6 +15,7 @@ import os
 import string
 from collections.abc import Mapping
 
+from backcoach.dashboard.i18n_plan import PLAN_STRINGS
 from backcoach.dashboard.i18n_practice import PRACTICE_STRINGS
 
 LANGS: tuple[str, ...] = ("en", "nl")
@@ -544,9 +545,9 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
         },
         "target": {
             "en": "No bout over {sitting_bout_max_min:.0f} min; "
-            "{breaks_per_sitting_hour_min:.0f}+ breaks per sitting hour",
+            "{breaks_per_sitting_hour_min:g}+ breaks per sitting hour",
             "nl": "Geen periode langer dan {sitting_bout_max_min:.0f} min; "
-            "{breaks_per_sitting_hour_min:.0f}+ pauzes per zituur",
+            "{breaks_per_sitting_hour_min:g}+ pauzes per zituur",
         },
         "next": {
             "en": "Set a half-hour reminder and stand for each phone call.",
@@ -593,8 +594,8 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
             "nl": "Steeds weer ver voorover buigen, of gebogen blijven staan, belast de rug.",
         },
         "target": {
-            "en": "Over {deep_bend_deg:.0f}° less than {over60_share_max_pct:.0f}% of upright time",
-            "nl": "Boven {deep_bend_deg:.0f}° minder dan {over60_share_max_pct:.0f}% van de "
+            "en": "Over {deep_bend_deg:.0f}° less than {over60_share_max_pct:g}% of upright time",
+            "nl": "Boven {deep_bend_deg:.0f}° minder dan {over60_share_max_pct:g}% van de "
             "tijd rechtop",
         },
         "next": {
@@ -677,8 +678,8 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
             "nl": "Spieren herstellen tijdens de slaap. Gun jezelf genoeg uren in bed.",
         },
         "target": {
-            "en": "{sleep_target_h:.0f}+ hours lying at night",
-            "nl": "{sleep_target_h:.0f}+ uur liggen 's nachts",
+            "en": "{sleep_target_h:g}+ hours lying at night",
+            "nl": "{sleep_target_h:g}+ uur liggen 's nachts",
         },
         "next": {
             "en": "Keep a fixed bedtime and put the screen away half an hour before.",
@@ -741,6 +742,7 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
 
 
 STRINGS.update(PRACTICE_STRINGS)
+STRINGS.update(PLAN_STRINGS)
 
 
 class _DecimalComma(string.Formatter):

@@ -11,18 +11,21 @@ anything. The server refuses the reader's writes as well (`storage/influx_admin.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 from dataclasses import replace
 
 import streamlit as st
 
-from backcoach import practice
+from backcoach import plans, practice
 from backcoach.config import InfluxSettings, Settings
 from backcoach.dashboard.practice_view import Glance, glances
 from backcoach.dashboard.weekly import IsoWeek
 from backcoach.errors import BackcoachError
 from backcoach.practice import Roster, Wearer
-from backcoach.storage.influx_fleet import WearerDays, read_days
+from backcoach.storage import influx_fleet
+from backcoach.storage.influx_fleet import WearerDays
 from backcoach.storage.influx_http import InfluxConnection
 
 ENV = practice.DASHBOARD_ENV
@@ -88,16 +91,37 @@ def choose(name: str) -> None:
 
 
 def fleet_days(base: Settings, first_day: str, last_day: str) -> list[WearerDays]:
-    """Every wearer's summaries and diary of first_day..last_day (a few requests)."""
+    """Every wearer's summaries, diary and plan of first_day..last_day (a few requests); a
+    wearer with a plan from the plan's start on (before it: what the plan's pain and load
+    judgement looks back on), so the overview builds the same plan the wearer's pages do."""
     r, token = roster(base)
     if not r.wearers:
         return []
     influx = reader_influx(base.influx, r.url, r.wearers[0].bucket, token)
     conn = InfluxConnection(influx)
     try:
-        return read_days(conn, [(w.name, w.bucket) for w in r.wearers], first_day, last_day)
+        return read_fleet(conn, [(w.name, w.bucket) for w in r.wearers], first_day, last_day)
     finally:
         conn.close()
+
+
+def read_fleet(
+    conn: InfluxConnection, wearers: list[tuple[str, str]], first_day: str, last_day: str
+) -> list[WearerDays]:
+    """Every wearer's plan row, then their days from `first_day`, or from their plan's start
+    when that is earlier (`influx_fleet.read_fleet`)."""
+    return influx_fleet.read_fleet(
+        conn, wearers, first_day, last_day, plan_first_day=_plan_first_day
+    )
+
+
+def _plan_first_day(plan: str) -> str | None:
+    """The first day a wearer's plan reads, or None (no plan, or one that cannot be read)."""
+    try:
+        start = plans.from_dict(json.loads(plan)).start
+    except (ValueError, BackcoachError):
+        return None
+    return (start - dt.timedelta(days=plans.HISTORY_DAYS)).isoformat()
 
 
 @st.cache_data(ttl=OVERVIEW_TTL_S, show_spinner=False)

@@ -19,7 +19,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
@@ -27,9 +27,9 @@ import markupsafe
 import pandas as pd
 import plotly.graph_objects as go
 
-from backcoach import __version__
+from backcoach import __version__, plans
 from backcoach.config import Settings
-from backcoach.dashboard import charts, dates, report_browser
+from backcoach.dashboard import charts, dates, plan_text, plan_view, report_browser
 from backcoach.dashboard.i18n import rule_text, t
 from backcoach.dashboard.views import progress_frame
 from backcoach.dashboard.weekly import (
@@ -45,6 +45,7 @@ from backcoach.dashboard.weekly import (
 from backcoach.errors import BackcoachError
 from backcoach.processing.days import day_bounds, zone
 from backcoach.processing.guidance import RuleThresholds
+from backcoach.processing.plan import Plan, PlanWeek
 from backcoach.processing.types import DiaryEntry
 from backcoach.storage.base import Store
 
@@ -52,6 +53,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 CHART_WIDTH_PX = 680  # 180 mm of A4 at 96 px per inch: the page width inside its margins
 CHART_HEIGHT_PX = 250  # three charts and their captions fit one A4 page
 LOAD_HEIGHT_PX = 400  # load with pain above, the acute:chronic ratio below
+PLAN_HEIGHT_PX = 520  # the plan's six panels
 STATUS_MARK = {"green": "✔", "amber": "◐", "red": "✖", "none": "?"}
 
 DEFAULT_WEARER = Settings.wearer  # no name given: nothing to print
@@ -77,7 +79,11 @@ class WeekData:
     diary: list[DiaryEntry]  # the week's entries, oldest first
     days_with_data: tuple[str, ...]
     coverage_h: float
-    rules: RuleThresholds
+    rules: RuleThresholds  # what the week was graded by: its plan step, or the guidance
+    guidance: RuleThresholds | None = None  # the guidance's own, when a plan step graded it
+    plan: Plan | None = None  # the wearer's plan up to this week
+    plan_week: PlanWeek | None = None  # this week's step
+    next_week: PlanWeek | None = None  # the step this week leads to
 
 
 ALL_DAYS = ("0001-01-01", "9999-12-31")  # every day a store can hold (as export reads)
@@ -118,19 +124,31 @@ def gather(
     if not in_week:
         raise _no_data(store, week, where, today)
     diary = store.read_diary(first, last)
+    # The plan through next Monday: this week's step, and the one this week leads to.
+    plan = plans.load_plan(store, rules, week.sunday + dt.timedelta(days=1))
+    step = rules if plan is None else plan.thresholds(week.monday, rules)
     start_s, _ = day_bounds(week.days[0], tz_name)
     _, end_s = day_bounds(week.days[-1], tz_name)
     coverage = sum(s.metrics.get("coverage_h", 0.0) for s in in_week)
     return WeekData(
         week=week,
-        rows=week_rows(week, summaries, diary, rules),
+        rows=week_rows(week, summaries, diary, step, final=rules),
         frame=progress_frame(summaries, diary, week.days[0], week.days[-1]),
         warnings=warning_rows(week, store.read_warnings(start_s, end_s), zone(tz_name)),
         diary=[e for e in diary if e.day in week.days],
         days_with_data=tuple(s.day for s in in_week),
         coverage_h=float(coverage) if math.isfinite(coverage) else 0.0,
-        rules=rules,
+        rules=step,
+        guidance=None if plan is None else rules,
+        plan=None if plan is None else _upto(plan, week),
+        plan_week=None if plan is None else plan.week_of(week.monday),
+        next_week=None if plan is None else plan.week_of(week.sunday + dt.timedelta(days=1)),
     )
+
+
+def _upto(plan: Plan, week: IsoWeek) -> Plan:
+    """The plan's weeks up to and including `week` (what the report's chart shows)."""
+    return replace(plan, weeks=tuple(w for w in plan.weeks if w.monday <= week.monday))
 
 
 @dataclass(frozen=True)
@@ -211,10 +229,15 @@ def figures(data: WeekData, lang: str) -> list[Chart]:
             LOAD_HEIGHT_PX,
         ),
     ]
-    return [
+    drawn = [
         Chart(key, heading, caption, _for_print(fig, data.week, lang, height))
         for key, heading, caption, fig, height in specs
     ]
+    if data.plan is not None and data.plan.weeks:
+        fig = plan_view.weeks_figure(data.plan, lang, height=PLAN_HEIGHT_PX)
+        fig.update_layout(width=CHART_WIDTH_PX, font={"size": 11})
+        drawn.insert(0, Chart("plan", t("plan.chart", lang), t("plan.chart_caption", lang), fig))
+    return drawn
 
 
 def _fmt(value: float | None, unit: str, lang: str) -> str:
@@ -267,6 +290,13 @@ def render_html(
         "fmt": lambda value, unit: _fmt(value, unit, lang),
         "day_short": lambda day: dates.weekday_short(day, lang),
         "day": lambda day: dates.short(day, lang),
+        "plan_sentences": lambda week: plan_text.sentences(week, lang),
+        "plan_headline": lambda week: plan_text.headline(week, lang),
+        "plan_decision": lambda week: plan_text.decision_text(week, lang),
+        "plan_value": lambda key, value, figure=False: plan_text.value_text(
+            key, value, lang, figure=figure
+        ),
+        "plan_item": lambda key: plan_text.item_label(key, lang),
     }
     template = _environment().get_template("report.html")
     return template.render(

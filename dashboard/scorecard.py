@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -41,6 +41,7 @@ class RuleCard:
     status: str  # green | amber | red | none
     trend: tuple[float | None, ...]  # the 7 days up to and including the day
     target_values: Mapping[str, float]  # placeholders for the target wording
+    final_values: Mapping[str, float] | None = None  # the guidance's, when graded by a plan step
 
 
 def grade(value: float | None, limit: float, *, higher_is_better: bool, slack: float = 0.25) -> str:
@@ -116,8 +117,14 @@ def rule_cards(
     diary: Sequence[DiaryEntry],
     rules: RuleThresholds,
     weekly_improved: int | None = None,
+    *,
+    final: RuleThresholds | None = None,
 ) -> list[RuleCard]:
-    """Scorecards G1-G12 for `day` from the summaries and diary of the 7 days up to it."""
+    """Scorecards G1-G12 for `day` from the summaries and diary of the 7 days up to it.
+
+    `rules` grade the day (a plan's step: `plan.Plan.thresholds`); `final`, the guidance's own
+    thresholds, go beside them on each card as the final target.
+    """
     d = dt.date.fromisoformat(day)
     days = [(d - dt.timedelta(days=6 - i)).isoformat() for i in range(7)]
     by_day = {s.day: s.metrics for s in summaries}
@@ -148,4 +155,7 @@ def rule_cards(
     )
     g12 = "none" if weekly_improved is None else ("green" if weekly_improved > 0 else "amber")
     cards["G12"] = RuleCard("G12", weekly_improved, "n", g12, (None,) * 7, targets)
+    if final is not None:
+        finals = target_values(final)
+        cards = {k: replace(c, final_values=finals) for k, c in cards.items()}
     return [cards[f"G{i}"] for i in range(1, 13)]

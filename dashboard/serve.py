@@ -55,9 +55,8 @@ def warm_overview() -> int:
     from backcoach import practice
     from backcoach.config import load_settings
     from backcoach.dashboard import practice_view
-    from backcoach.dashboard.practice_mode import reader_influx
+    from backcoach.dashboard.practice_mode import read_fleet, reader_influx
     from backcoach.dashboard.weekly import IsoWeek
-    from backcoach.storage.influx_fleet import read_days
     from backcoach.storage.influx_http import InfluxConnection
 
     settings = load_settings()
@@ -71,7 +70,7 @@ def warm_overview() -> int:
     )
     try:
         wearers = [(w.name, w.bucket) for w in roster.wearers]
-        fleet = read_days(conn, wearers, week.previous().monday.isoformat(), week.days[-1])
+        fleet = read_fleet(conn, wearers, week.previous().monday.isoformat(), week.days[-1])
     finally:
         conn.close()
     rows = practice_view.glances(fleet, week, settings.rules)

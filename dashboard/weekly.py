@@ -119,6 +119,7 @@ class WeekRow:
     before: float | None  # the week before's average day
     change: str  # better | worse | steady | none
     target_values: Mapping[str, float]
+    final_values: Mapping[str, float] | None = None  # the guidance's, when graded by a plan step
 
 
 def has_data(summary: DaySummary) -> bool:
@@ -155,8 +156,12 @@ def week_rows(
     rules: RuleThresholds,
     *,
     g12: bool = True,
+    final: RuleThresholds | None = None,
 ) -> list[WeekRow]:
     """Rows G1-G12 for `week` from the summaries and diary of it and the week before.
+
+    `rules` grade the week (a plan's step for it: `plan.Plan.thresholds`); `final`, the
+    guidance's own thresholds, go beside them as each row's final target.
 
     G12 (how many figures improved) takes the Progress page's weekly comparison, two thirds of
     the time here; the practice overview, which shows each rule's change itself, leaves it out
@@ -168,7 +173,8 @@ def week_rows(
         frame = progress_frame(summaries, diary, before_week.monday.isoformat(), week.days[-1])
         changes = weekly_changes(frame, min_rel=MIN_CHANGE)
         improved = None if changes is None else sum(c.improved for c in changes)
-    now = {c.rule: c for c in rule_cards(week.days[-1], summaries, diary, rules, improved)}
+    cards = rule_cards(week.days[-1], summaries, diary, rules, improved, final=final)
+    now = {c.rule: c for c in cards}
     then = {c.rule: c for c in rule_cards(before_week.days[-1], summaries, diary, rules)}
     with_data = sum(any(s.day == d for s in summaries) for d in week.days)
     rows = []
@@ -197,6 +203,7 @@ def week_rows(
                 before,
                 change(rule, value, before, rules),
                 card.target_values,
+                card.final_values,
             )
         )
     return rows

@@ -197,7 +197,15 @@ class RuleEngine:
         self._quiet = (parse_clock(quiet_start), parse_clock(quiet_end))
         self.tz = zone(tz) if isinstance(tz, str) else tz
         self.state = state or EngineState()
-        th = self.thresholds
+        self.set_thresholds(self.thresholds)
+
+    def set_thresholds(self, thresholds: RuleThresholds) -> None:
+        """Judge from now on by these thresholds, keeping the open streaks and cooldowns.
+
+        Why: a wearer's plan (`plan.py`) moves the limits week by week, while a live session
+        runs for days.
+        """
+        self.thresholds = th = thresholds
         self._rules = {
             "sitting": _StreakRule(
                 th.sitting_bout_max_min * 60, th.sitting_repeat_min * 60, th.break_min_s

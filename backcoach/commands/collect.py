@@ -286,6 +286,7 @@ def wire_warnings(
     """Rules on every pipeline output and every finished day; delivery on the dispatcher's
     threads, including a buzz on sensors with a motor (scheduled back onto `loop`)."""
     from backcoach.alerts import build_dispatcher, engine_from_settings, warning_hook
+    from backcoach.plans import plan_hook
     from backcoach.service import daily_hook
 
     def buzz(_warning: OverloadWarning) -> None:
@@ -298,6 +299,7 @@ def wire_warnings(
     # store=None: LiveRun stores the warnings the hooks return
     buzzer = buzz if has_motor else None
     dispatcher = build_dispatcher(settings, store=None, buzz=buzzer, clock=session.clock)
+    session.on_output.append(plan_hook(settings, store, engine))  # this week's step, first
     session.on_output.append(warning_hook(engine, dispatcher))
     session.on_day.append(daily_hook(settings, store, engine, dispatcher))
     return dispatcher

@@ -171,11 +171,12 @@ def _simulate(
     """Stream each simulated day through `LiveRun` into the store, with a progress bar."""
     from backcoach.alerts import build_dispatcher, warning_hook
     from backcoach.collector.simulator import simulate_day
+    from backcoach.plans import plan_hook
     from backcoach.service import LiveRun, daily_hook
 
     dispatcher = build_dispatcher(channels, store=None)
     hooks = {
-        "on_output": [warning_hook(engine, dispatcher)],
+        "on_output": [plan_hook(settings, store, engine), warning_hook(engine, dispatcher)],
         "on_day": [daily_hook(settings, store, engine, dispatcher)],
     }
     reports: list[DayReport] = []

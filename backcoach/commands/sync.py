@@ -21,6 +21,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from backcoach.config import Settings
 from backcoach.errors import ConfigError, StoreUnavailable
+from backcoach.plans import STATUS_KEY as PLAN_KEY
 from backcoach.storage.base import ALL_DAYS, Store
 from backcoach.storage.influx import InfluxStore, safe_url
 
@@ -101,7 +102,8 @@ def sync_history(
        raw samples, epochs, events and warnings that start in it are queued, the outbox is
        flushed (the server confirmed), then the mark moves to b. A re-run sync leaves no stale
        points of an earlier copy.
-    3. Summaries and diary entries, a few rows a day, are copied whole at the end.
+    3. Summaries and diary entries, a few rows a day, are copied whole at the end, and the
+       wearer's plan (its status row, docs/plan.md) with them.
 
     The outbox is waited for as long as it drains (`drain`, each wait `idle_s`). A chunk that an
     interrupted run queued but did not see confirmed is sent from the outbox, not queued again.
@@ -146,6 +148,9 @@ def sync_history(
         target.write_summary(summary)
     for entry in source.read_diary(*ALL_DAYS):
         target.write_diary(entry)
+    plan = source.read_status().get(PLAN_KEY, "")
+    if plan.strip():
+        target.write_status(PLAN_KEY, plan)
     result.points += target.points_queued - before
     drain(target, idle_s=idle_s)
     return result

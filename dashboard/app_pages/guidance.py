@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from backcoach.dashboard import charts, common, dates, scorecard, views
+from backcoach.dashboard import charts, common, dates, plan_card, scorecard, views
 from backcoach.dashboard.i18n import rule_text, t
 
 #: Status shown as a badge with an icon and a word, never by colour alone.
@@ -38,10 +38,13 @@ def draw_card(card: scorecard.RuleCard, lang: str) -> None:
         st.write(rule_text(card.rule, "advice", lang))
         left, right = st.columns(2)
         left.metric(t("guidance.today", lang), fmt(card.value, card.unit, lang))
-        right.markdown(
-            f"**{t('guidance.target', lang)}**  \n"
-            + rule_text(card.rule, "target", lang, **card.target_values)
-        )
+        target = rule_text(card.rule, "target", lang, **card.target_values)
+        final = rule_text(card.rule, "target", lang, **(card.final_values or card.target_values))
+        if final == target:
+            right.markdown(f"**{t('guidance.target', lang)}**  \n{target}")
+        else:  # graded against this week's step of the plan, the guidance's target beside it
+            right.markdown(f"**{t('plan.step_label', lang)}**  \n{target}")
+            right.caption(f"{t('plan.guidance_label', lang)}: {final}")
         if any(v is not None for v in card.trend):
             st.caption(t("guidance.trend", lang))
             st.plotly_chart(
@@ -73,7 +76,8 @@ def main() -> None:
     diary = common.diary(ctx.key, first, day, ctx.store)
     changes = views.weekly_changes(views.progress_frame(sums, diary, first, day))
     improved = None if changes is None else sum(c.improved for c in changes)
-    cards = scorecard.rule_cards(day, sums, diary, ctx.settings.rules, improved)
+    step = plan_card.rules_for(ctx, day)  # this week's step of the plan, or the guidance
+    cards = scorecard.rule_cards(day, sums, diary, step, improved, final=ctx.settings.rules)
     cols = st.columns(2)
     for i, card in enumerate(cards):
         with cols[i % 2]:

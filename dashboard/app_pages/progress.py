@@ -7,7 +7,17 @@ import datetime as dt
 
 import streamlit as st
 
-from backcoach.dashboard import charts, common, dates, export, report, report_browser, views, weekly
+from backcoach.dashboard import (
+    charts,
+    common,
+    dates,
+    export,
+    plan_card,
+    report,
+    report_browser,
+    views,
+    weekly,
+)
 from backcoach.dashboard.i18n import t
 
 WINDOWS_DAYS = (7, 28, 90)
@@ -161,6 +171,8 @@ def main() -> None:
         horizontal=True,
         key="progress_window",
     )
+    plan_card.card(ctx, ctx.today())  # this week's step (decided from the weeks before)
+    plan_card.chart(ctx)
     end = dt.date.fromisoformat(last)
     first = (end - dt.timedelta(days=n - 1)).isoformat()
     # The weekly summary always compares two whole weeks, whatever window is shown.

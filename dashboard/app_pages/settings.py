@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from backcoach.config import LANGUAGES
-from backcoach.dashboard import common, dates, export, views
+from backcoach.dashboard import common, dates, export, plan_form, views
 from backcoach.dashboard.i18n import LANG_NAMES
 from backcoach.dashboard.settings_file import save_settings
 from backcoach.errors import BackcoachError
@@ -209,6 +209,7 @@ def main() -> None:
         st.caption(ctx.t("practice.read_only"))
     else:
         settings_form(ctx)
+    plan_form.section(ctx)
     calibration(ctx)
     export_section(ctx)
     if not ctx.read_only:

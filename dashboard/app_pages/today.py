@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from backcoach.dashboard import charts, common, dates, views
+from backcoach.dashboard import charts, common, dates, plan_card, views
 from backcoach.dashboard.i18n import STRINGS, collector_state, t
 
 LIVE_REFRESH_S = 5  # the live panel polls the store's status rows this often
@@ -99,7 +99,7 @@ def day_view(ctx: common.Ctx, day: str) -> None:
         st.info(ctx.t("empty.day", day=dates.short(day, ctx.lang)))
         return
     summary = next(iter(common.summaries(ctx.key, day, day, ctx.store)), None)
-    rules = ctx.settings.rules
+    rules = plan_card.rules_for(ctx, day)  # this week's step of the plan, or the guidance
     headline_row(ctx, views.headline(epochs, events, summary, warnings, rules.deep_bend_deg))
     marks = views.event_marks(events)
     st.subheader(ctx.t("today.timeline"))
@@ -133,7 +133,9 @@ def main() -> None:
     if last is None:
         ctx.empty_state()
     else:
-        day_view(ctx, pick_day(ctx, last))
+        day = pick_day(ctx, last)
+        plan_card.card(ctx, day)
+        day_view(ctx, day)
     common.disclaimer()
 
 

@@ -86,8 +86,10 @@ def fill(
     days: int,
     epoch_days: int = 0,
     progress: Callable[[int], None] | None = None,
+    plan: bool = False,
 ) -> int:
-    """Each wearer's simulated days, written with their own credentials; returns points."""
+    """Each wearer's simulated days, written with their own credentials; returns points.
+    `plan`: each wearer has a graded plan from their first day (`fleet.fill_wearer`)."""
     return fleet.fill_fleet(
         lambda k: world.wearer_store(names[k], world.root / "collectors" / names[k]),
         len(names),
@@ -96,6 +98,7 @@ def fill(
         tz_name=TZ,
         epoch_days=epoch_days,
         progress=progress,
+        plan=plan,
     )
 
 

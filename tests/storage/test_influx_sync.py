@@ -41,6 +41,7 @@ def test_sync_copies_everything_and_resumes_after_what_it_sent(env, influxd, inf
     src.write_warnings([OverloadWarning(T0 + 5, "G1", 31.0, "sit", "zit")])
     src.write_summary(DaySummary(DAY, {"G1.a": 1.5}))
     src.write_diary(DiaryEntry(DAY, pain=3, note="ok"))
+    src.write_status("plan", '{"start": "2026-11-09"}')  # the wearer's plan (docs/plan.md)
     src.close()
 
     assert main(["sync", "--chunk-hours", "1"]) == 0
@@ -52,6 +53,7 @@ def test_sync_copies_everything_and_resumes_after_what_it_sent(env, influxd, inf
     assert influxd.count(influx_db, "warning", "value") == 1
     assert influxd.count(influx_db, "summary", "day") == 1
     assert influxd.count(influx_db, "diary", "pain") == 1
+    assert influxd.count(influx_db, "status", "value") == 1  # the plan, nothing live
 
     influxd.query('DROP MEASUREMENT "epoch"', db=influx_db)  # if sync re-sent, it would show
     src = _embedded(env)

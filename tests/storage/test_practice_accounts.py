@@ -248,7 +248,7 @@ def test_the_overview_reads_every_wearer_in_one_request_and_an_unreadable_one_al
 
     from backcoach.config import InfluxSettings
     from backcoach.processing.types import DaySummary, DiaryEntry
-    from backcoach.storage.influx_fleet import read_days
+    from backcoach.storage.influx_fleet import read_days, read_fleet, read_plans
     from backcoach.storage.influx_http import InfluxConnection
 
     tokens, folder = practice_setup
@@ -259,6 +259,9 @@ def test_the_overview_reads_every_wearer_in_one_request_and_an_unreadable_one_al
         store.tags = store.tags.__class__(name, "s", "open", "lower_back")
         store.write_summary(DaySummary("2026-11-24", {"G1.longest_sitting_bout_min": sit}))
         store.write_diary(DiaryEntry("2026-11-24", pain=4 if name == "ben" else 1))
+        if name == "ben":  # a plan, kept in the wearer's own store (backcoach/plans.py)
+            store.write_status("plan", '{"start": "2026-11-09"}')
+            store.write_summary(DaySummary("2026-11-10", {"G1.longest_sitting_bout_min": 70.0}))
         store.flush(10)
     auth_server.query('CREATE DATABASE "backcoach_stranger"')
     reader = (folder / practice.READER_TOKEN).read_text().strip()
@@ -276,5 +279,13 @@ def test_the_overview_reads_every_wearer_in_one_request_and_an_unreadable_one_al
     assert [s.metrics["G1.longest_sitting_bout_min"] for s in anna.summaries] == [25.0]
     assert [s.metrics["G1.longest_sitting_bout_min"] for s in ben.summaries] == [55.0]
     assert [e.pain for e in ben.diary] == [4] and anna.error is None
+    plans = read_plans(conn, asked, per_request=2)  # the plan rows, read as the days are
+    assert plans == {"anna": "", "stranger": "", "ben": '{"start": "2026-11-09"}'}
+    fleet = read_fleet(
+        conn, asked, "2026-11-23", "2026-11-29", plan_first_day=lambda plan: "2026-11-01"
+    )
+    assert [d.plan for d in fleet] == ["", "", '{"start": "2026-11-09"}']
+    assert fleet[1].error  # unreadable, as before
+    assert [s.day for s in fleet[2].summaries] == ["2026-11-10", "2026-11-24"]  # from the plan
     assert stranger.error and "refused the credentials" in stranger.error
     assert dt.date(2026, 11, 24).isoformat() == ben.summaries[0].day
