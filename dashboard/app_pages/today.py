@@ -8,6 +8,8 @@ import streamlit as st
 
 from backcoach.dashboard import charts, common, dates, views
 from backcoach.dashboard.i18n import STRINGS, collector_state, t
+from backcoach.processing.days import day_bounds
+from backcoach.processing.summary import summarize_day
 
 LIVE_REFRESH_S = 5  # the live panel polls the store's status rows this often
 RECENT_S = 600  # the live panel's chart: the last 10 minutes at full epoch resolution
@@ -98,9 +100,20 @@ def day_view(ctx: common.Ctx, day: str) -> None:
     if len(epochs) == 0 and not events:
         st.info(ctx.t("empty.day", day=dates.short(day, ctx.lang)))
         return
-    summary = next(iter(common.summaries(ctx.key, day, day, ctx.store)), None)
     rules = ctx.settings.rules
-    headline_row(ctx, views.headline(epochs, events, summary, warnings, rules.deep_bend_deg))
+    summary = next(iter(common.summaries(ctx.key, day, day, ctx.store)), None)
+    if summary is None:  # a day not summarised yet (today, live): the same computation, now
+        start_s, end_s = day_bounds(day, ctx.tz_name)
+        summary = summarize_day(
+            epochs,
+            events,
+            day=day,
+            day_start_s=start_s,
+            day_end_s=end_s,
+            rules=rules,
+            tz_name=ctx.tz_name,
+        )
+    headline_row(ctx, views.headline(events, summary, warnings, rules.deep_bend_deg))
     marks = views.event_marks(events)
     st.subheader(ctx.t("today.timeline"))
     segments = views.posture_segments(epochs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import string
 import zipfile
 
@@ -87,16 +88,19 @@ def test_event_marks_name_lift_styles():
     }
 
 
-def test_headline_prefers_the_summary_and_falls_back_to_raw_data():
-    e = epochs(["sitting"] * 7200 + ["walking"] * 600)
+def test_headline_reads_the_summary_only():
+    """One computation: the summary's figures (the terminal's too), never a recount of postures
+    or of the pipeline's sitting-bout events beside it; deep bends counted from the events."""
     events = [Event("sitting_bout", 1000, 8200), Event("bend", 0, 5, peak_deg=61)]
-    raw = views.headline(e, events, None, [])
-    assert (raw.sitting_h, raw.longest_bout_min, raw.walking_min) == (2.0, 120.0, 10.0)
-    assert (raw.bends_over60, raw.steps, raw.warnings) == (1, 7800, 0)
-    summary = DaySummary("2026-01-01", {"G1.sitting_min": 90.0, "G6.steps": float("nan")})
+    summary = DaySummary(
+        "2026-01-01",
+        {"G1.sitting_min": 90.0, "G1.longest_sitting_bout_min": 88.5, "G6.walking_min": 12.0},
+    )
     warn = [OverloadWarning(1.0, "G1", 30.0)]
-    mixed = views.headline(e, events, summary, warn)
-    assert (mixed.sitting_h, mixed.steps, mixed.warnings) == (1.5, 7800, 1)
+    h = views.headline(events, summary, warn)
+    assert (h.sitting_h, h.longest_bout_min, h.walking_min) == (1.5, 88.5, 12.0)
+    assert (h.bends_over60, h.warnings) == (1, 1)
+    assert math.isnan(h.steps)  # not in the summary: unknown, not a recount
 
 
 @pytest.mark.parametrize(

@@ -128,7 +128,7 @@ def test_daily_warnings_are_moved_out_of_quiet_hours():
     assert [w.rule for w in got] == ["G7", "G8"]
     assert all(w.t_s == at("07:00") + 2 * 86400 for w in got)
     assert got[0].value == 1.8 and got[1].value == 3.0
-    assert "1.8 times" in got[0].message_en and "van 2 naar 5" in got[1].message_nl
+    assert "1.80 times" in got[0].message_en and "van 2 naar 5" in got[1].message_nl
 
 
 @pytest.mark.parametrize(
