@@ -272,6 +272,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "guidance.target": {"en": "Target", "nl": "Doel"},
     "guidance.trend": {"en": "Last 7 days", "nl": "Laatste 7 dagen"},
     "guidance.next": {"en": "Try next", "nl": "Probeer nu"},
+    "guidance.g5_note": {
+        "en": "Moving for less than a minute does not end an inactive stretch.",
+        "nl": "Minder dan een minuut bewegen onderbreekt een inactieve periode niet.",
+    },
+    "guidance.g7_history": {
+        "en": "Not enough history yet ({n} of {need} days).",
+        "nl": "Nog niet genoeg geschiedenis ({n} van {need} dagen).",
+    },
     "status.green": {"en": "on track", "nl": "op koers"},
     "status.amber": {"en": "close", "nl": "bijna"},
     "status.red": {"en": "needs attention", "nl": "let op"},

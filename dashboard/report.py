@@ -29,7 +29,7 @@ import plotly.graph_objects as go
 
 from backcoach import __version__
 from backcoach.config import Settings
-from backcoach.dashboard import charts, dates, report_browser
+from backcoach.dashboard import charts, dates, display, report_browser
 from backcoach.dashboard.i18n import rule_text, t
 from backcoach.dashboard.views import progress_frame
 from backcoach.dashboard.weekly import (
@@ -217,10 +217,9 @@ def figures(data: WeekData, lang: str) -> list[Chart]:
     ]
 
 
-def _fmt(value: float | None, unit: str, lang: str) -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    return t(f"unit.{unit}", lang, v=value)
+def _fmt(value: float | None, unit: str, lang: str, limits: Sequence[float] = ()) -> str:
+    """A figure with the digits its grade needs (`display.show`: 0.5%, not 1% or 0%)."""
+    return display.show(value, unit, lang, limits)
 
 
 def _arrow(row: WeekRow) -> str:
@@ -264,7 +263,9 @@ def render_html(
     strings = {
         "t": lambda key, **values: t(key, lang, **values),
         "rule_text": lambda rule, part, **values: rule_text(rule, part, lang, **values),
-        "fmt": lambda value, unit: _fmt(value, unit, lang),
+        "fmt": lambda value, unit, rule="": _fmt(
+            value, unit, lang, display.rule_limits(rule, data.rules)
+        ),
         "day_short": lambda day: dates.weekday_short(day, lang),
         "day": lambda day: dates.short(day, lang),
     }

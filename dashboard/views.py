@@ -64,6 +64,7 @@ class M:
     SLUMPED_SHARE = "G10.seated_forward_share"
     LOAD = "load"
     ACWR = "acwr"
+    HISTORY_DAYS = "G7.history_days"
 
 
 #: Plain progress column name → summary key; the pages and charts use the plain names.

@@ -228,8 +228,13 @@ def _print_reports(reports: list[DayReport], settings: Settings, which: str) -> 
         "warnings",
     ):
         table.add_column(col, justify="right")
+    from backcoach.dashboard import display
+
+    limits = display.rule_limits("G1", settings.rules)
     for r in reports:
-        longest = f"{r.longest_sitting_min:.0f}"
+        # the digits the Guidance card shows: a bout of 30.4 min over the 30 reads 30.4
+        digits = display.decimals(r.longest_sitting_min, "min", limits)
+        longest = f"{r.longest_sitting_min:.{digits}f}"
         if r.longest_sitting_min > settings.rules.sitting_bout_max_min:
             longest = f"[bold red]{longest}[/]"
         table.add_row(
