@@ -19,9 +19,9 @@ import signal
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from rich.console import Console
 from rich.markup import escape
 
+from backcoach import terminal
 from backcoach.collector_lock import CollectorLock, CollectorRunning
 from backcoach.config import Settings
 from backcoach.errors import BluetoothUnavailable, ConfigError, SensorLost, SensorNotFound
@@ -134,7 +134,7 @@ async def _collect_locked(
     from backcoach.collector.session import CollectSession, sensor_live_run
     from backcoach.storage import open_store
 
-    console = Console(stderr=True)
+    console = terminal.STDERR
     sensor = settings.sensor.name if args.sensor is None else args.sensor
     profile = settings.sensor.profile if args.profile is None else args.profile
     with console.status("looking for the sensor ..."):

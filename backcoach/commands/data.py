@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from backcoach import outputs
+from backcoach import outputs, terminal
 from backcoach.config import Settings
 from backcoach.errors import ConfigError
 
@@ -82,7 +82,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     store = open_for_reading(settings)
     try:
         require_data(store, settings)
-        with Progress(transient=True) as progress:
+        with Progress(console=terminal.STDERR, transient=True) as progress:
             task = progress.add_task("exporting", total=1.0)
             rows = write_export(
                 store,

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from backcoach import demo_store
+from backcoach import demo_store, terminal
 from backcoach.config import Settings
 from backcoach.errors import BackcoachError, ConfigError
 from backcoach.processing.days import day_bounds, zone
@@ -136,7 +136,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.days < 1 or args.days > 366:
         raise ConfigError(f"--days is {args.days}; give a number from 1 to 366")
-    console = Console(stderr=True)
+    console = terminal.STDERR
     today = settings.today()
     days = [today - dt.timedelta(days=args.days - i) for i in range(args.days)]
     iso_days = [d.isoformat() for d in days]
