@@ -162,6 +162,8 @@ class LiveRun:
         """Process one chunk of samples (any size) and store what it finished."""
         if len(samples) == 0:
             return PipelineOutput.empty()
+        if self._last_s is None:  # no break seen in this run yet: never an earlier run's
+            self.write_status("collector.last_break_s", "")  # (a demo day's "358 min")
         self._last_s = float(samples.t_s[-1])
         self._raw.append(samples)
         self._raw_s += float(samples.t_s[-1] - samples.t_s[0])

@@ -34,6 +34,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "ga dan naar een huisarts of fysiotherapeut.",
     },
     "app.language": {"en": "Language", "nl": "Taal"},
+    "app.simulated": {
+        "en": "Simulated data: these days were made by `backcoach demo`, not recorded from a "
+        "wearer.",
+        "nl": "Gesimuleerde gegevens: deze dagen zijn gemaakt door `backcoach demo`, niet gemeten "
+        "bij een drager.",
+    },
     "app.store_error": {
         "en": "The data store cannot be opened: {error}",
         "nl": "De gegevensopslag kan niet worden geopend: {error}",
@@ -318,6 +324,11 @@ STRINGS: dict[str, dict[str, str]] = {
     # -- weekly report (backcoach report, and the Progress page's download) --------------------
     "report.title": {"en": "Weekly report", "nl": "Weekrapport"},
     "report.week": {"en": "Week {week}, {year}", "nl": "Week {week}, {year}"},
+    "report.simulated": {
+        "en": "Simulated data ({days}): made by `backcoach demo`, not recorded from a wearer.",
+        "nl": "Gesimuleerde gegevens ({days}): gemaakt door `backcoach demo`, niet gemeten bij "
+        "een drager.",
+    },
     "report.for": {
         "en": "How the back was used, measured by a back-worn sensor, against the guidance.",
         "nl": "Hoe de rug gebruikt werd, gemeten met een sensor op de rug, naast de adviezen.",

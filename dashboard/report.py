@@ -27,7 +27,7 @@ import markupsafe
 import pandas as pd
 import plotly.graph_objects as go
 
-from backcoach import __version__
+from backcoach import __version__, demo_store
 from backcoach.config import Settings
 from backcoach.dashboard import charts, dates, display, report_browser
 from backcoach.dashboard.i18n import rule_text, t
@@ -78,6 +78,7 @@ class WeekData:
     days_with_data: tuple[str, ...]
     coverage_h: float
     rules: RuleThresholds
+    simulated: tuple[str, ...] = ()  # the week's days `backcoach demo` made: said on the report
 
 
 ALL_DAYS = ("0001-01-01", "9999-12-31")  # every day a store can hold (as export reads)
@@ -130,6 +131,7 @@ def gather(
         days_with_data=tuple(s.day for s in in_week),
         coverage_h=float(coverage) if math.isfinite(coverage) else 0.0,
         rules=rules,
+        simulated=tuple(sorted(demo_store.demo_days(store) & {s.day for s in in_week})),
     )
 
 
@@ -276,6 +278,7 @@ def render_html(
         span=dates.span(week.monday, week.sunday, lang),
         data=data,
         missing=", ".join(dates.weekday_short(d, lang) for d in missing),
+        simulated=", ".join(dates.weekday_short(d, lang) for d in data.simulated),
         coverage_h=f"{data.coverage_h:.0f}",
         charts=charts_svg,
         made_on=dates.short(made_on, lang),

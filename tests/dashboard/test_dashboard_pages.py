@@ -52,6 +52,15 @@ def test_each_page_on_an_empty_store_explains_how_to_get_data(page, empty_store,
 
 
 @pytest.mark.parametrize("page", PAGES)
+def test_each_page_says_when_it_shows_simulated_days(page, demo_week, synthetic_month, app_env):
+    """The demo's store carries a "Simulated data" banner on every page; other stores do not."""
+    app_env(demo_week)
+    assert any("Simulated data" in w.value for w in run_page(page).warning)
+    app_env(synthetic_month)  # made by the tests, not marked as the demo's
+    assert not any("Simulated data" in w.value for w in run_page(page).warning)
+
+
+@pytest.mark.parametrize("page", PAGES)
 def test_each_page_renders_the_simulated_week(page, demo_week, app_env):
     """A week from `backcoach demo` renders on every page without an exception or error box."""
     app_env(demo_week)
