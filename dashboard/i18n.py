@@ -125,6 +125,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "nav.settings": {"en": "Settings & data", "nl": "Instellingen & gegevens"},
     # -- empty store ---------------------------------------------------------------------------
     "empty.title": {"en": "No data yet", "nl": "Nog geen gegevens"},
+    "today.first_minutes": {
+        "en": "The day's charts appear once the first minutes of this session are stored.",
+        "nl": "De grafieken van de dag verschijnen zodra de eerste minuten van deze sessie zijn "
+        "opgeslagen.",
+    },
     "empty.body": {
         "en": "Nothing has been recorded yet. Try a simulated day with `backcoach demo` "
         "(no sensor needed), or wear a sensor and start recording with `backcoach collect`; "
@@ -200,6 +205,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "live.tilt_help": {
         "en": "Degrees from your posture at the start of recording, in any direction.",
         "nl": "Graden ten opzichte van uw houding bij het begin van de opname, in elke richting.",
+    },
+    "live.quiet": {
+        "en": "Warnings are held until {until} (quiet hours).",
+        "nl": "Waarschuwingen wachten tot {until} (stille uren).",
     },
     "live.since_break": {"en": "Since last break", "nl": "Sinds laatste pauze"},
     "live.battery": {"en": "Sensor battery", "nl": "Sensorbatterij"},

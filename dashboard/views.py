@@ -29,9 +29,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from backcoach.config import Settings
 from backcoach.dashboard import calibration_view
 from backcoach.processing.headline import Headline
 from backcoach.processing.headline import headline as day_headline
+from backcoach.processing.rules import RuleEngine
 from backcoach.processing.types import (
     POSTURES,
     DaySummary,
@@ -251,6 +253,13 @@ def live_status(status: Mapping[str, str], now_s: float) -> LiveStatus | None:
         last_sample_s=last,
         learning=status.get("collector.reference", "") == "learning",
     )
+
+
+def quiet_until(settings: Settings, now_s: float) -> str | None:
+    """The end of the quiet hours ("07:00") while they hold warnings back, else None."""
+    w = settings.warnings
+    engine = RuleEngine(settings.rules, 0.0, w.quiet_start, w.quiet_end, settings.timezone)
+    return w.quiet_end if engine.in_quiet_hours(now_s) else None
 
 
 # -- Progress ----------------------------------------------------------------------------------

@@ -285,7 +285,12 @@ def wire_warnings(
 ) -> Dispatcher:
     """Rules on every pipeline output and every finished day; delivery on the dispatcher's
     threads, including a buzz on sensors with a motor (scheduled back onto `loop`)."""
-    from backcoach.alerts import build_dispatcher, engine_from_settings, warning_hook
+    from backcoach.alerts import (
+        QuietHoursNotice,
+        build_dispatcher,
+        engine_from_settings,
+        warning_hook,
+    )
     from backcoach.service import daily_hook
 
     def buzz(_warning: OverloadWarning) -> None:
@@ -299,6 +304,7 @@ def wire_warnings(
     buzzer = buzz if has_motor else None
     dispatcher = build_dispatcher(settings, store=None, buzz=buzzer, clock=session.clock)
     session.on_output.append(warning_hook(engine, dispatcher))
+    session.on_output.append(QuietHoursNotice(engine))  # held warnings are said, once a night
     session.on_day.append(daily_hook(settings, store, engine, dispatcher))
     return dispatcher
 

@@ -31,9 +31,13 @@ def live_panel(ctx: common.Ctx) -> None:
         st.caption(ctx.t("live.not_running"))
         return
     st.subheader(ctx.t("live.title"))
+    # the connection as a line of text: in a metric, "Receiving data" was cut to "Receivi…"
+    st.markdown(f"**{ctx.t('live.state')}:** {collector_state(live.state, ctx.lang)}")
+    if until := views.quiet_until(ctx.settings, ctx.settings.now_s()):
+        st.info(ctx.t("live.quiet", until=until))
     if live.learning:
         st.info(ctx.t("live.learning"))
-    cols = st.columns(5)
+    cols = st.columns(4)
     key = f"posture.{live.posture}"
     posture = ctx.t(key) if key in STRINGS else (live.posture or "–")
     cols[0].metric(ctx.t("live.posture"), posture)
@@ -45,7 +49,6 @@ def live_panel(ctx: common.Ctx) -> None:
     cols[2].metric(ctx.t("live.since_break"), _fmt_duration(live.since_break_s, ctx.lang))
     battery = "–" if live.battery_pct is None else t("unit.pct", ctx.lang, v=live.battery_pct)
     cols[3].metric(ctx.t("live.battery"), battery)
-    cols[4].metric(ctx.t("live.state"), collector_state(live.state, ctx.lang))
     if live.since_sample_s is not None:
         st.caption(ctx.t("live.updated", ago=_fmt_duration(live.since_sample_s, ctx.lang)))
     if live.last_sample_s is not None:
@@ -143,7 +146,9 @@ def main() -> None:
     st.caption(ctx.t("app.tagline"))
     live_panel(ctx)
     last = ctx.last_day()
-    if last is None:
+    if last is None and views.live_status(ctx.store.read_status(), ctx.settings.now_s()):
+        st.caption(ctx.t("today.first_minutes"))  # live data above: "no data yet" would be wrong
+    elif last is None:
         ctx.empty_state()
     else:
         day_view(ctx, pick_day(ctx, last))

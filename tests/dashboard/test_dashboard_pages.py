@@ -108,6 +108,44 @@ def test_today_live_panel_appears_while_the_collector_streams(synthetic_rw, app_
     assert metrics["Sensor battery"] == "81%"
     assert metrics["Since last break"] == "20 min"
     assert "Not recording now" not in texts(at)
+    # the connection is a line of text: as a fifth metric "Receiving data" was cut to "Receivi…"
+    assert "**Connection:** Receiving data" in texts(at) and "Connection" not in metrics
+
+
+def test_a_live_session_without_a_stored_minute_yet_shows_no_empty_state(empty_store, app_env):
+    """The live panel shows the first seconds; no "No data yet" box sits under it."""
+    app_env(empty_store)
+    store = open_store(empty_store.settings())
+    store.write_status("collector.state", "streaming")
+    store.write_status("collector.last_sample_s", f"{clock.now_s() - 1:.3f}")
+    store.close()
+    at = run_page("app_pages/today.py")
+    assert "Receiving data" in texts(at)
+    assert "No data yet" not in texts(at) and "backcoach demo" not in texts(at)
+    assert "once the first minutes of this session are stored" in texts(at)
+
+
+def test_the_live_panel_says_when_quiet_hours_hold_the_warnings(synthetic_rw, app_env, monkeypatch):
+    """In quiet hours the panel says until when warnings wait; outside them it says nothing."""
+    import datetime as dt
+
+    from backcoach.processing.days import zone
+
+    app_env(synthetic_rw)
+    settings = synthetic_rw.settings()
+    store = open_store(settings)
+    store.write_status("collector.state", "streaming")
+    store.write_status("collector.last_sample_s", f"{clock.now_s() - 1:.3f}")
+    store.close()
+    local = dt.datetime.fromtimestamp(clock.now_s(), zone(settings.timezone))
+    start, end = local - dt.timedelta(hours=1), local + dt.timedelta(hours=1)
+    monkeypatch.setenv("BACKCOACH_QUIET_START", start.strftime("%H:%M"))
+    monkeypatch.setenv("BACKCOACH_QUIET_END", end.strftime("%H:%M"))
+    info = " ".join(i.value for i in run_page("app_pages/today.py").info)
+    assert f"Warnings are held until {end:%H:%M} (quiet hours)." in info
+    monkeypatch.setenv("BACKCOACH_QUIET_START", end.strftime("%H:%M"))
+    monkeypatch.setenv("BACKCOACH_QUIET_END", (end + dt.timedelta(hours=1)).strftime("%H:%M"))
+    assert "quiet hours" not in " ".join(i.value for i in run_page("app_pages/today.py").info)
 
 
 def test_the_live_panel_says_when_a_new_sensor_is_still_provisional(synthetic_rw, app_env):
