@@ -45,7 +45,7 @@ def show(value: float | None, unit: str, lang: str, limits: Sequence[float] = ()
         return "–"
     base, d = BASE_DECIMALS.get(unit, 0), decimals(value, unit, limits)
     entry = STRINGS[f"unit.{unit}"]
-    text = (entry.get(lang) or entry["en"]).replace(f"{{v:.{base}f}}", f"{{v:.{d}f}}")
+    text = (entry.get(lang) or entry["en"]).replace(f".{base}f}}", f".{d}f}}")
     return _fill(text, lang, {"v": float(value)})
 
 

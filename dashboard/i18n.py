@@ -469,6 +469,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "settings.sensor": {"en": "Sensor and placement", "nl": "Sensor en plaatsing"},
     "settings.sensor_name": {"en": "Sensor name or address", "nl": "Sensornaam of -adres"},
     "settings.placement": {"en": "Placement", "nl": "Plaatsing"},
+    "placement.lower_back": {"en": "Lower back", "nl": "Onderrug"},
+    "placement.waist": {"en": "Waist", "nl": "Taille"},
+    "placement.upper_back": {"en": "Upper back", "nl": "Bovenrug"},
+    "placement.chest": {"en": "Chest", "nl": "Borst"},
     "settings.calibration": {"en": "Calibration", "nl": "Kalibratie"},
     "settings.cal_guided": {
         "en": "Guided calibration in use.",
@@ -555,7 +559,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "unit.s": {"en": "{v:.0f} s", "nl": "{v:.0f} s"},
     "unit.deg": {"en": "{v:.0f}°", "nl": "{v:.0f}°"},
     "unit.pct": {"en": "{v:.0f}%", "nl": "{v:.0f}%"},
-    "unit.n": {"en": "{v:.0f}", "nl": "{v:.0f}"},
+    "unit.n": {"en": "{v:,.0f}", "nl": "{v:,.0f}"},  # 15,342 steps; 15.342 in Dutch
     "unit.ratio": {"en": "{v:.2f}", "nl": "{v:.2f}"},
     "unit.per_h": {"en": "{v:.1f} /h", "nl": "{v:.1f} /u"},
 }
@@ -772,11 +776,15 @@ STRINGS.update(PRACTICE_STRINGS)
 
 
 class _DecimalComma(string.Formatter):
-    """Fills placeholders the Dutch way: a decimal comma in numbers (1,5 u), nowhere else."""
+    """Fills placeholders the Dutch way: a decimal comma in numbers (1,5 u), and a point
+    between thousands where the format asks for them (15.342), nowhere else."""
 
     def format_field(self, value: object, format_spec: str) -> str:
         out = super().format_field(value, format_spec)
-        return out.replace(".", ",") if isinstance(value, float) else out
+        return out.translate(_DUTCH_MARKS) if isinstance(value, (int, float)) else out
+
+
+_DUTCH_MARKS = str.maketrans({".": ",", ",": "."})
 
 
 _FORMATTERS: Mapping[str, string.Formatter] = {"nl": _DecimalComma()}

@@ -92,7 +92,7 @@ def headline_row(ctx: common.Ctx, h: views.Headline) -> None:
     c[3].metric(ctx.t("today.lifts"), f"{h.back_lifts:.0f} / {h.leg_lifts:.0f}")
     c = st.columns(4)
     c[0].metric(ctx.t("today.walking"), t("unit.min", ctx.lang, v=h.walking_min))
-    c[1].metric(ctx.t("today.steps"), f"{h.steps:.0f}")
+    c[1].metric(ctx.t("today.steps"), t("unit.n", ctx.lang, v=h.steps))
     c[2].metric(ctx.t("today.warnings_n"), str(h.warnings))
 
 

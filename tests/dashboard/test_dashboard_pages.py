@@ -247,6 +247,7 @@ def test_settings_are_saved_to_the_settings_file(synthetic_rw, app_env):
     assert at.success, [e.value for e in at.error]
     saved = load_settings(synthetic_rw.config, env={})
     assert saved.sensor.placement == "waist"
+    assert at.selectbox[0].options[:2] == ["Lower back", "Waist"]  # words, not `lower_back`
     assert saved.rules.sitting_bout_max_min == 25.0
     assert saved.rules.acwr_spike == 1.5
 
@@ -340,3 +341,24 @@ def test_settings_lists_each_sensors_kept_reference(synthetic_rw, app_env):
     assert list(table["Sensor"]) == ["C0:FF:EE:00:00:04"]
     assert list(table["Found from"]) == ["walking"] and list(table["Up"]) == ["+Y, 0°"]
     assert list(table["Forward"]) == ["-Z, 0°"]
+
+
+def test_progress_opens_on_the_window_the_data_fills(empty_store, synthetic_rw, app_env):
+    """One day of data opens on 7 days (not a 28-day chart with one bar); two weeks on 28."""
+    import datetime as dt
+
+    import numpy as np
+
+    from backcoach.processing.types import POSTURE_CODE, DaySummary, Epochs
+
+    app_env(empty_store)
+    store = open_store(empty_store.settings())
+    day = (clock.today() - dt.timedelta(days=1)).isoformat()
+    store.write_summary(DaySummary(day=day, metrics={"G6.steps": 15342.0, "coverage_h": 9.0}))
+    t = clock.now_s() - 86400 + np.arange(60.0)  # a minute of yesterday: the day's epochs
+    zeros = np.zeros(60)
+    store.write_epochs(Epochs(t, zeros + POSTURE_CODE["standing"], zeros, zeros, zeros, zeros))
+    store.close()
+    assert run_page("app_pages/progress.py").radio(key="progress_window").value == 7
+    app_env(synthetic_rw)  # 14 days of summaries
+    assert run_page("app_pages/progress.py").radio(key="progress_window").value == 28

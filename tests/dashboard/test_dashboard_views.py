@@ -286,3 +286,56 @@ def test_dutch_numbers_get_a_decimal_comma_and_english_a_point():
         i18n.t("empty.day", "nl", day="2026-03-01")
         == "Geen opname op 2026-03-01. Kies een andere dag."
     )
+
+
+def test_counts_carry_the_thousands_separator_of_their_language():
+    """15342 steps read 15,342 in English and 15.342 in Dutch; decimals keep their comma."""
+    assert i18n.t("unit.n", "en", v=15342.0) == "15,342"
+    assert i18n.t("unit.n", "nl", v=15342) == "15.342"
+    assert i18n.t("unit.h", "nl", v=1.5) == "1,5 u"
+    from backcoach.dashboard import display
+
+    assert display.show(15342.4, "n", "nl") == "15.342"
+
+
+def _week_frame(pain: float | None) -> pd.DataFrame:
+    days = pd.date_range("2026-11-23", periods=7).strftime("%Y-%m-%d")
+    return pd.DataFrame(
+        {
+            "load": np.arange(7.0),
+            "pain": [pain] * 7,
+            "acwr": np.full(7, np.nan),
+            "walking_min": np.arange(7.0) * 20,
+            "steps": np.arange(7.0) * 2500,
+        },
+        index=days,
+        dtype=float,
+    )
+
+
+def test_a_right_hand_axis_has_its_own_round_ticks_and_steps_with_separators():
+    """Not ticks synced to the left grid (39.8/79.7, and a top point pushed off the plot)."""
+    from backcoach.dashboard import charts
+
+    fig = charts.dual_lines(
+        _week_frame(None),
+        ("walking_min", "legend.walking_min", "axis.minutes"),
+        ("steps", "axis.steps", "axis.steps"),
+        "nl",
+        bars_left=True,
+    )
+    assert fig.layout.yaxis2.overlaying == "y"
+    assert fig.layout.yaxis2.tickmode == "auto" and fig.layout.yaxis2.tickformat == ",d"
+    assert fig.layout.separators == ",."
+
+
+def test_the_load_chart_has_a_pain_axis_only_with_pain_entered():
+    """No diary pain in the window: no pain line, legend entry or 0-10 axis beside the load."""
+    from backcoach.dashboard import charts
+
+    quiet = charts.load_acwr(_week_frame(None), "en", 0.8, 1.3, 1.5)
+    pain = next(tr for tr in quiet.data if tr.name == "Pain")
+    assert pain.visible is False and quiet.layout.yaxis2.visible is False
+    noted = charts.load_acwr(_week_frame(4.0), "en", 0.8, 1.3, 1.5)
+    assert next(tr for tr in noted.data if tr.name == "Pain").visible is True
+    assert noted.layout.yaxis2.visible is True
