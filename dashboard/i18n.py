@@ -35,10 +35,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "app.language": {"en": "Language", "nl": "Taal"},
     "app.simulated": {
-        "en": "Simulated data: these days were made by `backcoach demo`, not recorded from a "
-        "wearer.",
-        "nl": "Gesimuleerde gegevens: deze dagen zijn gemaakt door `backcoach demo`, niet gemeten "
-        "bij een drager.",
+        "en": "Simulated data: these days come from the demo (a simulated wearer), not from a "
+        "sensor.",
+        "nl": "Gesimuleerde gegevens: deze dagen komen uit de demo (een gesimuleerde drager), "
+        "niet van een sensor.",
     },
     "app.store_error": {
         "en": "The data store cannot be opened: {error}",
@@ -334,9 +334,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "report.title": {"en": "Weekly report", "nl": "Weekrapport"},
     "report.week": {"en": "Week {week}, {year}", "nl": "Week {week}, {year}"},
     "report.simulated": {
-        "en": "Simulated data ({days}): made by `backcoach demo`, not recorded from a wearer.",
-        "nl": "Gesimuleerde gegevens ({days}): gemaakt door `backcoach demo`, niet gemeten bij "
-        "een drager.",
+        "en": "Simulated data ({days}): from the demo (a simulated wearer), not from a sensor.",
+        "nl": "Gesimuleerde gegevens ({days}): uit de demo (een gesimuleerde drager), niet van "
+        "een sensor.",
     },
     "report.for": {
         "en": "How the back was used, measured by a back-worn sensor, against the guidance.",

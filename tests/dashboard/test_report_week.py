@@ -251,5 +251,5 @@ def test_a_report_of_days_the_demo_made_says_they_are_simulated(week_store):
     assert data.simulated == ("2026-11-28", "2026-11-29")  # the week's own days only
     en = report.render_html(data, "en", [], dt.date(2026, 12, 1))
     nl = report.render_html(data, "nl", [], dt.date(2026, 12, 1))
-    assert "Simulated data (Sat 28, Sun 29): made by `backcoach demo`" in en
+    assert "Simulated data (Sat 28, Sun 29): from the demo (a simulated wearer)" in en
     assert "Gesimuleerde gegevens (za 28, zo 29)" in nl
