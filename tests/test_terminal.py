@@ -71,3 +71,14 @@ def test_bleaks_bluez_version_guess_is_silenced_and_nothing_else(
     messages = [r.getMessage() for r in caplog.records]
     assert BlueZFeatures.checked_bluez_version
     assert messages == ["something else"]
+
+
+def test_the_demos_simulated_warning_lines_go_through_the_shared_console() -> None:
+    """`demo` stamps warnings with simulated time; they too land above its progress bar."""
+    from backcoach.alerts.console import LOGGER_NAME
+    from backcoach.commands.demo import _simulated_time_in_warning_lines
+
+    with _simulated_time_in_warning_lines("Europe/Amsterdam"):
+        handlers = logging.getLogger(LOGGER_NAME).handlers
+        assert [type(h) for h in handlers] == [terminal.ConsoleHandler]
+        assert handlers[0].console is terminal.STDERR

@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import datetime as dt
 import logging
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -118,7 +117,7 @@ def _simulated_time_in_warning_lines(tz_name: str) -> Iterator[None]:
     from backcoach.alerts.console import LOGGER_NAME
 
     logger = logging.getLogger(LOGGER_NAME)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = terminal.ConsoleHandler()  # above the progress bar, never glued onto it
     handler.setFormatter(_DataTimeFormatter(tz_name))
     propagate, logger.propagate = logger.propagate, False
     logger.addHandler(handler)
