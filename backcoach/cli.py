@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from backcoach import __version__, demo_store
+from backcoach import __version__, demo_store, terminal
 from backcoach.config import load_settings
 from backcoach.errors import BackcoachError
 
@@ -94,11 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser(_quick_command(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
-    )
+    terminal.setup_logging(args.verbose)
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     if not getattr(args, "handler", None):

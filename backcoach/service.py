@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from backcoach.daybook import DayBook, Due, message_time_s
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.fastlane import tilt_from
+from backcoach.processing.headline import headline
 from backcoach.processing.pipeline import PipelineConfig, StreamingPipeline
 from backcoach.processing.summary import summarize_day
 from backcoach.processing.types import (
@@ -79,6 +81,10 @@ class DayReport:
     walking_min: float = 0.0
     warnings: int = 0
     warning_rules: set[str] = field(default_factory=set)
+
+
+def _count(value: float) -> int:
+    return int(value) if math.isfinite(value) else 0
 
 
 def daily_hook(
@@ -156,6 +162,8 @@ class LiveRun:
         """Process one chunk of samples (any size) and store what it finished."""
         if len(samples) == 0:
             return PipelineOutput.empty()
+        if self._last_s is None:  # no break seen in this run yet: never an earlier run's
+            self.write_status("collector.last_break_s", "")  # (a demo day's "358 min")
         self._last_s = float(samples.t_s[-1])
         self._raw.append(samples)
         self._raw_s += float(samples.t_s[-1] - samples.t_s[0])
@@ -283,11 +291,11 @@ class LiveRun:
                     self.push(chunk)
                     if on_progress:
                         on_progress(float(chunk.t_s[-1] - samples.t_s[0]) / total)
-                self.finish()
+                summaries = self.finish()
         finally:
             self._replacing = False
         day = day_of(float(samples.t_s[len(samples) // 2]), self.settings.timezone)
-        return self.report(day)
+        return self.report(day, next((s for s in summaries if s.day == day), None))
 
     # -- summaries -------------------------------------------------------------------------------
     def summarize(self, day: str) -> DaySummary:
@@ -311,25 +319,23 @@ class LiveRun:
         self._write("summary", summary)
         return summary
 
-    def report(self, day: str) -> DayReport:
-        """Headline figures of a stored day (what `demo` prints)."""
+    def report(self, day: str, summary: DaySummary | None = None) -> DayReport:
+        """Headline figures of a stored day (what `demo` prints): read from its summary by
+        `processing.headline`, the computation the dashboard shows, so the two agree."""
         start_s, end_s = day_bounds(day, self.settings.timezone)
-        epochs = self.store.read_epochs(start_s, end_s)
+        if summary is None:
+            summary = next(iter(self.store.read_summaries(day, day)), None)
         events = self.store.read_events(start_s, end_s)
         warnings = self.store.read_warnings(start_s, end_s)
-        sitting = [e for e in events if e.type == "sitting_bout"]
-        deep = self.settings.rules.deep_bend_deg
-        lifts = [e for e in events if e.type == "lift"]
+        h = headline(summary, events, len(warnings), self.settings.rules.deep_bend_deg)
         return DayReport(
             day=day,
-            sitting_h=float(np.sum(epochs.posture == POSTURE_CODE["sitting"])) / 3600,
-            longest_sitting_min=max((e.duration_s for e in sitting), default=0.0) / 60,
-            bends_over_60=sum(
-                1 for e in events if e.type in ("bend", "lift") and (e.peak_deg or 0) > deep
-            ),
-            back_lifts=sum(1 for e in lifts if e.style == "back"),
-            leg_lifts=sum(1 for e in lifts if e.style == "legs"),
-            walking_min=float(np.sum(epochs.posture == POSTURE_CODE["walking"])) / 60,
+            sitting_h=h.sitting_h,
+            longest_sitting_min=h.longest_bout_min,
+            bends_over_60=int(h.bends_over60),
+            back_lifts=_count(h.back_lifts),
+            leg_lifts=_count(h.leg_lifts),
+            walking_min=h.walking_min,
             warnings=len(warnings),
             warning_rules={w.rule for w in warnings},
         )

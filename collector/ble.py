@@ -421,6 +421,7 @@ class SensorLink:
         self.stats.packets += 1
         seq_lost = 0
         seq_restart = False
+        last_seq = self._last_seq
         if frame.seq is not None and self.profile.seq_modulo:
             if self._last_seq is not None:
                 seq_lost = (frame.seq - self._last_seq - 1) % self.profile.seq_modulo
@@ -430,7 +431,14 @@ class SensorLink:
             self._last_seq = frame.seq
         placed = self.timing.place(len(frame), rx_s, frame.first_t_s, restart=seq_restart)
         if placed.restarted:  # a rebooted sensor counts its packets from scratch
-            log.info("%s: the sensor's clock restarted", self.found.address)
+            # with the figures that made it one, so a restart nobody caused can be explained
+            log.info(
+                "%s: the sensor's clock restarted (packet counter %s after %s, sensor time %s s)",
+                self.found.address,
+                frame.seq,
+                last_seq,
+                "-" if frame.first_t_s is None else f"{frame.first_t_s:.3f}",
+            )
             seq_lost = 0
         # the counter shows packets lost in flight; the clock also sees samples never sent
         # (link down, sensor stalled), counted in packets of this packet's size

@@ -72,6 +72,10 @@ def _layout(fig: go.Figure, lang: str, height: int = HEIGHT_PX) -> go.Figure:
         template="plotly_white",
         font={"size": 13},
     )
+    # A right-hand axis gets its own round ticks: synced to the left grid they read 39.8/79.7,
+    # and the sync stretched its range so that a highest point fell outside the plot.
+    for axis in fig.select_yaxes(lambda ax: bool(ax.overlaying)):
+        axis.update(tickmode="auto", showgrid=False)
     return fig
 
 
@@ -243,6 +247,8 @@ def dual_lines(
             secondary_y=True,
         )
         fig.update_yaxes(title_text=t(axis, lang), secondary_y=True, rangemode="tozero")
+        if col == "steps":  # 15,000 (15.000 in Dutch), not 15k
+            fig.update_yaxes(tickformat=",d", secondary_y=True)
     _day_axis(fig, frame, lang)
     return _layout(fig, lang)
 
@@ -291,6 +297,7 @@ def load_acwr(frame: pd.DataFrame, lang: str, low: float, high: float, spike: fl
         row=1,
         col=1,
     )
+    has_pain = bool(pd.to_numeric(frame["pain"], errors="coerce").notna().any())
     fig.add_trace(
         go.Scatter(
             x=x,
@@ -300,6 +307,8 @@ def load_acwr(frame: pd.DataFrame, lang: str, low: float, high: float, spike: fl
             line={"color": OKABE_ITO["purple"]},
             marker={"symbol": "square"},
             connectgaps=False,
+            visible=has_pain,  # no pain entered: no pain line, legend entry or axis
+            showlegend=has_pain,
         ),
         row=1,
         col=1,
@@ -322,7 +331,14 @@ def load_acwr(frame: pd.DataFrame, lang: str, low: float, high: float, spike: fl
     )
     fig.add_hline(y=spike, line_dash="dash", line_color=OKABE_ITO["vermillion"], row=2, col=1)
     fig.update_yaxes(title_text=t("axis.load", lang), row=1, col=1, secondary_y=False)
-    fig.update_yaxes(title_text=t("axis.pain", lang), range=[0, 10], row=1, col=1, secondary_y=True)
+    fig.update_yaxes(
+        title_text=t("axis.pain", lang),
+        range=[0, 10],
+        visible=has_pain,
+        row=1,
+        col=1,
+        secondary_y=True,
+    )
     ratios = pd.to_numeric(frame["acwr"], errors="coerce").to_numpy(dtype=float)
     top = float(np.nanmax(ratios)) if np.isfinite(ratios).any() else 0.0
     # Always show the steady band and the spike line, however calm (or empty) the window.

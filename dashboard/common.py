@@ -13,6 +13,7 @@ import logging
 
 import streamlit as st
 
+from backcoach import demo_store
 from backcoach.config import Settings, load_settings
 from backcoach.dashboard import practice_mode
 from backcoach.dashboard.i18n import LANG_NAMES, LANGS, default_language, t
@@ -141,6 +142,12 @@ def diary(key: str, first: str, last: str, _store: Store) -> list[DiaryEntry]:
     return _store.read_diary(first, last)
 
 
+@st.cache_data(ttl=QUERY_TTL_S, show_spinner=False)
+def simulated_days(key: str, _store: Store) -> set[str]:
+    """The days in the store that `backcoach demo` made (status row `demo.days`)."""
+    return demo_store.demo_days(_store)
+
+
 def invalidate() -> None:
     """Forget cached query results after a write (diary, delete, settings)."""
     st.cache_data.clear()
@@ -164,6 +171,8 @@ class Ctx:
         self.key = _store_key(self.settings)
         self.tz_name = self.settings.timezone
         self.tz = tz(self.settings)
+        if simulated_days(self.key, self.store):  # a demo's days are never taken for a wearer's
+            st.warning(self.t("app.simulated"))
 
     def t(self, key: str, **values: object) -> str:
         return t(key, self.lang, **values)

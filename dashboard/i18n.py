@@ -35,6 +35,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "ga dan naar een huisarts of fysiotherapeut.",
     },
     "app.language": {"en": "Language", "nl": "Taal"},
+    "app.simulated": {
+        "en": "Simulated data: these days come from the demo (a simulated wearer), not from a "
+        "sensor.",
+        "nl": "Gesimuleerde gegevens: deze dagen komen uit de demo (een gesimuleerde drager), "
+        "niet van een sensor.",
+    },
     "app.store_error": {
         "en": "The data store cannot be opened: {error}",
         "nl": "De gegevensopslag kan niet worden geopend: {error}",
@@ -120,6 +126,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "nav.settings": {"en": "Settings & data", "nl": "Instellingen & gegevens"},
     # -- empty store ---------------------------------------------------------------------------
     "empty.title": {"en": "No data yet", "nl": "Nog geen gegevens"},
+    "today.first_minutes": {
+        "en": "The day's charts appear once the first minutes of this session are stored.",
+        "nl": "De grafieken van de dag verschijnen zodra de eerste minuten van deze sessie zijn "
+        "opgeslagen.",
+    },
     "empty.body": {
         "en": "Nothing has been recorded yet. Try a simulated day with `backcoach demo` "
         "(no sensor needed), or wear a sensor and start recording with `backcoach collect`; "
@@ -195,6 +206,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "live.tilt_help": {
         "en": "Degrees from your posture at the start of recording, in any direction.",
         "nl": "Graden ten opzichte van uw houding bij het begin van de opname, in elke richting.",
+    },
+    "live.quiet": {
+        "en": "Warnings are held until {until} (quiet hours).",
+        "nl": "Waarschuwingen wachten tot {until} (stille uren).",
     },
     "live.since_break": {"en": "Since last break", "nl": "Sinds laatste pauze"},
     "live.battery": {"en": "Sensor battery", "nl": "Sensorbatterij"},
@@ -273,6 +288,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "guidance.target": {"en": "Target", "nl": "Doel"},
     "guidance.trend": {"en": "Last 7 days", "nl": "Laatste 7 dagen"},
     "guidance.next": {"en": "Try next", "nl": "Probeer nu"},
+    "guidance.g5_note": {
+        "en": "Moving for less than a minute does not end an inactive stretch.",
+        "nl": "Minder dan een minuut bewegen onderbreekt een inactieve periode niet.",
+    },
+    "guidance.g7_history": {
+        "en": "Not enough history yet ({n} of {need} days).",
+        "nl": "Nog niet genoeg geschiedenis ({n} van {need} dagen).",
+    },
     "status.green": {"en": "on track", "nl": "op koers"},
     "status.amber": {"en": "close", "nl": "bijna"},
     "status.red": {"en": "needs attention", "nl": "let op"},
@@ -311,6 +334,11 @@ STRINGS: dict[str, dict[str, str]] = {
     # -- weekly report (backcoach report, and the Progress page's download) --------------------
     "report.title": {"en": "Weekly report", "nl": "Weekrapport"},
     "report.week": {"en": "Week {week}, {year}", "nl": "Week {week}, {year}"},
+    "report.simulated": {
+        "en": "Simulated data ({days}): from the demo (a simulated wearer), not from a sensor.",
+        "nl": "Gesimuleerde gegevens ({days}): uit de demo (een gesimuleerde drager), niet van "
+        "een sensor.",
+    },
     "report.for": {
         "en": "How the back was used, measured by a back-worn sensor, against the guidance.",
         "nl": "Hoe de rug gebruikt werd, gemeten met een sensor op de rug, naast de adviezen.",
@@ -442,6 +470,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "settings.sensor": {"en": "Sensor and placement", "nl": "Sensor en plaatsing"},
     "settings.sensor_name": {"en": "Sensor name or address", "nl": "Sensornaam of -adres"},
     "settings.placement": {"en": "Placement", "nl": "Plaatsing"},
+    "placement.lower_back": {"en": "Lower back", "nl": "Onderrug"},
+    "placement.waist": {"en": "Waist", "nl": "Taille"},
+    "placement.upper_back": {"en": "Upper back", "nl": "Bovenrug"},
+    "placement.chest": {"en": "Chest", "nl": "Borst"},
     "settings.calibration": {"en": "Calibration", "nl": "Kalibratie"},
     "settings.cal_guided": {
         "en": "Guided calibration in use.",
@@ -528,7 +560,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "unit.s": {"en": "{v:.0f} s", "nl": "{v:.0f} s"},
     "unit.deg": {"en": "{v:.0f}°", "nl": "{v:.0f}°"},
     "unit.pct": {"en": "{v:.0f}%", "nl": "{v:.0f}%"},
-    "unit.n": {"en": "{v:.0f}", "nl": "{v:.0f}"},
+    "unit.n": {"en": "{v:,.0f}", "nl": "{v:,.0f}"},  # 15,342 steps; 15.342 in Dutch
     "unit.ratio": {"en": "{v:.2f}", "nl": "{v:.2f}"},
     "unit.per_h": {"en": "{v:.1f} /h", "nl": "{v:.1f} /u"},
 }
@@ -746,11 +778,15 @@ STRINGS.update(PLAN_STRINGS)
 
 
 class _DecimalComma(string.Formatter):
-    """Fills placeholders the Dutch way: a decimal comma in numbers (1,5 u), nowhere else."""
+    """Fills placeholders the Dutch way: a decimal comma in numbers (1,5 u), and a point
+    between thousands where the format asks for them (15.342), nowhere else."""
 
     def format_field(self, value: object, format_spec: str) -> str:
         out = super().format_field(value, format_spec)
-        return out.replace(".", ",") if isinstance(value, float) else out
+        return out.translate(_DUTCH_MARKS) if isinstance(value, (int, float)) else out
+
+
+_DUTCH_MARKS = str.maketrans({".": ",", ",": "."})
 
 
 _FORMATTERS: Mapping[str, string.Formatter] = {"nl": _DecimalComma()}

@@ -27,9 +27,9 @@ import markupsafe
 import pandas as pd
 import plotly.graph_objects as go
 
-from backcoach import __version__, plans
+from backcoach import __version__, demo_store, plans
 from backcoach.config import Settings
-from backcoach.dashboard import charts, dates, plan_text, plan_view, report_browser
+from backcoach.dashboard import charts, dates, display, plan_text, plan_view, report_browser
 from backcoach.dashboard.i18n import rule_text, t
 from backcoach.dashboard.views import progress_frame
 from backcoach.dashboard.weekly import (
@@ -84,6 +84,7 @@ class WeekData:
     plan: Plan | None = None  # the wearer's plan up to this week
     plan_week: PlanWeek | None = None  # this week's step
     next_week: PlanWeek | None = None  # the step this week leads to
+    simulated: tuple[str, ...] = ()  # the week's days `backcoach demo` made: said on the report
 
 
 ALL_DAYS = ("0001-01-01", "9999-12-31")  # every day a store can hold (as export reads)
@@ -143,6 +144,7 @@ def gather(
         plan=None if plan is None else _upto(plan, week),
         plan_week=None if plan is None else plan.week_of(week.monday),
         next_week=None if plan is None else plan.week_of(week.sunday + dt.timedelta(days=1)),
+        simulated=tuple(sorted(demo_store.demo_days(store) & {s.day for s in in_week})),
     )
 
 
@@ -240,10 +242,9 @@ def figures(data: WeekData, lang: str) -> list[Chart]:
     return drawn
 
 
-def _fmt(value: float | None, unit: str, lang: str) -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    return t(f"unit.{unit}", lang, v=value)
+def _fmt(value: float | None, unit: str, lang: str, limits: Sequence[float] = ()) -> str:
+    """A figure with the digits its grade needs (`display.show`: 0.5%, not 1% or 0%)."""
+    return display.show(value, unit, lang, limits)
 
 
 def _arrow(row: WeekRow) -> str:
@@ -287,7 +288,9 @@ def render_html(
     strings = {
         "t": lambda key, **values: t(key, lang, **values),
         "rule_text": lambda rule, part, **values: rule_text(rule, part, lang, **values),
-        "fmt": lambda value, unit: _fmt(value, unit, lang),
+        "fmt": lambda value, unit, rule="": _fmt(
+            value, unit, lang, display.rule_limits(rule, data.rules)
+        ),
         "day_short": lambda day: dates.weekday_short(day, lang),
         "day": lambda day: dates.short(day, lang),
         "plan_sentences": lambda week: plan_text.sentences(week, lang),
@@ -305,6 +308,7 @@ def render_html(
         span=dates.span(week.monday, week.sunday, lang),
         data=data,
         missing=", ".join(dates.weekday_short(d, lang) for d in missing),
+        simulated=", ".join(dates.weekday_short(d, lang) for d in data.simulated),
         coverage_h=f"{data.coverage_h:.0f}",
         charts=charts_svg,
         made_on=dates.short(made_on, lang),

@@ -42,6 +42,7 @@ class RuleCard:
     trend: tuple[float | None, ...]  # the 7 days up to and including the day
     target_values: Mapping[str, float]  # placeholders for the target wording
     final_values: Mapping[str, float] | None = None  # the guidance's, when graded by a plan step
+    history_days: int | None = None  # G7: days of load the ratio had (it needs 28)
 
 
 def grade(value: float | None, limit: float, *, higher_is_better: bool, slack: float = 0.25) -> str:
@@ -142,8 +143,15 @@ def rule_cards(
             rule, trend[-1], unit, rule_status(rule, trend[-1], rules), trend, targets
         )
     acwr = series(M.ACWR)
+    history = by_day.get(day, {}).get(M.HISTORY_DAYS)
     cards["G7"] = RuleCard(
-        "G7", acwr[-1], "ratio", rule_status("G7", acwr[-1], rules), acwr, targets
+        "G7",
+        acwr[-1],
+        "ratio",
+        rule_status("G7", acwr[-1], rules),
+        acwr,
+        targets,
+        None if history is None or not math.isfinite(history) else int(history),
     )
     pains = tuple(float(notes[x].pain) if x in notes else None for x in days)
     cards["G8"] = RuleCard("G8", pains[-1], "n", pain_grade(pains), pains, targets)

@@ -10,7 +10,7 @@ Functions
     trunk_series      the trunk angle reduced to one point per `bin_s` for plotting
     sitting_bouts     sitting-bout events as rows, flagged when over the G1 limit
     event_marks       bends and lifts as points (time, peak angle, kind)
-    headline          the day's headline numbers (summary first, raw data as fallback)
+    headline          the day's headline numbers, from its summary (as the terminal's)
     warnings_table    the day's warnings as rows in the chosen language
     live_status       the collector's live facts, or None when it is not running
     progress_frame    one row per day over a window, metric columns, pain joined in
@@ -29,9 +29,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from backcoach.config import Settings
 from backcoach.dashboard import calibration_view
+from backcoach.processing.headline import Headline
+from backcoach.processing.headline import headline as day_headline
+from backcoach.processing.rules import RuleEngine
 from backcoach.processing.types import (
-    POSTURE_CODE,
     POSTURES,
     DaySummary,
     DiaryEntry,
@@ -63,6 +66,7 @@ class M:
     SLUMPED_SHARE = "G10.seated_forward_share"
     LOAD = "load"
     ACWR = "acwr"
+    HISTORY_DAYS = "G7.history_days"
 
 
 #: Plain progress column name → summary key; the pages and charts use the plain names.
@@ -148,51 +152,25 @@ def event_marks(events: Iterable[Event]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["t_s", "peak_deg", "kind"])
 
 
-@dataclass(frozen=True)
-class Headline:
-    """The day in a few numbers (NaN where unknown)."""
-
-    sitting_h: float
-    longest_bout_min: float
-    bends_over60: float
-    back_lifts: float
-    leg_lifts: float
-    walking_min: float
-    steps: float
-    warnings: int
-
-
 def headline(
-    epochs: Epochs,
     events: Sequence[Event],
     summary: DaySummary | None,
     warnings: Sequence[OverloadWarning],
     deep_bend_deg: float = 60.0,
 ) -> Headline:
-    """Headline numbers: from the day's summary where it has them, else from epochs and events."""
-    m = summary.metrics if summary else {}
-    lifts = [e for e in events if e.type == "lift"]
-    bouts = [e.duration_s for e in events if e.type == "sitting_bout"]
+    """Headline numbers from the day's summary (`processing.headline`: the terminal's too)."""
+    return day_headline(summary, events, len(warnings), deep_bend_deg)
 
-    def pick(key: str, fallback: float) -> float:
-        value = m.get(key)
-        return float(value) if value is not None and math.isfinite(value) else fallback
 
-    sitting_s = float(np.sum(epochs.posture == POSTURE_CODE["sitting"]))
-    walking_s = float(np.sum(epochs.posture == POSTURE_CODE["walking"]))
-    deep = sum(
-        1 for e in events if e.type in ("bend", "lift") and (e.peak_deg or 0.0) > deep_bend_deg
-    )
-    return Headline(
-        sitting_h=pick(M.SITTING_MIN, sitting_s / 60.0) / 60.0,
-        longest_bout_min=pick(M.LONGEST_SIT_MIN, max(bouts, default=0.0) / 60.0),
-        bends_over60=float(deep),
-        back_lifts=pick(M.BACK_LIFTS, float(sum(e.style == "back" for e in lifts))),
-        leg_lifts=pick(M.LEG_LIFTS, float(sum(e.style == "legs" for e in lifts))),
-        walking_min=pick(M.WALKING_MIN, walking_s / 60.0),
-        steps=pick(M.STEPS, float(np.sum(epochs.steps, dtype=np.int64))),
-        warnings=len(warnings),
-    )
+#: Decimals of a warning's figure as its text shows it (`processing/rules_text.py`): a ratio
+#: (G7) with two, like the Guidance card; minutes, seconds, degrees and counts whole.
+WARNING_DECIMALS: Mapping[str, int] = {"G7": 2}
+
+
+def warning_figure(rule: str, value: float, lang: str) -> str:
+    """A warning's figure as the push and the log say it (89°, not 89.3), in `lang`'s digits."""
+    text = f"{float(value):.{WARNING_DECIMALS.get(rule, 0)}f}"
+    return text.replace(".", ",") if lang == "nl" else text
 
 
 def warnings_table(warnings: Sequence[OverloadWarning], lang: str, tz: dt.tzinfo) -> pd.DataFrame:
@@ -201,7 +179,7 @@ def warnings_table(warnings: Sequence[OverloadWarning], lang: str, tz: dt.tzinfo
         (
             dt.datetime.fromtimestamp(w.t_s, tz).strftime("%H:%M"),
             w.rule,
-            round(float(w.value), 1),
+            warning_figure(w.rule, w.value, lang),
             (w.message_nl if lang == "nl" else w.message_en) or w.message_en or w.message_nl,
         )
         for w in sorted(warnings, key=lambda w: w.t_s)
@@ -275,6 +253,13 @@ def live_status(status: Mapping[str, str], now_s: float) -> LiveStatus | None:
         last_sample_s=last,
         learning=status.get("collector.reference", "") == "learning",
     )
+
+
+def quiet_until(settings: Settings, now_s: float) -> str | None:
+    """The end of the quiet hours ("07:00") while they hold warnings back, else None."""
+    w = settings.warnings
+    engine = RuleEngine(settings.rules, 0.0, w.quiet_start, w.quiet_end, settings.timezone)
+    return w.quiet_end if engine.in_quiet_hours(now_s) else None
 
 
 # -- Progress ----------------------------------------------------------------------------------

@@ -74,9 +74,9 @@ MESSAGES: Mapping[tuple[str, str], tuple[str, str]] = {
         "scherm op ooghoogte. Richtlijn G10",
     ),
     ("G7", "spike"): (
-        "Your back load on {day} was {ratio:.1f} times your average of the last four weeks — "
+        "Your back load on {day} was {ratio:.2f} times your average of the last four weeks — "
         "build up slowly and plan a lighter day. Guidance G7",
-        "Je rugbelasting op {day} was {ratio:.1f} keer je gemiddelde van de laatste vier weken "
+        "Je rugbelasting op {day} was {ratio:.2f} keer je gemiddelde van de laatste vier weken "
         "- bouw rustig op en plan een lichtere dag. Richtlijn G7",
     ),
     ("G8", "pain"): (

@@ -63,12 +63,13 @@ METRICS: dict[str, tuple[str, str]] = {
     ),
     "G7.acwr": (
         "ratio",
-        "mean load of the last 7 days / last 28 days (incl. this day; NaN with under 7 days)",
+        "mean load of the last 7 days / last 28 days (incl. this day; NaN with under 28 days)",
     ),
     "acwr": (
         "ratio",
-        "mean load of the last 7 days / last 28 days (incl. this day; NaN with under 7 days)",
+        "mean load of the last 7 days / last 28 days (incl. this day; NaN with under 28 days)",
     ),
+    "G7.history_days": ("count", "days with a load in the 28 up to this one (the ratio needs 28)"),
     "G8.pain": ("0-10", "the diary's pain, when given"),
     "G9.lying_h": ("h", "all lying time of the day"),
     "G9.lying_night_h": ("h", "lying before 10:00 and after 20:00 (time-in-bed proxy)"),
@@ -106,14 +107,21 @@ def _merge(starts: np.ndarray, ends: np.ndarray, max_gap_s: float) -> tuple[np.n
     return starts[idx], np.maximum.reduceat(ends, idx)
 
 
-def _acwr(load: float, history: Sequence[DaySummary]) -> float:
-    past = [h.metrics.get("load", np.nan) for h in history][-27:]
+#: Days of load the acute:chronic ratio needs: its chronic window. With fewer, a ratio of the
+#: first week against itself reads "1.00, on track" and means nothing (issue 21).
+ACWR_DAYS = 28
+
+
+def _acwr(load: float, history: Sequence[DaySummary]) -> tuple[float, int]:
+    """The ratio and how many days of load it had (NaN below `ACWR_DAYS`)."""
+    past = [h.metrics.get("load", np.nan) for h in history][-(ACWR_DAYS - 1) :]
     loads = np.array([*past, load], float)
     loads = loads[~np.isnan(loads)]
-    if loads.size < 7:
-        return float("nan")
-    chronic = loads[-28:].mean()
-    return float(loads[-7:].mean() / chronic) if chronic > 0 else float("nan")
+    if loads.size < ACWR_DAYS:
+        return float("nan"), int(loads.size)
+    chronic = loads[-ACWR_DAYS:].mean()
+    ratio = float(loads[-7:].mean() / chronic) if chronic > 0 else float("nan")
+    return ratio, int(loads.size)
 
 
 def summarize_day(
@@ -212,7 +220,8 @@ def summarize_day(
         + w["leg_lift"] * n_legs
     )
     m["G7.load"] = m["load"] = float(load)
-    m["G7.acwr"] = m["acwr"] = _acwr(load, history)
+    acwr, m["G7.history_days"] = _acwr(load, history)
+    m["G7.acwr"] = m["acwr"] = acwr
     # G8
     if pain is not None:
         m["G8.pain"] = float(pain)

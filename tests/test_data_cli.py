@@ -193,7 +193,24 @@ def test_delete_asks_with_the_counts_at_a_terminal(tmp_path):
     assert proc.wait(timeout=60) == 1
     os.close(primary)
     text = seen.decode()
+    assert f"The days from {DAYS[0]} to {DAYS[0]} (1 day) in " in text
+    assert "Delete all of it? This cannot be undone. [y/N]" in text
     assert "600 one-second epochs" in text and "1 event," in text and "1 day summary" in text
     assert "1 diary entry on those days stay" in text
     store = SQLiteStore(tmp_path / "backcoach.sqlite", tz_name="Europe/Amsterdam")
     assert len(store.read_epochs(*day_bounds(DAYS[0], "Europe/Amsterdam"))) == 600  # kept
+
+
+def test_export_and_delete_take_the_demo_store_as_the_demo_and_dashboard_do(tmp_path):
+    """`--store demo` exports and deletes the demo's own store; the wearer's stays whole."""
+    (tmp_path / "demo").mkdir()
+    _fill(tmp_path / "demo")
+    res = _run(tmp_path, "export", "--store", "demo", "--out", str(tmp_path / "demo.zip"))
+    assert res.returncode == 0, res.stderr
+    with zipfile.ZipFile(tmp_path / "demo.zip") as z:
+        assert any(name.startswith("epochs") for name in z.namelist())
+    res = _run(tmp_path, "delete", "--store", "demo", "--from", DAYS[0], "--to", DAYS[2], "--yes")
+    assert res.returncode == 0, res.stderr
+    demo = SQLiteStore(tmp_path / "demo" / "backcoach.sqlite", tz_name="Europe/Amsterdam")
+    assert demo.data_range() is None
+    assert not (tmp_path / "backcoach.sqlite").exists()  # the own store was never touched

@@ -155,3 +155,20 @@ def test_what_finish_cannot_write_is_saved_and_written_by_the_next_run(tmp_path,
     assert len(store.read_samples(T0, T0 + 10_000)) == len(sim.samples)
     events = {(e.type, e.start_s) for e in _expected(sim).events}
     assert {(e.type, e.start_s) for e in store.read_events(T0, T0 + 10_000)} == events
+
+
+def test_a_new_run_never_shows_an_earlier_runs_last_break(tmp_path):
+    """A break from an earlier run (the demo's day) is not this session's: the panel shows none."""
+    from backcoach.dashboard.views import live_status
+
+    settings = load_settings(tmp_path / "none.toml", env={"BACKCOACH_DATA_DIR": str(tmp_path)})
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    store.write_status("collector.last_break_s", f"{T0 - 6 * 3600:.3f}")  # yesterday's demo
+    run = LiveRun(settings, store)
+    for chunk in iter_chunks(simulate([Segment("sit", 120)], T0, seed=5).samples, 5.0):
+        run.push(chunk)
+    status = store.read_status()
+    assert status["collector.last_break_s"] == ""
+    assert live_status(status, T0 + 120).since_break_s is None
+    run.finish()
+    store.close()

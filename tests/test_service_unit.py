@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from backcoach import cli
+from backcoach.commands import service_unit
 
 
 @pytest.fixture
@@ -41,12 +42,28 @@ def test_install_writes_a_unit_systemd_accepts(home: Path, capsys: pytest.Captur
     assert checked.returncode == 0 and not checked.stderr.strip(), checked.stderr
     assert "systemctl --user enable --now backcoach.service" in capsys.readouterr().out
 
-    assert cli.main(["service", "status"]) == 0
+    managed = service_unit._no_user_manager() is None  # a container or CI has no user systemd
+    assert cli.main(["service", "status"]) == (0 if managed else 1)
     assert "(not installed)" not in capsys.readouterr().out
     assert cli.main(["service", "uninstall", "--no-stop"]) == 0
     assert not unit.exists()
-    assert cli.main(["service", "status"]) == 0
+    assert cli.main(["service", "status"]) == (0 if managed else 1)
     assert "(not installed)" in capsys.readouterr().out
+
+
+def test_without_systemd_status_says_so_in_one_line_and_uninstall_still_removes_the_unit(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={home}/none")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(home / "none"))
+    assert cli.main(["service", "install", "--no-start"]) == 0
+    capsys.readouterr()
+    assert cli.main(["service", "status"]) == 1
+    out = capsys.readouterr().out
+    assert out.count("cannot run here") == 1 and "Failed to connect" not in out
+    assert "is-active" not in out and "last sample: -" in out
+    assert cli.main(["service", "uninstall"]) == 0
+    assert not (home / "config" / "systemd" / "user" / "backcoach.service").exists()
 
 
 def test_install_without_a_user_systemd_says_what_to_run(

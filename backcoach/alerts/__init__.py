@@ -136,3 +136,27 @@ def warning_hook(engine: RuleEngine, dispatcher: Dispatcher) -> LiveWarnings:
     `on_samples` runs them ahead of the pipeline on the newest samples, so a warning reaches
     the wearer within a second (`alerts/fast.py`)."""
     return LiveWarnings(engine, dispatcher)
+
+
+class QuietHoursNotice:
+    """A `LiveRun.on_output` hook that logs once per night that warnings are held.
+
+    Why: in quiet hours no warning fires, and a silent collector reads as a wearer doing well.
+    It looks at each push's newest sample time (`on_samples`), so it speaks as the quiet starts.
+    """
+
+    def __init__(self, engine: RuleEngine) -> None:
+        self.engine = engine
+        self._quiet = False
+
+    def on_samples(self, samples: object, _pipeline: object) -> None:
+        t_s = getattr(samples, "t_s", None)
+        if t_s is None or not len(t_s):
+            return
+        quiet = self.engine.in_quiet_hours(float(t_s[-1]))
+        if quiet and not self._quiet:
+            log.info("warnings are held until %s (quiet hours)", self.engine.quiet_end)
+        self._quiet = quiet
+
+    def __call__(self, _out: object) -> None:
+        return None  # the pipeline's output changes nothing: the samples' time decides

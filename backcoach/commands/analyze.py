@@ -32,7 +32,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from backcoach import outputs
+from backcoach import outputs, terminal
 from backcoach.config import Settings
 from backcoach.errors import BackcoachError, ConfigError
 from backcoach.processing.summary import METRICS
@@ -168,7 +168,6 @@ def output_names(paths: list[Path]) -> list[str]:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from backcoach.analysis import AnalyzeOptions
@@ -194,7 +193,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         timezone=settings.timezone,
     )
     out_dir = outputs.make_folder(Path(args.out))  # missing folders owner-only (0700)
-    console = Console(stderr=True)
+    console = terminal.STDERR
     names = output_names(paths)
     with Progress(
         TextColumn("analysing {task.fields[files]}"),

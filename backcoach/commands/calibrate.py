@@ -15,6 +15,7 @@ import time
 import numpy as np
 from rich.console import Console
 
+from backcoach import terminal
 from backcoach.config import Settings
 from backcoach.errors import SensorLost
 from backcoach.processing.types import Calibration, Samples
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from backcoach.references import save_reference
     from backcoach.storage import open_store
 
-    console = Console(stderr=True)
+    console = terminal.STDERR
     if args.file:
         from backcoach.collector.files import read_recording
 

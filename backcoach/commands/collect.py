@@ -19,9 +19,9 @@ import signal
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from rich.console import Console
 from rich.markup import escape
 
+from backcoach import terminal
 from backcoach.collector_lock import CollectorLock, CollectorRunning
 from backcoach.config import Settings
 from backcoach.errors import BluetoothUnavailable, ConfigError, SensorLost, SensorNotFound
@@ -134,7 +134,7 @@ async def _collect_locked(
     from backcoach.collector.session import CollectSession, sensor_live_run
     from backcoach.storage import open_store
 
-    console = Console(stderr=True)
+    console = terminal.STDERR
     sensor = settings.sensor.name if args.sensor is None else args.sensor
     profile = settings.sensor.profile if args.profile is None else args.profile
     with console.status("looking for the sensor ..."):
@@ -285,7 +285,12 @@ def wire_warnings(
 ) -> Dispatcher:
     """Rules on every pipeline output and every finished day; delivery on the dispatcher's
     threads, including a buzz on sensors with a motor (scheduled back onto `loop`)."""
-    from backcoach.alerts import build_dispatcher, engine_from_settings, warning_hook
+    from backcoach.alerts import (
+        QuietHoursNotice,
+        build_dispatcher,
+        engine_from_settings,
+        warning_hook,
+    )
     from backcoach.plans import plan_hook
     from backcoach.service import daily_hook
 
@@ -301,6 +306,7 @@ def wire_warnings(
     dispatcher = build_dispatcher(settings, store=None, buzz=buzzer, clock=session.clock)
     session.on_output.append(plan_hook(settings, store, engine))  # this week's step, first
     session.on_output.append(warning_hook(engine, dispatcher))
+    session.on_output.append(QuietHoursNotice(engine))  # held warnings are said, once a night
     session.on_day.append(daily_hook(settings, store, engine, dispatcher))
     return dispatcher
 

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from backcoach import outputs
+from backcoach import demo_store, outputs, terminal
 from backcoach.config import Settings
 from backcoach.errors import ConfigError
 
@@ -39,6 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("csv", "parquet"), default="csv", help="default: csv")
     p.add_argument("--raw", action="store_true", help="include the raw samples (time, x, y, z)")
     p.add_argument("--force", action="store_true", help="replace the zip file if it is there")
+    demo_store.add_store_option(p)
     p.set_defaults(handler=run_export)
 
     d = sub.add_parser(
@@ -54,6 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--to", dest="last", required=True, help="last day, YYYY-MM-DD")
     d.add_argument("--diary", action="store_true", help="delete diary entries of those days too")
     d.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    demo_store.add_store_option(d)
     d.set_defaults(handler=run_delete)
 
 
@@ -82,7 +84,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     store = open_for_reading(settings)
     try:
         require_data(store, settings)
-        with Progress(transient=True) as progress:
+        with Progress(console=terminal.STDERR, transient=True) as progress:
             task = progress.add_task("exporting", total=1.0)
             rows = write_export(
                 store,
@@ -137,10 +139,10 @@ def run_delete(args: argparse.Namespace, settings: Settings) -> int:
                     f"refusing to delete {removed} {span} without confirmation; add --yes"
                 )
             days = f"{found.days} day" + ("s" if found.days > 1 else "")
-            print(f"In {where(settings)}, {span} ({days}) holds {removed}.")
+            print(f"The days {span} ({days}) in {where(settings)} hold {removed}.")
             if note:
                 print(f"Kept: {note}.")
-            answer = input("Delete this? It cannot be undone [y/N] ")
+            answer = input("Delete all of it? This cannot be undone. [y/N] ")
             if answer.strip().lower() not in ("y", "yes", "j", "ja"):
                 print("nothing deleted")
                 return 1

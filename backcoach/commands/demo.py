@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import datetime as dt
 import logging
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -19,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from backcoach import demo_store
+from backcoach import demo_store, terminal
 from backcoach.config import Settings
 from backcoach.errors import BackcoachError, ConfigError
 from backcoach.processing.days import day_bounds, zone
@@ -118,7 +117,7 @@ def _simulated_time_in_warning_lines(tz_name: str) -> Iterator[None]:
     from backcoach.alerts.console import LOGGER_NAME
 
     logger = logging.getLogger(LOGGER_NAME)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = terminal.ConsoleHandler()  # above the progress bar, never glued onto it
     handler.setFormatter(_DataTimeFormatter(tz_name))
     propagate, logger.propagate = logger.propagate, False
     logger.addHandler(handler)
@@ -136,7 +135,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.days < 1 or args.days > 366:
         raise ConfigError(f"--days is {args.days}; give a number from 1 to 366")
-    console = Console(stderr=True)
+    console = terminal.STDERR
     today = settings.today()
     days = [today - dt.timedelta(days=args.days - i) for i in range(args.days)]
     iso_days = [d.isoformat() for d in days]
@@ -229,8 +228,13 @@ def _print_reports(reports: list[DayReport], settings: Settings, which: str) -> 
         "warnings",
     ):
         table.add_column(col, justify="right")
+    from backcoach.dashboard import display
+
+    limits = display.rule_limits("G1", settings.rules)
     for r in reports:
-        longest = f"{r.longest_sitting_min:.0f}"
+        # the digits the Guidance card shows: a bout of 30.4 min over the 30 reads 30.4
+        digits = display.decimals(r.longest_sitting_min, "min", limits)
+        longest = f"{r.longest_sitting_min:.{digits}f}"
         if r.longest_sitting_min > settings.rules.sitting_bout_max_min:
             longest = f"[bold red]{longest}[/]"
         table.add_row(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from backcoach import demo_store, outputs
+from backcoach import demo_store, outputs, terminal
 from backcoach.config import Settings
 from backcoach.errors import ConfigError
 
@@ -91,7 +91,6 @@ def _check_target(path: Path, force: bool) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here so `backcoach --help` stays fast.
-    from rich.console import Console
 
     from backcoach.dashboard import dates, report, report_browser
     from backcoach.dashboard.i18n import default_language
@@ -106,7 +105,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             _check_target(path, args.force)
     lang = args.lang or default_language(settings.language)
     browser = report_browser.require_browser()
-    console = Console(stderr=True)
+    console = terminal.STDERR
     store = open_for_reading(settings)
     try:
         require_data(store, settings)

@@ -14,6 +14,7 @@ since a push URL or a token may be among them; `status` says when the shell's di
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import shlex
 import shutil
@@ -25,6 +26,7 @@ from rich.console import Console
 
 from backcoach.config import ENV_VARS, Settings
 from backcoach.errors import BackcoachError
+from backcoach.processing.days import zone
 
 UNIT = "backcoach.service"
 RESTART_S = 10  # after a failure, start again this long later
@@ -127,8 +129,28 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     elif args.action == "uninstall":
         _uninstall(path, stop=not args.no_stop, console=console)
     else:
-        _status(path, settings, console)
+        return _status(path, settings, console)
     return 0
+
+
+def _no_user_manager() -> str | None:
+    """Why no user systemd answers here (a container, CI, a non-systemd system), or None."""
+    if not shutil.which("systemctl"):
+        return "systemctl is not installed"
+    try:
+        done = subprocess.run(
+            ["systemctl", "--user", "is-system-running"],
+            capture_output=True,
+            text=True,
+            timeout=SYSTEMCTL_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"systemctl did not run ({exc})"
+    state = done.stdout.strip()
+    if state in ("", "offline", "unknown") or "Failed to connect" in done.stderr:
+        return "no user systemd is running"
+    return None
 
 
 def _install(path: Path, settings: Settings, *, start: bool, console: Console) -> None:
@@ -160,6 +182,10 @@ def _install(path: Path, settings: Settings, *, start: bool, console: Console) -
 
 def _uninstall(path: Path, *, stop: bool, console: Console) -> None:
     _linux_only()
+    if stop and path.exists() and (why := _no_user_manager()):
+        path.unlink()  # nothing runs it without systemd: nothing to stop
+        console.print(f"removed {path} ({why}: nothing to stop)")
+        return
     if stop and path.exists():
         _systemctl(["disable", "--now", UNIT], what="stop and disable the unit")
     if path.exists():
@@ -171,7 +197,8 @@ def _uninstall(path: Path, *, stop: bool, console: Console) -> None:
         console.print(f"not installed ({path} does not exist)")
 
 
-def _status(path: Path, settings: Settings, console: Console) -> None:
+def _status(path: Path, settings: Settings, console: Console) -> int:
+    """What runs, and 1 when no user systemd can run the service here."""
     console.print(f"unit file: {path}" + ("" if path.exists() else " (not installed)"))
     if path.exists():
         differ = _differing(path.read_text())
@@ -180,7 +207,13 @@ def _status(path: Path, settings: Settings, console: Console) -> None:
                 f"[yellow]the service runs with other settings than this shell "
                 f"({', '.join(differ)}): run `backcoach service install` again[/]"
             )
-    if shutil.which("systemctl"):
+    missing = _no_user_manager()
+    if missing:
+        console.print(
+            f"[yellow]the service cannot run here: {missing}; "
+            "start `backcoach collect --wait` yourself (docs/service.md)[/]"
+        )
+    else:
         for query in ("is-enabled", "is-active"):
             out = _systemctl([query, UNIT], what=query, check=False)
             console.print(f"{query}: {out or 'unknown'}")
@@ -195,8 +228,16 @@ def _status(path: Path, settings: Settings, console: Console) -> None:
         status = store.read_status()
     finally:
         store.close()
-    for key in ("collector.state", "collector.sensor", "collector.last_sample_s"):
+    for key in ("collector.state", "collector.sensor"):
         console.print(f"{key}: {status.get(key, '-')}")
+    last = status.get("collector.last_sample_s", "")
+    try:
+        when = dt.datetime.fromtimestamp(float(last), zone(settings.timezone))
+        last = when.strftime("%Y-%m-%d %H:%M:%S %Z")
+    except (ValueError, OverflowError, OSError):
+        last = last or "-"
+    console.print(f"last sample: {last}")
+    return 1 if missing else 0
 
 
 def _systemctl(args: list[str], *, what: str, check: bool = True) -> str:

@@ -16,9 +16,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from backcoach import terminal
 from backcoach.config import Settings
 from backcoach.errors import ConfigError, StoreUnavailable
 from backcoach.plans import STATUS_KEY as PLAN_KEY
@@ -166,7 +166,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
     from backcoach.storage.sqlite import SQLiteStore
 
-    console = Console(stderr=True)
+    console = terminal.STDERR
     source = SQLiteStore(settings.sqlite_path, tz_name=settings.timezone)
     target = InfluxStore.from_settings(settings)
     try:

@@ -6,8 +6,10 @@ import datetime as dt
 
 import streamlit as st
 
-from backcoach.dashboard import charts, common, dates, plan_card, scorecard, views
+from backcoach.dashboard import charts, common, dates, display, plan_card, scorecard, views
 from backcoach.dashboard.i18n import rule_text, t
+from backcoach.processing.guidance import RuleThresholds
+from backcoach.processing.summary import ACWR_DAYS
 
 #: Status shown as a badge with an icon and a word, never by colour alone.
 STATUS_BADGE = {
@@ -24,20 +26,30 @@ STATUS_COLOUR = {
 }
 
 
-def fmt(value: float | None, unit: str, lang: str) -> str:
-    """A card figure with its unit, or 'not measured'."""
-    if value is None:
-        return "–"  # the status badge says 'no data'; a long word would be cut off
-    return t(f"unit.{unit}", lang, v=value)
+def fmt(card: scorecard.RuleCard, lang: str, rules: RuleThresholds) -> str:
+    """A card figure with its unit, with the digits its grade needs; '–' when not measured
+    (the status badge says 'no data'; a long word would be cut off)."""
+    return display.show(card.value, card.unit, lang, display.rule_limits(card.rule, rules))
 
 
-def draw_card(card: scorecard.RuleCard, lang: str) -> None:
+def note(card: scorecard.RuleCard, lang: str) -> str | None:
+    """What the figure leaves out, under it: G5's short walks, G7's missing history."""
+    if card.rule == "G5":
+        return t("guidance.g5_note", lang)
+    if card.rule == "G7" and card.history_days is not None and card.history_days < ACWR_DAYS:
+        return t("guidance.g7_history", lang, n=card.history_days, need=ACWR_DAYS)
+    return None
+
+
+def draw_card(card: scorecard.RuleCard, lang: str, rules: RuleThresholds) -> None:
     with st.container(border=True):
         st.markdown(f"**{card.rule} · {rule_text(card.rule, 'title', lang)}**")
         st.markdown(STATUS_BADGE[card.status].format(t(f"status.{card.status}", lang)))
         st.write(rule_text(card.rule, "advice", lang))
         left, right = st.columns(2)
-        left.metric(t("guidance.today", lang), fmt(card.value, card.unit, lang))
+        left.metric(t("guidance.today", lang), fmt(card, lang, rules))
+        if (below := note(card, lang)) is not None:
+            left.caption(below)
         target = rule_text(card.rule, "target", lang, **card.target_values)
         final = rule_text(card.rule, "target", lang, **(card.final_values or card.target_values))
         if final == target:
@@ -71,7 +83,7 @@ def main() -> None:
     )
     day = chosen.isoformat()
     st.caption(ctx.t("guidance.intro", day=day))
-    first = (chosen - dt.timedelta(days=13)).isoformat()
+    first = (chosen - dt.timedelta(days=13)).isoformat()  # two weeks: the weekly change
     sums = common.summaries(ctx.key, first, day, ctx.store)
     diary = common.diary(ctx.key, first, day, ctx.store)
     changes = views.weekly_changes(views.progress_frame(sums, diary, first, day))
@@ -81,7 +93,7 @@ def main() -> None:
     cols = st.columns(2)
     for i, card in enumerate(cards):
         with cols[i % 2]:
-            draw_card(card, ctx.lang)
+            draw_card(card, ctx.lang, step)
     common.disclaimer()
 
 

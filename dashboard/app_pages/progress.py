@@ -21,6 +21,17 @@ from backcoach.dashboard import (
 from backcoach.dashboard.i18n import t
 
 WINDOWS_DAYS = (7, 28, 90)
+USUAL_WINDOW_DAYS = 28
+
+
+def default_window(first: str | None, last: str) -> int:
+    """The window first shown: the smallest that holds every day there is, at most 28 days
+    (one day of data in a 28-day chart was a thin stripe at its right edge)."""
+    if first is None:
+        return USUAL_WINDOW_DAYS
+    span = (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days + 1
+    return min(next((w for w in WINDOWS_DAYS if w >= span), WINDOWS_DAYS[-1]), USUAL_WINDOW_DAYS)
+
 
 #: How each progress column is shown in the weekly summary: (legend key, unit key).
 COLUMN_LABELS = {
@@ -33,6 +44,12 @@ COLUMN_LABELS = {
     "steps": ("axis.steps", "n"),
     "pain": ("legend.pain", "ratio"),
 }
+
+
+def first_day(ctx: common.Ctx, last: str) -> str | None:
+    """The first day with a summary (older epochs may be gone), else with recordings."""
+    sums = common.summaries(ctx.key, export.ALL_DAYS[0], last, ctx.store)
+    return min((s.day for s in sums if weekly.has_data(s)), default=ctx.first_day())
 
 
 def weekly_summary(ctx: common.Ctx, frame) -> None:
@@ -166,7 +183,7 @@ def main() -> None:
     n = st.radio(
         ctx.t("progress.window"),
         WINDOWS_DAYS,
-        index=1,
+        index=WINDOWS_DAYS.index(default_window(first_day(ctx, last), last)),
         format_func=lambda d: ctx.t("progress.days", n=d),
         horizontal=True,
         key="progress_window",

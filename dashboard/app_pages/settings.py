@@ -72,7 +72,10 @@ def settings_form(ctx: common.Ctx) -> None:
         updates: dict[str, Any] = {
             "sensor.name": st.text_input(ctx.t("settings.sensor_name"), s.sensor.name).strip(),
             "sensor.placement": st.selectbox(
-                ctx.t("settings.placement"), PLACEMENTS, PLACEMENTS.index(s.sensor.placement)
+                ctx.t("settings.placement"),
+                PLACEMENTS,
+                PLACEMENTS.index(s.sensor.placement),
+                format_func=lambda p: ctx.t(f"placement.{p}"),  # "Lower back", not lower_back
             ),
             "language": st.selectbox(
                 ctx.t("app.language"),

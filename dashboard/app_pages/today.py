@@ -8,6 +8,8 @@ import streamlit as st
 
 from backcoach.dashboard import charts, common, dates, plan_card, views
 from backcoach.dashboard.i18n import STRINGS, collector_state, t
+from backcoach.processing.days import day_bounds
+from backcoach.processing.summary import summarize_day
 
 LIVE_REFRESH_S = 5  # the live panel polls the store's status rows this often
 RECENT_S = 600  # the live panel's chart: the last 10 minutes at full epoch resolution
@@ -29,9 +31,13 @@ def live_panel(ctx: common.Ctx) -> None:
         st.caption(ctx.t("live.not_running"))
         return
     st.subheader(ctx.t("live.title"))
+    # the connection as a line of text: in a metric, "Receiving data" was cut to "Receivi…"
+    st.markdown(f"**{ctx.t('live.state')}:** {collector_state(live.state, ctx.lang)}")
+    if until := views.quiet_until(ctx.settings, ctx.settings.now_s()):
+        st.info(ctx.t("live.quiet", until=until))
     if live.learning:
         st.info(ctx.t("live.learning"))
-    cols = st.columns(5)
+    cols = st.columns(4)
     key = f"posture.{live.posture}"
     posture = ctx.t(key) if key in STRINGS else (live.posture or "–")
     cols[0].metric(ctx.t("live.posture"), posture)
@@ -43,7 +49,6 @@ def live_panel(ctx: common.Ctx) -> None:
     cols[2].metric(ctx.t("live.since_break"), _fmt_duration(live.since_break_s, ctx.lang))
     battery = "–" if live.battery_pct is None else t("unit.pct", ctx.lang, v=live.battery_pct)
     cols[3].metric(ctx.t("live.battery"), battery)
-    cols[4].metric(ctx.t("live.state"), collector_state(live.state, ctx.lang))
     if live.since_sample_s is not None:
         st.caption(ctx.t("live.updated", ago=_fmt_duration(live.since_sample_s, ctx.lang)))
     if live.last_sample_s is not None:
@@ -87,7 +92,7 @@ def headline_row(ctx: common.Ctx, h: views.Headline) -> None:
     c[3].metric(ctx.t("today.lifts"), f"{h.back_lifts:.0f} / {h.leg_lifts:.0f}")
     c = st.columns(4)
     c[0].metric(ctx.t("today.walking"), t("unit.min", ctx.lang, v=h.walking_min))
-    c[1].metric(ctx.t("today.steps"), f"{h.steps:.0f}")
+    c[1].metric(ctx.t("today.steps"), t("unit.n", ctx.lang, v=h.steps))
     c[2].metric(ctx.t("today.warnings_n"), str(h.warnings))
 
 
@@ -98,9 +103,20 @@ def day_view(ctx: common.Ctx, day: str) -> None:
     if len(epochs) == 0 and not events:
         st.info(ctx.t("empty.day", day=dates.short(day, ctx.lang)))
         return
-    summary = next(iter(common.summaries(ctx.key, day, day, ctx.store)), None)
     rules = plan_card.rules_for(ctx, day)  # this week's step of the plan, or the guidance
-    headline_row(ctx, views.headline(epochs, events, summary, warnings, rules.deep_bend_deg))
+    summary = next(iter(common.summaries(ctx.key, day, day, ctx.store)), None)
+    if summary is None:  # a day not summarised yet (today, live): the same computation, now
+        start_s, end_s = day_bounds(day, ctx.tz_name)
+        summary = summarize_day(
+            epochs,
+            events,
+            day=day,
+            day_start_s=start_s,
+            day_end_s=end_s,
+            rules=rules,
+            tz_name=ctx.tz_name,
+        )
+    headline_row(ctx, views.headline(events, summary, warnings, rules.deep_bend_deg))
     marks = views.event_marks(events)
     st.subheader(ctx.t("today.timeline"))
     segments = views.posture_segments(epochs)
@@ -130,7 +146,9 @@ def main() -> None:
     st.caption(ctx.t("app.tagline"))
     live_panel(ctx)
     last = ctx.last_day()
-    if last is None:
+    if last is None and views.live_status(ctx.store.read_status(), ctx.settings.now_s()):
+        st.caption(ctx.t("today.first_minutes"))  # live data above: "no data yet" would be wrong
+    elif last is None:
         ctx.empty_state()
     else:
         day = pick_day(ctx, last)

@@ -25,6 +25,7 @@ from .stores import StoreDir, make_synthetic, new_dir
 DEMO_DAYS = 8  # always two ISO weeks, so the weekly report has a week before
 DEMO_RATE_HZ = 25  # a sensor rate backcoach supports; the pages read epochs, at a third less work
 DEMO_TIMEOUT_S = 300
+DEMO_TERMINAL = "demo-terminal.txt"  # what `demo` printed, beside the store
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +41,7 @@ def demo_week(tmp_path_factory) -> StoreDir:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=DEMO_TIMEOUT_S)
         if proc.returncode != 0:
             pytest.fail(f"backcoach demo failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        (folder / DEMO_TERMINAL).write_text(proc.stdout)  # its table: tests/dashboard/test_one_week
 
     return new_dir(built_once(tmp_path_factory, f"demo-week-{clock.instant()}", build))
 

@@ -52,6 +52,15 @@ def test_each_page_on_an_empty_store_explains_how_to_get_data(page, empty_store,
 
 
 @pytest.mark.parametrize("page", PAGES)
+def test_each_page_says_when_it_shows_simulated_days(page, demo_week, synthetic_month, app_env):
+    """The demo's store carries a "Simulated data" banner on every page; other stores do not."""
+    app_env(demo_week)
+    assert any("Simulated data" in w.value for w in run_page(page).warning)
+    app_env(synthetic_month)  # made by the tests, not marked as the demo's
+    assert not any("Simulated data" in w.value for w in run_page(page).warning)
+
+
+@pytest.mark.parametrize("page", PAGES)
 def test_each_page_renders_the_simulated_week(page, demo_week, app_env):
     """A week from `backcoach demo` renders on every page without an exception or error box."""
     app_env(demo_week)
@@ -99,6 +108,44 @@ def test_today_live_panel_appears_while_the_collector_streams(synthetic_rw, app_
     assert metrics["Sensor battery"] == "81%"
     assert metrics["Since last break"] == "20 min"
     assert "Not recording now" not in texts(at)
+    # the connection is a line of text: as a fifth metric "Receiving data" was cut to "Receivi…"
+    assert "**Connection:** Receiving data" in texts(at) and "Connection" not in metrics
+
+
+def test_a_live_session_without_a_stored_minute_yet_shows_no_empty_state(empty_store, app_env):
+    """The live panel shows the first seconds; no "No data yet" box sits under it."""
+    app_env(empty_store)
+    store = open_store(empty_store.settings())
+    store.write_status("collector.state", "streaming")
+    store.write_status("collector.last_sample_s", f"{clock.now_s() - 1:.3f}")
+    store.close()
+    at = run_page("app_pages/today.py")
+    assert "Receiving data" in texts(at)
+    assert "No data yet" not in texts(at) and "backcoach demo" not in texts(at)
+    assert "once the first minutes of this session are stored" in texts(at)
+
+
+def test_the_live_panel_says_when_quiet_hours_hold_the_warnings(synthetic_rw, app_env, monkeypatch):
+    """In quiet hours the panel says until when warnings wait; outside them it says nothing."""
+    import datetime as dt
+
+    from backcoach.processing.days import zone
+
+    app_env(synthetic_rw)
+    settings = synthetic_rw.settings()
+    store = open_store(settings)
+    store.write_status("collector.state", "streaming")
+    store.write_status("collector.last_sample_s", f"{clock.now_s() - 1:.3f}")
+    store.close()
+    local = dt.datetime.fromtimestamp(clock.now_s(), zone(settings.timezone))
+    start, end = local - dt.timedelta(hours=1), local + dt.timedelta(hours=1)
+    monkeypatch.setenv("BACKCOACH_QUIET_START", start.strftime("%H:%M"))
+    monkeypatch.setenv("BACKCOACH_QUIET_END", end.strftime("%H:%M"))
+    info = " ".join(i.value for i in run_page("app_pages/today.py").info)
+    assert f"Warnings are held until {end:%H:%M} (quiet hours)." in info
+    monkeypatch.setenv("BACKCOACH_QUIET_START", end.strftime("%H:%M"))
+    monkeypatch.setenv("BACKCOACH_QUIET_END", (end + dt.timedelta(hours=1)).strftime("%H:%M"))
+    assert "quiet hours" not in " ".join(i.value for i in run_page("app_pages/today.py").info)
 
 
 def test_the_live_panel_says_when_a_new_sensor_is_still_provisional(synthetic_rw, app_env):
@@ -200,6 +247,7 @@ def test_settings_are_saved_to_the_settings_file(synthetic_rw, app_env):
     assert at.success, [e.value for e in at.error]
     saved = load_settings(synthetic_rw.config, env={})
     assert saved.sensor.placement == "waist"
+    assert at.selectbox[0].options[:2] == ["Lower back", "Waist"]  # words, not `lower_back`
     assert saved.rules.sitting_bout_max_min == 25.0
     assert saved.rules.acwr_spike == 1.5
 
@@ -293,3 +341,24 @@ def test_settings_lists_each_sensors_kept_reference(synthetic_rw, app_env):
     assert list(table["Sensor"]) == ["C0:FF:EE:00:00:04"]
     assert list(table["Found from"]) == ["walking"] and list(table["Up"]) == ["+Y, 0°"]
     assert list(table["Forward"]) == ["-Z, 0°"]
+
+
+def test_progress_opens_on_the_window_the_data_fills(empty_store, synthetic_rw, app_env):
+    """One day of data opens on 7 days (not a 28-day chart with one bar); two weeks on 28."""
+    import datetime as dt
+
+    import numpy as np
+
+    from backcoach.processing.types import POSTURE_CODE, DaySummary, Epochs
+
+    app_env(empty_store)
+    store = open_store(empty_store.settings())
+    day = (clock.today() - dt.timedelta(days=1)).isoformat()
+    store.write_summary(DaySummary(day=day, metrics={"G6.steps": 15342.0, "coverage_h": 9.0}))
+    t = clock.now_s() - 86400 + np.arange(60.0)  # a minute of yesterday: the day's epochs
+    zeros = np.zeros(60)
+    store.write_epochs(Epochs(t, zeros + POSTURE_CODE["standing"], zeros, zeros, zeros, zeros))
+    store.close()
+    assert run_page("app_pages/progress.py").radio(key="progress_window").value == 7
+    app_env(synthetic_rw)  # 14 days of summaries
+    assert run_page("app_pages/progress.py").radio(key="progress_window").value == 28

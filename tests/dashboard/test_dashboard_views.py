@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import string
 import zipfile
 
@@ -87,16 +88,19 @@ def test_event_marks_name_lift_styles():
     }
 
 
-def test_headline_prefers_the_summary_and_falls_back_to_raw_data():
-    e = epochs(["sitting"] * 7200 + ["walking"] * 600)
+def test_headline_reads_the_summary_only():
+    """One computation: the summary's figures (the terminal's too), never a recount of postures
+    or of the pipeline's sitting-bout events beside it; deep bends counted from the events."""
     events = [Event("sitting_bout", 1000, 8200), Event("bend", 0, 5, peak_deg=61)]
-    raw = views.headline(e, events, None, [])
-    assert (raw.sitting_h, raw.longest_bout_min, raw.walking_min) == (2.0, 120.0, 10.0)
-    assert (raw.bends_over60, raw.steps, raw.warnings) == (1, 7800, 0)
-    summary = DaySummary("2026-01-01", {"G1.sitting_min": 90.0, "G6.steps": float("nan")})
+    summary = DaySummary(
+        "2026-01-01",
+        {"G1.sitting_min": 90.0, "G1.longest_sitting_bout_min": 88.5, "G6.walking_min": 12.0},
+    )
     warn = [OverloadWarning(1.0, "G1", 30.0)]
-    mixed = views.headline(e, events, summary, warn)
-    assert (mixed.sitting_h, mixed.steps, mixed.warnings) == (1.5, 7800, 1)
+    h = views.headline(events, summary, warn)
+    assert (h.sitting_h, h.longest_bout_min, h.walking_min) == (1.5, 88.5, 12.0)
+    assert (h.bends_over60, h.warnings) == (1, 1)
+    assert math.isnan(h.steps)  # not in the summary: unknown, not a recount
 
 
 @pytest.mark.parametrize(
@@ -282,3 +286,56 @@ def test_dutch_numbers_get_a_decimal_comma_and_english_a_point():
         i18n.t("empty.day", "nl", day="2026-03-01")
         == "Geen opname op 2026-03-01. Kies een andere dag."
     )
+
+
+def test_counts_carry_the_thousands_separator_of_their_language():
+    """15342 steps read 15,342 in English and 15.342 in Dutch; decimals keep their comma."""
+    assert i18n.t("unit.n", "en", v=15342.0) == "15,342"
+    assert i18n.t("unit.n", "nl", v=15342) == "15.342"
+    assert i18n.t("unit.h", "nl", v=1.5) == "1,5 u"
+    from backcoach.dashboard import display
+
+    assert display.show(15342.4, "n", "nl") == "15.342"
+
+
+def _week_frame(pain: float | None) -> pd.DataFrame:
+    days = pd.date_range("2026-11-23", periods=7).strftime("%Y-%m-%d")
+    return pd.DataFrame(
+        {
+            "load": np.arange(7.0),
+            "pain": [pain] * 7,
+            "acwr": np.full(7, np.nan),
+            "walking_min": np.arange(7.0) * 20,
+            "steps": np.arange(7.0) * 2500,
+        },
+        index=days,
+        dtype=float,
+    )
+
+
+def test_a_right_hand_axis_has_its_own_round_ticks_and_steps_with_separators():
+    """Not ticks synced to the left grid (39.8/79.7, and a top point pushed off the plot)."""
+    from backcoach.dashboard import charts
+
+    fig = charts.dual_lines(
+        _week_frame(None),
+        ("walking_min", "legend.walking_min", "axis.minutes"),
+        ("steps", "axis.steps", "axis.steps"),
+        "nl",
+        bars_left=True,
+    )
+    assert fig.layout.yaxis2.overlaying == "y"
+    assert fig.layout.yaxis2.tickmode == "auto" and fig.layout.yaxis2.tickformat == ",d"
+    assert fig.layout.separators == ",."
+
+
+def test_the_load_chart_has_a_pain_axis_only_with_pain_entered():
+    """No diary pain in the window: no pain line, legend entry or 0-10 axis beside the load."""
+    from backcoach.dashboard import charts
+
+    quiet = charts.load_acwr(_week_frame(None), "en", 0.8, 1.3, 1.5)
+    pain = next(tr for tr in quiet.data if tr.name == "Pain")
+    assert pain.visible is False and quiet.layout.yaxis2.visible is False
+    noted = charts.load_acwr(_week_frame(4.0), "en", 0.8, 1.3, 1.5)
+    assert next(tr for tr in noted.data if tr.name == "Pain").visible is True
+    assert noted.layout.yaxis2.visible is True

@@ -238,3 +238,18 @@ def test_the_report_names_its_wearer_unless_no_name_was_given(week_store):
     for unnamed in ("", "me"):
         html = report.render_html(data, "en", [], dt.date(2026, 12, 1), wearer=unnamed)
         assert 'class="wearer"' not in html
+
+
+def test_a_report_of_days_the_demo_made_says_they_are_simulated(week_store):
+    """Days `backcoach demo` marked read "Simulated data" on the report; recorded days do not."""
+    from backcoach import demo_store
+
+    data = report.gather(week_store, W48, RULES, TZ)
+    assert "Simulated" not in report.render_html(data, "en", [], dt.date(2026, 12, 1))
+    demo_store.mark_demo_days(week_store, ["2026-11-28", "2026-11-29", "2026-11-16"])
+    data = report.gather(week_store, W48, RULES, TZ)
+    assert data.simulated == ("2026-11-28", "2026-11-29")  # the week's own days only
+    en = report.render_html(data, "en", [], dt.date(2026, 12, 1))
+    nl = report.render_html(data, "nl", [], dt.date(2026, 12, 1))
+    assert "Simulated data (Sat 28, Sun 29): from the demo (a simulated wearer)" in en
+    assert "Gesimuleerde gegevens (za 28, zo 29)" in nl

@@ -128,7 +128,7 @@ def test_daily_warnings_are_moved_out_of_quiet_hours():
     assert [w.rule for w in got] == ["G7", "G8"]
     assert all(w.t_s == at("07:00") + 2 * 86400 for w in got)
     assert got[0].value == 1.8 and got[1].value == 3.0
-    assert "1.8 times" in got[0].message_en and "van 2 naar 5" in got[1].message_nl
+    assert "1.80 times" in got[0].message_en and "van 2 naar 5" in got[1].message_nl
 
 
 @pytest.mark.parametrize(
@@ -152,3 +152,21 @@ def test_bad_quiet_hours_are_refused_with_the_value_named():
         parse_clock("25:00")
     with pytest.raises(ValueError, match="7 am"):
         RuleEngine(quiet_end="7 am")
+
+
+def test_collect_says_once_a_night_that_quiet_hours_hold_the_warnings(caplog):
+    """Crossing 22:00 logs "held until 07:00" once; the next night says it again."""
+    import logging
+
+    from backcoach.alerts import QuietHoursNotice
+    from backcoach.processing.types import Samples
+
+    notice = QuietHoursNotice(RuleEngine(RuleThresholds(), 600.0, "22:00", "07:00", "UTC"))
+    day0 = 1_796_601_600.0  # 2026-12-07 00:00 UTC
+    caplog.set_level(logging.INFO, logger="backcoach.alerts")
+    for hour in (20.0, 21.99, 22.01, 23.0, 6.99 + 24, 7.01 + 24, 12.0 + 24, 22.5 + 24):
+        t = day0 + hour * 3600 + np.arange(10.0)
+        notice.on_samples(Samples(t, np.zeros((10, 3), np.float32)), None)
+        assert notice(None) is None  # the hook adds no warning of its own
+    said = [r.getMessage() for r in caplog.records if "quiet hours" in r.getMessage()]
+    assert said == ["warnings are held until 07:00 (quiet hours)"] * 2
