@@ -151,7 +151,7 @@ def rule_cards(
         rule_status("G7", acwr[-1], rules),
         acwr,
         targets,
-        None if history is None or not math.isfinite(history) else int(history),
+        history_days=None if history is None or not math.isfinite(history) else int(history),
     )
     pains = tuple(float(notes[x].pain) if x in notes else None for x in days)
     cards["G8"] = RuleCard("G8", pains[-1], "n", pain_grade(pains), pains, targets)
