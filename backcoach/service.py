@@ -18,6 +18,7 @@ which also summarises the days it names.
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import time
 from collections import deque
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from backcoach import recovery, spill
+from backcoach.backfill import Resume
 from backcoach.collector.simulator import iter_chunks
 from backcoach.config import Settings
 from backcoach.daybook import DAILY_MESSAGE_S, DayBook, Due
@@ -143,6 +145,8 @@ class LiveRun:
         self._days = DayBook(settings.timezone)  # days touched, and when each is due
         self._replacing = False
         self.spilled: list[str] = []  # spill files this run wrote (names)
+        self.stored_through_s = float("-inf")  # raw samples up to here are in the store
+        self._emitted_s = float("-inf")  # epochs before this were produced (and written)
         self._restore()
 
     # -- the live path ---------------------------------------------------------------------------
@@ -150,6 +154,8 @@ class LiveRun:
         """Process one chunk of samples (any size) and store what it finished."""
         if len(samples) == 0:
             return PipelineOutput.empty()
+        if self._emitted_s == float("-inf"):  # nothing produced yet: a backfill starts here
+            self._emitted_s = float(samples.t_s[0])
         self._last_s = float(samples.t_s[-1])
         self._raw.append(samples)
         self._raw_s += float(samples.t_s[-1] - samples.t_s[0])
@@ -210,6 +216,40 @@ class LiveRun:
                 log.warning("day %s not summarised yet (%s); trying again later", due.day, exc)
                 break
         return written
+
+    # -- time filled in afterwards (`backfill.Backfill`) ------------------------------------------
+    def snapshot(self) -> Resume:
+        """The live state now, for filling a gap that ends here: call it before pushing the
+        first samples after the gap. Hooks that can run on past time (`fork()`) are copied."""
+        hooks = tuple(
+            (hook, hook.fork()) for hook in self.on_output if callable(getattr(hook, "fork", None))
+        )
+        self._flush_raw()  # no raw chunk spans the hole: the filled one goes between
+        return Resume(copy.deepcopy(self.pipeline), hooks, self._emitted_s, self.session)
+
+    def adopt(self, resume: Resume) -> None:
+        """Go on from a backfill's pipeline and rules (they have caught up with this run)."""
+        self.pipeline = resume.pipeline
+        self._emitted_s = resume.emitted_s
+        for hook, fork in resume.hooks:
+            hook.join(fork)
+
+    def past_rules(self) -> Callable[[PipelineOutput], list[OverloadWarning]] | None:
+        """Fresh rules for time before this run (an earlier run's hole filled in), if any."""
+        for hook in self.on_output:
+            if callable(getattr(hook, "fork", None)):
+                return hook.fork(fresh=True)
+        return None
+
+    def drain_or_raise(self) -> None:
+        """Write the backlog now; StoreUnavailable if the store refuses (a backfill waits)."""
+        self._flush_raw()
+        self._drain_or_raise()
+
+    def note_rewritten(self, start_s: float, end_s: float) -> None:
+        """A range was replaced by a backfill: its days are summarised again (`daybook`)."""
+        if end_s >= start_s > float("-inf"):
+            self._days.touch(start_s, end_s)
 
     def write_events(self, events: Sequence[Event]) -> None:
         """Events a source records itself (gaps), through the same backlog."""
@@ -335,8 +375,11 @@ class LiveRun:
     def _drain_or_raise(self) -> None:
         """Write the backlog in order (status facts last); raise when the store refuses."""
         while self._pending:
-            spill.write_to(self.store, *self._pending[0])
+            kind, payload = self._pending[0]
+            spill.write_to(self.store, kind, payload)
             self._pending.popleft()
+            if kind == "samples":
+                self.stored_through_s = float(payload[0].t_s[-1])  # type: ignore[index]
         while self._status:
             key, value = next(iter(self._status.items()))
             self.store.write_status(key, value)
@@ -445,6 +488,7 @@ class LiveRun:
 
     def _store_output(self, out: PipelineOutput) -> None:
         if len(out.epochs):
+            self._emitted_s = float(out.epochs.t_s[-1]) + 1.0
             self._write("epochs", out.epochs)
         if out.events:
             self._write("events", list(out.events))

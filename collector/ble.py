@@ -211,6 +211,8 @@ class SensorLink:
         range_g: float | None = None,
         watchdog_s: float = WATCHDOG_S,
         acquire_notify: bool = False,
+        on_link: Callable[[BleakClient | None], None] | None = None,
+        claims: Callable[[bytes], bool] | None = None,
     ) -> None:
         self.found = found
         self.profile = profile or base.get(found.profile)
@@ -220,6 +222,9 @@ class SensorLink:
         self.acquire_notify = acquire_notify  # BlueZ's socket path: fewer drops at high rates
         self.on_samples = on_samples
         self.on_gap = on_gap
+        self.on_link = on_link  # the link is up (a client) or gone (None): the sensor's memory
+        self.claims = claims  # notifications on the data characteristic that are not samples
+        self.last_gap_sensor_s: tuple[float, float] | None = None  # the gap just reported
         self.clock = SampleClock(self.rate_hz)
         self.stats = LinkStats()
         self._client: BleakClient | None = None
@@ -283,9 +288,13 @@ class SensorLink:
             await self._start(client)
             if self.stats.connects > 1:
                 log.info("%s: streaming again (recovered)", self.found.address)
+            if self.on_link is not None:
+                self.on_link(client)
             await self._watch(client, stop, lost)
         finally:
             self._client = None
+            if self.on_link is not None:
+                self.on_link(None)
             if stop.is_set() and client.is_connected:
                 with contextlib.suppress(*LINK_ERRORS):
                     await _write_all(client, self.profile.stop())
@@ -378,6 +387,8 @@ class SensorLink:
     def _on_data(self, _char: object, data: bytearray) -> None:
         rx_s = time.time()
         self._last_rx = time.monotonic()
+        if self.claims is not None and self.claims(bytes(data)):
+            return  # the sensor's log answering on the same characteristic (MetaWear)
         self._data_since_connect = True
         try:
             frame = self.profile.decode(bytes(data), self.rate_hz, self.range_g)
@@ -404,6 +415,7 @@ class SensorLink:
         self.stats.lost_packets += max(seq_lost, math.ceil(placed.lost_samples / len(frame)))
         if placed.lost_samples:
             self.stats.lost_samples += placed.lost_samples
+            self.last_gap_sensor_s = placed.gap_sensor_s
             if self.on_gap and placed.gap_start_s is not None and placed.gap_end_s is not None:
                 self.on_gap(placed.gap_start_s, placed.gap_end_s, placed.lost_samples)
         self.stats.samples += len(frame)

@@ -19,7 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from backcoach.backfill import Hole
 from backcoach.collector.ble import FoundSensor, LinkStats, SensorLink
+from backcoach.collector.gap_filler import FillTotals, GapFiller
+from backcoach.collector.sensor_log import driver_for
 from backcoach.config import Settings
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.types import (
@@ -60,6 +63,7 @@ class SessionResult:
     connects: int
     watchdog_trips: int
     battery: int | None
+    filled: FillTotals | None = None  # what the sensor's memory gave back (None: it has none)
 
 
 def sensor_live_run(session: CollectSession) -> LiveRun:
@@ -120,12 +124,27 @@ class CollectSession:
             range_g=range_g,
             watchdog_s=watchdog_s or settings.sensor.watchdog_s,
             acquire_notify=acquire_notify,
+            on_link=self._on_link,
+            claims=self._claims,
+        )
+        memory = driver_for(self.link.profile, self.link.clock)
+        self.filler = (  # the sensor's own memory fills the holes of the stream, where it has one
+            None
+            if memory is None
+            else GapFiller(
+                memory,
+                store=store,
+                stream_rate_hz=self.link.rate_hz,
+                live=lambda: self.live,
+                placement=settings.sensor.placement,
+                session=self.session,
+            )
         )
         self.on_output: list[OutputHook] = list(on_output or [])  # e.g. the warnings engine
         self.on_day: list[DayHook] = list(on_day or [])
         self.live: LiveRun | None = None
         self._live_factory = live_factory or sensor_live_run
-        self._buffer: list[Samples] = []
+        self._buffer: list[Samples | Hole] = []  # samples, and the holes between them
         self._gaps: list[Event] = []
         self._rate: list[tuple[float, int]] = []  # (wall time, samples so far) for the rate
         self.rate_hz = 0.0  # samples per second received, over the last RATE_WINDOW_S
@@ -139,6 +158,9 @@ class CollectSession:
         """Collect until `stop()` (or Ctrl-C cancels) or `duration_s` passed; flush everything."""
         link = asyncio.create_task(self.link.run(self.stop_event))
         preparing = asyncio.create_task(asyncio.to_thread(self._prepare))
+        filling = None
+        if self.filler is not None:
+            filling = asyncio.create_task(self.filler.run(self.stop_event))
         deadline = None if duration_s is None else time.monotonic() + duration_s
         days_at = time.monotonic()
         # asyncio.wait, not wait_for: on Python 3.11 a Ctrl-C (the task's cancel) that meets
@@ -146,14 +168,16 @@ class CollectSession:
         stopped = asyncio.ensure_future(self.stop_event.wait())
         try:
             while not link.done():
-                if preparing.done():  # until then the samples wait in the buffer
+                paused = self.filler is not None and self.filler.paused
+                if preparing.done() and not paused:  # until then the samples wait
                     if preparing.exception() is not None:
                         break
                     self._flush()
                     if time.monotonic() - days_at >= DAYS_EVERY_S:
                         days_at = time.monotonic()
                         self.live.close_days(time.time())
-                self._status()
+                if not paused:
+                    self._status()
                 if deadline is not None and time.monotonic() >= deadline:
                     self.stop_event.set()
                 await asyncio.wait({stopped}, timeout=CHUNK_S)
@@ -164,6 +188,9 @@ class CollectSession:
             stopped.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await link
+            if filling is not None:  # a commit it started ends first (its thread must finish)
+                with contextlib.suppress(asyncio.CancelledError):
+                    await filling
             await asyncio.wait({preparing})  # its thread must end before the pipeline is used
             if self.live is not None:
                 self._flush()
@@ -198,11 +225,19 @@ class CollectSession:
             s.connects,
             s.watchdog_trips,
             s.battery,
+            None if self.filler is None else self.filler.totals,
         )
 
     # -- internals -------------------------------------------------------------------------------
     def _on_samples(self, samples: Samples) -> None:
         self._buffer.append(samples)
+
+    def _on_link(self, client: object | None) -> None:
+        if self.filler is not None:
+            self.filler.link(client)
+
+    def _claims(self, payload: bytes) -> bool:
+        return self.filler is not None and self.filler.memory.claims(payload)
 
     def _on_gap(self, start_s: float, end_s: float, lost: int) -> None:
         log.info(
@@ -212,16 +247,33 @@ class CollectSession:
             end_s - start_s,
         )
         self._gaps.append(Event("gap", start_s, end_s, attrs={"samples_lost": float(lost)}))
+        if self.filler is not None:  # the live state just before it is the backfill's start
+            self._buffer.append(
+                Hole(start_s, end_s, self.link.rate_hz, self.link.last_gap_sensor_s)
+            )
 
     def _flush(self) -> None:
         """Hand buffered samples to the live path and write pending gaps."""
-        if self._buffer:
-            chunk = Samples.concat(self._buffer)
-            self._buffer = []
-            self.live.push(chunk)
+        items, self._buffer = self._buffer, []
+        run: list[Samples] = []
+        for item in items:
+            if isinstance(item, Hole):
+                self._push(run)
+                run = []
+                self.filler.hole(item)  # before the first samples after the hole are pushed
+            else:
+                run.append(item)
+        self._push(run)
         if self._gaps:
             self.live.write_events(self._gaps)  # through the live run's backlog: never lost
             self._gaps = []
+
+    def _push(self, parts: list[Samples]) -> None:
+        if parts:
+            chunk = Samples.concat(parts)
+            self.live.push(chunk)
+            if self.filler is not None:
+                self.filler.pushed(chunk)
 
     def _status(self, force: bool = False) -> None:
         now = time.monotonic()
