@@ -189,7 +189,9 @@ class InfluxStore:
         a, b = self._ns(start_s, end_s)
         wearer = self.wearer
         timed = [m for m in sch.TIMED if raw or m != sch.RAW]
-        self.outbox.put_delete({"measurements": timed, "start_ns": a, "end_ns": b, "wearer": wearer})
+        self.outbox.put_delete(
+            {"measurements": timed, "start_ns": a, "end_ns": b, "wearer": wearer}
+        )
         inside = days_inside(start_s, end_s, self.tz_name)
         if inside:
             lo, hi = self._day_ns(inside[0], inside[-1])

@@ -235,6 +235,7 @@ class Device(ServiceInterface):
         self.connects = 0
         self.acquires = 0  # AcquireNotify calls (the socket path)
         self.writes: list[str] = []
+        self.away_at: list[int] = []  # sensor sample index at each Away (the truth of a gap)
         self.memory: OpenLog | MetaWearLog | None = None  # the on-board log, where it has one
         if spec.get("log") is not None and self.profile.name == "open":
             self.memory = OpenLog(self, dict(spec["log"]))
@@ -479,7 +480,14 @@ class Device(ServiceInterface):
             "writes": self.writes,
             "boot_epoch_s": self.wire.boot_epoch_s,  # host time of the sensor clock's zero
             "index_now": self.sensor_index_now(),
+            "away_at": self.away_at,
         }
+
+    def truth(self, first: int, last: int, path: str) -> None:
+        """Every sample the sensor took with index in [first, last): what a log should give."""
+        idx = np.arange(first, last)
+        t_s = self.wire.boot_epoch_s + idx / self.rate_hz / (1 + self.ppm * 1e-6)
+        np.savez(path, index=idx, acc_g=self.signal_at(idx), t_s=t_s)
 
     def dump(self, path: str) -> None:
         idx = np.concatenate(self.sent_index) if self.sent_index else np.empty(0, np.int64)
@@ -579,6 +587,7 @@ class Control(ServiceInterface):
         """The sensor leaves radio range for `seconds`: link lost, silent, unreachable."""
         dev = self._dev(address)
         dev.away_until = time.monotonic() + seconds
+        dev.away_at.append(dev.sensor_index_now())
         dev.drop_link()
 
     @method()
@@ -608,6 +617,10 @@ class Control(ServiceInterface):
     @method()
     def Dump(self, address: STR, path: STR):
         self._dev(address).dump(path)
+
+    @method()
+    def Truth(self, address: STR, first: U32, last: U32, path: STR):
+        self._dev(address).truth(first, last, path)
 
     @method()
     def LogStats(self, address: STR) -> STR:

@@ -148,6 +148,9 @@ class LogStats:
     read_packets: int = 0
     erases: list[float] = field(default_factory=list)  # sensor seconds (open) or entries (mw)
     started: int = 0
+    #: (monotonic time, what): every read finished ("read", from, to, samples sent) and every
+    #: erase ("erase", through), in order: whether a stretch was erased before it was read
+    history: list[tuple] = field(default_factory=list)
 
 
 class OpenLog:
@@ -206,6 +209,7 @@ class OpenLog:
                 return
             self.log.drop_before(now, int(np.ceil(args[0] * self.stream_rate - 1e-6)), self.logging)
             self.stats.erases.append(args[0])
+            self.stats.history.append((time.monotonic(), "erase", args[0]))
         elif op == open_log.OP_READ:
             if busy:
                 reply(open_log.encode_error(op, open_log.RESULT_BUSY))
@@ -243,6 +247,7 @@ class OpenLog:
                     self.stats.read_packets += 1
                     next_s = (int(part[-1]) + 1) / rate
             done = open_log.ReadDone(sent, packets, to_s)
+            self.stats.history.append((time.monotonic(), "read", from_s, to_s, sent))
             reply(open_log.encode_read_done(open_log.OP_READ, done))
         except asyncio.CancelledError:
             done = open_log.ReadDone(sent, packets, next_s)
@@ -269,6 +274,7 @@ class OpenLog:
             "read_samples": self.stats.read_samples,
             "erases": self.stats.erases,
             "started": self.stats.started,
+            "history": self.stats.history,
         }
 
 

@@ -1,4 +1,4 @@
-"""Time filled in afterwards (a sensor's memory, an imported file) is analysed like streamed time."""
+"""Time filled in afterwards (from a sensor's memory) is analysed like streamed time."""
 
 from __future__ import annotations
 
