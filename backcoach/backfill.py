@@ -346,10 +346,12 @@ class Backfill:
 class RangeRefill:
     """A hole from before this session (or an imported file) analysed with stored context.
 
-    `span` is the range replaced: from the start of the stored bout open at the first hole's
-    start to the end of the one open at the last hole's end (`refill_span`). Samples are added
-    oldest first and must lie inside the holes; stored raw samples around and between them are
-    read as needed. `finish()` writes the span as one change and returns the reports.
+    The range replaced runs from the start of the stored bout open at the first hole's start
+    to the end of the one open at the last hole's end (`refill_span`). Samples are added oldest
+    first and must lie inside the holes; stored raw samples around and between them are read as
+    needed. An import knows where its samples end only at the end: `trim_end` moves the last
+    hole's end there. `finish()` writes the range as one change and returns the reports; a
+    stored gap event the filled time overlaps keeps only its unfilled parts.
     """
 
     def __init__(
@@ -397,9 +399,31 @@ class RangeRefill:
         self._push(samples)
         self._held.raw.append(samples)
 
+    @property
+    def last_s(self) -> float:
+        """The newest sample fed so far (new or stored)."""
+        return self._last_s
+
+    def trim_end(self, t_s: float) -> None:
+        """The new samples end at `t_s`: the last hole (and the range replaced) ends there."""
+        last = self.holes[-1]
+        if last.host_from_s < t_s < last.host_to_s:
+            self.holes[-1] = replace(last, host_to_s=t_s)
+            self.reports[-1] = replace(self.reports[-1], hole=self.holes[-1])
+            lo = self.span[0]
+            hi = refill_span(self.store, self.holes)[1] if self.context else t_s
+            self.span = (lo, hi)
+
     def finish(self) -> list[FillReport]:
         """Feed the stored raw to the end of the span, flush, and write the span as one change."""
         lo, hi = self.span
+        first, last = self.holes[0].host_from_s, self.holes[-1].host_to_s
+        old_gaps = [  # the stored gap events of the time now filled
+            e
+            for e in self.store.read_events(first, last, ["gap"])
+            if any(e.start_s < h.host_to_s and e.end_s > h.host_from_s for h in self.holes)
+        ]
+        lo = min([lo, *(e.start_s for e in old_gaps)])
         self._stored_until(hi + (TAIL_S if self.context else 0.0))
         self._take(self.pipeline.flush())
         epochs = Epochs.concat(self._held.epochs).between(lo, hi)
@@ -411,6 +435,7 @@ class RangeRefill:
             more, filled_s, missing_s = hole_events(hole, t, self.kind, period)
             events += more
             self.reports[i].filled_s, self.reports[i].missing_s = filled_s, missing_s
+        events += [part for e in old_gaps for part in _outside(e, self.holes)]
         with self.store.rewrite(lo, hi, raw=False):
             for samples in self._held.raw:
                 self.store.write_samples(samples, session=self.session)
@@ -463,13 +488,16 @@ class RangeRefill:
         return kept + noted(inside, self.kind)
 
 
+NOT_BOUTS = ("gap", "memory", "imported")  # events that say where data is, not what it shows
+
+
 def refill_span(store: Store, holes: Sequence[Hole]) -> tuple[float, float]:
     """From the start of the stored bout open at the first hole to the end of the one open at
     the last: what the re-analysis replaces (a bout cut in two would be wrong either side)."""
     lo, hi = holes[0].host_from_s, holes[-1].host_to_s
     cut = CUT_S  # first the bouts the hole cut (they end where it starts), then any spanning
     for _ in range(20):  # an edge moved, until none does
-        near = store.read_events(lo - cut, hi + cut)
+        near = [e for e in store.read_events(lo - cut, hi + cut) if e.type not in NOT_BOUTS]
         before = [e for e in near if e.start_s < lo - 1e-6 and e.end_s >= lo - cut]
         after = [e for e in near if e.end_s > hi + 1e-6 and e.start_s <= hi + cut]
         if not before and not after:
@@ -482,6 +510,25 @@ def refill_span(store: Store, holes: Sequence[Hole]) -> tuple[float, float]:
 
 def _bare(holes: Sequence[Hole]) -> tuple[float, float]:
     return holes[0].host_from_s, holes[-1].host_to_s
+
+
+def _outside(gap: Event, holes: Sequence[Hole]) -> list[Event]:
+    """The parts of a stored gap event outside the filled holes (its lost count shared out)."""
+    parts = [(gap.start_s, gap.end_s)]
+    for h in holes:
+        parts = [
+            piece
+            for a, b in parts
+            for piece in ((a, min(b, h.host_from_s)), (max(a, h.host_to_s), b))
+            if piece[1] - piece[0] > HOLE_GAP_S
+        ]
+    out = []
+    for a, b in parts:
+        attrs = dict(gap.attrs)
+        if "samples_lost" in attrs and gap.duration_s > 0:
+            attrs["samples_lost"] = float(round(attrs["samples_lost"] * (b - a) / gap.duration_s))
+        out.append(Event("gap", a, b, attrs=attrs))
+    return out
 
 
 def _raw_rate_ok(store: Store, hole: Hole) -> bool:
@@ -499,3 +546,29 @@ def _raw_rate_ok(store: Store, hole: Hole) -> bool:
         )
         return False
     return True
+
+
+def stored_holes(
+    store: Store, start_s: float, end_s: float, rate_hz: float, min_s: float = 5.0
+) -> list[Hole]:
+    """Stretches of [start_s, end_s) longer than `min_s` where the store holds neither raw
+    samples nor epochs (an InfluxDB store may keep epochs without full raw samples)."""
+    if end_s - start_s < min_s:
+        return []
+    holes = []
+    last = start_s
+    a = start_s
+    while a < end_s:
+        b = min(end_s, a + 3600.0)
+        raw = store.read_samples(a, b).t_s
+        epochs = store.read_epochs(a, b).t_s
+        t = np.union1d(raw, np.r_[epochs, epochs + EPOCH_S - 1e-3])  # an epoch covers its second
+        if t.size:
+            edges = np.r_[last, t]
+            for i in np.flatnonzero(np.diff(edges) > min_s):
+                holes.append(Hole(float(edges[i]), float(edges[i + 1]), rate_hz))
+            last = max(last, float(t[-1]))
+        a = b
+    if end_s - last > min_s:
+        holes.append(Hole(last, end_s, rate_hz))
+    return holes

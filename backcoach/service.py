@@ -32,12 +32,11 @@ from backcoach import recovery, spill
 from backcoach.backfill import Resume
 from backcoach.collector.simulator import iter_chunks
 from backcoach.config import Settings
-from backcoach.daybook import DAILY_MESSAGE_S, DayBook, Due
+from backcoach.daybook import DAILY_MESSAGE_S, DayBook, Due, summary_of
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.fastlane import tilt_from
 from backcoach.processing.pipeline import PipelineConfig, StreamingPipeline
-from backcoach.processing.summary import summarize_day
 from backcoach.processing.types import (
     POSTURE_CODE,
     Calibration,
@@ -312,21 +311,7 @@ class LiveRun:
     # -- summaries -------------------------------------------------------------------------------
     def summarize(self, day: str) -> DaySummary:
         """Summarise a whole day from the store, so a day made of several sessions is complete."""
-        start_s, end_s = day_bounds(day, self.settings.timezone)
-        epochs = self.store.read_epochs(start_s, end_s)
-        events = self.store.read_events(start_s, end_s)
-        first = day_of(start_s - HISTORY_DAYS * 86400 + 3600, self.settings.timezone)
-        before = day_of(start_s - 3600, self.settings.timezone)
-        history = self.store.read_summaries(first, before)
-        summary = summarize_day(
-            epochs,
-            events,
-            day=day,
-            day_start_s=start_s,
-            day_end_s=end_s,
-            rules=self.settings.rules,
-            history=history,
-        )
+        summary = summary_of(self.store, self.settings, day)
         self._write("summary", summary)
         return summary
 

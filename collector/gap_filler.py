@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from backcoach.backfill import PIECE_S, Backfill, FillReport, Hole, RangeRefill
+from backcoach.backfill import PIECE_S, Backfill, FillReport, Hole, RangeRefill, stored_holes
 from backcoach.collector.sensor_log import LOG_ERRORS, Anchors, MemoryDriver
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.days import day_of
@@ -305,27 +305,3 @@ def stored_anchors(store: Store, hole: Hole) -> Anchors:
     before = store.read_samples(hole.host_from_s - ANCHOR_S, hole.host_from_s + 1e-6)
     after = store.read_samples(hole.host_to_s - 1e-6, hole.host_to_s + ANCHOR_S)
     return Anchors(before, after)
-
-
-def stored_holes(
-    store: Store, start_s: float, end_s: float, rate_hz: float, min_s: float = MIN_FILL_S
-) -> list[Hole]:
-    """Stretches of [start_s, end_s) longer than `min_s` without raw samples in the store."""
-    if end_s - start_s < min_s:
-        return []
-    holes = []
-    last = start_s
-    a = start_s
-    while a < end_s:
-        b = min(end_s, a + 3600.0)
-        t = store.read_samples(a, b).t_s
-        if t.size:
-            edges = np.r_[last, t]
-            steps = np.diff(edges)
-            for i in np.flatnonzero(steps > min_s):
-                holes.append(Hole(float(edges[i]), float(edges[i + 1]), rate_hz))
-            last = float(t[-1])
-        a = b
-    if end_s - last > min_s:
-        holes.append(Hole(last, end_s, rate_hz))
-    return holes

@@ -261,7 +261,11 @@ class SQLiteStore:
             acc = np.frombuffer(zlib.decompress(acc_blob), "<i2").reshape(-1, 3) / MILLI_G
             keep = (t >= start_s) & (t < end_s)
             parts.append(Samples(t[keep], acc[keep]))
-        return Samples.concat(parts)
+        out = Samples.concat(parts)
+        if len(out) > 1 and np.any(np.diff(out.t_s) < 0):  # a chunk that spans a filled hole
+            order = np.argsort(out.t_s, kind="stable")
+            out = Samples(out.t_s[order], out.acc_g[order])
+        return out
 
     def read_epochs(self, start_s: float, end_s: float) -> Epochs:
         rows = self._query(
