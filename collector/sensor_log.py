@@ -107,14 +107,14 @@ def driver_for(profile: Profile, clock: SampleClock) -> MemoryDriver | None:
     return None
 
 
-#: Which families fill gaps from the sensor's memory, and why not where they do not (`scan`).
-GAP_FILL: dict[str, str] = {
-    "open": "yes, where the firmware has the log (docs/sensor-protocol.md)",
-    "metamotion": "yes (MetaWear logging module)",
-    "polar": "no: offline recording needs Polar's SDK file transfer, not read yet",
-    "movesense": "no: DataLogger read-out needs its Logbook format, not read yet",
-    "witmotion": "no: no on-board log",
-    "thingy": "no: no on-board log",
+#: Whether a family's gaps are filled from its memory, and how or why not (`scan`, the docs).
+GAP_FILL: dict[str, tuple[bool, str]] = {
+    "open": (True, "its on-board log, where the firmware has one (docs/sensor-protocol.md)"),
+    "metamotion": (True, "MetaWear's logging module"),
+    "polar": (False, "offline recording needs Polar's file transfer (PSFTP), not read yet"),
+    "movesense": (False, "its DataLogger is read through Logbook files, not read yet"),
+    "witmotion": (False, "it has no on-board log"),
+    "thingy": (False, "it has no on-board log"),
 }
 
 

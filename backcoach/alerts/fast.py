@@ -141,10 +141,15 @@ class LiveWarnings:
         return PastWarnings(engine)
 
     def join(self, fork: PastWarnings) -> None:
-        """Go on from a fork that has run up to the newest epoch (`LiveRun.adopt`)."""
+        """Go on from a fork that has run up to the newest epoch (`LiveRun.adopt`); a warning
+        sent ahead that the fork's rules fired is confirmed (stored once, as the fork's)."""
         self.engine.state = fork.engine.state
         if fork.final_end_s is not None:
             self._final_end_s, self._posture = fork.final_end_s, fork.posture
+        for w in fork.fired:
+            match = self._sent_near(w, unconfirmed=True)
+            if match is not None:
+                match.confirmed = True
 
     def _sent_near(self, w: OverloadWarning, *, unconfirmed: bool = False) -> _Sent | None:
         """A warning of `w`'s rule delivered ahead within MATCH_S (lifts: LIFT_MATCH_S) of it."""
@@ -190,12 +195,15 @@ class PastWarnings:
         self.engine = engine
         self.final_end_s: float | None = None
         self.posture = -1
+        self.fired: list[OverloadWarning] = []  # the newest, for `LiveWarnings.join`
 
     def __call__(self, output: PipelineOutput) -> list[OverloadWarning]:
         if len(output.epochs):
             self.final_end_s = float(output.epochs.t_s[-1]) + EPOCH_S
             self.posture = int(output.epochs.posture[-1])
-        return self.engine.push(output)
+        fired = self.engine.push(output)
+        self.fired = (self.fired + fired)[-50:]
+        return fired
 
 
 def _copy_engine(engine: RuleEngine) -> RuleEngine:
