@@ -292,9 +292,14 @@ async def night(bus: str, spec: dict, speed: float, tmp: Path) -> None:
     logging.getLogger("backcoach.collector.gap_filler").addHandler(handler)
     before_s = 300.0
     actions = [(before_s, "Away", [NIGHT_AWAY_S / speed], "sd")]
-    total = before_s + NIGHT_AWAY_S + 1200.0
+    # after a night away the collector looks for the sensor every 30 s of the wall clock (its
+    # back-off); then the read-out: 60 s of wall clock, at this pace hours
+    total = before_s + NIGHT_AWAY_S + 60.0 * speed
     result, _ = await session(bus, spec, str(tmp / "night"), total, speed, actions)
     totals = result.filled
+    if not totals.reports:
+        print("the sensor was not back in time to read its memory: run it again")
+        return
     store = open_store(Settings(data_dir=str(tmp / "night")))
     dups = duplicates(store)
     gaps = [e for e in store.read_events(0, 4e9) if e.type == "gap" and "samples_lost" in e.attrs]
