@@ -11,8 +11,8 @@ pool). Nothing grows with the recording's length:
 4. At the end every day is summarised (`processing.summary.summarize_day`, G1-G12) from its
    temporary file, oldest first (so G7's acute:chronic ratio sees the days before it).
 
-Everything is written into `DIR/.<name>.partial/` and renamed to `DIR/<name>/` when complete,
-so a file that fails half-way leaves nothing that looks like a result.
+Everything is written into `DIR/.<name>.partial/` (one per attempt on a cluster) and renamed to
+`DIR/<name>/` when complete, so a file that fails half-way leaves nothing that looks like a result.
 """
 
 from __future__ import annotations
@@ -140,6 +140,7 @@ class _Days:
                 day_end_s=end,
                 rules=rules,
                 history=history,
+                tz_name=self.tz if self.calendar else None,
             )
             out.append((summary, start, end))
         return out
@@ -171,10 +172,17 @@ def analyze_file(
     name: str,
     options: AnalyzeOptions,
     on_progress: Callable[[float], None] | None = None,
+    *,
+    attempt: str = "",
 ) -> FileResult:
-    """Analyse one file into `out_dir/name/`; raise a BackcoachError when it cannot be used."""
+    """Analyse one file into `out_dir/name/`; raise a BackcoachError when it cannot be used.
+
+    `attempt` names this attempt's scratch folder (`.<name>.<attempt>.partial`): on a cluster
+    a worker thought lost may still be writing while another runs the file again, so no two
+    attempts share one (`backcoach.cluster` removes what lost attempts leave).
+    """
     target = out_dir / name
-    tmp = out_dir / f".{name}.partial"
+    tmp = out_dir / (f".{name}.{attempt}.partial" if attempt else f".{name}.partial")
     try:
         if tmp.exists():
             shutil.rmtree(tmp)

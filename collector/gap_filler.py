@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from backcoach.backfill import PIECE_S, Backfill, FillReport, Hole, RangeRefill, stored_holes
+from backcoach.clock import SYSTEM, Clock
 from backcoach.collector.sensor_log import LOG_ERRORS, Anchors, MemoryDriver
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.days import day_of
@@ -89,8 +89,10 @@ class GapFiller:
         live: Callable[[], LiveRun | None],
         placement: str = "lower_back",
         session: str = "",
+        clock: Clock = SYSTEM,
     ) -> None:
         self.memory = memory
+        self.clock = clock
         self.store = store
         self.rate_hz = stream_rate_hz
         self._live = live
@@ -104,7 +106,7 @@ class GapFiller:
         self._ready = False  # the memory is prepared on this connection
         self._connected = asyncio.Event()
         self._wake = asyncio.Event()
-        self._released_at = time.time()
+        self._released_at = self.clock.time()
         self._first_s: float | None = None  # the session's first sample (host time)
         self._earlier_done = False
         self._retry_at = 0.0
@@ -163,7 +165,7 @@ class GapFiller:
                 await self._step()
             except (*LOG_ERRORS, StoreUnavailable) as exc:
                 log.info("reading the sensor's memory paused: %s", exc)
-                self._retry_at = time.time() + RETRY_S
+                self._retry_at = self.clock.time() + RETRY_S
 
     async def _step(self) -> None:
         client = self._client
@@ -171,7 +173,7 @@ class GapFiller:
             self._ready = await self.memory.prepare(client)
             if not self._ready:
                 return
-        if time.time() < self._retry_at:
+        if self.clock.time() < self._retry_at:
             return
         live = self._live()
         if live is None:
@@ -180,14 +182,14 @@ class GapFiller:
             await self._fill(live)
         elif not self._earlier_done and self._settled():
             await self._fill_earlier(live)
-        elif time.time() - self._released_at >= RELEASE_EVERY_S:
+        elif self.clock.time() - self._released_at >= RELEASE_EVERY_S:
             await self._release(live)
 
     async def _fill(self, live: LiveRun) -> None:
         bf = self.backfill
         while bf.current is not None:
             hole = bf.current
-            read_from = time.time()
+            read_from = self.clock.time()
             trimmed = Hole(
                 max(hole.host_from_s, bf.cursor_s), hole.host_to_s, hole.rate_hz, hole.sensor_s
             )
@@ -195,7 +197,7 @@ class GapFiller:
                 bf.add_filled(samples)
                 if bf.held_s >= PIECE_S:
                     await self._commit(live, final=False)
-            self.totals.read_s += time.time() - read_from
+            self.totals.read_s += self.clock.time() - read_from
             report = bf.hole_done()
             self._anchors.pop(hole, None)
             self._say(report)
@@ -207,7 +209,7 @@ class GapFiller:
         """Write the backfill's range; the final one swaps the live pipeline (live path paused)."""
         bf = self.backfill
         self.paused = True
-        paused_at = time.monotonic()
+        paused_at = self.clock.monotonic()
         try:
             live.drain_or_raise()  # nothing the live path produced may land after the commit
             lo, hi = await asyncio.to_thread(bf.commit, self.store, final=final)
@@ -218,11 +220,11 @@ class GapFiller:
         finally:
             self.paused = False
             if final:
-                self.totals.paused_s = max(self.totals.paused_s, time.monotonic() - paused_at)
+                self.totals.paused_s = max(self.totals.paused_s, self.clock.monotonic() - paused_at)
 
     async def _release(self, live: LiveRun) -> None:
         """Erase on the sensor what the store has confirmed."""
-        self._released_at = time.time()
+        self._released_at = self.clock.time()
         through = self.confirmed_through_s(live)
         if np.isfinite(through):
             await self.memory.release(through)
@@ -241,7 +243,7 @@ class GapFiller:
         return Anchors(before, Samples.concat(after)) if len(before) or after else None
 
     def _settled(self) -> bool:
-        return self._first_s is not None and time.time() - self._first_s >= SETTLE_S
+        return self._first_s is not None and self.clock.time() - self._first_s >= SETTLE_S
 
     async def _fill_earlier(self, live: LiveRun) -> None:
         """Holes from before this session that the sensor's memory still covers."""
@@ -250,7 +252,7 @@ class GapFiller:
         self._waiting = []
         state = await self.memory.state()
         if state is not None and state.oldest_s is not None and self._first_s is not None:
-            since = max(state.oldest_s, time.time() - MAX_AGE_S)
+            since = max(state.oldest_s, self.clock.time() - MAX_AGE_S)
             holes += await asyncio.to_thread(
                 stored_holes, self.store, since, self._first_s, self.rate_hz, MIN_EARLIER_S
             )
@@ -267,11 +269,11 @@ class GapFiller:
                 engine_factory=live.past_rules,
                 session=self.session,
             )
-            read_from = time.time()
+            read_from = self.clock.time()
             anchors = await asyncio.to_thread(stored_anchors, self.store, hole)
             async for samples in self.memory.read(hole, anchors):
                 refill.add(samples)
-            self.totals.read_s += time.time() - read_from
+            self.totals.read_s += self.clock.time() - read_from
             (report,) = await asyncio.to_thread(refill.finish)
             live.note_rewritten(*refill.span)
             self._say(report, earlier=True)

@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -36,6 +35,7 @@ import numpy as np
 from bleak.exc import BleakError
 
 from backcoach.backfill import Hole
+from backcoach.clock import SYSTEM, Clock
 from backcoach.collector.ble_timing import SampleClock
 from backcoach.collector.profiles import metamotion_log as mw
 from backcoach.collector.profiles import open_log, open_profile
@@ -98,12 +98,13 @@ class LogFailed(Exception):
 LOG_ERRORS = (BleakError, TimeoutError, EOFError, OSError, KeyError, LogFailed, DecodeError)
 
 
-def driver_for(profile: Profile, clock: SampleClock) -> MemoryDriver | None:
-    """The memory driver of a profile's family, or None where backcoach reads no log (yet)."""
+def driver_for(profile: Profile, timing: SampleClock, clock: Clock = SYSTEM) -> MemoryDriver | None:
+    """The memory driver of a profile's family, or None where backcoach reads no log (yet).
+    `timing` is the stream's sample clock (`SensorLink.timing`), `clock` the runtime's."""
     if profile.name == "open":
-        return OpenMemory(clock)
+        return OpenMemory(timing, clock)
     if profile.name == "metamotion":
-        return MetaWearMemory(clock)
+        return MetaWearMemory(timing, clock)
     return None
 
 
@@ -212,7 +213,8 @@ class OpenMemory:
 
     family = "open"
 
-    def __init__(self, clock: SampleClock) -> None:
+    def __init__(self, timing: SampleClock, clock: Clock = SYSTEM) -> None:
+        self.timing = timing
         self.clock = clock
         self.rate_hz = LOG_RATE_HZ
         self.range_g = 8.0
@@ -243,7 +245,7 @@ class OpenMemory:
         if self._client is None:
             return None
         s = await self._command(open_log.status())
-        to_host = self.clock.host_of
+        to_host = self.timing.host_of
         return MemoryState(
             None if s.oldest_s is None else float(to_host(s.oldest_s)),
             None if s.newest_s is None else float(to_host(s.newest_s)),
@@ -260,10 +262,10 @@ class OpenMemory:
         if hole.sensor_s is not None:
             start_s, end_s = hole.sensor_s[0] + 1e-6, hole.sensor_s[1]
         else:
-            start_s = self.clock.sensor_of(hole.host_from_s)
-            end_s = self.clock.sensor_of(hole.host_to_s)
+            start_s = self.timing.sensor_of(hole.host_from_s)
+            end_s = self.timing.sensor_of(hole.host_to_s)
         if place is None:
-            place = self.clock.host_of
+            place = self.timing.host_of
         a = start_s
         while a < end_s:
             b = min(end_s, a + READ_WINDOW_S)
@@ -275,7 +277,7 @@ class OpenMemory:
     async def release(self, host_s: float) -> None:
         if self._client is None:
             return
-        through = self.clock.sensor_of(host_s - ERASE_MARGIN_S)
+        through = self.timing.sensor_of(host_s - ERASE_MARGIN_S)
         if through > 0:
             await self._command(open_log.erase(through))
 
@@ -420,9 +422,10 @@ class MetaWearMemory:
 
     family = "metamotion"
 
-    def __init__(self, clock: SampleClock) -> None:
-        self.stream_clock = clock
-        self.rate_hz = clock.rate_hz  # logs what it streams (one data signal)
+    def __init__(self, timing: SampleClock, clock: Clock = SYSTEM) -> None:
+        self.stream_clock = timing
+        self.clock = clock
+        self.rate_hz = timing.rate_hz  # logs what it streams (one data signal)
         self.range_g = 8.0
         self.ticks = TickClock()
         self.capacity = 0
@@ -526,8 +529,8 @@ class MetaWearMemory:
             self._entries, self._left = [], asyncio.get_running_loop().create_future()
             await self._send(mw.notify(mw.READOUT_NOTIFY, True))
             await self._send(mw.readout(2, 0))
-            deadline = time.monotonic() + REPLY_TIMEOUT_S
-            while sum(e.ids.size for e in self._entries) < 2 and time.monotonic() < deadline:
+            deadline = self.clock.monotonic() + REPLY_TIMEOUT_S
+            while sum(e.ids.size for e in self._entries) < 2 and self.clock.monotonic() < deadline:
                 await asyncio.sleep(0.02)
             if not self._entries:
                 return
@@ -564,17 +567,17 @@ class MetaWearMemory:
         """A few time reads: ticks against host arrival times."""
         pairs = []
         for _ in range(TIME_READS):
-            sent = time.time()
+            sent = self.clock.time()
             t = await self._ask(mw.read_time(), mw.Time)
-            pairs.append((t.tick, (sent + time.time()) / 2))
+            pairs.append((t.tick, (sent + self.clock.time()) / 2))
             self.reset_uid = t.reset_uid
         self.ticks.add(pairs)
-        self._last_sync = time.monotonic()
+        self._last_sync = self.clock.monotonic()
 
     async def _wait_entries(self, enough: int) -> bool:
         """Until `enough` entries came (False) or the read-out ended (True); a read-out that
         sends nothing for READ_STALL_S has stalled (the link is bad: LogFailed)."""
-        got, since = -1, time.monotonic()
+        got, since = -1, self.clock.monotonic()
         while True:
             if self._left.done():
                 self._left.result()  # raises if the link went
@@ -583,8 +586,8 @@ class MetaWearMemory:
             if now_got >= enough:
                 return False
             if now_got != got:
-                got, since = now_got, time.monotonic()
-            elif time.monotonic() - since > READ_STALL_S:
+                got, since = now_got, self.clock.monotonic()
+            elif self.clock.monotonic() - since > READ_STALL_S:
                 raise LogFailed("the read-out stalled")
             await asyncio.sleep(0.02)
 

@@ -14,14 +14,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from backcoach.backfill import Hole
+from backcoach.clock import SYSTEM, Clock
 from backcoach.collector.ble import FoundSensor, LinkStats, SensorLink
 from backcoach.collector.gap_filler import FillTotals, GapFiller
+from backcoach.collector.radio import Radio
 from backcoach.collector.sensor_log import driver_for
 from backcoach.config import Settings
 from backcoach.errors import StoreUnavailable
@@ -40,9 +41,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RAW_FLUSH_S = 0.5  # raw samples reach the store within a second of arriving (issue 7 goal)
+RAW_FLUSH_S = 0.0  # each chunk's raw samples are stored as it is handed on: a kill loses one
 CHUNK_S = 0.25  # wall seconds of samples handed to the pipeline at once (latency)
+IDLE_S = 60.0  # while no samples come (sensor away): look this often, or when samples arrive
 STATUS_S = 1.0  # wall seconds between status writes
+STATUS_IDLE_S = 60.0  # ... while nothing changes (a sensor away for days: not a row a second)
 RATE_WINDOW_S = 5.0  # the measured rate averages over this long
 DAYS_EVERY_S = 10.0  # wall seconds between checks whether a day is due (daybook)
 
@@ -84,6 +87,7 @@ def sensor_live_run(session: CollectSession) -> LiveRun:
         reference=None if kept is None else kept.calibration,
         sensor=session.found.address,
         raw_flush_s=RAW_FLUSH_S,
+        clock=session.clock,
     )
     live.on_output, live.on_day = session.on_output, session.on_day  # hooks added later count
     return live
@@ -111,11 +115,14 @@ class CollectSession:
         on_day: list[DayHook] | None = None,
         session: str = "",
         live_factory: LiveFactory | None = None,
+        clock: Clock = SYSTEM,
+        radio: Radio | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.found = found
-        self.session = session or f"ble-{found.address}-{int(time.time())}"
+        self.clock = clock
+        self.session = session or f"ble-{found.address}-{int(clock.time())}"
         self.link = SensorLink(
             found,
             on_samples=self._on_samples,
@@ -124,10 +131,13 @@ class CollectSession:
             range_g=range_g,
             watchdog_s=watchdog_s or settings.sensor.watchdog_s,
             acquire_notify=acquire_notify,
+            clock=clock,
+            radio=radio,
+            on_state=lambda _state: self._nudge.set(),
             on_link=self._on_link,
             claims=self._claims,
         )
-        memory = driver_for(self.link.profile, self.link.clock)
+        memory = driver_for(self.link.profile, self.link.timing, clock)
         self.filler = (  # the sensor's own memory fills the holes of the stream, where it has one
             None
             if memory is None
@@ -138,6 +148,7 @@ class CollectSession:
                 live=lambda: self.live,
                 placement=settings.sensor.placement,
                 session=self.session,
+                clock=clock,
             )
         )
         self.on_output: list[OutputHook] = list(on_output or [])  # e.g. the warnings engine
@@ -148,6 +159,9 @@ class CollectSession:
         self._gaps: list[Event] = []
         self._rate: list[tuple[float, int]] = []  # (wall time, samples so far) for the rate
         self.rate_hz = 0.0  # samples per second received, over the last RATE_WINDOW_S
+        self._said: dict[str, str] = {}  # status as last written, and when
+        self._said_at = 0.0
+        self._nudge = asyncio.Event()  # samples came, or streaming began or ended
         self.stop_event = asyncio.Event()
 
     @property
@@ -161,8 +175,9 @@ class CollectSession:
         filling = None
         if self.filler is not None:
             filling = asyncio.create_task(self.filler.run(self.stop_event))
-        deadline = None if duration_s is None else time.monotonic() + duration_s
-        days_at = time.monotonic()
+        clock = self.clock
+        deadline = None if duration_s is None else clock.monotonic() + duration_s
+        days_at = clock.monotonic()
         # asyncio.wait, not wait_for: on Python 3.11 a Ctrl-C (the task's cancel) that meets
         # wait_for's timeout is swallowed as a TimeoutError, and collect ran on (CI saw it)
         stopped = asyncio.ensure_future(self.stop_event.wait())
@@ -173,14 +188,14 @@ class CollectSession:
                     if preparing.exception() is not None:
                         break
                     self._flush()
-                    if time.monotonic() - days_at >= DAYS_EVERY_S:
-                        days_at = time.monotonic()
-                        self.live.close_days(time.time())
+                    if clock.monotonic() - days_at >= DAYS_EVERY_S:
+                        days_at = clock.monotonic()
+                        self.live.close_days(clock.time())
                 if not paused:
                     self._status()
-                if deadline is not None and time.monotonic() >= deadline:
+                if deadline is not None and clock.monotonic() >= deadline:
                     self.stop_event.set()
-                await asyncio.wait({stopped}, timeout=CHUNK_S)
+                await self._next_turn(stopped, deadline)
                 if self.stop_event.is_set():
                     await link
         finally:
@@ -198,6 +213,24 @@ class CollectSession:
             self._status(force=True)
         preparing.result()  # the live path could not be built (e.g. a bad notify URL): say so
         return self.result()
+
+    async def _next_turn(self, stopped: asyncio.Future, deadline: float | None) -> None:
+        """Wait CHUNK_S while streaming; else until samples come or streaming ends (or IDLE_S:
+        the days still close, the status still shows the collector alive)."""
+        left_s = float("inf") if deadline is None else deadline - self.clock.monotonic()
+        if self.link.stats.state == "streaming" or self._buffer:
+            await asyncio.wait({stopped}, timeout=max(0.0, min(CHUNK_S, left_s)))
+            return
+        self._nudge.clear()
+        arrived = asyncio.ensure_future(self._nudge.wait())
+        try:
+            await asyncio.wait(
+                {stopped, arrived},
+                timeout=max(0.0, min(IDLE_S, left_s)),
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            arrived.cancel()
 
     def _prepare(self) -> None:
         """(In a worker thread.) Build the live path, then process what a killed run left."""
@@ -231,6 +264,7 @@ class CollectSession:
     # -- internals -------------------------------------------------------------------------------
     def _on_samples(self, samples: Samples) -> None:
         self._buffer.append(samples)
+        self._nudge.set()
 
     def _on_link(self, client: object | None) -> None:
         if self.filler is not None:
@@ -276,7 +310,7 @@ class CollectSession:
                 self.filler.pushed(chunk)
 
     def _status(self, force: bool = False) -> None:
-        now = time.monotonic()
+        now = self.clock.monotonic()
         if not force and self._rate and now - self._rate[-1][0] < STATUS_S:
             return
         s = self.link.stats
@@ -284,6 +318,7 @@ class CollectSession:
         self._rate = [(t, n) for t, n in self._rate if now - t <= RATE_WINDOW_S]
         t0, n0 = self._rate[0]
         rate = (s.samples - n0) / (now - t0) if now > t0 else 0.0
+        self.rate_hz = rate
         status = {
             "collector.state": s.state,
             "collector.sensor": f"{self.found.name} {self.found.address} ({self.found.profile})",
@@ -293,6 +328,10 @@ class CollectSession:
         }
         if s.last_sample_s is not None:
             status["collector.last_sample_s"] = f"{s.last_sample_s:.3f}"
+        idle = status == self._said and now - self._said_at < STATUS_IDLE_S
+        if idle and not force:
+            return  # nothing changed (a sensor away): a row a minute, not one a second
+        self._said, self._said_at = status, now
         if self.live is not None:  # through the live run's backlog: the latest value is kept
             for key, value in status.items():
                 self.live.write_status(key, value)
@@ -302,4 +341,3 @@ class CollectSession:
                     self.store.write_status(key, value)
             except StoreUnavailable as exc:
                 log.debug("status not written: %s", exc)
-        self.rate_hz = rate

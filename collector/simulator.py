@@ -32,6 +32,7 @@ from backcoach.collector.sim_gait import GAITS, render_gait
 from backcoach.processing.types import POSTURE_CODE, Event, Samples
 
 G_MS2 = 9.80665
+DAY_S = 86400.0  # a day without a DST change
 SENSOR_ABOVE_HIP_M = 0.15  # lower back (L4) above the hip joint: flexion lowers the sensor
 SMOOTH_SIGMA_S = 0.35  # how quickly a posture change happens
 NOISE_G = 0.008  # white noise per axis, a typical MEMS accelerometer at 50 Hz
@@ -248,8 +249,11 @@ def _merge_adjacent(events: list[Event]) -> tuple[Event, ...]:
     return tuple(out)
 
 
-def day_script(seed: int = 0) -> list[Segment]:
-    """A plausible office worker's 24 hours, varied by `seed`.
+def day_script(seed: int = 0, day_s: float = DAY_S) -> list[Segment]:
+    """A plausible office worker's day of `day_s` seconds (24 hours), varied by `seed`.
+
+    A day of 23 or 25 hours (a DST change, at night) has a night one hour shorter or longer, so
+    the rest of the day keeps its times on the wall clock.
 
     Walking comes as it does in daily life: indoors in bouts of a few steps to half a minute,
     slow or shuffling now and then, with turns and short pauses; outdoors in longer walks with
@@ -330,7 +334,7 @@ def day_script(seed: int = 0) -> list[Segment]:
             left -= part
 
     # Night: lying, turning now and then.
-    night_left = 7 * 60.0
+    night_left = 7 * 60.0 + (day_s - DAY_S) / 60.0
     while night_left > 0:
         part = min(night_left, float(rng.uniform(60, 120)))
         s.append(Segment("lying", part * 60, side=int(rng.choice([-1, 0, 1]))))
@@ -370,25 +374,31 @@ def day_script(seed: int = 0) -> list[Segment]:
     s.append(Segment("sit", float(rng.uniform(60, 90)) * 60, lean="back"))
     stand(3)
     used = sum(seg.duration_s for seg in s)
-    excess = used - (86400.0 - 1800.0)  # keep at least half an hour in bed before midnight
+    excess = used - (day_s - 1800.0)  # keep at least half an hour in bed before midnight
     if excess > 0:
         sofa = s[-2]
         s[-2] = Segment("sit", sofa.duration_s - excess, lean=sofa.lean)
         used -= excess
-    s.append(Segment("lying", 86400.0 - used))
+    s.append(Segment("lying", day_s - used))
     return s
 
 
 def simulate_day(
     day_start_s: float,
     *,
+    day_s: float = DAY_S,
     fs_hz: float = 50.0,
     seed: int = 0,
     random_mounting: bool = True,
 ) -> SimulatedDay:
-    """A whole simulated day from `day_start_s` (the wearer's local midnight, unix seconds)."""
+    """A whole simulated day from `day_start_s` (the wearer's local midnight, unix seconds) to
+    `day_s` later (the next midnight: 23 or 25 hours on a DST change)."""
     return simulate(
-        day_script(seed), day_start_s, fs_hz=fs_hz, seed=seed, random_mounting=random_mounting
+        day_script(seed, day_s),
+        day_start_s,
+        fs_hz=fs_hz,
+        seed=seed,
+        random_mounting=random_mounting,
     )
 
 

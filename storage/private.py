@@ -42,11 +42,21 @@ def private_file(path: str | Path) -> Path:
 
     Its folder is made owner-only as well. Companion files a program derives from it (SQLite's
     -wal and -shm) are tightened too when they exist.
+
+    An existing file is never opened, only changed by its path: closing any descriptor of a
+    database file drops every POSIX lock this process holds on it, SQLite's included, and the
+    next program to close the database then takes itself for the last one and deletes the WAL
+    under the running ones (SQLite's "How To Corrupt" 2.2). A new file is created exclusively,
+    so no connection can hold locks on it yet.
     """
     path = Path(path)
     private_dir(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
-    os.close(fd)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        pass
+    else:
+        os.close(fd)
     for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if p.exists():
             _tighten(p, FILE_MODE)

@@ -57,7 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.set_defaults(handler=run_delete)
 
 
-def export_target(out: str, fmt: str, *, force: bool = False) -> Path:
+def export_target(out: str, fmt: str, today: dt.date, *, force: bool = False) -> Path:
     """The zip to write: `out` itself (replaced only with `force`), or a dated file inside it
     when it is a folder (an existing one, or a name ending in a slash, made owner-only), never
     one already there. Checked before any work (`outputs.py`)."""
@@ -65,7 +65,7 @@ def export_target(out: str, fmt: str, *, force: bool = False) -> Path:
     outputs.check_name(path)
     if out.endswith(("/", os.sep)) or path.is_dir():
         folder = outputs.make_folder(path)
-        stem = f"backcoach-export-{dt.date.today().isoformat()}-{fmt}"
+        stem = f"backcoach-export-{today.isoformat()}-{fmt}"
         return outputs.free_name(folder, stem, ".zip")
     outputs.check_new_file(path, force=force)
     outputs.make_folder(path.parent if str(path.parent) else Path("."))
@@ -78,7 +78,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     from backcoach.dashboard.export import write_export
     from backcoach.store_check import open_for_reading, require_data
 
-    target = export_target(args.out, args.format, force=args.force)
+    target = export_target(args.out, args.format, settings.today(), force=args.force)
     store = open_for_reading(settings)
     try:
         require_data(store, settings)

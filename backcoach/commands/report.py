@@ -8,7 +8,6 @@ store like `export` does (never creating one) and writes HTML, PDF, or both.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 
 from backcoach import demo_store, outputs
@@ -97,10 +96,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from backcoach.dashboard import dates, report, report_browser
     from backcoach.dashboard.i18n import default_language
     from backcoach.dashboard.weekly import IsoWeek, last_complete_week
-    from backcoach.processing.days import zone
     from backcoach.store_check import open_for_reading, require_data, where
 
-    today = dt.datetime.now(zone(settings.timezone)).date()
+    today = settings.today()
     week = IsoWeek.parse(args.week) if args.week else last_complete_week(today)
     html_path, pdf_path = targets(args.out, args.pdf, str(week))
     for path in (html_path, pdf_path):
@@ -120,6 +118,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 settings.timezone,
                 lang,
                 where=where(settings),
+                today=today,
                 browser=browser,
                 wearer=settings.wearer,
             )

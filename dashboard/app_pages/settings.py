@@ -158,7 +158,7 @@ def export_section(ctx: common.Ctx) -> None:
     if first:
         shown = {"first": dates.short(first, ctx.lang), "last": dates.short(last, ctx.lang)}
         st.caption(ctx.t("settings.data_range", **shown))
-    stamp = dt.date.today().isoformat()
+    stamp = ctx.settings.today().isoformat()
     whose = f"{ctx.settings.wearer}-" if ctx.read_only else ""  # a practice keeps many wearers'
     c1, c2 = st.columns(2)
     c1.download_button(

@@ -10,7 +10,6 @@ from backcoach.dashboard import common, dates, practice_mode, practice_view
 from backcoach.dashboard.i18n import t
 from backcoach.dashboard.weekly import IsoWeek
 from backcoach.errors import BackcoachError
-from backcoach.processing.days import zone
 
 WEEKS_BACK = 12  # weeks offered in the week picker
 TODAY_PAGE = "app_pages/today.py"
@@ -45,7 +44,7 @@ def main() -> None:
         st.info(t("practice.none", lang))
         common.disclaimer()
         return
-    week = pick_week(lang, dt.datetime.now(zone(base.timezone)).date())
+    week = pick_week(lang, base.today())
     try:
         rows = practice_mode.overview(base, week)
     except BackcoachError as exc:

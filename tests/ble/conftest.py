@@ -55,6 +55,7 @@ DEVICES = {
     "movesense": {"address": "C0:FF:EE:00:00:09", "name": "Movesense 2245", "profile": "movesense"},
     "restart": {"address": "C0:FF:EE:00:00:0C", "name": "Polar H10 5E5E5E5E", "profile": "polar"},
     "away": {"address": "C0:FF:EE:00:00:0D", "name": "BC-DIY-A", "profile": "open", "rate_hz": 50},
+    "twice": {"address": "C0:FF:EE:00:00:0F", "name": "Polar H10 0F0F0F0F", "profile": "polar"},
     # sensors that log on board (tests/ble/test_sensor_memory.py)
     "memory": {
         "address": "C0:FF:EE:00:00:10",

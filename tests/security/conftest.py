@@ -8,7 +8,6 @@ they do not disturb each other. When a test fails, the dashboard's output is pri
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import subprocess
 import sys
@@ -18,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from backcoach.processing.days import zone
 from backcoach.processing.types import DiaryEntry
+from tests import clock
 from tests.dashboard.conftest import CHROMIUM, browser, playwright  # noqa: F401 (fixtures)
 from tests.dashboard.serve import free_port, start_dashboard, stop, wait_healthy
 from tests.storage import practice_world
@@ -88,7 +87,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = tmp_path_factory.mktemp("security-practice")
     with practice_world.running(root) as world:
         practice_world.add_wearers(world, WEARERS)
-        yesterday = dt.datetime.now(zone(practice_world.TZ)).date() - dt.timedelta(days=1)
+        yesterday = clock.yesterday(practice_world.TZ)
         practice_world.fill(world, WEARERS, yesterday, days=3)
         store = world.wearer_store("anna", root / "collectors" / "anna-diary")
         try:
