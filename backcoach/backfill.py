@@ -548,27 +548,55 @@ def _raw_rate_ok(store: Store, hole: Hole) -> bool:
     return True
 
 
+RAW_DECIDES_S = 60.0  # a gap between stored raw samples shorter than this is a hole whatever
+# epochs say there (the stream was stored on both sides: a killed run's last second, a restart)
+RAW_SPACINGS = 3.0  # ... if longer than this many of the stored raw's own spacings (5 Hz kept)
+
+
 def stored_holes(
     store: Store, start_s: float, end_s: float, rate_hz: float, min_s: float = 5.0
 ) -> list[Hole]:
     """Stretches of [start_s, end_s) longer than `min_s` where the store holds neither raw
-    samples nor epochs (an InfluxDB store may keep epochs without full raw samples)."""
+    samples nor epochs (an InfluxDB store may keep epochs without raw samples: raw "off").
+
+    Where raw samples are stored on both sides of a gap shorter than `RAW_DECIDES_S`, the raw
+    decide: an epoch spans its whole second, so it would hide the second a kill lost."""
     if end_s - start_s < min_s:
         return []
-    holes = []
-    last = start_s
+    found: list[tuple[float, float]] = []
+    last = last_raw = start_s
+    spacing = 0.0  # the stored raw's own spacing (full rate, or what InfluxDB keeps)
     a = start_s
     while a < end_s:
         b = min(end_s, a + 3600.0)
         raw = store.read_samples(a, b).t_s
         epochs = store.read_epochs(a, b).t_s
+        if raw.size > 1:
+            spacing = float(np.median(np.diff(raw)))
+        least = max(min_s, RAW_SPACINGS * spacing)
         t = np.union1d(raw, np.r_[epochs, epochs + EPOCH_S - 1e-3])  # an epoch covers its second
         if t.size:
             edges = np.r_[last, t]
-            for i in np.flatnonzero(np.diff(edges) > min_s):
-                holes.append(Hole(float(edges[i]), float(edges[i + 1]), rate_hz))
+            for i in np.flatnonzero(np.diff(edges) > least):
+                found.append((float(edges[i]), float(edges[i + 1])))
             last = max(last, float(t[-1]))
+        if raw.size:
+            edges = np.r_[last_raw, raw]
+            gaps = np.diff(edges)
+            for i in np.flatnonzero((gaps > least) & (gaps < RAW_DECIDES_S)):
+                found.append((float(edges[i]), float(edges[i + 1])))
+            last_raw = float(raw[-1])
         a = b
-    if end_s - last > min_s:
-        holes.append(Hole(last, end_s, rate_hz))
+    least = max(min_s, RAW_SPACINGS * spacing)
+    if end_s - last > least:
+        found.append((last, end_s))
+    if spacing > 0.0 and least < end_s - last_raw < RAW_DECIDES_S:  # raw is kept here
+        found.append((last_raw, end_s))
+    holes: list[Hole] = []
+    for lo, hi in sorted(found):  # a raw gap holds the holes between epochs inside it
+        if holes and lo <= holes[-1].host_to_s:
+            if hi > holes[-1].host_to_s:
+                holes[-1] = Hole(holes[-1].host_from_s, hi, rate_hz)
+            continue
+        holes.append(Hole(lo, hi, rate_hz))
     return holes

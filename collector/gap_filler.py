@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIN_FILL_S = 5.0  # shorter holes are bridged by the pipeline anyway (PipelineConfig.gap_s)
-MIN_EARLIER_S = 1.0  # ... but an earlier run's end (a kill, a restart) is filled from a second
+MIN_EARLIER_S = 0.2  # ... but an earlier run's end (a kill loses < 1 s) is filled from 0.2 s
 RELEASE_EVERY_S = 60.0  # host seconds between erasing what the store has confirmed
 SETTLE_S = 20.0  # host seconds of streaming before holes of an earlier run are looked for
 MAX_AGE_S = 24 * 3600.0  # an earlier run's holes are filled from at most this far back

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from backcoach.alerts import Dispatcher, engine_from_settings, warning_hook
-from backcoach.backfill import Backfill, Hole, RangeRefill, refill_span
+from backcoach.backfill import Backfill, Hole, RangeRefill, refill_span, stored_holes
 from backcoach.collector.simulator import Segment, iter_chunks
 from backcoach.config import Settings
 from backcoach.processing.types import POSTURE_CODE, Samples
@@ -196,3 +196,21 @@ def test_a_hole_from_an_earlier_run_is_analysed_with_the_bout_around_it(tmp_path
     assert np.mean(walked == POSTURE_CODE["walking"]) > 0.95
     assert len(store.read_samples(0, 4e9)) == len(samples)
     assert not [e for e in store.read_events(0, 4e9, ["gap"]) if "samples_lost" in e.attrs]
+
+
+def test_a_killed_runs_lost_second_is_one_hole_though_epochs_span_it(tmp_path):
+    """stored_holes: 0.8 s of raw lost across an epoch's edge (a kill and restart), epochs
+    stored all through (the pipeline bridges it): one hole between the stored samples on its
+    two sides; raw kept at 5 Hz (InfluxDB's "downsampled") is no hole at all."""
+    samples, _ = worn([Segment("sit", 120.0)], T0, mounting([10, 80, 40]))
+    cut = (samples.t_s > T0 + 60.6) & (samples.t_s < T0 + 61.4)
+    run, store, _ = _live(tmp_path, "cut")
+    for chunk in iter_chunks(Samples(samples.t_s[~cut], samples.acc_g[~cut]), 0.25):
+        run.push(chunk)
+    run.finish()
+    first, last = np.flatnonzero(cut)[[0, -1]]
+    want = Hole(float(samples.t_s[first - 1]), float(samples.t_s[last + 1]), 25.0)
+    assert stored_holes(store, T0 + 1.0, T0 + 119.0, 25.0, 0.2) == [want]
+    thin = SQLiteStore(tmp_path / "thin.sqlite", tz_name="UTC")
+    thin.write_samples(Samples(samples.t_s[::5], samples.acc_g[::5]))
+    assert stored_holes(thin, float(samples.t_s[0]), float(samples.t_s[-5]), 25.0, 0.2) == []
