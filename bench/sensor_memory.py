@@ -67,13 +67,21 @@ NIGHT_AWAY_S = 10 * 3600.0
 
 @contextlib.contextmanager
 def paced(speed: float, t0: float, mono0: float) -> Iterator[None]:
-    """`time.time` runs `speed` times the wall clock from (t0, mono0), as the emulator's does."""
-    real = time.time
+    """`time.time` runs `speed` times the wall clock from (t0, mono0), as the emulator's does.
+
+    The sample clock's "host clock went back" test (`ble_timing.CLOCK_BACK_S`, 2 s) is
+    scaled by the pace as well: it guards against delivery jitter, which happens in wall time,
+    and at 20x a 0.1 s hiccup of a loaded machine would look like a 2 s step of the clock."""
+    from backcoach.collector import ble_timing
+
+    real, back_s = time.time, ble_timing.CLOCK_BACK_S
     time.time = lambda: t0 + (time.monotonic() - mono0) * speed  # type: ignore[assignment]
+    ble_timing.CLOCK_BACK_S = back_s * speed
     try:
         yield
     finally:
         time.time = real  # type: ignore[assignment]
+        ble_timing.CLOCK_BACK_S = back_s
 
 
 def truth(stats: dict, spec: dict, script: str, last_index: int):  # noqa: ANN201
@@ -163,6 +171,28 @@ def agreement(a, b, lo: float, hi: float) -> tuple[float, int]:  # noqa: ANN001
     return (float(np.mean(same)) if same else float("nan")), int(sel_b.sum())
 
 
+def disagreements(a, b, lo: float, hi: float) -> list[tuple[float, int, str, str]]:  # noqa: ANN001
+    """Stretches of b's seconds in [lo, hi) where a's posture differs: (start, seconds, a, b),
+    longest first."""
+    from backcoach.processing.types import POSTURE_CODE
+
+    name = {v: k for k, v in POSTURE_CODE.items()}
+    sel = (b.t_s >= lo) & (b.t_s < hi)
+    pos_a = dict(zip(np.round(a.t_s).astype(np.int64).tolist(), a.posture.tolist(), strict=True))
+    keys = np.round(b.t_s[sel]).astype(np.int64).tolist()
+    runs: list[tuple[float, int, str, str]] = []
+    for k, p in zip(keys, b.posture[sel].tolist(), strict=True):
+        q = pos_a.get(k)
+        if q == p:
+            continue
+        mine, ref = name.get(q, "none"), name.get(p, "none")
+        if runs and runs[-1][2:] == (mine, ref) and k - runs[-1][0] - runs[-1][1] < 2:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1, mine, ref)
+        else:
+            runs.append((float(k), 1, mine, ref))
+    return sorted(runs, key=lambda r: -r[1])
+
+
 def by_value(stored, full, idx: np.ndarray, hole) -> tuple[dict, float]:  # noqa: ANN001
     """Which of the sensor's samples the stored ones around and in a hole are, by value.
 
@@ -234,6 +264,9 @@ async def walk(bus: str, spec: dict, speed: float, tmp: Path) -> None:
     gap_agree, n_gap = agreement(epochs, ref_epochs, hole.host_from_s, hole.host_to_s)
     session_end = float(epochs.t_s[-1]) - 10.0  # the truth runs on after collect stopped
     all_agree, n_all = agreement(epochs, ref_epochs, full.t_s[0] + 120.0, session_end)
+    before_agree, _ = agreement(epochs, ref_epochs, full.t_s[0] + 120.0, hole.host_from_s)
+    after_agree, _ = agreement(epochs, ref_epochs, hole.host_to_s, session_end)
+    differ = disagreements(epochs, ref_epochs, full.t_s[0] + 120.0, session_end)
     walk_s = first_s + WALK_STARTS_S - (stats["origin"] - idx[0]) / 50.0
     mine, ref = bout_before(events, walk_s), bout_before(ref_events, walk_s)
     stream = store.read_samples(hole.host_to_s, hole.host_to_s + totals.read_s + 60.0)
@@ -249,6 +282,11 @@ async def walk(bus: str, spec: dict, speed: float, tmp: Path) -> None:
     print(
         f"posture per second in the gap vs an uninterrupted run: {gap_agree:.4f} over {n_gap} s"
         f"; whole session {all_agree:.4f} over {n_all} s (goal >= 0.99)"
+    )
+    print(
+        f"  before the gap {before_agree:.4f}, after it {after_agree:.4f}; where the postures "
+        "differ (min from the session's start, length s, stored vs uninterrupted): "
+        + "; ".join(f"{(a - full.t_s[0]) / 60:.1f} {n} s {p} vs {q}" for a, n, p, q in differ[:8])
     )
     print(
         f"duplicates: raw samples stored twice {dups['raw']}, epochs {dups['epochs']}, "

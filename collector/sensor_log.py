@@ -112,8 +112,16 @@ def driver_for(profile: Profile, timing: SampleClock, clock: Clock = SYSTEM) -> 
 GAP_FILL: dict[str, tuple[bool, str]] = {
     "open": (True, "its on-board log, where the firmware has one (docs/sensor-protocol.md)"),
     "metamotion": (True, "MetaWear's logging module"),
-    "polar": (False, "offline recording needs Polar's file transfer (PSFTP), not read yet"),
-    "movesense": (False, "its DataLogger is read through Logbook files, not read yet"),
+    "polar": (
+        False,
+        "left out: an H10 records heart rate only, no motion; a Verity Sense's offline "
+        "recording needs Polar's file transfer (PFTP), which backcoach does not speak yet",
+    ),
+    "movesense": (
+        False,
+        "left out: its DataLogger is read as Logbook files whose layout depends on the "
+        "firmware build; backcoach does not read them yet",
+    ),
     "witmotion": (False, "it has no on-board log"),
     "thingy": (False, "it has no on-board log"),
 }

@@ -218,3 +218,18 @@ def test_a_collector_killed_mid_read_out_loses_and_erases_nothing(bluez: Emulato
     assert keep.sum() == (8 * STREAM_HZ - 20) / 2
     _assert_filled(stored, truth, keep)
     assert [e for e in events if e.type == "memory"]
+
+
+def test_scan_says_which_families_are_left_out_and_why(bluez: Emulator, capsys) -> None:  # noqa: ANN001
+    """`scan` names the sensor families whose memory backcoach does not read, with the reason."""
+    from backcoach import cli
+
+    assert cli.main(["scan", "--timeout", "1", "--profile", "polar"]) == 0
+    polar = " ".join(capsys.readouterr().out.split())
+    assert "polar: time out of range stays a gap: left out: an H10 records heart rate only" in polar
+    assert cli.main(["scan", "--timeout", "1", "--profile", "movesense"]) == 0
+    movesense = " ".join(capsys.readouterr().out.split())
+    assert "movesense: time out of range stays a gap: left out: its DataLogger" in movesense
+    assert cli.main(["scan", "--timeout", "1", "--profile", "open"]) == 0
+    own = " ".join(capsys.readouterr().out.split())
+    assert "open: out of range, it keeps measuring into" in own
