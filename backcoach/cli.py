@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "backcoach.commands.calibrate",
     "backcoach.commands.dashboard",
     "backcoach.commands.analyze",
+    "backcoach.commands.import_cmd",
     "backcoach.commands.report",
     "backcoach.commands.plan",
     "backcoach.commands.practice",

@@ -20,9 +20,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from backcoach.processing.days import at_local, day_bounds, days_between
+from backcoach.processing.days import at_local, day_bounds, day_of, days_between
+from backcoach.processing.summary import summarize_day
 
+if TYPE_CHECKING:
+    from backcoach.config import Settings
+    from backcoach.processing.types import DaySummary
+    from backcoach.storage.base import Store
+
+HISTORY_DAYS = 28  # the chronic window of the acute:chronic ratio (G7)
 DAILY_MESSAGE_AT = dt.time(21)  # daily messages go out at 21:00, after the day's load is known
 CLOSE_AFTER_S = 60.0  # > the pipeline's latency (features look 4 s ahead) with room to spare
 
@@ -98,3 +106,21 @@ class DayBook:
         if day not in self._times:
             self._times[day] = (message_time_s(day, self.tz_name), day_bounds(day, self.tz_name)[1])
         return self._times[day]
+
+
+def summary_of(store: Store, settings: Settings, day: str) -> DaySummary:
+    """A whole day summarised from the store (so a day of several sessions, or of time filled
+    in afterwards, is complete), with the 28 days before it as G7's history."""
+    start_s, end_s = day_bounds(day, settings.timezone)
+    first = day_of(start_s - HISTORY_DAYS * 86400 + 3600, settings.timezone)
+    before = day_of(start_s - 3600, settings.timezone)
+    return summarize_day(
+        store.read_epochs(start_s, end_s),
+        store.read_events(start_s, end_s),
+        day=day,
+        day_start_s=start_s,
+        day_end_s=end_s,
+        rules=settings.rules,
+        history=store.read_summaries(first, before),
+        tz_name=settings.timezone,
+    )

@@ -18,6 +18,7 @@ which also summarises the days it names.
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import math
 from collections import deque
@@ -28,17 +29,17 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from backcoach import recovery, spill
+from backcoach.backfill import Resume
 from backcoach.backoff import Backoff
 from backcoach.clock import SYSTEM, Clock
 from backcoach.collector.simulator import iter_chunks
 from backcoach.config import Settings
-from backcoach.daybook import DayBook, Due, message_time_s
+from backcoach.daybook import HISTORY_DAYS, DayBook, Due, message_time_s, summary_of
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.fastlane import tilt_from
 from backcoach.processing.headline import headline
 from backcoach.processing.pipeline import PipelineConfig, StreamingPipeline
-from backcoach.processing.summary import summarize_day
 from backcoach.processing.types import (
     POSTURE_CODE,
     Calibration,
@@ -59,7 +60,6 @@ log = logging.getLogger(__name__)
 
 RAW_FLUSH_S = 10.0  # default: raw samples in chunks this long (compact rows for replays)
 STATUS_EVERY_S = 0.5  # wall-clock throttle for live status rows
-HISTORY_DAYS = 28  # the chronic window of the acute:chronic ratio (G7)
 END_EPS_S = 1e-3  # an end time exactly at midnight belongs to the day before
 DAILY_DONE_KEY = "collector.daily_messages_day"  # status: the last day whose messages went out
 FINISH_RETRIES_S = (0.5, 1.0, 2.0)  # finish() waits this long between its tries, then saves
@@ -155,6 +155,8 @@ class LiveRun:
         self._days_failures = 0  # summaries that failed in a row (the store is away)
         self._days_retry_at = 0.0
         self.spilled: list[str] = []  # spill files this run wrote (names)
+        self.stored_through_s = float("-inf")  # raw samples up to here are in the store
+        self._emitted_s = float("-inf")  # epochs before this were produced (and written)
         self._restore()
 
     # -- the live path ---------------------------------------------------------------------------
@@ -164,6 +166,8 @@ class LiveRun:
             return PipelineOutput.empty()
         if self._last_s is None:  # no break seen in this run yet: never an earlier run's
             self.write_status("collector.last_break_s", "")  # (a demo day's "358 min")
+        if self._emitted_s == float("-inf"):  # nothing produced yet: a backfill starts here
+            self._emitted_s = float(samples.t_s[0])
         self._last_s = float(samples.t_s[-1])
         self._raw.append(samples)
         self._raw_s += float(samples.t_s[-1] - samples.t_s[0])
@@ -239,6 +243,40 @@ class LiveRun:
                 self._days_failures = 0
         return written
 
+    # -- time filled in afterwards (`backfill.Backfill`) ------------------------------------------
+    def snapshot(self) -> Resume:
+        """The live state now, for filling a gap that ends here: call it before pushing the
+        first samples after the gap. Hooks that can run on past time (`fork()`) are copied."""
+        hooks = tuple(
+            (hook, hook.fork()) for hook in self.on_output if callable(getattr(hook, "fork", None))
+        )
+        self._flush_raw()  # no raw chunk spans the hole: the filled one goes between
+        return Resume(copy.deepcopy(self.pipeline), hooks, self._emitted_s, self.session)
+
+    def adopt(self, resume: Resume) -> None:
+        """Go on from a backfill's pipeline and rules (they have caught up with this run)."""
+        self.pipeline = resume.pipeline
+        self._emitted_s = resume.emitted_s
+        for hook, fork in resume.hooks:
+            hook.join(fork)
+
+    def past_rules(self) -> Callable[[PipelineOutput], list[OverloadWarning]] | None:
+        """Fresh rules for time before this run (an earlier run's hole filled in), if any."""
+        for hook in self.on_output:
+            if callable(getattr(hook, "fork", None)):
+                return hook.fork(fresh=True)
+        return None
+
+    def drain_or_raise(self) -> None:
+        """Write the backlog now; StoreUnavailable if the store refuses (a backfill waits)."""
+        self._flush_raw()
+        self._drain_or_raise()
+
+    def note_rewritten(self, start_s: float, end_s: float) -> None:
+        """A range was replaced by a backfill: its days are summarised again (`daybook`)."""
+        if end_s >= start_s > float("-inf"):
+            self._days.touch(start_s, end_s)
+
     def write_events(self, events: Sequence[Event]) -> None:
         """Events a source records itself (gaps), through the same backlog."""
         if events:
@@ -300,22 +338,7 @@ class LiveRun:
     # -- summaries -------------------------------------------------------------------------------
     def summarize(self, day: str) -> DaySummary:
         """Summarise a whole day from the store, so a day made of several sessions is complete."""
-        start_s, end_s = day_bounds(day, self.settings.timezone)
-        epochs = self.store.read_epochs(start_s, end_s)
-        events = self.store.read_events(start_s, end_s)
-        first = day_of(start_s - HISTORY_DAYS * 86400 + 3600, self.settings.timezone)
-        before = day_of(start_s - 3600, self.settings.timezone)
-        history = self.store.read_summaries(first, before)
-        summary = summarize_day(
-            epochs,
-            events,
-            day=day,
-            day_start_s=start_s,
-            day_end_s=end_s,
-            rules=self.settings.rules,
-            history=history,
-            tz_name=self.settings.timezone,
-        )
+        summary = summary_of(self.store, self.settings, day)
         self._write("summary", summary)
         return summary
 
@@ -362,8 +385,11 @@ class LiveRun:
     def _drain_or_raise(self) -> None:
         """Write the backlog in order (status facts last); raise when the store refuses."""
         while self._pending:
-            spill.write_to(self.store, *self._pending[0])
+            kind, payload = self._pending[0]
+            spill.write_to(self.store, kind, payload)
             self._pending.popleft()
+            if kind == "samples":
+                self.stored_through_s = float(payload[0].t_s[-1])  # type: ignore[index]
         while self._status:
             key, value = next(iter(self._status.items()))
             self.store.write_status(key, value)
@@ -472,6 +498,7 @@ class LiveRun:
 
     def _store_output(self, out: PipelineOutput) -> None:
         if len(out.epochs):
+            self._emitted_s = float(out.epochs.t_s[-1]) + 1.0
             self._write("epochs", out.epochs)
         if out.events:
             self._write("events", list(out.events))

@@ -235,6 +235,8 @@ class SensorLink:
         clock: Clock = SYSTEM,
         radio: Radio | None = None,
         on_state: Callable[[str], None] | None = None,
+        on_link: Callable[[BleakClient | None], None] | None = None,
+        claims: Callable[[bytes], bool] | None = None,
     ) -> None:
         self.found = found
         self.on_state = on_state  # told when streaming starts or ends
@@ -247,6 +249,9 @@ class SensorLink:
         self.acquire_notify = acquire_notify  # BlueZ's socket path: fewer drops at high rates
         self.on_samples = on_samples
         self.on_gap = on_gap
+        self.on_link = on_link  # the link is up (a client) or gone (None): the sensor's memory
+        self.claims = claims  # notifications on the data characteristic that are not samples
+        self.last_gap_sensor_s: tuple[float, float] | None = None  # the gap just reported
         self.timing = SampleClock(self.rate_hz)
         self.stats = LinkStats()
         self._client: BleakClient | None = None
@@ -316,9 +321,13 @@ class SensorLink:
             await self._start(client)
             if self.stats.connects > 1:
                 log.info("%s: streaming again (recovered)", self.found.address)
+            if self.on_link is not None:
+                self.on_link(client)
             await self._watch(client, stop, lost)
         finally:
             self._client = None
+            if self.on_link is not None:
+                self.on_link(None)
             if stop.is_set() and client.is_connected:
                 with contextlib.suppress(*LINK_ERRORS):
                     await _write_all(client, self.profile.stop())
@@ -411,6 +420,8 @@ class SensorLink:
     def _on_data(self, _char: object, data: bytearray) -> None:
         rx_s = self.clock.time()
         self._last_rx = self.clock.monotonic()
+        if self.claims is not None and self.claims(bytes(data)):
+            return  # the sensor's log answering on the same characteristic (MetaWear)
         self._data_since_connect = True
         try:
             frame = self.profile.decode(bytes(data), self.rate_hz, self.range_g)
@@ -445,6 +456,7 @@ class SensorLink:
         self.stats.lost_packets += max(seq_lost, math.ceil(placed.lost_samples / len(frame)))
         if placed.lost_samples:
             self.stats.lost_samples += placed.lost_samples
+            self.last_gap_sensor_s = placed.gap_sensor_s
             if self.on_gap and placed.gap_start_s is not None and placed.gap_end_s is not None:
                 self.on_gap(placed.gap_start_s, placed.gap_end_s, placed.lost_samples)
         self.stats.samples += len(frame)

@@ -33,7 +33,7 @@ sample after it onto the last time placed.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -55,6 +55,8 @@ class Placed:
     gap_start_s: float | None = None  # host time of the last sample before the gap
     gap_end_s: float | None = None  # host time of the first sample after it
     restarted: bool = False  # the sensor's clock restarted: its counters start afresh too
+    #: sensor-clock times of those two samples: where a sensor's own log can fill the gap in
+    gap_sensor_s: tuple[float, float] | None = None
 
 
 class SampleClock:
@@ -114,10 +116,27 @@ class SampleClock:
             # the sensor's counters cannot say what was lost: estimate it from the host clock
             lost = max(int(round((t[0] - self._last_t_s) * self.rate_hz)) - 1, 0)
         placed = self._monotonic(t, lost, restarted)
+        if placed.gap_start_s is not None and not restarted:
+            before = self._next_sensor_s - period  # the sensor time of the last sample placed
+            placed = replace(placed, gap_sensor_s=(before, float(sensor_t[0])))
         self._next_sensor_s = float(sensor_t[-1]) + period
         self.samples += n
         self.lost_samples += lost
         return placed
+
+    def host_of(self, sensor_s: np.ndarray | float) -> np.ndarray:
+        """Host times of sensor-clock times, as `place` gives them by the mapping as it stands."""
+        return self._host(sensor_s)
+
+    def sensor_of(self, host_s: float) -> float:
+        """The sensor-clock time that maps to host time `host_s` (the inverse of `host_of`)."""
+        a, b = self._fit
+        return float((host_s - a + b * self._origin_s) / (1.0 + b))
+
+    @property
+    def started(self) -> bool:
+        """Whether a packet has been placed yet (the mapping means something)."""
+        return self._next_sensor_s is not None
 
     # -- internals -------------------------------------------------------------------------------
     def _host_went_back(self, rx_s: float, n: int, first_sensor_s: float | None) -> float:

@@ -66,9 +66,17 @@ def _blocks_from_columns(
 
 
 # -- CSV -------------------------------------------------------------------------------------------
+#: Other names a vendor's export gives the columns: MbientLab's MetaBase (and its SDK examples)
+#: write `epoc (ms)` (Unix milliseconds), `x-axis (g)`, `y-axis (g)`, `z-axis (g)`.
+CSV_ALIASES = {"epoc (ms)": "time", "x-axis (g)": "x", "y-axis (g)": "y", "z-axis (g)": "z"}
+
+
 def _csv_columns(path: Path, head: str) -> dict[str, str]:
     names = [c.strip().strip('"') for c in head.rstrip("\r\n").split(",")]
     cols = {n.lower(): n for n in names}
+    for alias, name in CSV_ALIASES.items():
+        if alias in cols and name not in cols:
+            cols[name] = cols[alias]
     missing = [c for c in ("time", "x", "y", "z") if c not in cols]
     if missing:
         raise InputFormatError(

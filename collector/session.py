@@ -18,9 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from backcoach.backfill import Hole
 from backcoach.clock import SYSTEM, Clock
 from backcoach.collector.ble import FoundSensor, LinkStats, SensorLink
+from backcoach.collector.gap_filler import FillTotals, GapFiller
 from backcoach.collector.radio import Radio
+from backcoach.collector.sensor_log import driver_for
 from backcoach.config import Settings
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.types import (
@@ -63,6 +66,7 @@ class SessionResult:
     connects: int
     watchdog_trips: int
     battery: int | None
+    filled: FillTotals | None = None  # what the sensor's memory gave back (None: it has none)
 
 
 def sensor_live_run(session: CollectSession) -> LiveRun:
@@ -130,12 +134,28 @@ class CollectSession:
             clock=clock,
             radio=radio,
             on_state=lambda _state: self._nudge.set(),
+            on_link=self._on_link,
+            claims=self._claims,
+        )
+        memory = driver_for(self.link.profile, self.link.timing, clock)
+        self.filler = (  # the sensor's own memory fills the holes of the stream, where it has one
+            None
+            if memory is None
+            else GapFiller(
+                memory,
+                store=store,
+                stream_rate_hz=self.link.rate_hz,
+                live=lambda: self.live,
+                placement=settings.sensor.placement,
+                session=self.session,
+                clock=clock,
+            )
         )
         self.on_output: list[OutputHook] = list(on_output or [])  # e.g. the warnings engine
         self.on_day: list[DayHook] = list(on_day or [])
         self.live: LiveRun | None = None
         self._live_factory = live_factory or sensor_live_run
-        self._buffer: list[Samples] = []
+        self._buffer: list[Samples | Hole] = []  # samples, and the holes between them
         self._gaps: list[Event] = []
         self._rate: list[tuple[float, int]] = []  # (wall time, samples so far) for the rate
         self.rate_hz = 0.0  # samples per second received, over the last RATE_WINDOW_S
@@ -152,6 +172,9 @@ class CollectSession:
         """Collect until `stop()` (or Ctrl-C cancels) or `duration_s` passed; flush everything."""
         link = asyncio.create_task(self.link.run(self.stop_event))
         preparing = asyncio.create_task(asyncio.to_thread(self._prepare))
+        filling = None
+        if self.filler is not None:
+            filling = asyncio.create_task(self.filler.run(self.stop_event))
         clock = self.clock
         deadline = None if duration_s is None else clock.monotonic() + duration_s
         days_at = clock.monotonic()
@@ -160,14 +183,16 @@ class CollectSession:
         stopped = asyncio.ensure_future(self.stop_event.wait())
         try:
             while not link.done():
-                if preparing.done():  # until then the samples wait in the buffer
+                paused = self.filler is not None and self.filler.paused
+                if preparing.done() and not paused:  # until then the samples wait
                     if preparing.exception() is not None:
                         break
                     self._flush()
                     if clock.monotonic() - days_at >= DAYS_EVERY_S:
                         days_at = clock.monotonic()
                         self.live.close_days(clock.time())
-                self._status()
+                if not paused:
+                    self._status()
                 if deadline is not None and clock.monotonic() >= deadline:
                     self.stop_event.set()
                 await self._next_turn(stopped, deadline)
@@ -178,6 +203,9 @@ class CollectSession:
             stopped.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await link
+            if filling is not None:  # a commit it started ends first (its thread must finish)
+                with contextlib.suppress(asyncio.CancelledError):
+                    await filling
             await asyncio.wait({preparing})  # its thread must end before the pipeline is used
             if self.live is not None:
                 self._flush()
@@ -230,12 +258,20 @@ class CollectSession:
             s.connects,
             s.watchdog_trips,
             s.battery,
+            None if self.filler is None else self.filler.totals,
         )
 
     # -- internals -------------------------------------------------------------------------------
     def _on_samples(self, samples: Samples) -> None:
         self._buffer.append(samples)
         self._nudge.set()
+
+    def _on_link(self, client: object | None) -> None:
+        if self.filler is not None:
+            self.filler.link(client)
+
+    def _claims(self, payload: bytes) -> bool:
+        return self.filler is not None and self.filler.memory.claims(payload)
 
     def _on_gap(self, start_s: float, end_s: float, lost: int) -> None:
         log.info(
@@ -245,16 +281,33 @@ class CollectSession:
             end_s - start_s,
         )
         self._gaps.append(Event("gap", start_s, end_s, attrs={"samples_lost": float(lost)}))
+        if self.filler is not None:  # the live state just before it is the backfill's start
+            self._buffer.append(
+                Hole(start_s, end_s, self.link.rate_hz, self.link.last_gap_sensor_s)
+            )
 
     def _flush(self) -> None:
         """Hand buffered samples to the live path and write pending gaps."""
-        if self._buffer:
-            chunk = Samples.concat(self._buffer)
-            self._buffer = []
-            self.live.push(chunk)
+        items, self._buffer = self._buffer, []
+        run: list[Samples] = []
+        for item in items:
+            if isinstance(item, Hole):
+                self._push(run)
+                run = []
+                self.filler.hole(item)  # before the first samples after the hole are pushed
+            else:
+                run.append(item)
+        self._push(run)
         if self._gaps:
             self.live.write_events(self._gaps)  # through the live run's backlog: never lost
             self._gaps = []
+
+    def _push(self, parts: list[Samples]) -> None:
+        if parts:
+            chunk = Samples.concat(parts)
+            self.live.push(chunk)
+            if self.filler is not None:
+                self.filler.pushed(chunk)
 
     def _status(self, force: bool = False) -> None:
         now = self.clock.monotonic()

@@ -79,11 +79,45 @@ def _layout(fig: go.Figure, lang: str, height: int = HEIGHT_PX) -> go.Figure:
     return fig
 
 
+FILLED = {  # kind -> (colour, bar pattern, row label key): where a stretch's samples came from
+    "memory": (OKABE_ITO["grey"], "/", "timeline.memory"),
+    "imported": (OKABE_ITO["grey"], ".", "timeline.imported"),
+}
+
+
 def posture_timeline(
-    segments: pd.DataFrame, marks: pd.DataFrame, lang: str, tz: dt.tzinfo
+    segments: pd.DataFrame,
+    marks: pd.DataFrame,
+    lang: str,
+    tz: dt.tzinfo,
+    filled: pd.DataFrame | None = None,
 ) -> go.Figure:
-    """Postures as coloured bars along the day, bends and lifts as marks on their own rows."""
+    """Postures as coloured bars along the day, bends and lifts as marks on their own rows;
+    `filled` stretches (from the sensor's memory, imported) as hatched bars on a row of their
+    own, so the day says which of its time was read back afterwards."""
     fig = go.Figure()
+    filled_rows = []
+    for kind, (colour, pattern, key) in FILLED.items():
+        sel = filled[filled["kind"] == kind] if filled is not None and len(filled) else None
+        if sel is None or sel.empty:
+            continue
+        label = t(key, lang)
+        filled_rows.append(label)
+        fig.add_trace(
+            go.Bar(
+                orientation="h",
+                y=[label] * len(sel),
+                base=_local(sel["start_s"], tz),
+                x=(sel["end_s"] - sel["start_s"]).to_numpy() * 1000.0,
+                marker={
+                    "color": "white",
+                    "line": {"color": colour, "width": 1},
+                    "pattern": {"shape": pattern, "fgcolor": colour},
+                },
+                name=label,
+                hovertemplate="%{base|%H:%M}<extra>" + label + "</extra>",
+            )
+        )
     rows = [t(f"posture.{p}", lang) for p in POSTURES]
     for p in POSTURES:
         seg = segments[segments["posture"] == p]
@@ -117,7 +151,7 @@ def posture_timeline(
                 customdata=sel["peak_deg"],
             )
         )
-    order = [t(k, lang) for *_, k in MARKS.values()][::-1] + rows[::-1]
+    order = [t(k, lang) for *_, k in MARKS.values()][::-1] + rows[::-1] + filled_rows[::-1]
     fig.update_yaxes(categoryorder="array", categoryarray=order)
     fig.update_xaxes(
         type="date", title_text=t("axis.time_of_day", lang), tickformatstops=list(TIME_TICKS)

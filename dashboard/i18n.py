@@ -164,6 +164,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "today.warnings_n": {"en": "Warnings", "nl": "Waarschuwingen"},
     "today.timeline": {"en": "Posture over the day", "nl": "Houding over de dag"},
     "today.trunk": {"en": "Trunk angle", "nl": "Romphoek"},
+    "timeline.memory": {"en": "from the sensor's memory", "nl": "uit het sensorgeheugen"},
+    "timeline.imported": {"en": "imported from a file", "nl": "geïmporteerd uit een bestand"},
+    "today.filled_caption": {
+        "en": "Hatched: {minutes} min of this day were read back from the sensor's own memory "
+        "or imported afterwards, and analysed like the rest. Time the sensor did not keep stays "
+        "empty.",
+        "nl": "Gearceerd: {minutes} min van deze dag zijn achteraf uit het geheugen van de sensor "
+        "gelezen of geïmporteerd, en net zo geanalyseerd als de rest. Tijd die de sensor niet "
+        "bewaarde blijft leeg.",
+    },
     "today.bouts": {"en": "Sitting bouts", "nl": "Zitperiodes"},
     "today.bouts_caption": {
         "en": "Bouts over {limit:.0f} minutes are highlighted.",

@@ -137,6 +137,16 @@ def sitting_bouts(events: Iterable[Event], limit_min: float) -> pd.DataFrame:
     return df
 
 
+FILLED_KINDS = ("memory", "imported")  # event types that say where a stretch's samples came from
+
+
+def filled_stretches(events: Iterable[Event]) -> pd.DataFrame:
+    """Stretches whose samples came afterwards: start_s, end_s, kind (memory: read back from
+    the sensor's own memory after it was out of range; imported: `backcoach import`)."""
+    rows = [(e.start_s, e.end_s, e.type) for e in events if e.type in FILLED_KINDS]
+    return pd.DataFrame(rows, columns=["start_s", "end_s", "kind"])
+
+
 def event_marks(events: Iterable[Event]) -> pd.DataFrame:
     """Bends and lifts as points: t_s (middle), peak_deg, kind (bend, lift_back, lift_legs)."""
     rows = []

@@ -18,8 +18,20 @@ import numpy as np
 POSTURES: tuple[str, ...] = ("lying", "sitting", "standing", "walking", "running", "other")
 POSTURE_CODE: Mapping[str, int] = {name: i for i, name in enumerate(POSTURES)}
 
-#: Event types written to events.json and to the stores.
-EVENT_TYPES: tuple[str, ...] = ("sitting_bout", "lying", "walk", "bend", "lift", "static", "gap")
+#: Event types written to events.json and to the stores. `memory` and `imported` mark where the
+#: samples of a stretch came from: read back from the sensor's own memory after it was out of
+#: range, or taken in from a file (`backcoach import`); the pipeline itself never makes them.
+EVENT_TYPES: tuple[str, ...] = (
+    "sitting_bout",
+    "lying",
+    "walk",
+    "bend",
+    "lift",
+    "static",
+    "gap",
+    "memory",
+    "imported",
+)
 
 #: Where the sensor is worn; thresholds differ per placement.
 PLACEMENTS: tuple[str, ...] = ("lower_back", "waist", "upper_back", "chest")

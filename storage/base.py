@@ -78,13 +78,17 @@ class Store(Protocol):
 
     def delete_diary(self, day: str) -> None: ...
 
-    def rewrite(self, start_s: float, end_s: float) -> AbstractContextManager[None]:
+    def rewrite(
+        self, start_s: float, end_s: float, *, raw: bool = True
+    ) -> AbstractContextManager[None]:
         """Replace what is stored for [start_s, end_s) by what is written inside the block.
 
         Everything derived from that time (raw samples, epochs, events and warnings that start
         in it, summaries of days wholly inside it) goes, so re-running a day leaves no stale
         rows. SQLite does it in one transaction (a reader or a crash sees the old range or the
         new one); InfluxDB by range: the deletion is queued before the block's writes.
+        `raw=False` keeps the raw samples: time filled in from a sensor's memory re-analyses a
+        range whose streamed samples stay as they are (only the new ones are written).
         """
 
     def close(self) -> None: ...

@@ -186,12 +186,13 @@ class InfluxStore:
         self.drainer.wake()
 
     @contextmanager
-    def rewrite(self, start_s: float, end_s: float) -> Iterator[None]:
+    def rewrite(self, start_s: float, end_s: float, *, raw: bool = True) -> Iterator[None]:
         """Replace [start_s, end_s): its deletion is queued in order before the block's writes."""
         a, b = self._ns(start_s, end_s)
         wearer = self.wearer
+        timed = [m for m in sch.TIMED if raw or m != sch.RAW]
         self.outbox.put_delete(
-            {"measurements": list(sch.TIMED), "start_ns": a, "end_ns": b, "wearer": wearer}
+            {"measurements": timed, "start_ns": a, "end_ns": b, "wearer": wearer}
         )
         inside = days_inside(start_s, end_s, self.tz_name)
         if inside:

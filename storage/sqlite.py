@@ -129,14 +129,14 @@ class SQLiteStore:
                 ) from exc
 
     @contextmanager
-    def rewrite(self, start_s: float, end_s: float) -> Iterator[None]:
+    def rewrite(self, start_s: float, end_s: float, *, raw: bool = True) -> Iterator[None]:
         """Replace [start_s, end_s) by what is written inside the block, in one transaction."""
         with self._lock:
             if self._rewriting:
                 raise RuntimeError("a rewrite is already open on this store")
             try:
                 self._db.execute("BEGIN IMMEDIATE")
-                self._delete_range(self._db, start_s, end_s)
+                self._delete_range(self._db, start_s, end_s, raw=raw)
             except sqlite3.OperationalError as exc:
                 if self._db.in_transaction:
                     self._db.rollback()
@@ -261,7 +261,11 @@ class SQLiteStore:
             acc = np.frombuffer(zlib.decompress(acc_blob), "<i2").reshape(-1, 3) / MILLI_G
             keep = (t >= start_s) & (t < end_s)
             parts.append(Samples(t[keep], acc[keep]))
-        return Samples.concat(parts)
+        out = Samples.concat(parts)
+        if len(out) > 1 and np.any(np.diff(out.t_s) < 0):  # a chunk that spans a filled hole
+            order = np.argsort(out.t_s, kind="stable")
+            out = Samples(out.t_s[order], out.acc_g[order])
+        return out
 
     def read_epochs(self, start_s: float, end_s: float) -> Epochs:
         rows = self._query(
@@ -335,11 +339,14 @@ class SQLiteStore:
         with self._tx() as db:
             return self._delete_range(db, start_s, end_s)
 
-    def _delete_range(self, db: sqlite3.Connection, start_s: float, end_s: float) -> int:
+    def _delete_range(
+        self, db: sqlite3.Connection, start_s: float, end_s: float, *, raw: bool = True
+    ) -> int:
         inside = days_inside(start_s, end_s, self.tz_name)
         n = 0
+        raw_sql = ("DELETE FROM raw_chunks WHERE t_start_s >= ? AND t_start_s < ?",) if raw else ()
         for sql in (
-            "DELETE FROM raw_chunks WHERE t_start_s >= ? AND t_start_s < ?",
+            *raw_sql,
             "DELETE FROM epochs WHERE t_s >= ? AND t_s < ?",
             "DELETE FROM events WHERE start_s >= ? AND start_s < ?",
             "DELETE FROM warnings WHERE t_s >= ? AND t_s < ?",

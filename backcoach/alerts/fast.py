@@ -103,14 +103,7 @@ class LiveWarnings:
             self._lifts_after_s = max(e.end_s for e in lifts)
         if not len(ep) and not lifts:
             return
-        ahead = RuleEngine(
-            self.engine.thresholds,
-            self.engine.cooldown_s,
-            self.engine.quiet_start,
-            self.engine.quiet_end,
-            self.engine.tz,
-            state=copy.deepcopy(self.engine.state),
-        )
+        ahead = _copy_engine(self.engine)
         for w in ahead.push(PipelineOutput(ep, lifts)):
             if self._sent_near(w) is not None:
                 continue  # already delivered ahead
@@ -138,6 +131,25 @@ class LiveWarnings:
             else:
                 self.dispatcher.submit(w)
         return fired + self._expired()
+
+    def fork(self, *, fresh: bool = False) -> PastWarnings:
+        """The rules as they stand (`fresh`: as at a start), for time filled in afterwards:
+        they fire, nothing is sent."""
+        engine = _copy_engine(self.engine)
+        if fresh:
+            engine.state = type(engine.state)()
+        return PastWarnings(engine)
+
+    def join(self, fork: PastWarnings) -> None:
+        """Go on from a fork that has run up to the newest epoch (`LiveRun.adopt`); a warning
+        sent ahead that the fork's rules fired is confirmed (stored once, as the fork's)."""
+        self.engine.state = fork.engine.state
+        if fork.final_end_s is not None:
+            self._final_end_s, self._posture = fork.final_end_s, fork.posture
+        for w in fork.fired:
+            match = self._sent_near(w, unconfirmed=True)
+            if match is not None:
+                match.confirmed = True
 
     def _sent_near(self, w: OverloadWarning, *, unconfirmed: bool = False) -> _Sent | None:
         """A warning of `w`'s rule delivered ahead within MATCH_S (lifts: LIFT_MATCH_S) of it."""
@@ -173,3 +185,33 @@ class LiveWarnings:
             keep.append(s)
         self._sent = keep
         return out
+
+
+class PastWarnings:
+    """The rules over time that is already past (filled in from a sensor's memory): warnings
+    are returned for the store and counted, never delivered (`backfill.Backfill`)."""
+
+    def __init__(self, engine: RuleEngine) -> None:
+        self.engine = engine
+        self.final_end_s: float | None = None
+        self.posture = -1
+        self.fired: list[OverloadWarning] = []  # the newest, for `LiveWarnings.join`
+
+    def __call__(self, output: PipelineOutput) -> list[OverloadWarning]:
+        if len(output.epochs):
+            self.final_end_s = float(output.epochs.t_s[-1]) + EPOCH_S
+            self.posture = int(output.epochs.posture[-1])
+        fired = self.engine.push(output)
+        self.fired = (self.fired + fired)[-50:]
+        return fired
+
+
+def _copy_engine(engine: RuleEngine) -> RuleEngine:
+    return RuleEngine(
+        engine.thresholds,
+        engine.cooldown_s,
+        engine.quiet_start,
+        engine.quiet_end,
+        engine.tz,
+        state=copy.deepcopy(engine.state),
+    )

@@ -182,6 +182,13 @@ async def _collect_locked(
         f" samples ({result.lost_packets} packets), {corrupt} corrupt packets, "
         f"{max(result.connects - 1, 0)} reconnects"
     )
+    filled = result.filled
+    if filled is not None and filled.holes:  # the sensor's own memory filled gaps
+        console.print(
+            f"read back {filled.filled_s / 60:.1f} min from the sensor's memory into "
+            f"{filled.holes} gap(s); {filled.missing_s / 60:.1f} min it did not keep stay gaps; "
+            f"{filled.warnings} warnings for that time stored, not sent"
+        )
     if interrupted.is_set():
         console.print("backcoach: stopped")
         return 130  # as for any Ctrl-C (backcoach.cli)

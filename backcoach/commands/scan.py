@@ -1,4 +1,6 @@
-"""`backcoach scan`: list nearby sensors that backcoach can read (name, address, RSSI, profile)."""
+"""`backcoach scan`: nearby sensors backcoach can read (name, address, RSSI, profile), and whether
+their own memory fills the time they spend out of range (`collector.sensor_log.GAP_FILL`).
+"""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from backcoach.collector.ble import async_scan  # bleak only when a BLE command runs
+    from backcoach.collector.sensor_log import GAP_FILL
 
     found = asyncio.run(async_scan(args.timeout, profile=args.profile))
     out = Console()
@@ -41,10 +44,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 1
     table = Table(title="Sensors nearby", title_justify="left")
-    for col in ("name", "address", "RSSI dBm", "profile"):
+    for col in ("name", "address", "RSSI dBm", "profile", "gaps filled"):
         table.add_column(col)
     for s in found:
-        table.add_row(escape(s.name or "-"), s.address, str(s.rssi), s.profile)  # names are text
+        fills = "yes" if GAP_FILL.get(s.profile, (False, ""))[0] else "no"
+        name = escape(s.name or "-")  # an advertised name is text, never Rich markup
+        table.add_row(name, s.address, str(s.rssi), s.profile, fills)
     out.print(table)
+    for profile in sorted({s.profile for s in found}):
+        fills, how = GAP_FILL.get(profile, (False, "no on-board log known"))
+        said = (
+            "out of range, it keeps measuring into" if fills else "time out of range stays a gap:"
+        )
+        out.print(f"{profile}: {said} {how}", markup=False, highlight=False)
     out.print("Start collecting: [bold]backcoach collect --sensor ADDRESS[/]")
     return 0

@@ -120,7 +120,11 @@ def day_view(ctx: common.Ctx, day: str) -> None:
     marks = views.event_marks(events)
     st.subheader(ctx.t("today.timeline"))
     segments = views.posture_segments(epochs)
-    st.plotly_chart(charts.posture_timeline(segments, marks, ctx.lang, ctx.tz))
+    filled = views.filled_stretches(events)
+    st.plotly_chart(charts.posture_timeline(segments, marks, ctx.lang, ctx.tz, filled))
+    if len(filled):
+        minutes = float((filled["end_s"] - filled["start_s"]).sum()) / 60.0
+        st.caption(ctx.t("today.filled_caption", minutes=f"{minutes:.0f}"))
     st.subheader(ctx.t("today.trunk"))
     st.plotly_chart(charts.trunk_angle(views.trunk_series(epochs), marks, ctx.lang, ctx.tz))
     st.subheader(ctx.t("today.bouts"))

@@ -39,7 +39,8 @@ from dbus_fast import BusType, DBusError, Message, PropertyAccess
 from dbus_fast.aio import MessageBus
 from dbus_fast.service import ServiceInterface, dbus_property, method
 
-from backcoach.collector.profiles import base
+from backcoach.collector.profiles import base, metamotion, metamotion_log, open_log
+from tests.ble.emulated_memory import MetaWearLog, OpenLog
 from tests.ble.emulated_sensors import Wire, wearer_signal
 
 log = logging.getLogger("bluez_emulator")
@@ -201,13 +202,22 @@ class Device(ServiceInterface):
         self.rssi = -60
         self.connected = False
         self.resolved = False
-        self.boot_mono = time.monotonic() - float(spec.get("uptime_s", 1000.0))
+        # a paced clock (bench/sensor_memory.py): the sensor's time runs `speed` times the wall
+        # clock, and "now" is t0 + (monotonic - mono0) * speed, as in the collector's process
+        clock = spec.get("clock") or {}
+        self.speed = float(clock.get("speed", 1.0))
+        self.boot_mono = time.monotonic() - float(spec.get("uptime_s", 1000.0)) / self.speed
+        now_s = time.time()
+        if clock:
+            now_s = float(clock["t0"]) + (time.monotonic() - float(clock["mono0"])) * self.speed
         self.wire = Wire(
             self.profile.name,
             self.rate_hz,
-            time.time() - (time.monotonic() - self.boot_mono),
+            now_s - (time.monotonic() - self.boot_mono) * self.speed,
             bool(spec.get("compressed", False)),
         )
+        if spec.get("per_packet"):
+            self.wire.per_packet = int(spec["per_packet"])
         signal = wearer_signal(self.rate_hz, int(spec.get("seed", 1)), spec.get("script", "day"))
         self.signal = self.wire.quantise(signal)
         self.origin: int | None = None  # sensor sample index where the signal starts
@@ -225,6 +235,12 @@ class Device(ServiceInterface):
         self.connects = 0
         self.acquires = 0  # AcquireNotify calls (the socket path)
         self.writes: list[str] = []
+        self.away_at: list[int] = []  # sensor sample index at each Away (the truth of a gap)
+        self.memory: OpenLog | MetaWearLog | None = None  # the on-board log, where it has one
+        if spec.get("log") is not None and self.profile.name == "open":
+            self.memory = OpenLog(self, dict(spec["log"]))
+        elif spec.get("log") is not None and self.profile.name == "metamotion":
+            self.memory = MetaWearLog(self, dict(spec["log"]))
 
     # -- Device1 -------------------------------------------------------------------------------
     @dbus_property(access=PropertyAccess.READ)
@@ -341,10 +357,12 @@ class Device(ServiceInterface):
             char.release()
         self.gatt.clear()
         self.chars.clear()
+        if self.memory is not None:
+            self.memory.stop_reading()  # a read-out ends with the link; the log keeps logging
 
     def _export_gatt(self) -> None:
         handle = 0x0010
-        for service_uuid, service_chars in self.wire.layout():
+        for service_uuid, service_chars in self.wire.layout(isinstance(self.memory, OpenLog)):
             spath = f"{self.path}/service{handle:04x}"
             service = Service(self.path, service_uuid)
             self.bus.export(spath, service)
@@ -364,6 +382,16 @@ class Device(ServiceInterface):
 
     def on_write(self, uuid: str, value: bytes) -> None:
         self.writes.append(value.hex())
+        if isinstance(self.memory, OpenLog) and uuid == open_log.LOG_CONTROL_UUID:
+            self.memory.on_write(value, lambda v: self.notify(open_log.LOG_CONTROL_UUID, v))
+            return
+        if uuid == metamotion.COMMAND_UUID and metamotion_log.is_logging(value):
+            if isinstance(self.memory, MetaWearLog):  # a board without logging never answers
+                self.memory.on_write(value, self.notify_data)
+            return
+        accelerometer_power = value[:2] == bytes([0x03, 0x01]) and len(value) > 2
+        if isinstance(self.memory, MetaWearLog) and accelerometer_power:
+            self.memory.on_acc_power(value[2] == 1)
         start, reply = self.wire.on_write(uuid, value)
         if start is True:
             self._start_stream()
@@ -379,8 +407,25 @@ class Device(ServiceInterface):
 
     def sensor_index_now(self) -> int:
         """Samples taken so far by the sensor's own (drifting) clock."""
-        sensor_s = (time.monotonic() - self.boot_mono) * (1 + self.ppm * 1e-6)
+        sensor_s = (time.monotonic() - self.boot_mono) * self.speed * (1 + self.ppm * 1e-6)
         return int(sensor_s * self.rate_hz)
+
+    def ensure_origin(self) -> None:
+        """The wearer's script starts at the first sample streamed or logged."""
+        if self.origin is None:
+            self.origin = self.sensor_index_now()
+
+    def notify(self, uuid: str, value: bytes) -> bool:
+        """Send a notification on `uuid` if a client listens; False when the link is gone."""
+        char = self.chars.get(uuid)
+        if not self.connected or char is None:
+            return False
+        if char.notifying or char.acquired is not None:
+            char.notify(value)
+        return True
+
+    def notify_data(self, value: bytes) -> bool:
+        return self.notify(self.profile.data_uuid, value)
 
     async def _stream(self) -> None:
         """Send every packet whose last sample is due; samples while not sending are dropped."""
@@ -388,7 +433,7 @@ class Device(ServiceInterface):
         next_i = self.sensor_index_now()
         if self.origin is None:
             self.origin = next_i
-        period = n / self.rate_hz
+        period = n / self.rate_hz / self.speed  # wall seconds per packet
         while self.streaming and self.connected:
             due = self.sensor_index_now()
             while next_i + n <= due:
@@ -433,7 +478,16 @@ class Device(ServiceInterface):
             "connected": self.connected,
             "streaming": self.streaming,
             "writes": self.writes,
+            "boot_epoch_s": self.wire.boot_epoch_s,  # host time of the sensor clock's zero
+            "index_now": self.sensor_index_now(),
+            "away_at": self.away_at,
         }
+
+    def truth(self, first: int, last: int, path: str) -> None:
+        """Every sample the sensor took with index in [first, last): what a log should give."""
+        idx = np.arange(first, last)
+        t_s = self.wire.boot_epoch_s + idx / self.rate_hz / (1 + self.ppm * 1e-6)
+        np.savez(path, index=idx, acc_g=self.signal_at(idx), t_s=t_s)
 
     def dump(self, path: str) -> None:
         idx = np.concatenate(self.sent_index) if self.sent_index else np.empty(0, np.int64)
@@ -533,6 +587,7 @@ class Control(ServiceInterface):
         """The sensor leaves radio range for `seconds`: link lost, silent, unreachable."""
         dev = self._dev(address)
         dev.away_until = time.monotonic() + seconds
+        dev.away_at.append(dev.sensor_index_now())
         dev.drop_link()
 
     @method()
@@ -562,6 +617,16 @@ class Control(ServiceInterface):
     @method()
     def Dump(self, address: STR, path: STR):
         self._dev(address).dump(path)
+
+    @method()
+    def Truth(self, address: STR, first: U32, last: U32, path: STR):
+        self._dev(address).truth(first, last, path)
+
+    @method()
+    def LogStats(self, address: STR) -> STR:
+        """JSON: what the sensor's log holds and what was asked of it ({} without a log)."""
+        dev = self._dev(address)
+        return json.dumps({} if dev.memory is None else dev.memory.summary())
 
 
 def track_clients(bus: MessageBus, adapter: Adapter) -> None:

@@ -56,6 +56,34 @@ DEVICES = {
     "restart": {"address": "C0:FF:EE:00:00:0C", "name": "Polar H10 5E5E5E5E", "profile": "polar"},
     "away": {"address": "C0:FF:EE:00:00:0D", "name": "BC-DIY-A", "profile": "open", "rate_hz": 50},
     "twice": {"address": "C0:FF:EE:00:00:0F", "name": "Polar H10 0F0F0F0F", "profile": "polar"},
+    # sensors that log on board (tests/ble/test_sensor_memory.py)
+    "memory": {
+        "address": "C0:FF:EE:00:00:10",
+        "name": "BC-DIY-L",
+        "profile": "open",
+        "rate_hz": 50,
+        "log": {},
+    },
+    "memory_full": {
+        "address": "C0:FF:EE:00:00:11",
+        "name": "BC-DIY-F",
+        "profile": "open",
+        "rate_hz": 50,
+        "log": {"capacity": 250},  # 10 s at 25 Hz
+    },
+    "memory_kill": {
+        "address": "C0:FF:EE:00:00:12",
+        "name": "BC-DIY-K",
+        "profile": "open",
+        "rate_hz": 50,
+        "log": {"readout_bps": 600.0},  # a slow link: the read-out takes long enough to be killed
+    },
+    "memory_mw": {
+        "address": "C0:FF:EE:00:00:13",
+        "name": "MetaWear",
+        "profile": "metamotion",
+        "log": {},
+    },
     # a name that reads as Rich markup: printed as it is, never parsed
     "markup": {
         "address": "C0:FF:EE:00:00:0E",

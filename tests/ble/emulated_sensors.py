@@ -15,6 +15,7 @@ from backcoach.collector.profiles import (
     base,
     metamotion,
     movesense,
+    open_log,
     open_profile,
     polar,
     thingy,
@@ -61,6 +62,19 @@ SCRIPTS = {
     ],
     # what a wearer does during `backcoach calibrate --upright 3`
     "calibrate": [Segment("stand", 3.5), Segment("bend", peak_deg=60.0), Segment("stand", 30.0)],
+    # a desk morning (bench/sensor_memory.py): 45 min at the desk, then a 20-min walk (out of
+    # range), back to the desk; the first walk lets a new sensor find its up and forward
+    "desk": [
+        Segment("walk", 60.0),
+        Segment("stand", 30.0),
+        Segment("sit", 45 * 60.0),
+        Segment("walk", 20 * 60.0),
+        Segment("stand", 30.0),
+        Segment("sit", 40 * 60.0),
+        Segment("stand", 5 * 60.0),
+        Segment("walk", 60.0),
+        Segment("sit", 9 * 60.0),
+    ],
 }
 
 
@@ -121,12 +135,21 @@ class Wire:
         """WitMotion and Thingy stream once subscribed; the others wait for a start command."""
         return self.profile in ("witmotion", "thingy")
 
-    def layout(self) -> list[tuple[str, list[tuple[str, list[str]]]]]:
-        """Services and their characteristics (uuid, flags), in handle order."""
+    def layout(self, has_log: bool = False) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+        """Services and their characteristics (uuid, flags), in handle order.
+
+        `has_log`: the open profile's optional log characteristics are there (a MetaWear's
+        logging module lives behind its command characteristic and needs none).
+        """
         p = base.get(self.profile)
         extra = EXTRA_CHARS[self.profile]
         chars = [(u, f) for u, f, first in extra if first]
         chars += [(p.data_uuid, ["notify"])] + [(u, f) for u, f, first in extra if not first]
+        if has_log and self.profile == "open":
+            chars += [
+                (open_log.LOG_CONTROL_UUID, ["write", "notify"]),
+                (open_log.LOG_DATA_UUID, ["notify"]),
+            ]
         services = [(p.service_uuid, chars)]
         if p.has_battery:
             services.append((base.BATTERY_SERVICE_UUID, [(base.BATTERY_LEVEL_UUID, ["read"])]))

@@ -86,6 +86,7 @@ def test_scan_command_prints_the_sensors(bluez: Emulator, capsys: pytest.Capture
     out = capsys.readouterr().out
     assert DEVICES["thingy"]["address"] in out and "thingy" in out
     assert DEVICES["polar"]["address"] not in out
+    assert "gaps filled" in out and "thingy: time out of range stays a gap" in out
 
 
 def test_collect_stores_exactly_the_samples_sent_minus_deliberate_drops(

@@ -86,6 +86,25 @@ def test_today_shows_the_days_figures_and_four_charts(synthetic_month, app_env):
     assert list(table["Rule"]) == ["G1", "G1"]
 
 
+def test_today_marks_the_time_read_back_from_the_sensors_memory(synthetic_rw, app_env):
+    """A stretch filled from the sensor's memory: a hatched row on the timeline, a caption."""
+    from backcoach.processing.days import day_bounds
+    from backcoach.processing.types import Event
+
+    from .stores import TZ, yesterday
+
+    app_env(synthetic_rw)
+    start_s = day_bounds(yesterday().isoformat(), TZ)[0] + 12 * 3600.0
+    store = open_store(synthetic_rw.settings())
+    store.write_events([Event("memory", start_s, start_s + 1200.0, attrs={"samples": 30000.0})])
+    store.close()
+    at = run_page("app_pages/today.py")
+    assert "Hatched: 20 min of this day were read back from the sensor's own memory" in texts(at)
+    timeline = json.loads(at.get("plotly_chart")[0].proto.spec)
+    rows = [tr for tr in timeline["data"] if tr.get("name") == "from the sensor's memory"]
+    assert rows and rows[0]["marker"]["pattern"]["shape"] == "/"
+
+
 def test_today_live_panel_appears_while_the_collector_streams(synthetic_rw, app_env):
     """Fresh collector status rows turn the 'not running' line into the live panel."""
     app_env(synthetic_rw)

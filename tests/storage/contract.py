@@ -186,6 +186,31 @@ class StoreContract:
         store.write_epochs(epochs)
         assert_epochs_equal(store.read_epochs(T0, T_END), epochs)
 
+    def test_a_rewrite_that_keeps_raw_replaces_only_what_was_derived(self, store):
+        """`rewrite(raw=False)` (time filled in afterwards): streamed raw samples stay as they
+        were, the range's epochs, events and warnings are replaced, new raw is added."""
+        whole = make_samples(40, t0=T0 + 100)
+        out = (whole.t_s > T0 + 120) & (whole.t_s < T0 + 130)
+        streamed = Samples(whole.t_s[~out], whole.acc_g[~out])
+        store.write_samples(streamed)  # one chunk across the hole, as a live run may write it
+        store.write_epochs(make_epochs(60, t0=T0 + 100))
+        store.write_events([Event("gap", T0 + 120, T0 + 130, attrs={"samples_lost": 499.0})])
+        store.write_warnings([OverloadWarning(T0 + 125, "G1", 31.0)])
+        filled = make_samples(10, t0=T0 + 120.02, fs_hz=25.0, seed=2)
+        with store.rewrite(T0 + 110, T0 + 160, raw=False):
+            store.write_samples(filled)
+            store.write_epochs(make_epochs(50, t0=T0 + 110, seed=3))
+            store.write_events([Event("memory", T0 + 120.02, T0 + 130, attrs={"samples": 250.0})])
+        raw = store.read_samples(T0, T_END)
+        assert len(raw) == len(streamed) + len(filled)
+        np.testing.assert_allclose(raw.t_s, np.sort(np.r_[streamed.t_s, filled.t_s]))
+        assert_epochs_equal(
+            store.read_epochs(T0, T_END).between(T0 + 110, T0 + 160),
+            make_epochs(50, t0=T0 + 110, seed=3),
+        )
+        assert [e.type for e in store.read_events(T0, T_END)] == ["memory"]
+        assert store.read_warnings(T0, T_END) == []
+
     def test_status_keeps_the_latest_value(self, store):
         """Status is a key-value view: a new value replaces the old one."""
         store.write_status("collector.posture", "sitting")

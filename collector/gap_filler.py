@@ -1,0 +1,309 @@
+"""A live session's holes filled from the sensor's memory while the stream goes on.
+
+Why a unit of its own: the link (`ble.py`) knows bytes, the live run (`service.LiveRun`) knows
+what samples are for; filling a hole needs both, and time. The session hands it every hole it
+saw and every chunk it pushed; `run()` (a task beside the link) does the rest:
+
+1. After each (re)connect, the sensor's memory is prepared (`sensor_log`): logging, at its rate.
+2. A hole of at least `MIN_FILL_S` starts a `backfill.Backfill` from the live run's snapshot
+   (taken by the session just before the first chunk after the hole); later holes join it.
+3. The hole is read back (window by window, beside the live stream) into the backfill; a long
+   one is committed every `backfill.PIECE_S` of filled time. When every hole is read and the
+   backfill has caught up with the stream, the live path pauses (`paused`: the session holds
+   its samples, a second or so), the last commit is written in a worker thread, and the live
+   run goes on from the backfill's pipeline (`LiveRun.adopt`).
+4. Only then, and every `RELEASE_EVERY_S` of streaming, the sensor erases what the store has
+   confirmed (`confirmed_through_s`); a hole not yet filled is never erased.
+5. Holes from before this session (a collector killed mid-read-out, a computer switched off)
+   are found in the store once the clock has settled, and filled with `backfill.RangeRefill`.
+
+A read that fails (the link went again) leaves the hole open; it is read again after the next
+connect, from where the committed part ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from backcoach.backfill import PIECE_S, Backfill, FillReport, Hole, RangeRefill, stored_holes
+from backcoach.clock import SYSTEM, Clock
+from backcoach.collector.sensor_log import LOG_ERRORS, Anchors, MemoryDriver
+from backcoach.errors import StoreUnavailable
+from backcoach.processing.days import day_of
+from backcoach.processing.types import Samples
+
+if TYPE_CHECKING:
+    from backcoach.service import LiveRun
+    from backcoach.storage.base import Store
+
+log = logging.getLogger(__name__)
+
+MIN_FILL_S = 5.0  # shorter holes are bridged by the pipeline anyway (PipelineConfig.gap_s)
+MIN_EARLIER_S = 0.2  # ... but an earlier run's end (a kill loses < 1 s) is filled from 0.2 s
+RELEASE_EVERY_S = 60.0  # host seconds between erasing what the store has confirmed
+SETTLE_S = 20.0  # host seconds of streaming before holes of an earlier run are looked for
+MAX_AGE_S = 24 * 3600.0  # an earlier run's holes are filled from at most this far back
+RETRY_S = 5.0  # after a failed read, wait this long (host seconds) before the next try
+ANCHOR_S = 2.0  # stream kept before a hole (a log on a clock of its own is placed by it)
+ANCHOR_SAMPLES = 64  # ... and samples kept after it
+
+
+@dataclass
+class FillTotals:
+    """Everything filled in this session: for the terminal, the session result and the bench."""
+
+    holes: int = 0
+    filled: int = 0  # samples read back
+    filled_s: float = 0.0
+    missing_s: float = 0.0  # time in holes the sensor did not keep
+    warnings: int = 0  # warnings for past moments (stored, not sent)
+    read_s: float = 0.0  # host seconds spent reading back
+    paused_s: float = 0.0  # longest pause of the live path for a final commit (wall seconds)
+    reports: list[FillReport] = field(default_factory=list)
+
+    def add(self, report: FillReport) -> None:
+        self.holes += 1
+        self.filled += report.filled
+        self.filled_s += report.filled_s
+        self.missing_s += report.missing_s
+        self.warnings += report.warnings
+        self.reports.append(report)
+
+
+class GapFiller:
+    """Fills a live session's holes from the sensor's memory; see the module docstring."""
+
+    def __init__(
+        self,
+        memory: MemoryDriver,
+        *,
+        store: Store,
+        stream_rate_hz: float,
+        live: Callable[[], LiveRun | None],
+        placement: str = "lower_back",
+        session: str = "",
+        clock: Clock = SYSTEM,
+    ) -> None:
+        self.memory = memory
+        self.clock = clock
+        self.store = store
+        self.rate_hz = stream_rate_hz
+        self._live = live
+        self.placement = placement
+        self.session = session
+        self.paused = False  # the session holds its samples while a final commit is written
+        self.totals = FillTotals()
+        self.backfill: Backfill | None = None
+        self._waiting: list[Hole] = []  # holes seen before the live path was ready
+        self._client: object | None = None
+        self._ready = False  # the memory is prepared on this connection
+        self._connected = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._released_at = self.clock.time()
+        self._first_s: float | None = None  # the session's first sample (host time)
+        self._earlier_done = False
+        self._retry_at = 0.0
+        self._recent: list[Samples] = []  # the last ANCHOR_S of the stream
+        self._anchors: dict[Hole, tuple[Samples, list[Samples]]] = {}  # before, after
+
+    # -- called by the session and the link (loop thread, never blocking) -------------------------
+    def link(self, client: object | None) -> None:
+        """The link is up (a client) or gone (None)."""
+        self._client = client
+        self._ready = False
+        if client is None:
+            self._connected.clear()
+            self.memory.disconnected()
+        else:
+            self._connected.set()
+        self._wake.set()
+
+    def hole(self, hole: Hole) -> None:
+        """A hole of the stream, seen just before the first chunk after it is pushed."""
+        if hole.duration_s < MIN_FILL_S:
+            return
+        self._anchors[hole] = (Samples.concat(self._recent), [])
+        live = self._live()
+        if live is None:
+            self._waiting.append(hole)
+        elif self.backfill is None:
+            self.backfill = Backfill(hole, live.snapshot())
+        else:
+            self.backfill.add_hole(hole)
+        self._wake.set()
+
+    def pushed(self, chunk: Samples) -> None:
+        """A chunk the live path took (after any snapshot): the backfill follows it."""
+        if not len(chunk):
+            return
+        if self._first_s is None:
+            self._first_s = float(chunk.t_s[0])
+        self._recent = [c for c in self._recent if c.t_s[-1] > chunk.t_s[-1] - ANCHOR_S] + [chunk]
+        for _before, after in self._anchors.values():
+            if sum(len(c) for c in after) < ANCHOR_SAMPLES:
+                after.append(chunk)
+        if self.backfill is not None:
+            self.backfill.add_live(chunk)
+
+    # -- the task ------------------------------------------------------------------------------
+    async def run(self, stop: asyncio.Event) -> None:
+        """Prepare, fill and release until `stop`; failures wait for the next connect."""
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), 1.0)
+            self._wake.clear()
+            if stop.is_set() or self._client is None:
+                continue
+            try:
+                await self._step()
+            except (*LOG_ERRORS, StoreUnavailable) as exc:
+                log.info("reading the sensor's memory paused: %s", exc)
+                self._retry_at = self.clock.time() + RETRY_S
+
+    async def _step(self) -> None:
+        client = self._client
+        if not self._ready:
+            self._ready = await self.memory.prepare(client)
+            if not self._ready:
+                return
+        if self.clock.time() < self._retry_at:
+            return
+        live = self._live()
+        if live is None:
+            return
+        if self.backfill is not None:
+            await self._fill(live)
+        elif not self._earlier_done and self._settled():
+            await self._fill_earlier(live)
+        elif self.clock.time() - self._released_at >= RELEASE_EVERY_S:
+            await self._release(live)
+
+    async def _fill(self, live: LiveRun) -> None:
+        bf = self.backfill
+        while bf.current is not None:
+            hole = bf.current
+            read_from = self.clock.time()
+            trimmed = Hole(
+                max(hole.host_from_s, bf.cursor_s), hole.host_to_s, hole.rate_hz, hole.sensor_s
+            )
+            async for samples in self.memory.read(trimmed, self._anchors_of(hole)):
+                bf.add_filled(samples)
+                if bf.held_s >= PIECE_S:
+                    await self._commit(live, final=False)
+            self.totals.read_s += self.clock.time() - read_from
+            report = bf.hole_done()
+            self._anchors.pop(hole, None)
+            self._say(report)
+            self.totals.add(report)
+        await self._commit(live, final=True)
+        await self._release(live)
+
+    async def _commit(self, live: LiveRun, *, final: bool) -> None:
+        """Write the backfill's range; the final one swaps the live pipeline (live path paused)."""
+        bf = self.backfill
+        self.paused = True
+        paused_at = self.clock.monotonic()
+        try:
+            live.drain_or_raise()  # nothing the live path produced may land after the commit
+            lo, hi = await asyncio.to_thread(bf.commit, self.store, final=final)
+            if final:
+                live.adopt(bf.resume())
+                self.backfill = None
+            live.note_rewritten(lo, hi)
+        finally:
+            self.paused = False
+            if final:
+                self.totals.paused_s = max(self.totals.paused_s, self.clock.monotonic() - paused_at)
+
+    async def _release(self, live: LiveRun) -> None:
+        """Erase on the sensor what the store has confirmed."""
+        self._released_at = self.clock.time()
+        through = self.confirmed_through_s(live)
+        if np.isfinite(through):
+            await self.memory.release(through)
+
+    def confirmed_through_s(self, live: LiveRun) -> float:
+        """Every sample taken before this host time is in the store (or not worth keeping)."""
+        through = live.stored_through_s
+        if self.backfill is not None:
+            through = min(through, self.backfill.committed_through_s)
+        for hole in self._waiting:
+            through = min(through, hole.host_from_s)
+        return through
+
+    def _anchors_of(self, hole: Hole) -> Anchors | None:
+        before, after = self._anchors.get(hole, (Samples.empty(), []))
+        return Anchors(before, Samples.concat(after)) if len(before) or after else None
+
+    def _settled(self) -> bool:
+        return self._first_s is not None and self.clock.time() - self._first_s >= SETTLE_S
+
+    async def _fill_earlier(self, live: LiveRun) -> None:
+        """Holes from before this session that the sensor's memory still covers."""
+        self._earlier_done = True
+        holes = list(self._waiting)
+        self._waiting = []
+        state = await self.memory.state()
+        if state is not None and state.oldest_s is not None and self._first_s is not None:
+            since = max(state.oldest_s, self.clock.time() - MAX_AGE_S)
+            holes += await asyncio.to_thread(
+                stored_holes, self.store, since, self._first_s, self.rate_hz, MIN_EARLIER_S
+            )
+        if not holes:
+            await self._release(live)
+            return
+        reference = live.pipeline.calibration
+        for hole in sorted(holes, key=lambda h: h.host_from_s):
+            refill = RangeRefill(
+                self.store,
+                holes=[hole],
+                reference=reference,
+                placement=self.placement,
+                engine_factory=live.past_rules,
+                session=self.session,
+            )
+            read_from = self.clock.time()
+            anchors = await asyncio.to_thread(stored_anchors, self.store, hole)
+            async for samples in self.memory.read(hole, anchors):
+                refill.add(samples)
+            self.totals.read_s += self.clock.time() - read_from
+            (report,) = await asyncio.to_thread(refill.finish)
+            live.note_rewritten(*refill.span)
+            self._say(report, earlier=True)
+            self.totals.add(report)
+        await self._release(live)
+
+    def _say(self, report: FillReport, *, earlier: bool = False) -> None:
+        hole = report.hole
+        when = day_of(hole.host_from_s) if earlier else "the gap"
+        if report.filled == 0:
+            log.info(
+                "%.0f s out of range (%s): not in the sensor's memory; it stays a gap",
+                hole.duration_s,
+                when,
+            )
+            return
+        log.info(
+            "%.0f s out of range: %.0f s read back from the sensor's memory (%d samples)%s%s",
+            hole.duration_s,
+            report.filled_s,
+            report.filled,
+            f", {report.missing_s:.0f} s it did not keep stay a gap" if report.missing_s else "",
+            f", {report.warnings} warnings for that time stored (not sent)"
+            if report.warnings
+            else "",
+        )
+
+
+def stored_anchors(store: Store, hole: Hole) -> Anchors:
+    """The stored samples just around a hole (`sensor_log.align`)."""
+    before = store.read_samples(hole.host_from_s - ANCHOR_S, hole.host_from_s + 1e-6)
+    after = store.read_samples(hole.host_to_s - 1e-6, hole.host_to_s + ANCHOR_S)
+    return Anchors(before, after)
