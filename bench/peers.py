@@ -13,6 +13,7 @@ shows; where our data lacks what they expect, that is said next to the figure:
 
 from __future__ import annotations
 
+import logging
 import warnings
 from dataclasses import dataclass
 
@@ -97,7 +98,11 @@ def skdh_stand_ups(t_s: np.ndarray, acc_g: np.ndarray) -> np.ndarray:
     from skdh.sit2stand import Sit2Stand
 
     base = 1_700_000_000.0  # Sit2Stand wants Unix time; any one day works
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = Sit2Stand().predict(time=t_s + base, accel=acc_g.astype(np.float64))
+    logging.disable(logging.INFO)  # two INFO lines per call otherwise (skdh sets its own level)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = Sit2Stand().predict(time=t_s + base, accel=acc_g.astype(np.float64))
+    finally:
+        logging.disable(logging.NOTSET)
     return np.asarray(res.get("STS Start", []), dtype=np.float64) - base
