@@ -42,7 +42,7 @@ class Section:
 #: In the order they run; `--only NAME` picks some.
 SECTIONS = [
     Section("mobilised", lambda a: accuracy_mobilised.run(a.data, with_peers=a.peers)),
-    Section("sisfall", lambda a: accuracy_sisfall.run(a.data, with_peers=a.peers)),
+    Section("sisfall", lambda a: accuracy_sisfall.run(a.data, with_peers=a.peers, halves=a.halves)),
     Section("uci", lambda a: {"validation": accuracy_uci.run(a.data)}),
     Section("days", lambda a: accuracy_days.run(list(range(1, a.days + 1))) if a.days else {}),
 ]
@@ -132,7 +132,11 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--no-peers", action="store_true", help="skip mobgap and SKDH")
     ap.add_argument("--only", nargs="+", choices=[s.name for s in SECTIONS], help="these only")
     ap.add_argument("--days", type=int, default=5, help="simulated whole days (default 5)")
+    ap.add_argument(
+        "--dev", action="store_true", help="DEVELOPMENT subjects only (while tuning: see split.py)"
+    )
     args = ap.parse_args(argv)
+    args.halves = ("dev",) if args.dev else HALVES
     if not (args.data / "sisfall").is_dir():
         print(f"no sisfall/ folder under {args.data}; pass the data folder as the argument")
         return 2

@@ -13,7 +13,9 @@ subjects (`split.py`) are printed apart. Per trial:
   splice), which no sensor could see;
 - sit-down trials (D07-D10): sitting found = a sitting run of ≥ 2 epochs that BEGINS inside the
   trial (no credit for a state carried in); stand-up found = such a run ends in an upright epoch
-  by `STAND_UP_LAG_S` after the trial;
+  by `STAND_UP_LAG_S` after the trial. Those after a trial ending seated or lying are left out
+  (the seated state carried over the splice is right there, and no sit-down can begin); the
+  figure with them is printed beside;
 - D11 (seated, tries to rise, falls back: it starts and ends seated): "stays seated, no false
   stand-up" = no sitting→upright change inside it and sitting over its last 2 s;
 - D17 (into a car, seated, out): its own row (a sit-down and a stand-up), not among the goals;
@@ -192,10 +194,17 @@ def print_half(label: str, rows: list[dict]) -> dict:
     """One half's tables; returns its figures."""
     print(f"\n  [{label}]")
     fig = _no_sit_table(rows)
-    sd = [r for r in rows if r["code"] in SIT_DOWN_CODES and r["n"]]
+    every = [r for r in rows if r["code"] in SIT_DOWN_CODES and r["n"]]
+    # After a trial that ends seated or lying the session jumps to standing with no movement:
+    # the seated state carried in there is right, and no sit-down can begin. Left out too.
+    sd = [r for r in every if r["prev"] not in ENDS_SEATED_OR_LYING]
     by = {c: [r["sit_begins"] for r in sd if r["code"] == c] for c in SIT_DOWN_CODES}
     began = rate([r["sit_begins"] for r in sd])
-    print(f"    sit-down trials (D07-D10), sitting that begins inside  {began}")
+    print(
+        f"    sit-down trials (D07-D10), sitting that begins inside  {began} "
+        f"({len(every) - len(sd)} left out after a trial ending seated or lying; with them "
+        f"{rate([r['sit_begins'] for r in every])})"
+    )
     print("      by trial type: " + ", ".join(f"{c} {rate(v)}" for c, v in by.items()))
     carried = sum(r["carried_in"] for r in sd)
     print(f"      (trials that start with sitting carried in: {carried}/{len(sd)})")
@@ -260,7 +269,7 @@ def _skdh(joined: dict, keys: list[str]) -> dict:
         starts = peers.skdh_stand_ups(t, a)
         for tr in trials:
             inside = bool(np.any((starts >= tr.start) & (starts < tr.end + STAND_UP_LAG_S)))
-            if tr.code in SIT_DOWN_CODES:
+            if tr.code in SIT_DOWN_CODES and tr.prev not in ENDS_SEATED_OR_LYING:
                 hits.append(inside)
             elif tr.code in NO_SIT_CODES and tr.prev not in ENDS_SEATED_OR_LYING:
                 alarms.append(bool(np.any((starts >= tr.start) & (starts < tr.end))))
@@ -271,17 +280,24 @@ def _skdh(joined: dict, keys: list[str]) -> dict:
     return {"skdh_stand_up": _frac(hits), "skdh_nosit_alarm": _frac(alarms)}
 
 
-def run(data: Path, *, with_peers: bool, placements: tuple[str, ...] = PLACEMENTS) -> dict:
+def run(
+    data: Path,
+    *,
+    with_peers: bool,
+    placements: tuple[str, ...] = PLACEMENTS,
+    halves: tuple[str, ...] = HALVES,
+) -> dict:
     """Print the tables; return {half: {figure: value}} (waist figures; `lower_back_*` too)."""
     folders = sorted(p for p in (data / "sisfall").iterdir() if p.is_dir())
     rng = np.random.default_rng(SEED)
     joined = {f.name: join_subject(f, rng) for f in folders}
     rots = {k: Rotation.random(random_state=SEED + i).as_matrix() for i, k in enumerate(joined)}
+    joined = {k: v for k, v in joined.items() if sisfall_half(k) in halves}
     plain_in = {k: (t, a) for k, (t, a, _) in joined.items()}
     turned_in = {k: (t, (a @ rots[k].T).astype(np.float32)) for k, (t, a, _) in joined.items()}
     hours = sum(t[-1] - t[0] for t, _, _ in joined.values()) / 3600
-    halves = {h: [k for k in joined if sisfall_half(k) == h] for h in HALVES}
-    out: dict[str, dict] = {h: {} for h in HALVES}
+    halves = {h: [k for k in joined if sisfall_half(k) == h] for h in halves}
+    out: dict[str, dict] = {h: {} for h in halves}
     for placement in placements:
         plain = run_analyze(plain_in, placement)
         turned = run_analyze(turned_in, placement)
@@ -292,8 +308,7 @@ def run(data: Path, *, with_peers: bool, placements: tuple[str, ...] = PLACEMENT
             + f": {len(joined)} subjects, {hours:.1f} h joined, plain and turned to a random "
             "mounting, pooled"
         )
-        for half in HALVES:
-            keys = halves[half]
+        for half, keys in halves.items():
             rows = [r for v in scored.values() for k in keys for r in v[k]]
             fig = print_half(f"{half.upper()}: {', '.join(keys)}", rows)
             fig["rot"] = _agreement(plain, turned, keys)
