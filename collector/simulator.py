@@ -41,7 +41,8 @@ BIAS_G = 0.01  # constant offset per axis (drawn once per day)
 SIT_LEAN_DEG = {"upright": -12.0, "slumped": 26.0, "back": -28.0}
 WALK_LEAN_DEG = 6.0  # people lean slightly forward when walking (ActiPASS uses the same fact)
 SIT_DROP_M = -0.45  # pelvis height change from standing to sitting
-LANDING_S = 0.4  # the pelvis meets the seat this long after a sitting segment starts
+LANDING_S = 1.0  # the pelvis meets the seat this long after a sitting segment starts
+SIT_DESCENT_S = 0.6  # ... whose pelvis starts down this long after it starts (while leaning)
 #: Lift style → (peak trunk angle range, deg; pelvis drop range, m): a stoop bends deep and
 #: barely lowers, a squat lowers 30-50 cm with a moderate lean (data README's D15/D16 ranges).
 LIFT_RANGES = {"back": (70.0, 95.0, 0.0, 0.08), "legs": (25.0, 45.0, 0.30, 0.50)}
@@ -110,7 +111,7 @@ def _excursion(n_move: int, n_hold: int) -> np.ndarray:
     return np.concatenate([up, np.ones(n_hold), up[::-1]])
 
 
-def _render(seg: Segment, fs: float, rng: np.random.Generator, t0: float):
+def _render(seg: Segment, fs: float, rng: np.random.Generator, t0: float, after_sit: bool):
     """Per-sample θ, φ, height and dynamic acceleration (body frame) of one segment."""
     n = int(round(seg.duration_s * fs))
     theta = np.zeros(n)
@@ -130,11 +131,14 @@ def _render(seg: Segment, fs: float, rng: np.random.Generator, t0: float):
         posture = "sitting"
         theta[:] = SIT_LEAN_DEG[seg.lean] + rng.normal(0, 2) + 1.5 * np.sin(2 * np.pi * t / 240)
         height[:] = SIT_DROP_M
-        # Sitting down and getting up: a forward lean of ~30° while the pelvis moves.
+        # Sitting down and getting up: a forward lean of ~30° while the pelvis moves (from
+        # standing the pelvis goes down as the trunk leans, `SIT_DESCENT_S` into the segment).
         k = min(int(2.0 * fs), n // 3)
         bump = 30.0 * np.sin(np.linspace(0, np.pi, k)) ** 2
         theta[:k] += bump
         theta[n - k :] += bump
+        if not after_sit:
+            height[: min(int(SIT_DESCENT_S * fs), k)] = 0.0
         # Landing on the seat: a short, damped jolt of the pelvis (absent from a squat).
         land = np.arange(n) / fs - LANDING_S
         jolt = np.where(land >= 0, np.exp(-land / 0.12) * np.sin(2 * np.pi * 5.0 * land), 0.0)
@@ -185,8 +189,13 @@ def simulate(
     truth_posture: list[np.ndarray] = []
     events: list[Event] = []
     t_cursor = 0.0
+    prev = None
     for seg in script:
-        theta, phi, height, dyn, posture, seg_events = _render(seg, fs_hz, rng, start_s + t_cursor)
+        after_sit = prev is not None and prev.kind == "sit"
+        theta, phi, height, dyn, posture, seg_events = _render(
+            seg, fs_hz, rng, start_s + t_cursor, after_sit
+        )
+        prev = seg
         parts.append((theta, phi, height, dyn))
         n_s = int(round(seg.duration_s * fs_hz))
         truth_posture.append(np.full(n_s, POSTURE_CODE[posture], np.int8))

@@ -35,19 +35,21 @@ _TRUNK: dict[str, float] = {  # what every placement on the trunk itself shares
 PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
     "lower_back": {
         **_TRUNK,
+        "sit_forward_deg": 30.0,
         "walk_lean_deg": 6.0,
-        "sit_back_deg": -8.0,
+        "sit_back_deg": -25.0,
         "lift_back_deg": 55.0,
         "sensor_above_hip_m": 0.15,
     },
     "waist": {
+        "sit_forward_deg": 10.0,
         "lift_seated_guard_s": 0.0,
         "lift_back_tilt_deg": 15.0,
         "lift_lowering_m": 0.26,
         "lift_dip_deg": 15.0,
         "lift_min_deg": 15.0,
         "walk_lean_deg": 4.0,
-        "sit_back_deg": -8.0,
+        "sit_back_deg": -25.0,
         "lift_back_deg": 77.5,
         "lift_drop_m": 99.0,
         "sit_drop_m": 99.0,
@@ -56,15 +58,17 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
     },
     "upper_back": {
         **_TRUNK,
+        "sit_forward_deg": 40.0,
         "walk_lean_deg": 4.0,
-        "sit_back_deg": -6.0,
+        "sit_back_deg": -15.0,
         "lift_back_deg": 60.0,
         "sensor_above_hip_m": 0.35,
     },
     "chest": {
         **_TRUNK,
+        "sit_forward_deg": 40.0,
         "walk_lean_deg": 3.0,
-        "sit_back_deg": -6.0,
+        "sit_back_deg": -15.0,
         "lift_back_deg": 60.0,
         "sensor_above_hip_m": 0.4,
     },
@@ -104,7 +108,12 @@ class PipelineConfig:
     # Postures
     lying_deg: float = 60.0  # total inclination from upright
     lying_max_fwd_deg: float = 50.0  # deeper forward is a bend, not lying prone
-    sit_back_deg: float | None = None  # static lean back beyond this: sitting
+    # a still lean back beyond this is evidence of sitting (nobody stands still leaning back;
+    # beyond SisFall's standing spread at the belt, -21° at the 10th percentile)
+    sit_back_deg: float | None = None
+    # a sit-down may end this far forward of the standing before it (slumped; beyond it the
+    # end counts against a seat: a crouch, a bend); see sitstate.sit_down_features
+    sit_forward_deg: float | None = None
     sit_drop_m: float | None = None  # net lowering (sitting down) / rise (standing up)
     sit_delta_deg: float | None = None  # static inclination change over a transition (see posture)
     sit_move_ms: float = 0.2  # vertical speed (m/s) that makes a transition's direction count

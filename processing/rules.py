@@ -209,22 +209,6 @@ class RuleEngine:
             "slumped": _StreakRule(th.slumped_warning_min * 60, None, STRICT_S),
         }
 
-    def sitting_would_warn(self, at_s: float) -> bool:
-        """Would a sitting second from `at_s` on cross a G1 level (first or repeat) at once?
-
-        True only for a bout in a tolerated break whose time has passed a level meanwhile: the
-        sit-down itself completes the condition. The fast lane asks, to look for that sit-down.
-        """
-        rule, st = self._rules["sitting"], self.state.streaks["sitting"]
-        if math.isnan(st.start_s) or at_s - st.last_end_s >= rule.tolerance_s - EPS_S:
-            return False
-        elapsed = at_s + EPOCH_S - st.start_s
-        if elapsed + EPS_S < rule.threshold_s:
-            return False
-        if not rule.repeat_s:
-            return st.level < 1
-        return math.floor((elapsed + EPS_S - rule.threshold_s) / rule.repeat_s) + 1 > st.level
-
     def __repr__(self) -> str:
         return (
             f"RuleEngine(cooldown_s={self.cooldown_s}, quiet={self.quiet_start}-"
