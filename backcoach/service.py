@@ -228,7 +228,17 @@ class LiveRun:
         A store that still refuses is retried (FINISH_RETRIES_S); what it cannot take then is
         saved to disk for the next run, and StoreUnavailable says where. Nothing is dropped.
         """
-        self._store_output(self.pipeline.flush())
+        if self.pipeline.calibration is None:
+            # Still learning (no walk, no kept reference): the flush could only guess up and
+            # forward, and a guess reads standing and bending as sitting, lying and 179° lifts.
+            # Nothing final is stored; the raw samples are, and the next run re-analyses them
+            # (`recover`) in the pipeline that then finds the reference from its first walk.
+            log.info(
+                "the sensor's up and forward are not known yet (it has not walked): its held "
+                "seconds are kept as raw samples and analysed once they are known"
+            )
+        else:
+            self._store_output(self.pipeline.flush())
         self._flush_raw()
         summaries: list[DaySummary] = []
         try:
