@@ -9,7 +9,7 @@ here reads a validation subject.
 
 1. Every development subject's trials are joined into one session (as bench/accuracy_sisfall.py
    does; plain and turned to a random mounting) and streamed through the pipeline with the
-   movement trace on (`SitCarry.trace`): each movement between still moments, with features.
+   movement trace on (`MoveCarry.trace`): each movement between still moments, with features.
 2. Each movement is labelled from the trial it ends in. Trials in which nobody sits: "no
    change while standing". D07-D10 (stand, sit, stand): the first movement that goes down
    first is the sit-down, the last that goes up first after it the stand-up, those between
@@ -62,11 +62,11 @@ def movements(data: Path, placement: str) -> list[dict]:
         rot = Rotation.random(random_state=SEED + i).as_matrix()
         for turned, acc in ((False, a), (True, (a @ rot.T).astype(np.float32))):
             sp = StreamingPipeline(PipelineConfig(placement=placement))
-            sp._sit.trace = []
+            sp._sit.moves.trace = []
             sp.push(t, acc)
             sp.flush()
             starts = np.array([tr.start for tr in trials])
-            for t0, t1, mv, _jumped in sp._sit.trace:
+            for t0, t1, mv, _jumped in sp._sit.moves.trace:
                 for j in range(len(mv)):
                     k = int(np.searchsorted(starts, t1[j], side="right")) - 1
                     tr = trials[k]

@@ -28,9 +28,7 @@ _TRUNK: dict[str, float] = {  # what every placement on the trunk itself shares
     "lift_lowering_m": 99.0,
     "lift_dip_deg": 10.0,
     "lift_min_deg": 30.0,
-    "sit_delta_deg": 3.0,
     "lift_drop_m": 0.22,
-    "sit_drop_m": 0.3,
 }
 PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
     "lower_back": {
@@ -52,8 +50,6 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
         "sit_back_deg": -25.0,
         "lift_back_deg": 77.5,
         "lift_drop_m": 99.0,
-        "sit_drop_m": 99.0,
-        "sit_delta_deg": 2.0,
         "sensor_above_hip_m": 0.05,
     },
     "upper_back": {
@@ -114,14 +110,8 @@ class PipelineConfig:
     # a sit-down may end this far forward of the standing before it (slumped; beyond it the
     # end counts against a seat: a crouch, a bend); see sitstate.sit_down_features
     sit_forward_deg: float | None = None
-    sit_drop_m: float | None = None  # net lowering (sitting down) / rise (standing up)
-    sit_delta_deg: float | None = None  # static inclination change over a transition (see posture)
-    sit_move_ms: float = 0.2  # vertical speed (m/s) that makes a transition's direction count
-    sit_flat_ms: float = 0.15  # a transition never faster than this kept the body's height
-    settle_s: float = 3.0  # ... once walking is this long past (see posture._transitions)
+    sit_flat_ms: float = 0.15  # a movement never faster than this kept the body's height
     still_activity_g: float = 0.035
-    stand_max_deg: float = 20.0  # a still trunk further from upright than this is not standing
-    sit_max_fwd_deg: float = 40.0  # a sit-down may end this far forward (slumped) or back
     still_turn_deg: float = 3.0  # trunk angle change from the previous epoch that is movement
     transition_max_s: float = 15.0  # a lift, then sitting down at once
     other_activity_g: float = 0.15  # active but not walking
