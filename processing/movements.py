@@ -72,22 +72,22 @@ def movements(
         return none
     # Walking also anchors a movement, at its standing angle (less the walking lean).
     fwd = np.where(moving, fwd - cfg.walk_lean_deg, fwd)
-    quiet_before = np.r_[c.prev_static, still[:-1]]  # a still (not walking) epoch just before
+    quiet_before = _after(c.prev_static, still)  # a still (not walking) epoch just before
     anchor = still | moving
-    gap = np.r_[t[0] - c.prev_t > 1.5, np.diff(t) > 1.5]
+    gap = _after(t[0] - c.prev_t > 1.5, np.diff(t) > 1.5, shift=False)
     gaps_upto = np.cumsum(gap)  # gaps at or before each epoch
     lay_upto = np.cumsum(lying)
     idx = np.flatnonzero(anchor)
     m = idx.size
     out = none
     if m:
-        prev_t = np.r_[c.last_static_t, t[idx[:-1]]]
-        gaps_before = np.r_[0, gaps_upto[idx[:-1]]]
+        prev_t = _after(c.last_static_t, t[idx])
+        gaps_before = _after(0, gaps_upto[idx])
         no_gap = gaps_upto[idx] - gaps_before == 0
         ok = ~quiet_before[idx] & no_gap & (t[idx] - prev_t <= cfg.transition_max_s)
         ok &= ~moving[idx]  # ending in a walk: walking decides (standing)
-        lay = np.r_[c.tail_lying or lay_upto[idx[0]] > 0, np.diff(lay_upto[idx]) > 0]
-        walked = moving | np.r_[c.last_moving, moving[:-1]]
+        lay = _after(c.tail_lying or lay_upto[idx[0]] > 0, np.diff(lay_upto[idx]) > 0, shift=False)
+        walked = moving | _after(c.last_moving, moving)
         use, mv = _movements(t, idx, walked, mag, g_sub, peak_t, fwd, ok, cal, c)
         out = (idx[use], mv, lay[use])
         last = idx[-1]
@@ -97,12 +97,22 @@ def movements(
         if gaps_upto[-1] > 0:
             c.last_static_t = -np.inf
         c.tail_lying = c.tail_lying or bool(lay_upto[-1] > 0)
-    walked = moving | np.r_[c.last_moving, moving[:-1]]  # walking in it or just before
+    walked = moving | _after(c.last_moving, moving)  # walking in it or just before
     c.prev_t, c.prev_static = float(t[-1]), bool(still[-1] and not moving[-1])
     c.last_moving = bool(moving[-1])
     _keep_tail(c, t, mag, g_sub, peak_t, fwd, idx, int(cfg.transition_max_s + 2))
     if m:
         c.tail_walk = bool(walked[idx[-1]])
+    return out
+
+
+def _after(first: float | bool, x: np.ndarray, *, shift: bool = True) -> np.ndarray:
+    """`first` followed by x[:-1] (`shift`) or by all of x: np.r_ without its overhead (this
+    runs per block, and a live session's blocks are a quarter of a second)."""
+    rest = x[:-1] if shift else x
+    out = np.empty(rest.size + 1, dtype=np.result_type(rest.dtype, type(first)))
+    out[0] = first
+    out[1:] = rest
     return out
 
 

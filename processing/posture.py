@@ -116,34 +116,47 @@ def _sit_state(
     tidx, mv, lay = movements(
         f.t_s, still, moving, lying, fwd, f.mag, f.g_sub, f.peak_t, cal, cfg, carry.moves
     )
-    p_down = p_sit_down(mv, cfg.sit_forward_deg)
-    p_up = np.where(lay, 0.0, p_stand_up(mv))
+    has_moves = tidx.size > 0
+    p_down = p_sit_down(mv, cfg.sit_forward_deg) if has_moves else mv.first
+    p_up = np.where(lay, 0.0, p_stand_up(mv)) if has_moves else mv.first
     moved = np.maximum(mv.down_ms, mv.up_ms) >= cfg.sit_flat_ms
     reset = np.full(n, np.nan)
     reset[lying] = 1.0
     reset[moving] = 0.0
     is_reset = ~np.isnan(reset)
-    run_end = is_reset & ~(np.r_[reset[1:], np.nan] == reset)
+    run_end = is_reset.copy()
+    run_end[:-1] &= reset[1:] != reset[:-1]  # the last epoch of each run of equal resets
     unknown = (carry.state == -1) & (np.cumsum(is_reset) == 0)
     if moved.any():
         unknown[tidx[np.argmax(moved)] :] = False
     lean_back = unknown & still & (fwd <= cfg.sit_back_deg)
     reset[lean_back] = 1.0
     run_end |= lean_back
-    steps = np.union1d(np.flatnonzero(run_end), tidx)
-    timer = _timers(f.t_s, steps, prev_t, carry)
-    steps = np.union1d(steps, timer)
+    at = run_end.copy()
+    at[tidx] = True
+    timer = _timers(f.t_s, np.flatnonzero(at), prev_t, carry)
+    is_timer = np.zeros(n, bool)
+    is_timer[timer] = True
+    at |= is_timer
+    steps = np.flatnonzero(at)
+    if steps.size == 0:
+        state = np.full(n, carry.state, np.int8)
+        state[moving] = 0
+        state[lying] = 1
+        carry.state = int(state[-1])
+        return state
     cols = np.zeros((8, n))
-    cols[:, tidx] = (
-        p_down,
-        p_up,
-        mv.first,
-        chair_rise_llr(mv),
-        seated_before_llr(mv),
-        moved,
-        BACK_LLR_PER_DEG * np.maximum(0.0, cfg.sit_back_deg - fwd[tidx]),
-        np.ones(tidx.size),
-    )
+    if has_moves:
+        cols[:, tidx] = (
+            p_down,
+            p_up,
+            mv.first,
+            chair_rise_llr(mv),
+            seated_before_llr(mv),
+            moved,
+            BACK_LLR_PER_DEG * np.maximum(0.0, cfg.sit_back_deg - fwd[tidx]),
+            np.ones(tidx.size),
+        )
     pd_all, pu_all, first, rise, before, mov, back, is_move = cols[:, steps]
     angle = np.where(moving, fwd - cfg.walk_lean_deg, np.where(lying, np.nan, fwd))[steps]
     st = Steps(
@@ -158,7 +171,7 @@ def _sit_state(
         llr_before=before,
         llr_back=back,
         seat_like=angle <= cfg.sit_forward_deg,
-        timer=np.isin(steps, timer) & ~(is_move > 0) & np.isnan(reset[steps]),
+        timer=is_timer[steps] & ~(is_move > 0) & np.isnan(reset[steps]),
     )
     b, revised = carry.filter.run(st)
     carry.revisions.extend(revised)
@@ -179,9 +192,11 @@ def _timers(t: np.ndarray, steps: np.ndarray, prev_t: float, carry: SitCarry) ->
     """Epochs `DWELL_S` after a step with no gap between (the filter's dwell evidence), and
     the recent step times carried to the next block."""
     n = t.size
-    gaps = np.cumsum(np.r_[t[0] - prev_t > 1.5, np.diff(t) > 1.5])
-    t_steps = np.r_[carry.recent_steps, t[steps]]
-    g_steps = np.r_[np.zeros(len(carry.recent_steps), int), gaps[steps]]
+    if steps.size == 0 and carry.recent_steps.size == 0:
+        return steps
+    gaps = np.cumsum(np.concatenate(([t[0] - prev_t > 1.5], np.diff(t) > 1.5)))
+    t_steps = np.concatenate((carry.recent_steps, t[steps]))
+    g_steps = np.concatenate((np.zeros(len(carry.recent_steps), int), gaps[steps]))
     j = np.searchsorted(t, t_steps + DWELL_S)
     ok = j < n
     j, g_steps, due = j[ok], g_steps[ok], (t_steps + DWELL_S)[ok]
