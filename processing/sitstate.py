@@ -28,6 +28,7 @@ which prints their leave-one-subject-out figures); see docs/pipeline.md.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -266,7 +267,7 @@ class SitFilter:
                 post = self.pending_logit + st.llr_rise[i]
                 if (post >= 0) != self.pending_seated:
                     revised.append((self.pending_s, t, bool(post >= 0)))
-                self.b = 1.0 / (1.0 + np.exp(-post))
+                self.b = 1.0 / (1.0 + math.exp(-float(post)))
             self.pending_s = float("nan")
         self.b = _add_llr(self.b, st.llr_before[i])
         before = self.b
@@ -294,11 +295,11 @@ class SitFilter:
 
 
 def _logit(b: float) -> float:
-    bb = min(max(b, 1e-9), 1 - 1e-9)
-    return float(np.log(bb / (1 - bb)))
+    bb = min(max(float(b), 1e-9), 1 - 1e-9)  # a Python float: in float32, 1 - 1e-9 is 1
+    return math.log(bb / (1 - bb))
 
 
 def _add_llr(b: float, llr: float) -> float:
     if llr == 0:
         return b
-    return 1.0 / (1.0 + np.exp(-(_logit(b) + llr)))
+    return 1.0 / (1.0 + math.exp(-(_logit(b) + float(llr))))
