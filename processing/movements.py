@@ -21,6 +21,7 @@ from backcoach.processing.sitstate import MovementFeatures
 from backcoach.processing.types import Calibration
 from backcoach.processing.vertical import moves
 
+WALK_TO_STILL_S = 2.5  # a sit-down from a walk takes this long at least, to its first still second
 GRAVITY_TOL_G = 0.2  # a 0.2 s mean this close to 1 g is taken for gravity (the trunk's angle)
 
 
@@ -31,7 +32,7 @@ class MoveCarry:
     last_static_t: float = -np.inf  # the last still epoch before the current movement
     prev_t: float = -np.inf
     prev_static: bool = False
-    # The epochs from the one before the last anchor on (|a| per grid sample, gravity per
+    # The epochs from two before the last anchor on (|a| per grid sample, gravity per
     # 0.2 s, angle), for the next movement's features, and whether that anchor was walking.
     tail_mag: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
     tail_gsub: np.ndarray = field(default_factory=lambda: np.empty((0, 0, 3)))
@@ -126,9 +127,9 @@ def _keep_tail(
     idx: np.ndarray,
     n_keep: int,
 ) -> None:
-    """Keep the epochs from the one before the last anchor on (at most `n_keep`): the next
-    movement starts at that anchor, and may look one epoch further back (a walk's last step,
-    the last moment at rest), whatever the chunking."""
+    """Keep the epochs from two before the last anchor on (at most `n_keep`): the next
+    movement starts at that anchor, and may look further back (a walk's last step, the last
+    moment at rest), whatever the chunking."""
     has = c.tail_t.size > 0
     n_tail = c.tail_t.size if has else 0
     cols = {"mag": mag, "gsub": g_sub, "t": t, "peak": peak_t, "fwd": fwd}
@@ -136,7 +137,7 @@ def _keep_tail(
         k: np.concatenate([getattr(c, f"tail_{k}"), v]) if has else v for k, v in cols.items()
     }
     anchor = n_tail + int(idx[-1]) if idx.size else (c.tail_anchor if has else -1)
-    start = max(anchor - 1, 0, joined["t"].size - n_keep)
+    start = max(anchor - 2, 0, joined["t"].size - n_keep)
     for k, v in joined.items():
         setattr(c, f"tail_{k}", v[start:])
     c.tail_anchor = anchor - start if anchor >= start else -1
@@ -176,14 +177,17 @@ def _movements(
     cur = n_tail + idx
     prev = np.r_[c.tail_anchor if n_tail else -1, cur[:-1]]
     prev_walk = np.r_[c.tail_walk, walked[idx[:-1]]]
-    # From walking: the last step in the epoch before the still one, or in the one before that.
+    # From walking: the walk's last step, at least `WALK_TO_STILL_S` before the still epoch's
+    # middle (the walk's bout may reach into a sit-down, whose landing peaks like a step).
     start_at = np.full(m, np.nan)
     for j in np.flatnonzero(ok & prev_walk & (prev >= 0)):
-        p = int(prev[j])
-        for q in (p, p - 1):
-            if q >= 0 and np.isfinite(allpeak[q]).any():
-                last = float(np.nanmax(allpeak[q]))
-                prev[j], start_at[j] = q, last - allt[q]
+        p, latest = int(prev[j]), float(allt[cur[j]]) + 0.5 - WALK_TO_STILL_S
+        for q in (p, p - 1, p - 2):
+            if q < 0:
+                break
+            peaks = allpeak[q][allpeak[q] <= latest]
+            if peaks.size:
+                prev[j], start_at[j] = q, float(peaks.max()) - allt[q]
                 break
     use = ok & (prev >= 0) & (~prev_walk | np.isfinite(start_at))
     if not use.any():
