@@ -408,8 +408,8 @@ class EventBuilder:
         return bool(np.any(np.abs(after - base_deg) <= (1.0 - COME_BACK_SHARE) * turn_deg))
 
     def _seated_around(self, start_s: float, end_s: float) -> bool:
-        """Whether the wearer sat `lift_seated_guard_s` before a movement, or stayed seated
-        after it (at `lift_seated_guard_s` and still at `COME_BACK_S`): a lean from a chair, a
+        """Whether the wearer sat `lift_seated_guard_s` before a movement, or was seated after
+        it (a second before `COME_BACK_S` and still at it): a lean from a chair, a
         stand-up or a sit-down. A squat's bottom may read as a moment of sitting; a lift
         followed at once by a walk is still a lift."""
         guard = self.cfg.lift_seated_guard_s
@@ -417,7 +417,9 @@ class EventBuilder:
             return False
         t = np.concatenate([b[0] for b in self.postures])
         p = np.concatenate([b[1] for b in self.postures])
-        when = [start_s - guard, end_s + guard, end_s + max(guard, COME_BACK_S)]
+        # Seated by COME_BACK_S after it (the sitting state begins once the sit-down is still,
+        # a few seconds after the lean that led into it) and still then: it ended in a seat.
+        when = [start_s - guard, end_s + COME_BACK_S - 1.0, end_s + COME_BACK_S]
         at = np.searchsorted(t, when, side="right") - 1
         seated = (at >= 0) & (p[np.maximum(at, 0)] == SITTING)
         return bool(seated[0] or (seated[1] and seated[2]))
