@@ -139,7 +139,9 @@ def _sit_state(
     is_timer[timer] = True
     at |= is_timer
     steps = np.flatnonzero(at)
-    if steps.size == 0:
+    if steps.size == 0:  # no step, no revision: a pending period may only expire
+        if f.t_s[-1] - carry.filter.pending_s >= REVISE_S:
+            carry.filter.pending_s = np.nan
         state = np.full(n, carry.state, np.int8)
         state[moving] = 0
         state[lying] = 1

@@ -62,7 +62,8 @@ WALK_SEATED = 0.02  # P(seated) right after a walk: the next moment may be a sea
 BEFORE_LLR_MAX = 4.0  # one movement moves the belief about the state before it this far at most
 BACK_LLR_PER_DEG = 0.25  # log-odds of seated per degree of still lean back beyond sit_back_deg
 REVISE_S = 5.0  # a rise ending this long after a descent still judges the period between
-PENDING_MIN_P = 0.05  # a descent at least this likely a sit-down is judged again at the rise
+RISE_LLR_MAX = 4.0  # a rise's chair-or-crouch evidence, at most (log-odds); an answer surer than
+#                    this after the descent is final at once (nothing held)
 
 
 @dataclass(frozen=True)
@@ -175,8 +176,10 @@ def p_stand_up(m: MovementFeatures) -> np.ndarray:
 
 
 def chair_rise_llr(m: MovementFeatures) -> np.ndarray:
-    """log P(rise | out of a chair) / P(rise | out of a crouch) of each movement."""
-    return np.clip(rise_features(m) @ CHAIR_RISE_W, -30.0, 30.0) - CHAIR_RISE_PRIOR
+    """log P(rise | out of a chair) / P(rise | out of a crouch) of each movement, at most
+    `RISE_LLR_MAX` either way (one rise is one piece of evidence)."""
+    llr = np.clip(rise_features(m) @ CHAIR_RISE_W, -30.0, 30.0) - CHAIR_RISE_PRIOR
+    return np.clip(llr, -RISE_LLR_MAX, RISE_LLR_MAX)
 
 
 @dataclass(frozen=True)
@@ -272,7 +275,9 @@ class SitFilter:
         self.b = _add_llr(self.b, st.llr_before[i])
         before = self.b
         self.b = self.b * (1.0 - st.p_up[i]) + (1.0 - self.b) * st.p_down[i]
-        if st.first[i] < 0 and before < 0.5 and st.p_down[i] >= PENDING_MIN_P:
+        # A descent from standing whose answer a rise could still turn (no rise moves the
+        # log-odds more than RISE_LLR_MAX): pending, its epochs held (`sithold`).
+        if st.first[i] < 0 and before < 0.5 and abs(_logit(self.b)) < RISE_LLR_MAX:
             self.pending_s, self.pending_logit = t, _logit(self.b)
             self.pending_seated = self.b >= 0.5
 
