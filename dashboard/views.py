@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from backcoach.dashboard import calibration_view
+from backcoach.processing.summary import bends_not_lifts
 from backcoach.processing.types import (
     POSTURE_CODE,
     POSTURES,
@@ -180,9 +181,7 @@ def headline(
 
     sitting_s = float(np.sum(epochs.posture == POSTURE_CODE["sitting"]))
     walking_s = float(np.sum(epochs.posture == POSTURE_CODE["walking"]))
-    deep = sum(
-        1 for e in events if e.type in ("bend", "lift") and (e.peak_deg or 0.0) > deep_bend_deg
-    )
+    deep = sum(1 for e in bends_not_lifts(events) if (e.peak_deg or 0.0) > deep_bend_deg)
     return Headline(
         sitting_h=pick(M.SITTING_MIN, sitting_s / 60.0) / 60.0,
         longest_bout_min=pick(M.LONGEST_SIT_MIN, max(bouts, default=0.0) / 60.0),

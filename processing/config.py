@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from backcoach.errors import ConfigError
+from backcoach.processing.placement import sensor_deg
 from backcoach.processing.types import PLACEMENTS, Calibration
 
 
@@ -119,7 +120,7 @@ class PipelineConfig:
     static_activity_g: float = 0.02
     static_min_s: float = 60.0
     # Bends and lifts (G3, G4)
-    bend_deg: float = 20.0  # G4
+    bend_deg: float | None = None  # G4's 20° (upper-back degrees) on this sensor (placement.py)
     lift_max_s: float = 20.0
     seated_bend_deg: float = 45.0  # while seated, only deeper forward flexion counts as a bend
     lift_dip_deg: float | None = None  # forward of the still posture before: a lift candidate
@@ -157,6 +158,8 @@ class PipelineConfig:
         for name, value in PLACEMENT_DEFAULTS[self.placement].items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
+        if self.bend_deg is None:
+            object.__setattr__(self, "bend_deg", sensor_deg(20.0, self.placement))
         for f in fields(self):
             v = getattr(self, f.name)
             if isinstance(v, float) and v != v:

@@ -110,6 +110,7 @@ class LiveWarnings:
             self.engine.quiet_end,
             self.engine.tz,
             state=copy.deepcopy(self.engine.state),
+            placement=self.engine.placement,
         )
         for w in ahead.push(PipelineOutput(ep, lifts)):
             if self._sent_near(w) is not None:
