@@ -129,10 +129,10 @@ class PipelineConfig:
     lift_back_tilt_deg: float | None = None
     lift_move_activity_g: float = 0.03  # the movement that leads into a held stoop
     lift_min_deg: float | None = None  # a candidate's peak (relative) that makes it a lift
-    lift_back_deg: float | None = None  # peak at or over this, with little lowering: back-lift
-    lift_drop_m: float | None = None  # body lowering at or over this: leg-lift
-    # lowering measured per lift between its still phases (events._lowering_m) at or over
-    # this: leg-lift, under it: back-lift; 99 = not used (the style then comes from the angle)
+    # The lift style comes from lift_style.py's model (issue 18); these two thresholds of the
+    # old rule decide nothing any more and are kept only for bench/accuracy_sisfall.py's fit.
+    lift_back_deg: float | None = None
+    lift_drop_m: float | None = None  # windowed lowering at or over this makes a dip a lift
     lift_lowering_m: float | None = None
     sensor_above_hip_m: float | None = None  # trunk flexion alone lowers the sensor this × (1-cos)
     # seated this long before a movement's start or after its end: a lean from a chair, a
