@@ -55,10 +55,10 @@ WAIST = StyleModel(
     features=("rel_peak_deg", "deep_deg", "lowering_m", "vert_ms"),
     clip_lo=(0, 0, -0.2, 0),
     clip_hi=(120, 60, 0.8, 1.5),
-    mean=(54.13, 11.47, 0.119, 0.405),
+    mean=(54.13, 11.47, 0.119, 0.4047),
     scale=(32.96, 17.69, 0.1817, 0.259),
-    coef=(0.32, 0.5421, -0.6569, -0.8737),
-    intercept=0.01374,
+    coef=(0.3208, 0.5423, -0.6574, -0.8719),
+    intercept=0.01337,
 )
 _ANGLES = ("rel_peak_deg", "deep_deg", "tilt_back_deg")
 

@@ -130,23 +130,32 @@ class LiftFinder:
             op = self.dips.open
             if op is not None and op.label >= 0 and op.start_s - a.end_s <= MERGE_S:
                 break  # a dip that may be its way up is still going on
-            later = [r for r in self.pending[1:] if r.start_s - a.end_s <= MERGE_S]
+            later = []
+            for r in self.pending[1:]:  # in order of start
+                if r.start_s - a.end_s > MERGE_S:
+                    break
+                later.append(r)
             decided = max(r.end_s for r in [a, *later]) + WAIT_S
             if decided > horizon:
                 break
             self.pending.pop(0)
             if not self._plausible(a):
                 continue
+            cand = a
             nxt = next((r for r in later if self._plausible(r)), None)
-            cand, fig = a, self._figures(a)
-            if nxt is not None and went_down(fig) and went_up(self._figures(nxt, a.values["base"])):
+            if nxt is not None and self._halves(a, nxt):
                 self.pending.remove(nxt)
                 cand = _joined(a, nxt)
-                fig = self._figures(cand)
-            lift = self._lift(cand, fig)
+            lift = self._lift(cand)
             if lift is not None:
                 out.append((decided, lift))
         return out
+
+    def _halves(self, a: Run, b: Run) -> bool:
+        """Whether `a` is a squat's way down and `b` its way up (step 3)."""
+        if not went_down(self._figures(a)):
+            return False
+        return went_up(self._figures(b, float(a.values["base"])))
 
     def _plausible(self, r: Run) -> bool:
         return MIN_LIFT_S - 1e-9 <= r.end_s - r.start_s <= self.cfg.lift_max_s
@@ -158,19 +167,20 @@ class LiftFinder:
 
     def _figures(self, r: Run, base_deg: float | None = None) -> LiftFigures:
         """The figures of dip `r`; its vertical movement runs until the trunk came back up (at
-        most `WAIT_S` - 1 s after the dip: the samples a decision can rely on)."""
+        most `WAIT_S` - 2 s after the dip: within the samples a decision can rely on)."""
         v = r.values
         base = float(v["base"]) if base_deg is None else base_deg
-        ang_t, rel_all = self._angles(base)
+        t0, t1 = r.start_s - LOWER_PRE_S, r.end_s + WAIT_S - 1
+        ang_t, rel_all = self._angles(base, t0, t1)
         turn = max(float(v["rel"]), -float(v["relmin"]))
-        back = self._back_at(r.end_s, base, turn)
+        back = _back_at(ang_t, rel_all, r.end_s, turn)
         move_end = min(max(r.end_s, back if back is not None else r.end_s), r.end_s + WAIT_S - 2)
-        w = window(self.blocks, r.start_s - LOWER_PRE_S, r.end_s + WAIT_S - 1)
+        w = window(self.blocks, t0, t1)
         flex = self._flex_m(float(v["rel"]))
         deep = deep_from_deg(self.cfg.placement)
         return measure(w, ang_t, rel_all, r.start_s, r.end_s, move_end, flex, deep)
 
-    def _lift(self, r: Run, fig: LiftFigures) -> Event | None:
+    def _lift(self, r: Run) -> Event | None:
         """Step 4-5: the lift event of a (joined) dip, or None when it is not a pick-up."""
         cfg, v = self.cfg, r.values
         rel_peak = float(v["rel"])
@@ -187,6 +197,7 @@ class LiftFinder:
             return None  # a lean from a chair, a sit-down or a stand-up: not a pick-up
         if self._lying_after(r.end_s):
             return None  # lying down, or turning in bed: not a pick-up
+        fig = self._figures(r)
         attrs = {**fig.attrs(), "drop_m": drop}
         low = fig.lowering_m
         if not -MAX_PLAUSIBLE_RISE_M <= low <= MAX_PLAUSIBLE_DROP_M:
@@ -263,10 +274,20 @@ class LiftFinder:
         st.base_deg, st.base_t = b, bt
         return base.astype(np.float64)
 
-    def _angles(self, base_deg: float) -> tuple[np.ndarray, np.ndarray]:
-        """The kept 5 Hz trunk angles (times, degrees forward of `base_deg`)."""
-        t = np.concatenate([b[0] for b in self.postures])
-        ang = np.concatenate([b[2] for b in self.postures])
+    def _kept(self, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The kept epochs (t_s, posture, 5 Hz angles) that overlap [t0, t1)."""
+        parts = []
+        for bt, bp, ba in self.postures:  # each block is sorted: slice, then join
+            a, b = np.searchsorted(bt, [t0 - 1.0, t1], side="right")
+            if b > a:
+                parts.append((bt[a:b], bp[a:b], ba[a:b]))
+        if not parts:
+            return np.empty(0), np.empty(0, np.int8), np.empty((0, N_SUB))
+        return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
+
+    def _angles(self, base_deg: float, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
+        """The kept 5 Hz trunk angles around [t0, t1) (times, degrees forward of `base_deg`)."""
+        t, _, ang = self._kept(t0, t1)
         ts = (t[:, None] + np.arange(N_SUB) / N_SUB).reshape(-1)
         return ts, ang.reshape(-1).astype(np.float64) - base_deg
 
@@ -275,23 +296,14 @@ class LiftFinder:
         within `COME_BACK_S` after the movement (a pick-up goes down and comes back up; the
         dip may end at a still bottom, which becomes the base, before the trunk rises; a bend
         held longer is work in a bent posture, G4, not a pick-up)."""
-        return self._back_at(end_s, base_deg, turn_deg) is not None
-
-    def _back_at(self, end_s: float, base_deg: float, turn_deg: float) -> float | None:
-        """When the trunk came back (see `_came_back`); None if it did not."""
-        ts, rel = self._angles(base_deg)
-        sel = (ts >= end_s) & (ts < end_s + COME_BACK_S)
-        if not sel.any():
-            return end_s
-        hit = np.flatnonzero(np.abs(rel[sel]) <= (1.0 - COME_BACK_SHARE) * turn_deg)
-        return float(ts[sel][hit[0]]) if hit.size else None
+        ts, rel = self._angles(base_deg, end_s, end_s + COME_BACK_S)
+        return _back_at(ts, rel, end_s, turn_deg) is not None
 
     def _lying_after(self, end_s: float) -> bool:
         """Whether the wearer lay within `LYING_GUARD_S` after a movement: lying down passes
         through inclinations a pick-up never reaches. (Lying before it is not checked: the base
         is reset after lying, and a deep stoop may itself read as lying at its bottom.)"""
-        t = np.concatenate([b[0] for b in self.postures])
-        p = np.concatenate([b[1] for b in self.postures])
+        t, p, _ = self._kept(end_s, end_s + LYING_GUARD_S)
         after = (t >= end_s) & (t < end_s + LYING_GUARD_S)
         return bool(np.any(p[after] == LYING))
 
@@ -303,12 +315,21 @@ class LiftFinder:
         guard = self.cfg.lift_seated_guard_s
         if not guard or not self.postures:
             return False
-        t = np.concatenate([b[0] for b in self.postures])
-        p = np.concatenate([b[1] for b in self.postures])
         when = [start_s - guard, end_s + guard, end_s + max(guard, COME_BACK_S)]
+        t, p, _ = self._kept(when[0] - 1.0, when[2] + 1.0)
         at = np.searchsorted(t, when, side="right") - 1
         seated = (at >= 0) & (p[np.maximum(at, 0)] == SITTING)
         return bool(seated[0] or (seated[1] and seated[2]))
+
+
+def _back_at(ts: np.ndarray, rel: np.ndarray, end_s: float, turn_deg: float) -> float | None:
+    """When the trunk came back (see `LiftFinder._came_back`) after `end_s`; None if it did not
+    within `COME_BACK_S` (`end_s` itself when no angles are kept there)."""
+    sel = (ts >= end_s) & (ts < end_s + COME_BACK_S)
+    if not sel.any():
+        return end_s
+    hit = np.flatnonzero(np.abs(rel[sel]) <= (1.0 - COME_BACK_SHARE) * turn_deg)
+    return float(ts[sel][hit[0]]) if hit.size else None
 
 
 def _joined(a: Run, b: Run) -> Run:
