@@ -1,6 +1,7 @@
 """Lifts on SisFall, development and validation apart: found, style, and false lifts.
 
 Usage: python bench/accuracy_lifts.py [DATA_DIR] [--placements waist lower_back] [--no-fit]
+[--rotated-tables]
 
 SisFall is a **waist-belt** recording (one sensor at the pelvis). The product's default
 placement is `lower_back`; its figures here are that configuration run on waist data, which is
@@ -39,8 +40,6 @@ from accuracy_common import rate, run_analyze
 from accuracy_sisfall import SEED, join_subject
 from scipy.spatial.transform import Rotation
 from split import HALVES, sisfall_half
-
-from backcoach.processing import lift_style
 
 REPO = Path(__file__).resolve().parents[1]
 LIFT_CODES = {"D15": "legs", "D16": "back"}
@@ -145,7 +144,7 @@ def _trials_with_lift(per: dict[str, SubjectLifts], codes: tuple[str, ...]) -> i
     return sum(s.false_trials.get(c, 0) for s in per.values() for c in codes)
 
 
-def run_placement(joined: dict, rots: dict, placement: str) -> dict:
+def run_placement(joined: dict, rots: dict, placement: str, *, tables_rotated: bool) -> dict:
     plain = run_analyze({k: (t, a) for k, (t, a, _) in joined.items()}, placement)
     turned = run_analyze(
         {k: (t, (a @ rots[k].T).astype(np.float32)) for k, (t, a, _) in joined.items()}, placement
@@ -155,6 +154,8 @@ def run_placement(joined: dict, rots: dict, placement: str) -> dict:
     for how, results in (("plain", plain), ("rotated", turned)):
         per = {k: score_subject(results[k][3], joined[k][2]) for k in joined}
         outcomes[how] = per
+        if how == "rotated" and not tables_rotated:
+            continue
         print(f"\n  {placement}, {how}:")
         for half in HALVES:
             sub = {k: s for k, s in per.items() if sisfall_half(k) == half}
@@ -187,6 +188,8 @@ def fit_style(per: dict[str, SubjectLifts]) -> dict:
     print(f"      ({int(hits.sum())}/{n_trials} of the D15/D16 trials; unsure counts as wrong)")
     for held, feats, lam in chosen:
         print(f"      without {held}: {', '.join(feats)}; L2 {lam:g}")
+    from backcoach.processing import lift_style  # here: the bench also scores older code
+
     m = lift_model.shipped(data)
     print(f"    fitted on all {len(data)}: {', '.join(m.features)}; L2 {m.lam:g}")
     print(_as_code(m))
@@ -211,7 +214,7 @@ def _as_code(m: lift_model.StyleModel) -> str:
     )
 
 
-def _same(m: lift_model.StyleModel, shipped: lift_style.StyleModel) -> bool:
+def _same(m: lift_model.StyleModel, shipped) -> bool:
     if tuple(m.features) != tuple(shipped.features):
         return False
     pairs = ((m.mean, shipped.mean), (m.scale, shipped.scale), (m.coef, shipped.coef))
@@ -219,7 +222,9 @@ def _same(m: lift_model.StyleModel, shipped: lift_style.StyleModel) -> bool:
     return close and abs(m.intercept - shipped.intercept) < 1e-3
 
 
-def run(data: Path, placements: list[str]) -> dict:
+def run(
+    data: Path, placements: list[str], *, fit: bool = True, tables_rotated: bool = False
+) -> dict:
     joined = sessions(data)
     rots = {k: Rotation.random(random_state=SEED + i).as_matrix() for i, k in enumerate(joined)}
     hours = sum(t[-1] - t[0] for t, _, _ in joined.values()) / 3600
@@ -227,8 +232,8 @@ def run(data: Path, placements: list[str]) -> dict:
         f"\nLifts on SisFall (a WAIST-belt recording; `lower_back` is the product default run on "
         f"the same waist data): {len(joined)} subjects, {hours:.1f} h joined"
     )
-    out = {p: run_placement(joined, rots, p) for p in placements}
-    if "waist" in out:
+    out = {p: run_placement(joined, rots, p, tables_rotated=tables_rotated) for p in placements}
+    if fit and "waist" in out:
         out["fit"] = fit_style(out["waist"]["per"])
     return out
 
@@ -237,11 +242,13 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("data", nargs="?", type=Path, default=REPO / ".." / "shared" / "data")
     ap.add_argument("--placements", nargs="+", default=["waist", "lower_back"])
+    ap.add_argument("--no-fit", action="store_true", help="skip the style model's fit")
+    ap.add_argument("--rotated-tables", action="store_true", help="tables for rotated too")
     args = ap.parse_args(argv)
     if not (args.data / "sisfall").is_dir():
         print(f"no sisfall/ folder under {args.data}; pass the data folder as the argument")
         return 2
-    run(args.data, args.placements)
+    run(args.data, args.placements, fit=not args.no_fit, tables_rotated=args.rotated_tables)
     return 0
 
 
