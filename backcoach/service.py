@@ -35,7 +35,8 @@ from backcoach.errors import StoreUnavailable
 from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.fastlane import tilt_from
 from backcoach.processing.pipeline import PipelineConfig, StreamingPipeline
-from backcoach.processing.summary import summarize_day
+from backcoach.processing.placement import sensor_deg
+from backcoach.processing.summary import bends_not_lifts, summarize_day
 from backcoach.processing.types import (
     POSTURE_CODE,
     Calibration,
@@ -296,6 +297,7 @@ class LiveRun:
             day_end_s=end_s,
             rules=self.settings.rules,
             history=history,
+            placement=self.settings.sensor.placement,
         )
         self._write("summary", summary)
         return summary
@@ -307,15 +309,13 @@ class LiveRun:
         events = self.store.read_events(start_s, end_s)
         warnings = self.store.read_warnings(start_s, end_s)
         sitting = [e for e in events if e.type == "sitting_bout"]
-        deep = self.settings.rules.deep_bend_deg
+        deep = sensor_deg(self.settings.rules.deep_bend_deg, self.settings.sensor.placement)
         lifts = [e for e in events if e.type == "lift"]
         return DayReport(
             day=day,
             sitting_h=float(np.sum(epochs.posture == POSTURE_CODE["sitting"])) / 3600,
             longest_sitting_min=max((e.duration_s for e in sitting), default=0.0) / 60,
-            bends_over_60=sum(
-                1 for e in events if e.type in ("bend", "lift") and (e.peak_deg or 0) > deep
-            ),
+            bends_over_60=sum(1 for e in bends_not_lifts(events) if (e.peak_deg or 0) > deep),
             back_lifts=sum(1 for e in lifts if e.style == "back"),
             leg_lifts=sum(1 for e in lifts if e.style == "legs"),
             walking_min=float(np.sum(epochs.posture == POSTURE_CODE["walking"])) / 60,

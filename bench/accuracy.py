@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import accuracy_days
+import accuracy_lifts
 import accuracy_mobilised
 import accuracy_sisfall
 import accuracy_uci
@@ -43,6 +44,7 @@ class Section:
 SECTIONS = [
     Section("mobilised", lambda a: accuracy_mobilised.run(a.data, with_peers=a.peers)),
     Section("sisfall", lambda a: accuracy_sisfall.run(a.data, with_peers=a.peers, halves=a.halves)),
+    Section("lifts", lambda a: lift_figures(accuracy_lifts.run(a.data, ["waist", "lower_back"]))),
     Section("uci", lambda a: {"validation": accuracy_uci.run(a.data)}),
     Section("days", lambda a: accuracy_days.run(list(range(1, a.days + 1))) if a.days else {}),
 ]
@@ -69,6 +71,12 @@ GOALS = [
     ("rotated vs plain epochs agree", "rot", 0.99, True),
     ("lifts found in D15/D16", "lift_found", 0.97, True),
     ("lift style, shipped thresholds (D15 legs, D16 back)", "lift_style", 0.88, True),
+    ("lifts found in D15/D16 (accuracy_lifts, waist)", "lifts_found", 0.97, True),
+    ("lift style, unsure counts wrong (accuracy_lifts)", "lifts_style", 0.88, True),
+    ("  ... nested leave-one-subject-out on DEV", "lift_style_nested", None, True),
+    ("trials without a bend holding a false lift (waist)", "false_lift_trials", None, False),
+    ("lower_back on SisFall: lift style", "lower_back_lifts_style", None, True),
+    ("lower_back on SisFall: false-lift trials", "lower_back_false_lift_trials", None, False),
     (
         "lower_back on SisFall: no-sit trials read as sitting",
         "lower_back_nosit_trials",
@@ -82,6 +90,26 @@ GOALS = [
     ("lift events on whole simulated days (× true lifts)", "lift_ratio", 1.2, False),
     ("true lifts found on whole simulated days", "lift_days_found", 0.90, True),
 ]
+
+
+def lift_figures(out: dict) -> dict[str, dict]:
+    """accuracy_lifts' figures (per placement, per half) as this table's keys."""
+    fig: dict[str, dict] = {}
+    for placement in ("waist", "lower_back"):
+        pre = "" if placement == "waist" else "lower_back_"
+        for half in HALVES:
+            got = out.get(placement, {}).get(("plain", half))
+            if got:
+                fig.setdefault(half, {}).update(
+                    {
+                        f"{pre}lifts_found": got["found"],
+                        f"{pre}lifts_style": got["style"],
+                        f"{pre}false_lift_trials": got["false_trials"],
+                    }
+                )
+    if "fit" in out:
+        fig.setdefault("dev", {})["lift_style_nested"] = out["fit"]["style_nested"]
+    return fig
 
 
 def _by_half(figures: dict) -> dict[str, dict]:

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from backcoach.dashboard import calibration_view
+from backcoach.processing.summary import bends_not_lifts
 from backcoach.processing.types import (
     POSTURE_CODE,
     POSTURES,
@@ -134,13 +135,17 @@ def sitting_bouts(events: Iterable[Event], limit_min: float) -> pd.DataFrame:
 
 
 def event_marks(events: Iterable[Event]) -> pd.DataFrame:
-    """Bends and lifts as points: t_s (middle), peak_deg, kind (bend, lift_back, lift_legs)."""
+    """Bends and lifts as points: t_s (middle), peak_deg, kind (bend, lift_back, lift_legs; a
+    lift of style `unsure` shows as a bend, and a bend that was a lift only as the lift)."""
+    events = list(events)
+    own = {id(e) for e in bends_not_lifts(events)}  # a lift's bend is marked once, as the lift
     rows = []
     for e in events:
-        if e.type == "bend":
+        if e.type == "bend" and id(e) in own:
             kind = "bend"
         elif e.type == "lift":
-            kind = "lift_legs" if e.style == "legs" else "lift_back"
+            styles = {"legs": "lift_legs", "back": "lift_back"}
+            kind = styles.get(e.style or "", "bend")  # unsure: a bend down and up, no style
         else:
             continue
         peak = np.nan if e.peak_deg is None else float(e.peak_deg)
@@ -180,9 +185,7 @@ def headline(
 
     sitting_s = float(np.sum(epochs.posture == POSTURE_CODE["sitting"]))
     walking_s = float(np.sum(epochs.posture == POSTURE_CODE["walking"]))
-    deep = sum(
-        1 for e in events if e.type in ("bend", "lift") and (e.peak_deg or 0.0) > deep_bend_deg
-    )
+    deep = sum(1 for e in bends_not_lifts(events) if (e.peak_deg or 0.0) > deep_bend_deg)
     return Headline(
         sitting_h=pick(M.SITTING_MIN, sitting_s / 60.0) / 60.0,
         longest_bout_min=pick(M.LONGEST_SIT_MIN, max(bouts, default=0.0) / 60.0),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from backcoach.errors import ConfigError
+from backcoach.processing.placement import sensor_deg
 from backcoach.processing.types import PLACEMENTS, Calibration
 
 
@@ -118,7 +119,7 @@ class PipelineConfig:
     static_activity_g: float = 0.02
     static_min_s: float = 60.0
     # Bends and lifts (G3, G4)
-    bend_deg: float = 20.0  # G4
+    bend_deg: float | None = None  # G4's 20° (upper-back degrees) on this sensor (placement.py)
     lift_max_s: float = 20.0
     seated_bend_deg: float = 45.0  # while seated, only deeper forward flexion counts as a bend
     lift_dip_deg: float | None = None  # forward of the still posture before: a lift candidate
@@ -127,10 +128,10 @@ class PipelineConfig:
     lift_back_tilt_deg: float | None = None
     lift_move_activity_g: float = 0.03  # the movement that leads into a held stoop
     lift_min_deg: float | None = None  # a candidate's peak (relative) that makes it a lift
-    lift_back_deg: float | None = None  # peak at or over this, with little lowering: back-lift
-    lift_drop_m: float | None = None  # body lowering at or over this: leg-lift
-    # lowering measured per lift between its still phases (events._lowering_m) at or over
-    # this: leg-lift, under it: back-lift; 99 = not used (the style then comes from the angle)
+    # The lift style comes from lift_style.py's model (issue 18); these two thresholds of the
+    # old rule decide nothing any more and are kept only for bench/accuracy_sisfall.py's fit.
+    lift_back_deg: float | None = None
+    lift_drop_m: float | None = None  # windowed lowering at or over this makes a dip a lift
     lift_lowering_m: float | None = None
     sensor_above_hip_m: float | None = None  # trunk flexion alone lowers the sensor this × (1-cos)
     # seated this long before a movement's start or after its end: a lean from a chair, a
@@ -156,6 +157,8 @@ class PipelineConfig:
         for name, value in PLACEMENT_DEFAULTS[self.placement].items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
+        if self.bend_deg is None:
+            object.__setattr__(self, "bend_deg", sensor_deg(20.0, self.placement))
         for f in fields(self):
             v = getattr(self, f.name)
             if isinstance(v, float) and v != v:

@@ -178,7 +178,7 @@ class StreamingPipeline:
     @property
     def lift_base_deg(self) -> float:
         """The still trunk angle the next lift would be measured from (NaN before any)."""
-        b = float(self._events.tail.base_deg)
+        b = self._events.lifts.base_deg
         return b if np.isfinite(b) else float("nan")
 
     def push(self, t_s: np.ndarray, acc_g: np.ndarray) -> PipelineOutput:

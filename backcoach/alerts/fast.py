@@ -108,6 +108,7 @@ class LiveWarnings:
             self.engine.quiet_end,
             self.engine.tz,
             state=copy.deepcopy(self.engine.state),
+            placement=self.engine.placement,
         )
         for w in ahead.push(PipelineOutput(ep, lifts)):
             if w.rule not in AHEAD_RULES or self._sent_near(w) is not None:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from backcoach.dashboard import charts, common, dates, views
 from backcoach.dashboard.i18n import STRINGS, collector_state, t
+from backcoach.processing.placement import sensor_deg
 
 LIVE_REFRESH_S = 5  # the live panel polls the store's status rows this often
 RECENT_S = 600  # the live panel's chart: the last 10 minutes at full epoch resolution
@@ -101,7 +102,8 @@ def day_view(ctx: common.Ctx, day: str) -> None:
         return
     summary = next(iter(common.summaries(ctx.key, day, day, ctx.store)), None)
     rules = ctx.settings.rules
-    headline_row(ctx, views.headline(epochs, events, summary, warnings, rules.deep_bend_deg))
+    deep = sensor_deg(rules.deep_bend_deg, ctx.settings.sensor.placement)
+    headline_row(ctx, views.headline(epochs, events, summary, warnings, deep))
     marks = views.event_marks(events)
     st.subheader(ctx.t("today.timeline"))
     segments = views.posture_segments(epochs)
