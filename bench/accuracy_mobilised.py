@@ -208,7 +208,10 @@ def run_mobilised(data: Path, *, with_peers: bool) -> dict:
     )
     for r in recs:
         if not r.wb:
-            print(f"  {r.name} ({mobilised_half(r.participant)}): no reference walking bout, not scored")
+            print(
+                f"  {r.name} ({mobilised_half(r.participant)}): "
+                "no reference walking bout, not scored"
+            )
     print(
         f"  {'recording':22s} {'who':16s} {'F1':>5s} {'tp':>4s} {'fp':>4s} {'fn':>4s} "
         f"{'per bout':>9s} {'extras':>6s} {'all steps':>10s}"
@@ -246,8 +249,9 @@ def run_mobilised(data: Path, *, with_peers: bool) -> dict:
                 f"{tot.bouts} bouts, signed {100 * tot.in_bouts:+.1f}%); extras {tot.extras}; "
                 f"all steps {tot.steps}/{tot.ref_steps} ({100 * tot.pooled:+.1f}%)"
             )
-        sit = sum(r.sit_in_walk for r in rows) / max(1, sum(r.scores["backcoach"].tp + r.scores[
-            "backcoach"].fn for r in rows))
+        sit = sum(r.sit_in_walk for r in rows) / max(
+            1, sum(r.scores["backcoach"].tp + r.scores["backcoach"].fn for r in rows)
+        )
         print(f"    reference walking seconds read as sitting by backcoach: {sit:.3f}")
         if label.startswith("ALL"):
             tot = Score()
@@ -279,7 +283,9 @@ def run_sisfall(data: Path) -> dict:
         print("\nSisFall: no sisfall/ folder under", data)
         return {}
     rng = np.random.default_rng(SISFALL_SEED)
-    joined = {f.name: join_subject(f, rng) for f in sorted(p for p in folder.iterdir() if p.is_dir())}
+    joined = {
+        f.name: join_subject(f, rng) for f in sorted(p for p in folder.iterdir() if p.is_dir())
+    }
     results = run_analyze({k: (t, a) for k, (t, a, _) in joined.items()}, "waist")
     print(f"\nSisFall waist belt, walking and steps ({len(joined)} subjects joined per subject)")
     out: dict = {}
@@ -310,14 +316,20 @@ def run_sisfall(data: Path) -> dict:
                     run.append(dom == "running")
         label = {"dev": "DEVELOPMENT", "validation": "VALIDATION", "all": "ALL"}[half]
         print(f"  [{label}: {', '.join(keys)}]")
-        print(f"    walking read where nobody walks (D07-D17): trials with 2 s or more "
-              f"{rate(fw_trials)}, seconds {fw_s}/{fw_n} ({fw_s / max(1, fw_n):.4f})")
-        print(f"    walking dominant in walking trials (D01/D02) {rate(walk)}; read as sitting "
-              f"{sit_s / max(1, sit_n):.4f} of their seconds")
+        print(
+            f"    walking read where nobody walks (D07-D17): trials with 2 s or more "
+            f"{rate(fw_trials)}, seconds {fw_s}/{fw_n} ({fw_s / max(1, fw_n):.4f})"
+        )
+        print(
+            f"    walking dominant in walking trials (D01/D02) {rate(walk)}; read as sitting "
+            f"{sit_s / max(1, sit_n):.4f} of their seconds"
+        )
         print(f"    running dominant in jogging trials (D03/D04) {rate(run)}")
         if cad:
-            print(f"    counted cadence in walking trials: median {np.median(cad):.0f} steps/min "
-                  f"(10-90%: {np.percentile(cad, 10):.0f}-{np.percentile(cad, 90):.0f})")
+            print(
+                f"    counted cadence in walking trials: median {np.median(cad):.0f} steps/min "
+                f"(10-90%: {np.percentile(cad, 10):.0f}-{np.percentile(cad, 90):.0f})"
+            )
         if half == "all":
             out = {
                 "false_walk_trials": float(np.mean(fw_trials)),
