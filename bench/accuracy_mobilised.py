@@ -157,18 +157,9 @@ def step_times(t: np.ndarray, acc: np.ndarray, cfg: PipelineConfig) -> tuple[np.
     res = GridResampler(cfg.fs_hz, cfg.gap_s)
     k0, grid, filled = res.push(t, acc, final=True)
     grid = AutoCalibrator(cfg.fs_hz).push(k0, grid)
-    f = EpochFeaturizer(cfg.fs_hz, cfg.step_thr_g).push(k0, grid, filled, final=True)
+    f = EpochFeaturizer(cfg.fs_hz, cfg.step_params).push(k0, grid, filled, final=True)
     f = StepTrains(cfg).push(f, final=True)
-    if hasattr(f, "step_t"):
-        times = np.sort(f.step_t[np.isfinite(f.step_t)])
-    else:  # BASELINE ONLY (main before issue 18): steps are the candidates of trains
-        from backcoach.processing.gait import _chains
-
-        ok = np.isfinite(f.peak_t)
-        ct, cu = f.peak_t[ok], f.peak_up[ok]
-        times = np.concatenate(
-            [ct[a:b] for a, b in _chains(ct, cu, cfg) if b - a >= cfg.train_min_steps] or [[]]
-        )
+    times = np.sort(f.step_t[np.isfinite(f.step_t)])
     return times, dict(zip(f.t_s.tolist(), f.steps.tolist(), strict=True))
 
 

@@ -205,4 +205,5 @@ def _label(
         (f.activity_g >= cfg.run_activity_g)
         | ((cadence_spm >= cfg.run_cadence_spm) & (f.activity_g >= cfg.run_min_activity_g))
     )
-    return replace(f, walking=in_bout & ~running, running=running, steps=steps)
+    step_t = np.where(is_step, f.peak_t, np.nan)
+    return replace(f, walking=in_bout & ~running, running=running, steps=steps, step_t=step_t)

@@ -41,6 +41,9 @@ def _epochs(n: int, steps: list[float], up=None, activity: float = 0.1) -> Epoch
         walking=z.astype(bool),
         running=z.astype(bool),
         steps=z.astype(int),
+        step_period_s=np.full(n, np.nan),
+        step_reg=z.copy(),
+        step_t=np.full((n, MAX_PEAKS), np.nan),
     )
 
 
