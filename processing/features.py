@@ -232,7 +232,7 @@ class EpochFeaturizer:
         base = uniform_filter1d(rows, int(round(STEP_BASE_S * fs)), axis=1)
         hp = smooth - base
         period, reg = step_rhythm(hp, fs)
-        peak, _amp = step_candidates(hp, fs, period, reg, self.steps)
+        peak = step_candidates(hp, fs, period, reg, self.steps)
         core_peak = peak[:, LEFT_S * fs : (LEFT_S + 1) * fs] & ~np.isnan(core[:, :, 0])
         # Steps need the signal itself: at under MIN_STEP_RATE_HZ most bins are interpolated.
         dense = np.nansum(measured[idx], axis=1) >= MIN_STEP_RATE_HZ

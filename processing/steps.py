@@ -32,8 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
-from scipy.ndimage import maximum_filter1d
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 LEFT_S = 2  # the rows' context before their epoch (features.LEFT_S)
 RHYTHM_WINDOW_S = (-1.5, 2.5)  # around the epoch's start: 4 s, the epoch in its middle
@@ -94,8 +93,11 @@ def step_rhythm(hp: np.ndarray, fs: int) -> tuple[np.ndarray, np.ndarray]:
 
 def step_candidates(
     hp: np.ndarray, fs: int, period: np.ndarray, reg: np.ndarray, params: StepParams
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per row and sample: is a step candidate, and its amplitude (g, 0 elsewhere)."""
+) -> np.ndarray:
+    """Per row and sample of `hp`: is a step candidate.
+
+    Rows that cannot hold one (the band-passed |a| never rises as far as either threshold asks)
+    are skipped: most of a day is still."""
     regular = (reg >= params.min_reg) & np.isfinite(period)
     spacing = np.where(
         regular,
@@ -104,22 +106,20 @@ def step_candidates(
     )
     radius = np.round(spacing * fs).astype(int)
     peak = np.zeros(hp.shape, bool)
-    amp = np.zeros(hp.shape)
-    rising = np.zeros(hp.shape, bool)
-    rising[:, 1:] = hp[:, 1:] > hp[:, :-1]
-    for r in np.unique(radius):
-        rows = np.flatnonzero(radius == r)
+    hi = hp.max(axis=1)
+    live = (hi > params.thr_g) | (regular & (hi - hp.min(axis=1) >= params.weak_amp_g))
+    for r in np.unique(radius[live]):
+        rows = np.flatnonzero(live & (radius == r))
         h = hp[rows]
-        top = (h == maximum_filter1d(h, 2 * r + 1, axis=1)) & rising[rows] & (h > 0.0)
-        if not top.any():
-            continue
-        # Troughs on either side within the radius; the shallower side decides.
-        pad = np.pad(h, ((0, 0), (r, r)), mode="edge")
-        win = sliding_window_view(pad, r + 1, axis=1)
-        left = win[:, : h.shape[1]].min(axis=2)
-        right = win[:, r : r + h.shape[1]].min(axis=2)
-        a = h - np.maximum(left, right)
-        weak = regular[rows, None] & (a >= params.weak_amp_g)
-        peak[rows] = top & ((h > params.thr_g) | weak)
-        amp[rows] = np.where(peak[rows], a, 0.0)
-    return peak, amp
+        top = h == maximum_filter1d(h, 2 * r + 1, axis=1, mode="nearest")
+        top[:, 1:] &= h[:, 1:] > h[:, :-1]  # the first sample of a plateau
+        top[:, 0] = False
+        strong = top & (h > params.thr_g)
+        weak = top & regular[rows, None] & (h > 0.0) & ~strong
+        if weak.any():
+            # 3. The troughs on either side within the radius; the shallower side decides.
+            left = minimum_filter1d(h, r + 1, axis=1, origin=r // 2, mode="nearest")
+            right = minimum_filter1d(h, r + 1, axis=1, origin=-((r + 1) // 2), mode="nearest")
+            weak &= h - np.maximum(left, right) >= params.weak_amp_g
+        peak[rows] = strong | weak
+    return peak
