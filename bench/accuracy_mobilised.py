@@ -283,7 +283,7 @@ def run_sisfall(data: Path) -> dict:
     for half in ("dev", "validation", "all"):
         keys = [k for k in joined if half == "all" or sisfall_half(k) == half]
         fw_trials, fw_s, fw_n, walk, run, sit_s, sit_n = [], 0, 0, [], [], 0, 0
-        cad = []
+        cad, by_code = [], {}
         for k in keys:
             t, post, steps, _ = results[k]
             moving = np.isin(post, ["walking", "running"])
@@ -296,6 +296,8 @@ def run_sisfall(data: Path) -> dict:
                     core = (t >= tr.start + SPLICE_S) & (t < tr.end)
                     n_move = int(np.sum(moving[core]))
                     fw_trials.append(n_move >= 2)
+                    if n_move >= 2:
+                        by_code[tr.code] = by_code.get(tr.code, 0) + 1
                     fw_s, fw_n = fw_s + n_move, fw_n + int(core.sum())
                 elif tr.code in ("D01", "D02"):
                     walk.append(dom == "walking")
@@ -310,6 +312,7 @@ def run_sisfall(data: Path) -> dict:
         print(
             f"    walking read where nobody walks (D07-D17): trials with 2 s or more "
             f"{rate(fw_trials)}, seconds {fw_s}/{fw_n} ({fw_s / max(1, fw_n):.4f})"
+            + (f"; trials by type {dict(sorted(by_code.items()))}" if by_code else "")
         )
         print(
             f"    walking dominant in walking trials (D01/D02) {rate(walk)}; read as sitting "
