@@ -83,7 +83,7 @@ class SimulatedDay:
     mounting: np.ndarray  # 3×3 rotation, body frame → sensor frame
     script: tuple[Segment, ...]
     truth_activity: np.ndarray  # index into ACTIVITIES, per second
-    segment_start_s: np.ndarray  # when each segment of the script starts
+    segment_s: np.ndarray  # (n, 2) start and end of each segment of the script
 
     @property
     def steps(self) -> int:
@@ -94,12 +94,9 @@ class SimulatedDay:
         """(start, end) of every segment of one of `ACTIVITIES`, in time order."""
         if activity not in ACTIVITIES:
             raise ValueError(f"unknown activity {activity!r}; use one of {ACTIVITIES}")
-        ends = np.r_[
-            self.segment_start_s[1:], self.truth_t_s[-1] + 1.0 if self.truth_t_s.size else 0
-        ]
         return [
             (float(a), float(b))
-            for seg, a, b in zip(self.script, self.segment_start_s, ends, strict=True)
+            for seg, (a, b) in zip(self.script, self.segment_s, strict=True)
             if activity_of(seg) == activity
         ]
 
@@ -197,11 +194,10 @@ def simulate(
     truth_posture: list[np.ndarray] = []
     truth_activity: list[np.ndarray] = []
     events: list[Event] = []
-    starts: list[float] = []
+    spans: list[tuple[float, float]] = []
     t_cursor = 0.0
     floor_m = 0.0  # stairs carry the floor: only the change of height moves the sensor
     for seg in script:
-        starts.append(start_s + t_cursor)
         theta, phi, height, dyn, posture, seg_events = _render(seg, fs_hz, rng, start_s + t_cursor)
         parts.append((theta, phi, height + floor_m, dyn))
         if seg.kind == "stairs" and height.size:
@@ -210,6 +206,7 @@ def simulate(
         truth_posture.append(np.full(n_s, POSTURE_CODE[posture], np.int8))
         truth_activity.append(np.full(n_s, ACTIVITIES.index(activity_of(seg)), np.int8))
         events.extend(seg_events)
+        spans.append((start_s + t_cursor, start_s + t_cursor + n_s / fs_hz))
         t_cursor += n_s / fs_hz
     theta = np.concatenate([p[0] for p in parts])
     phi = np.concatenate([p[1] for p in parts])
@@ -248,7 +245,7 @@ def simulate(
         mounting=mounting,
         script=tuple(script),
         truth_activity=np.concatenate(truth_activity)[idx],
-        segment_start_s=np.asarray(starts, np.float64),
+        segment_s=np.asarray(spans, np.float64).reshape(-1, 2),
     )
 
 
