@@ -91,6 +91,7 @@ class PipelineConfig:
     train_min_steps: int = 4  # a chain this long is walking ("bouts from about three steps")
     bout_bridge_s: float = 3.0  # trains closer than this are one bout (Mobilise-D: 3 s)
     join_min_steps: int = 1  # a shorter chain joins a bout it is that close to
+    step_chain_min: int = 2  # ... and its candidates are steps from this many on
     run_activity_g: float = 0.42
     run_cadence_spm: float = 140.0  # ... or this cadence with at least run_min_activity_g
     run_min_activity_g: float = 0.25
