@@ -12,8 +12,8 @@ simulator's truth (per second and per segment):
   as the share of its segments with 2 s or more read as sitting (also in the 10 s after it, where
   a wrongly entered sitting state would carry on) and the share of its seconds;
 - walking: per second F1 (stairs and running count as walking), steps per true walk
-  (|error| summed over walks, as for the Mobilise-D reference bouts), steps on stairs, and
-  walking read in squats, jumps and standing at work;
+  (|error| summed over walks, as for the Mobilise-D reference bouts), steps on stairs, and the
+  share of each movement's seconds read as walking (high on stairs, low elsewhere);
 - posture agreement per second.
 
 Nothing is tuned on these days (they are synthetic): they show what real days hold, so a rule
@@ -150,14 +150,14 @@ def run(seeds: list[int]) -> dict:
     )
     print(
         f"  {'no sitting here':14s} {'segments':>8s} {'sitting ≥2 s':>13s} {'… or after':>11s} "
-        f"{'of seconds':>10s} {'walking s':>9s} {'lifts':>5s}"
+        f"{'of seconds':>10s} {'walking':>8s} {'lifts':>5s}"
     )
     out: dict = {}
     for kind, t in tot.moves.items():
         lifts = f"{t.lifts:5d}" if kind in NO_LIFT else f"{'':5s}"
         print(
             f"  {kind:14s} {t.n:8d} {t.sat / max(1, t.n):13.3f} {t.sat_after / max(1, t.n):11.3f} "
-            f"{t.sat_s / max(1, t.seconds):10.3f} {t.walked_s:9d} {lifts}"
+            f"{t.sat_s / max(1, t.seconds):10.3f} {t.walked_s / max(1, t.seconds):8.3f} {lifts}"
         )
         out[f"sim_sit_{kind}"] = t.sat / max(1, t.n)
     out |= {
