@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 GOALS = [
     ("walking per second F1, real daily living, lower back", "walk_f1", 0.85, True),
     ("  mobgap on the same recordings (best of its two)", "mobgap_f1", None, True),
-    ("steps per reference walking bout (|error| summed over bouts)", "steps_err", 0.15, False),
+    ("steps per reference walking bout (|error|, summed)", "steps_err", 0.15, False),
     ("  mobgap's steps per bout (best of its two)", "mobgap_steps_err", None, False),
     ("reference walking seconds read as sitting", "sit_in_walk", 0.01, False),
     ("sit-down trials with a sit found (D07-D11)", "sit", 0.95, True),
