@@ -55,8 +55,9 @@ def _axis(spec: str) -> np.ndarray:
 
 def mobgap_walking(
     acc_g: np.ndarray, fs_hz: float, axis_up: str, axis_forward: str, *, impaired: bool
-) -> tuple[list[tuple[float, float]], int]:
-    """mobgap's final walking bouts (start, end in s) and their initial contacts."""
+) -> tuple[list[tuple[float, float]], np.ndarray]:
+    """mobgap's final walking bouts (start, end in s) and the times (s) of the initial contacts
+    inside them (its raw initial contacts, as its per-bout `n_raw_initial_contacts` counts)."""
     import pandas as pd
     from mobgap.pipeline import MobilisedPipelineHealthy, MobilisedPipelineImpaired
 
@@ -86,11 +87,12 @@ def mobgap_walking(
         pipe.run(dp)
     wbs = pipe.per_wb_parameters_
     if wbs is None or len(wbs) == 0:
-        return [], 0
-    bouts = [
-        (float(s) / fs_hz, float(e) / fs_hz) for s, e in zip(wbs["start"], wbs["end"], strict=True)
-    ]
-    return bouts, int(np.nansum(wbs["n_raw_initial_contacts"]))
+        return [], np.empty(0)
+    starts, ends = wbs["start"].to_numpy(float), wbs["end"].to_numpy(float)
+    ic = np.unique(pipe.raw_ic_list_["ic"].to_numpy(float))
+    inside = np.any((ic[:, None] >= starts) & (ic[:, None] <= ends), axis=1)
+    bouts = [(s / fs_hz, e / fs_hz) for s, e in zip(starts, ends, strict=True)]
+    return bouts, ic[inside] / fs_hz
 
 
 def skdh_stand_ups(t_s: np.ndarray, acc_g: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 
 from backcoach.errors import ConfigError
 from backcoach.processing.placement import sensor_deg
+from backcoach.processing.steps import StepParams
 from backcoach.processing.types import PLACEMENTS, Calibration
 
 
@@ -83,12 +84,15 @@ class PipelineConfig:
     fs_hz: int = 25  # internal rate; input 12.5-200 Hz is binned onto it
     gap_s: float = 5.0  # longer holes in the input are gaps: no epochs, a gap event
     # Walking and running: trains of step candidates (see gait.py)
-    step_thr_g: float = 0.04  # band-passed magnitude peak that is a step candidate
+    step_thr_g: float = 0.04  # band-passed magnitude peak that is a step candidate (`steps`)
+    step_weak_g: float = 0.04  # ... or, in a regular epoch, a peak this far above its troughs
+    step_min_reg: float = 0.5  # autocorrelation that makes an epoch regular
     step_max_gap_s: float = 1.5  # candidates further apart end a chain (cadence ≥ 40 steps/min)
     step_max_tilt_deg: float = 10.0  # the trunk turned more between two candidates: not walking
     train_min_steps: int = 4  # a chain this long is walking ("bouts from about three steps")
     bout_bridge_s: float = 3.0  # trains closer than this are one bout (Mobilise-D: 3 s)
     join_min_steps: int = 1  # a shorter chain joins a bout it is that close to
+    step_chain_min: int = 2  # ... and its candidates are steps from this many on
     run_activity_g: float = 0.42
     run_cadence_spm: float = 140.0  # ... or this cadence with at least run_min_activity_g
     run_min_activity_g: float = 0.25
@@ -138,6 +142,11 @@ class PipelineConfig:
     # sit-down or a stand-up, not a lift; 0 = no check (waist: a belt sensor often reads
     # standing as sitting, so its posture cannot veto lifts)
     lift_seated_guard_s: float | None = None
+
+    @property
+    def step_params(self) -> StepParams:
+        """The step candidates' thresholds, for `features`."""
+        return StepParams(self.step_thr_g, self.step_weak_g, self.step_min_reg)
 
     def __post_init__(self) -> None:
         if self.placement not in PLACEMENTS:

@@ -166,7 +166,7 @@ class StreamingPipeline:
         cfg = self.config
         self._resampler = GridResampler(cfg.fs_hz, cfg.gap_s)
         self._autocal = AutoCalibrator(cfg.fs_hz)
-        self._featurizer = EpochFeaturizer(cfg.fs_hz, cfg.step_thr_g)
+        self._featurizer = EpochFeaturizer(cfg.fs_hz, cfg.step_params)
         self._gait = StepTrains(cfg)
         self._events = EventBuilder(cfg)
         self._held: list[EpochFeatures] = []
