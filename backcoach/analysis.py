@@ -11,8 +11,8 @@ pool). Nothing grows with the recording's length:
 4. At the end every day is summarised (`processing.summary.summarize_day`, G1-G12) from its
    temporary file, oldest first (so G7's acute:chronic ratio sees the days before it).
 
-Everything is written into `DIR/.<name>.partial/` and renamed to `DIR/<name>/` when complete,
-so a file that fails half-way leaves nothing that looks like a result.
+Everything is written into `DIR/.<name>.partial/` (one per attempt on a cluster) and renamed to
+`DIR/<name>/` when complete, so a file that fails half-way leaves nothing that looks like a result.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import numpy as np
 
 from backcoach.collector.files import open_recording
 from backcoach.errors import BackcoachError
+from backcoach.outputs import owner_only
 from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.pipeline import GUESSED, PipelineConfig, StreamingPipeline
@@ -142,6 +143,7 @@ class _Days:
                 rules=rules,
                 history=history,
                 placement=placement,
+                tz_name=self.tz if self.calendar else None,
             )
             out.append((summary, start, end))
         return out
@@ -173,18 +175,26 @@ def analyze_file(
     name: str,
     options: AnalyzeOptions,
     on_progress: Callable[[float], None] | None = None,
+    *,
+    attempt: str = "",
 ) -> FileResult:
-    """Analyse one file into `out_dir/name/`; raise a BackcoachError when it cannot be used."""
+    """Analyse one file into `out_dir/name/`; raise a BackcoachError when it cannot be used.
+
+    `attempt` names this attempt's scratch folder (`.<name>.<attempt>.partial`): on a cluster
+    a worker thought lost may still be writing while another runs the file again, so no two
+    attempts share one (`backcoach.cluster` removes what lost attempts leave).
+    """
     target = out_dir / name
-    tmp = out_dir / f".{name}.partial"
+    tmp = out_dir / (f".{name}.{attempt}.partial" if attempt else f".{name}.partial")
     try:
         if tmp.exists():
             shutil.rmtree(tmp)
-        tmp.mkdir(parents=True)
+        tmp.mkdir(mode=0o700, parents=True)  # health data: the owner's only
     except OSError as exc:
         raise BackcoachError(f"cannot write results for {path.name} to {tmp}: {exc}") from exc
     try:
         result = _run(path, tmp, name, options, on_progress)
+        owner_only(tmp)
         if target.exists():
             shutil.rmtree(target)
         tmp.rename(target)

@@ -35,6 +35,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "backcoach.commands.config",
 )
 
+#: Commands whose start-up matters, with their module: `collect` restarted after a crash gets
+#: no samples until it streams again, so it parses only its own options (0.2-0.4 s sooner).
+QUICK_START = {"collect": "backcoach.commands.collect"}
+
 #: Libraries that log whole URLs (push services put tokens in them) or request lines at DEBUG:
 #: kept at WARNING even with -v, so a -v log can be shared without giving a secret away.
 QUIET_LOGGERS = ("apprise", "urllib3", "requests", "influxdb_client", "reactivex")
@@ -45,7 +49,8 @@ Settings: `backcoach config show`; environment variables BACKCOACH_* override th
 Not a medical device: see a professional when back pain persists or is severe."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with `only` (a QUICK_START command) just that command's options."""
     parser = argparse.ArgumentParser(
         prog="backcoach",
         description="From pain to progress: how you sit, bend and lift, from a back-worn sensor.",
@@ -56,9 +61,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="FILE", help="settings file (default: platform config)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if only is None else (QUICK_START[only],):
         importlib.import_module(name).register(sub)
     return parser
+
+
+def _quick_command(argv: Sequence[str]) -> str | None:
+    """The QUICK_START command `argv` runs, if any (after the global options)."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--config":
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg if arg in QUICK_START else None
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -75,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
+    parser = build_parser(_quick_command(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,

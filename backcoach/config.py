@@ -8,8 +8,10 @@ never printed: `Settings.redacted()` is what `backcoach config show` shows.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
+import time
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
@@ -17,8 +19,14 @@ from typing import Any
 
 import platformdirs
 
-from backcoach.config_checks import check_settings, config_env_name, require_named_file
+from backcoach.config_checks import (
+    check_settings,
+    config_env_name,
+    instant_s,
+    require_named_file,
+)
 from backcoach.errors import ConfigError
+from backcoach.processing.days import zone
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.types import PLACEMENTS
 from backcoach.storage.line_protocol import tag_problem
@@ -134,6 +142,9 @@ class Settings:
     sensor: SensorSettings = SensorSettings()
     dashboard: DashboardSettings = DashboardSettings()
     practice: PracticeSettings = PracticeSettings()
+    # The calendar's "now" as an ISO 8601 instant with its UTC offset; empty = the real clock.
+    # A testing and replay aid: see `now_s()`.
+    now: str = ""
     config_file: str = ""
 
     def __post_init__(self) -> None:
@@ -163,11 +174,27 @@ class Settings:
     def sqlite_path(self) -> Path:
         return self.data_path / "backcoach.sqlite"
 
+    def now_s(self) -> float:
+        """The instant that decides "today", "yesterday" and "this week": the real clock, or
+        `now` (BACKCOACH_NOW) when set, which stands still there.
+
+        Why a setting: the dashboard, the weekly report, `demo` and the exports pick their days
+        from it, so tests run them at chosen dates (a Monday, ISO week 53, a 23-hour day) and a
+        past week can be shown as it looked then. Times that measure (the collector's samples,
+        warning cooldowns, logins, the stores' bookkeeping) keep the real clock.
+        """
+        return instant_s(self.now) if self.now else time.time()
+
+    def today(self) -> dt.date:
+        """The wearer's calendar day at `now_s()`, in their time zone."""
+        return dt.datetime.fromtimestamp(self.now_s(), zone(self.timezone)).date()
+
     def redacted(self) -> dict[str, Any]:
         """The settings as a dict, with secrets masked, for showing to people."""
         d = asdict(self)
         if d["influx"]["token"]:
             d["influx"]["token"] = "****"
+        d["influx"]["url"] = _mask_userinfo(self.influx.url)  # http://user:password@host
         d["warnings"]["notify_urls"] = [_mask_url(u) for u in self.warnings.notify_urls]
         return d
 
@@ -186,6 +213,15 @@ def check_names(settings: Settings) -> None:
             raise ConfigError(
                 f"setting {setting} = {value!r} cannot be used: {problem}; choose a plain name"
             )
+
+
+def _mask_userinfo(url: str) -> str:
+    """A URL with any `user:password@` before its host shown as `****@`."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    if not sep or "@" not in netloc:
+        return url
+    return f"{scheme}://****@{netloc.rsplit('@', 1)[1]}{slash}{path}"
 
 
 def _mask_url(url: str) -> str:
@@ -209,6 +245,7 @@ ENV_VARS: dict[str, tuple[str | None, str]] = {
     "BACKCOACH_STORAGE": (None, "storage"),
     "BACKCOACH_WEARER": (None, "wearer"),
     "BACKCOACH_TIMEZONE": (None, "timezone"),
+    "BACKCOACH_NOW": (None, "now"),
     "BACKCOACH_LANGUAGE": (None, "language"),
     "BACKCOACH_INFLUX_URL": ("influx", "url"),
     "BACKCOACH_INFLUX_TOKEN": ("influx", "token"),

@@ -7,6 +7,7 @@ was set (a BACKCOACH_* variable or the file) and how to fix it.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 import os
@@ -48,6 +49,7 @@ def check_settings(s: Settings, origin: Callable[[str], str]) -> None:
     """Raise ConfigError for the first setting that cannot work; `origin(name)` says where."""
     problems = [
         _check_timezone(s.timezone),
+        _check_now(s.now),
         _check_data_dir(s.data_path),
         *(_check_clock(f"warnings.{n}", getattr(s.warnings, n)) for n in _CLOCKS),
         _check_number("warnings.cooldown_min", s.warnings.cooldown_min, low=0.0),
@@ -83,6 +85,33 @@ def _check_timezone(name: str) -> _Problem:
     else:
         fix = 'is not a known time zone; use an IANA name such as "Europe/Amsterdam"'
     return ("timezone", name, fix + " (leave it empty for this machine's zone)")
+
+
+def instant_s(text: str) -> float:
+    """Unix seconds of an ISO 8601 instant that carries its UTC offset ('...+02:00' or 'Z').
+
+    Why the offset is required: without it the instant would depend on the machine's zone, and
+    a fixed `now` must be the same instant for the CLI, the dashboard and the test that set it.
+    """
+    when = dt.datetime.fromisoformat(text.strip())
+    if when.utcoffset() is None:
+        raise ValueError(f"{text!r} has no UTC offset")
+    return when.timestamp()
+
+
+def _check_now(text: str) -> _Problem:
+    if not text:
+        return None
+    try:
+        instant_s(text)
+        return None
+    except ValueError:
+        return (
+            "now",
+            text,
+            "is not an instant; write it as ISO 8601 with its UTC offset, e.g. "
+            "2026-03-29T12:00:00+02:00 (leave it empty for the real clock)",
+        )
 
 
 def _check_data_dir(path: Path) -> _Problem:

@@ -3,9 +3,9 @@
 Why: a collector that runs for days (a service) never reaches `finish()` on most days, and a
 SIGKILL never at all; so each day is handled as it passes, by the clock:
 
-1. at 21:00 local (`DAILY_MESSAGE_S` after midnight) the day is summarised so far and the daily
-   messages (G7 load spike, G8 pain trend) go out, after the day's load is known and before the
-   usual quiet hours;
+1. at 21:00 on the wearer's clock (`DAILY_MESSAGE_AT`; on a 23- or 25-hour day too) the day is
+   summarised so far and the daily messages (G7 load spike, G8 pain trend) go out, after the
+   day's load is known and before the usual quiet hours;
 2. `CLOSE_AFTER_S` after its end (the pipeline's last epochs of it are out by then) the day is
    summarised for good; its messages go out then if 21:00 was missed (the collector not running);
 3. a closed day that receives late data (epochs held back until a reference was found, a
@@ -18,12 +18,18 @@ session with no data, e.g. a sensor out of range all night, or after a laptop's 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
-from backcoach.processing.days import day_bounds, days_between
+from backcoach.processing.days import at_local, day_bounds, days_between
 
-DAILY_MESSAGE_S = 21 * 3600  # daily messages go out at 21:00, after the day's load is known
+DAILY_MESSAGE_AT = dt.time(21)  # daily messages go out at 21:00, after the day's load is known
 CLOSE_AFTER_S = 60.0  # > the pipeline's latency (features look 4 s ahead) with room to spare
+
+
+def message_time_s(day: str, tz_name: str = "") -> float:
+    """When `day`'s daily messages are due: `DAILY_MESSAGE_AT` on the wearer's clock."""
+    return at_local(day, DAILY_MESSAGE_AT, tz_name)
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ class DayBook:
     _messaged: set[str] = field(default_factory=set)
     _closed: set[str] = field(default_factory=set)
     _messaged_through: str = ""  # ISO day: its messages and all before went out (earlier run)
-    _bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
+    _times: dict[str, tuple[float, float]] = field(default_factory=dict)  # (messages, end)
 
     def touch(self, first_s: float, last_s: float) -> None:
         """Data for [first_s, last_s] was stored: its days need a (new) summary."""
@@ -68,10 +74,10 @@ class DayBook:
         """The days to act on at `now_s`, oldest first."""
         out = []
         for day in sorted(self._open):
-            start_s, end_s = self._day_bounds(day)
+            message_s, end_s = self._day_times(day)
             if now_s >= end_s + CLOSE_AFTER_S:
                 out.append(Due(day, not self._was_messaged(day), final=True))
-            elif now_s >= start_s + DAILY_MESSAGE_S and not self._was_messaged(day):
+            elif now_s >= message_s and not self._was_messaged(day):
                 out.append(Due(day, True, final=False))
         return out
 
@@ -87,7 +93,8 @@ class DayBook:
             self._open.discard(due.day)
             self._closed.add(due.day)
 
-    def _day_bounds(self, day: str) -> tuple[float, float]:
-        if day not in self._bounds:
-            self._bounds[day] = day_bounds(day, self.tz_name)
-        return self._bounds[day]
+    def _day_times(self, day: str) -> tuple[float, float]:
+        """When the day's messages are due and when it ends (its end: 23 or 25 hours on DST)."""
+        if day not in self._times:
+            self._times[day] = (message_time_s(day, self.tz_name), day_bounds(day, self.tz_name)[1])
+        return self._times[day]

@@ -24,7 +24,9 @@ class StoreUnavailable(BackcoachError):
 
 
 class SensorNotFound(BackcoachError):
-    """No matching sensor answered a scan."""
+    """No matching sensor answered a scan; `heard` names the sensors that did."""
+
+    heard: tuple[str, ...] = ()
 
 
 class SensorLost(BackcoachError):

@@ -10,8 +10,12 @@ the practice knows about them). Layout:
     practitioners.json  practitioners' accounts: username -> name and bcrypt hash, in the shape
                         streamlit-authenticator takes (`{"usernames": {...}}`)
     cookie.key          the key that signs a practitioner's login cookie
+    logins.json         the dashboard's own record per practitioner: wrong passwords in a row
+                        and the login generation a log-out moves on (`dashboard/practice_auth.py`)
 
 Secrets (the two files) are written once, never printed by this module and never logged.
+Practitioners' user names are folded to lower case everywhere (`add-practitioner JDevries` and
+the login form's `jdevries` are one account), as bcrypt hashes are kept under the folded name.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ ROSTER = "wearers.json"
 READER_TOKEN = "reader.token"
 PRACTITIONERS = "practitioners.json"
 COOKIE_KEY = "cookie.key"
+LOGINS = "logins.json"
 
 #: A wearer's name becomes a tag, part of a database and of a user name: plain and short.
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
@@ -52,13 +57,19 @@ def check_wearer_name(name: str) -> str:
     return name
 
 
+def fold_username(name: str) -> str:
+    """The one form of a user name: what a login form, a file and `add-practitioner` compare."""
+    return name.strip().lower()
+
+
 def check_username(name: str) -> str:
+    """The name folded to lower case, or a ConfigError saying which names work."""
     if not USERNAME_PATTERN.fullmatch(name):
         raise ConfigError(
             f"practitioner name {name!r} cannot be used: use 1-64 letters, digits, '.', '_', "
             "'-' or '@', starting with a letter or digit"
         )
-    return name
+    return fold_username(name)
 
 
 @dataclass(frozen=True)
@@ -162,16 +173,25 @@ def load_practitioners(folder: Path) -> dict:
         users = doc["usernames"]
         if not isinstance(users, dict):
             raise TypeError("usernames is not a table")
-        return {"usernames": {str(k): dict(v) for k, v in users.items()}}
-    except (ValueError, KeyError, TypeError, OSError) as exc:
+        folded: dict[str, dict] = {}
+        for key, value in users.items():
+            name = fold_username(str(key))
+            if name in folded:
+                raise ValueError(
+                    f"it holds {name!r} twice in other letter cases (user names are folded to "
+                    "lower case); remove one of them"
+                )
+            folded[name] = dict(value)
+        return {"usernames": folded}
+    except (ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise ConfigError(f"cannot read the practice's {PRACTITIONERS} in {folder}: {exc}") from exc
 
 
 def set_practitioner(folder: Path, username: str, name: str, password: str) -> bool:
     """Add a practitioner, or give one a new password; True if the account is new."""
-    import bcrypt  # streamlit-authenticator checks logins against bcrypt hashes
+    import bcrypt  # the login form checks passwords against these hashes
 
-    check_username(username)
+    username = check_username(username)
     if len(password) < MIN_PASSWORD_CHARS:
         raise ConfigError(
             f"the password is too short: use at least {MIN_PASSWORD_CHARS} characters"
@@ -179,6 +199,7 @@ def set_practitioner(folder: Path, username: str, name: str, password: str) -> b
     doc = load_practitioners(folder)
     new = username not in doc["usernames"]
     hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
-    doc["usernames"][username] = {"name": name or username, "password": hashed}
+    kept = doc["usernames"].get(username, {}).get("name")  # a new password keeps the name
+    doc["usernames"][username] = {"name": name or kept or username, "password": hashed}
     write_private(folder / PRACTITIONERS, json.dumps(doc, indent=2) + "\n")
     return new

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,9 +27,11 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from backcoach import recovery, spill
+from backcoach.backoff import Backoff
+from backcoach.clock import SYSTEM, Clock
 from backcoach.collector.simulator import iter_chunks
 from backcoach.config import Settings
-from backcoach.daybook import DAILY_MESSAGE_S, DayBook, Due
+from backcoach.daybook import DayBook, Due, message_time_s
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.fastlane import tilt_from
@@ -61,6 +62,7 @@ HISTORY_DAYS = 28  # the chronic window of the acute:chronic ratio (G7)
 END_EPS_S = 1e-3  # an end time exactly at midnight belongs to the day before
 DAILY_DONE_KEY = "collector.daily_messages_day"  # status: the last day whose messages went out
 FINISH_RETRIES_S = (0.5, 1.0, 2.0)  # finish() waits this long between its tries, then saves
+DAYS_BACKOFF = Backoff(base_s=10.0, cap_s=600.0)  # a day the store cannot summarise yet
 
 T = TypeVar("T")
 
@@ -91,7 +93,7 @@ def daily_hook(
         fired = engine.daily(
             store.read_summaries(first, summary.day),
             store.read_diary(first, summary.day),
-            at_s=min(start_s + DAILY_MESSAGE_S, end_s - 1),
+            at_s=min(message_time_s(summary.day, settings.timezone), end_s - 1),
         )
         dispatcher.submit_all(fired)
         return fired
@@ -118,8 +120,10 @@ class LiveRun:
         on_output: list[Callable[[PipelineOutput], list[OverloadWarning] | None]] | None = None,
         on_day: list[Callable[[DaySummary], list[OverloadWarning] | None]] | None = None,
         raw_flush_s: float = RAW_FLUSH_S,
+        clock: Clock = SYSTEM,
     ) -> None:
         self.settings = settings
+        self.clock = clock
         self.store = store
         self.session = session
         self.sensor = sensor
@@ -143,6 +147,8 @@ class LiveRun:
         self._store_down: str | None = None
         self._days = DayBook(settings.timezone)  # days touched, and when each is due
         self._replacing = False
+        self._days_failures = 0  # summaries that failed in a row (the store is away)
+        self._days_retry_at = 0.0
         self.spilled: list[str] = []  # spill files this run wrote (names)
         self._restore()
 
@@ -176,7 +182,7 @@ class LiveRun:
         daily messages go out for days before today, nor for a day an earlier run messaged.
         Returns the seconds of raw samples processed (0 when there were none).
         """
-        now = time.time() if now_s is None else now_s
+        now = self.clock.time() if now_s is None else now_s
         tz = self.settings.timezone
         self._days.messaged_through(day_of(day_bounds(day_of(now, tz), tz)[0] - 1, tz))
         self._days.messaged_through(self.store.read_status().get(DAILY_DONE_KEY, ""))
@@ -187,10 +193,11 @@ class LiveRun:
         if found is None:
             return 0.0
         since_s, chunks = found
+        stored = recovery.stored_events(self.store, since_s)
         seconds = 0.0
         for chunk in chunks:
             self._last_s = float(chunk.t_s[-1])
-            out = recovery.since(self.pipeline.push(chunk.t_s, chunk.acc_g), since_s)
+            out = recovery.since(self.pipeline.push(chunk.t_s, chunk.acc_g), since_s, stored)
             self._store_output(out)
             self._after_output(out)
             seconds += float(chunk.t_s[-1] - chunk.t_s[0])
@@ -199,8 +206,14 @@ class LiveRun:
         return seconds
 
     def close_days(self, now_s: float) -> list[DaySummary]:
-        """Summarise the days due at `now_s` (and send their daily messages); see `daybook`."""
-        written = []
+        """Summarise the days due at `now_s` (and send their daily messages); see `daybook`.
+
+        A store that cannot answer (InfluxDB away for days) is asked again with back-off, and
+        said once: not a query and a log line every few seconds for as long as it is away.
+        """
+        written: list[DaySummary] = []
+        if self.clock.monotonic() < self._days_retry_at:
+            return written
         for due in self._days.due(now_s):
             if self._pending:  # the store refuses writes: the summary would miss them
                 break
@@ -208,8 +221,15 @@ class LiveRun:
                 written.append(self._run_day(due))
                 self._drain_or_raise()
             except StoreUnavailable as exc:
-                log.warning("day %s not summarised yet (%s); trying again later", due.day, exc)
+                self._days_failures += 1
+                level = logging.WARNING if self._days_failures == 1 else logging.DEBUG
+                log.log(level, "day %s not summarised yet (%s); trying again later", due.day, exc)
+                delay = DAYS_BACKOFF.delay_s(self._days_failures)
+                self._days_retry_at = self.clock.monotonic() + delay
                 break
+            if self._days_failures:
+                log.info("day %s summarised; the store answers again", due.day)
+                self._days_failures = 0
         return written
 
     def write_events(self, events: Sequence[Event]) -> None:
@@ -298,6 +318,7 @@ class LiveRun:
             rules=self.settings.rules,
             history=history,
             placement=self.settings.sensor.placement,
+            tz_name=self.settings.timezone,
         )
         self._write("summary", summary)
         return summary
@@ -364,7 +385,7 @@ class LiveRun:
             except StoreUnavailable:
                 if pause is None:
                     raise
-                time.sleep(pause)
+                self.clock.sleep(pause)
         raise AssertionError("not reached")  # pragma: no cover
 
     def _run_day(self, due: Due) -> DaySummary:
@@ -387,7 +408,7 @@ class LiveRun:
         if not self.sensor or cal is None or cal is self._reference_kept or cal.source != "auto":
             return
         self._reference_kept = cal
-        at_s = float(out.epochs.t_s[-1]) if len(out.epochs) else (self._last_s or time.time())
+        at_s = float(out.epochs.t_s[-1]) if len(out.epochs) else (self._last_s or self.clock.time())
         log.info("%s: up and forward found from walking; kept for next time", self.sensor)
         self.write_status(*reference_status(cal, sensor=self.sensor, origin="walking", at_s=at_s))
 
@@ -477,7 +498,7 @@ class LiveRun:
                 self._learning = False
                 self.write_status("collector.reference", "known")
             return
-        now = time.monotonic()
+        now = self.clock.monotonic()
         if not self._learning:
             self._learning = True
             self._status_at = 0.0
@@ -499,7 +520,7 @@ class LiveRun:
         )
         if upright.any():
             self._last_break_s = float(out.epochs.t_s[upright][-1])
-        now = time.monotonic()
+        now = self.clock.monotonic()
         if now - self._status_at < STATUS_EVERY_S:
             return
         self._status_at = now

@@ -9,10 +9,18 @@ columns, so spreadsheets and scripts work on both. Epochs: `time` (epoch start, 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from backcoach.processing.types import Epochs
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: A cell a spreadsheet (Excel, LibreOffice, Google Sheets) reads as a formula when it starts
+#: so: a diary note "=HYPERLINK(...)" would run on opening the CSV (OWASP's CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 #: file column -> `Epochs` attribute
 EPOCH_COLUMNS: dict[str, str] = {
@@ -40,3 +48,24 @@ def epoch_rows(ep: Epochs) -> Iterator[str]:
         strict=True,
     )
     return (f"{t:.3f},{p},{a},{s},{g},{n}\n" for t, p, a, s, g, n in rows)
+
+
+def safe_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, prefixed with ' (shown as text);
+    numbers and other text unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with every text column passed through `safe_cell` (numbers stay numbers)."""
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    text = [c for c in df.columns if is_object_dtype(df[c]) or is_string_dtype(df[c])]
+    if not text:
+        return df
+    df = df.copy()
+    for c in text:
+        df[c] = df[c].map(safe_cell)
+    return df

@@ -14,7 +14,9 @@ wearers streaming at once.
 2. Overview: the overview's work in this process (one read through the reader, every wearer's
    week graded, the table built), cold; then `backcoach dashboard --practice` in headless
    Chromium: from the login click (or a page load, or a week change) until the table is drawn
-   and the script is idle. Both are printed per run, with the median.
+   and the script is idle. Both are printed per run, with the median. A server restart keeps
+   its address (a practice's server does), so the browser that visited before has Streamlit's
+   scripts cached; a browser's first visit, which loads them all, is printed beside.
 3. Live: one `InfluxStore` per wearer (own outbox, own credentials, own sending thread), fed
    in real time at a live collector's rate: every 0.5 s a chunk of 50 Hz raw (stored downsampled
    to 5 Hz), every second one epoch and two status facts. Prints the points/s the server
@@ -127,8 +129,9 @@ def overview_in_browser(world, wearers: int, restarts: int = 2) -> None:
         page.wait_for_function(SCRIPT_IDLE_JS, timeout=120_000)
         return time.perf_counter() - t0
 
+    port = free_port()  # one address throughout, as a practice's server keeps after a restart
+
     def serve():
-        port = free_port()
         proc = start_dashboard(
             world.env(), world.root / f"dashboard-{port}.log", "--practice", "--port", str(port)
         )
@@ -162,17 +165,30 @@ def overview_in_browser(world, wearers: int, restarts: int = 2) -> None:
                 t0 = time.perf_counter()
                 page.goto(url, wait_until="domcontentloaded")
                 warm.append(until_drawn(page, t0))
-            cold = []
-            for _ in range(restarts):  # a freshly started server: nothing cached
+            cold, first_visit = [], []
+            for _ in range(restarts):  # a freshly started server: nothing cached on it
                 stop(proc)
                 proc, url = serve()
                 t0 = time.perf_counter()
                 page.goto(url, wait_until="domcontentloaded")  # the cookie logs in
                 cold.append(until_drawn(page, t0))
+            cookies = page.context.cookies()
+            for _ in range(restarts):  # ... and a browser that never saw the address
+                stop(proc)
+                proc, url = serve()
+                fresh = browser.new_context(viewport={"width": 1280, "height": 1600})
+                fresh.add_cookies(cookies)  # logged in, but no cached scripts or styles
+                other = fresh.new_page()
+                t0 = time.perf_counter()
+                other.goto(url, wait_until="domcontentloaded")
+                first_visit.append(until_drawn(other, t0))
+                fresh.close()
             browser.close()
         print(
             f"overview in Chromium ({wearers} wearers), until the table is drawn and the "
-            f"script idle: page load on a fresh server (uncached) {_ms(cold)}; another week "
+            f"script idle: page load on a fresh server (uncached) {_ms(cold)}; the same by a "
+            f"browser's first visit (Streamlit's scripts not in its cache) {_ms(first_visit)}; "
+            f"another week "
             f"(uncached) {_ms(weeks)}; page load within 60 s (cached) {_ms(warm)}; the login "
             f"click (password check, cookie, uncached) {login * 1000:.0f} ms"
         )

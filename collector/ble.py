@@ -10,8 +10,14 @@ advertised services; `SensorLink.run` owns one sensor for a whole session:
 3. decode every notification (a broken one is counted and logged once per kind, never raised),
    time its samples with `SampleClock` and hand them on; loss becomes a gap, never invented data;
 4. a watchdog ends the connection when no data came for `watchdog_s` (a silent sensor, or a
-   peer that vanished without BlueZ noticing), and the link is rebuilt with back-off. The clock
-   and counters survive, so a reconnect resumes the same session.
+   peer that vanished without BlueZ noticing), and the link is rebuilt with back-off
+   (`backcoach.backoff`, every 30 s however long the sensor stays away; a line in the log
+   after 1, 2 and 4 hours away, then every 6 hours). The clock and counters survive, so a
+   reconnect resumes the same session. No error, foreseen or not, ends `run`: a sensor left
+   at work overnight must not end the collector.
+
+The Bluetooth stack is reached through a `Radio` (`radio.py`) and time through a `Clock`
+(`backcoach.clock`), so a week away can be played on a fake clock.
 """
 
 from __future__ import annotations
@@ -20,7 +26,6 @@ import asyncio
 import contextlib
 import logging
 import math
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -29,12 +34,14 @@ from bleak import BleakClient, BleakScanner
 from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData
 from bleak.exc import BleakError
-from bleak_retry_connector import BleakClientWithServiceCache, establish_connection
 
-from backcoach.collector.ble_held import connected_sensors, release
+from backcoach.backoff import Backoff
+from backcoach.clock import SYSTEM, Clock
+from backcoach.collector.ble_held import connected_sensors
 from backcoach.collector.ble_timing import SampleClock
 from backcoach.collector.profiles import base
 from backcoach.collector.profiles.base import Command, DecodeError, Profile
+from backcoach.collector.radio import BleakRadio, Radio
 from backcoach.errors import BluetoothUnavailable, SensorNotFound
 from backcoach.processing.types import Samples
 
@@ -43,18 +50,21 @@ T = TypeVar("T")
 
 WATCHDOG_S = 5.0  # no data for this long means the stream is dead (issue 7 default)
 FIND_TIMEOUT_S = 10.0  # scan this long for the sensor before saying it is not there
-CONNECT_ATTEMPTS = 3  # bleak-retry-connector's attempts per connect; we retry around it
 COMMAND_TIMEOUT_S = 5.0  # a GATT write or read that takes longer has failed
 BATTERY_EVERY_S = 60.0
 BACKOFF_MAX_S = 30.0  # a sensor out of range is looked for this often, however long it stays away
-AWAY_LOG_S = 600.0  # after the first attempts, "reconnecting" is logged at most this often
+#: After the first attempts, a sensor still away is said after 1, 2, 4 h, then every 6 h.
+AWAY_LOG = Backoff(base_s=3600.0, cap_s=6 * 3600.0)
 DRAIN_S = 0.2  # after the stop command, notifications sent before it may still be in the bus
 LINK_ERRORS = (BleakError, TimeoutError, EOFError, OSError, KeyError)
 
 
+LINK_BACKOFF = Backoff(base_s=0.5, cap_s=BACKOFF_MAX_S)
+
+
 def backoff_s(attempt: int) -> float:
-    """Wait before reconnect attempt `attempt` (1, 2, ...): 0.5 s doubling to 30 s."""
-    return min(BACKOFF_MAX_S, 0.5 * 2 ** max(attempt - 1, 0))
+    """Wait before reconnect attempt `attempt` (1, 2, ...): 0.5 s doubling to 30 s, for any n."""
+    return LINK_BACKOFF.delay_s(attempt)
 
 
 async def _write_all(client: BleakClient, commands: list[Command]) -> None:
@@ -162,23 +172,34 @@ async def async_find(
         log.info("%s is still connected (a link left by an earlier run); taking it over", device)
         return FoundSensor(device.name or "", device.address, 0, p.name, device, held=True)
     hit: asyncio.Future[FoundSensor] = asyncio.get_running_loop().create_future()
+    heard: dict[str, str] = {}  # sensors of a known profile that are not the one asked for
 
     def on_adv(device: BLEDevice, adv: AdvertisementData) -> None:
+        name = device.name or adv.local_name or ""
         p = _match(device, adv, sensor, profile)
         if p is not None and not hit.done():
-            name = device.name or adv.local_name or ""
             hit.set_result(FoundSensor(name, device.address, adv.rssi, p.name, device))
+        elif p is None and _match(device, adv, "", profile) is not None:
+            heard[device.address] = f"{name} ({device.address})" if name else device.address
 
     async with _scanning(on_adv):
         try:
             return await asyncio.wait_for(hit, timeout_s)
         except TimeoutError:
-            what = f"sensor {sensor!r}" if sensor else "sensor"
-            kind = f" with the {profile} profile" if profile else " of a known profile"
-            raise SensorNotFound(
-                f"no {what}{kind} answered within {timeout_s:.0f} s; switch it on, bring it "
-                "close, and check `backcoach scan`"
-            ) from None
+            raise _not_found(sensor, profile, timeout_s, sorted(heard.values())) from None
+
+
+def _not_found(sensor: str, profile: str, timeout_s: float, heard: list[str]) -> SensorNotFound:
+    """No answer: say which sensors were heard instead (a mistyped name shows at once)."""
+    what = f"sensor {sensor!r}" if sensor else "sensor"
+    kind = f" with the {profile} profile" if profile else " of a known profile"
+    if heard:
+        fix = f"heard instead: {', '.join(heard)}; check the name (`backcoach scan`)"
+    else:
+        fix = "switch it on, bring it close, and check `backcoach scan`"
+    exc = SensorNotFound(f"no {what}{kind} answered within {timeout_s:.0f} s; {fix}")
+    exc.heard = tuple(heard)
+    return exc
 
 
 @dataclass
@@ -211,8 +232,14 @@ class SensorLink:
         range_g: float | None = None,
         watchdog_s: float = WATCHDOG_S,
         acquire_notify: bool = False,
+        clock: Clock = SYSTEM,
+        radio: Radio | None = None,
+        on_state: Callable[[str], None] | None = None,
     ) -> None:
         self.found = found
+        self.on_state = on_state  # told when streaming starts or ends
+        self.clock = clock
+        self.radio = radio or BleakRadio()
         self.profile = profile or base.get(found.profile)
         self.rate_hz = self.profile.pick_rate(rate_hz)
         self.range_g = self.profile.pick_range(range_g)
@@ -220,7 +247,7 @@ class SensorLink:
         self.acquire_notify = acquire_notify  # BlueZ's socket path: fewer drops at high rates
         self.on_samples = on_samples
         self.on_gap = on_gap
-        self.clock = SampleClock(self.rate_hz)
+        self.timing = SampleClock(self.rate_hz)
         self.stats = LinkStats()
         self._client: BleakClient | None = None
         self._last_rx = 0.0  # monotonic time of the last notification
@@ -234,7 +261,8 @@ class SensorLink:
     async def run(self, stop: asyncio.Event) -> None:
         """Stream until `stop` is set; every failure leads to a reconnect, never to an exception."""
         attempt = 0
-        said_at = 0.0
+        away_since: float | None = None  # when the last streaming ended
+        said_at, said = 0.0, 0  # the last "still away" line, and how many since it left
         while not stop.is_set():
             streamed_before = self.stats.packets
             try:
@@ -243,21 +271,33 @@ class SensorLink:
                 break
             except LINK_ERRORS as exc:
                 self._once(f"link:{type(exc).__name__}", f"{self.found.address}: {exc}")
+            except Exception as exc:  # ours or a library's bug: keep the sensor all the same
+                self._once(
+                    f"error:{type(exc).__name__}",
+                    f"{self.found.address}: unexpected {type(exc).__name__} ({exc}); reconnecting",
+                )
             if stop.is_set():
                 break
             streamed = self.stats.packets > streamed_before
             self._release_held = self._takeover and not streamed
             attempt = 1 if streamed else attempt + 1
+            now = self.clock.monotonic()
+            if streamed or away_since is None:
+                away_since, said = now, 0
             self._set_state("reconnecting")
             delay = backoff_s(attempt)
-            if attempt <= 3 or time.monotonic() - said_at >= AWAY_LOG_S:
-                said_at = time.monotonic()  # a sensor away for hours: a line now and then
+            if attempt <= 3:
+                said_at = now
                 log.info(
                     "%s: reconnecting in %.1f s (attempt %d)", self.found.address, delay, attempt
                 )
-            else:
-                log.debug(
-                    "%s: reconnecting in %.1f s (attempt %d)", self.found.address, delay, attempt
+            elif now - said_at >= AWAY_LOG.delay_s(said + 1):  # away for days: a few lines
+                said_at, said = now, said + 1
+                log.info(
+                    "%s: still away after %.0f h; looking for it every %.0f s",
+                    self.found.address,
+                    (now - away_since) / 3600,
+                    BACKOFF_MAX_S,
                 )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
@@ -268,14 +308,7 @@ class SensorLink:
         self._set_state("connecting")
         device = await _unless_stopped(stop, self._locate())
         client = await _unless_stopped(
-            stop,
-            establish_connection(
-                BleakClientWithServiceCache,
-                device,
-                self.found.name or self.found.address,
-                disconnected_callback=lambda _c: lost.set(),
-                max_attempts=CONNECT_ATTEMPTS,
-            ),
+            stop, self.radio.connect(device, self.found.name or self.found.address, lost.set)
         )
         self._client = client
         self.stats.connects += 1
@@ -301,14 +334,14 @@ class SensorLink:
         if self.stats.connects == 0 and not self._release_held:
             return self.found.device
         self._set_state("searching")
-        held = await connected_sensors(self.found.address, self.found.profile)
+        held = await self.radio.held(self.found.address, self.found.profile)
         self._takeover = bool(held) and not self._release_held
         if self._takeover:
-            return held[0][0]
+            return held[0]
         if held:
             log.info("%s: letting go of the link the system held; scanning", self.found.address)
-            await release(self.found.address)
-        device = await BleakScanner.find_device_by_address(self.found.address, FIND_TIMEOUT_S)
+            await self.radio.release(self.found.address)
+        device = await self.radio.find(self.found.address, FIND_TIMEOUT_S)
         if device is None:
             raise BleakError(f"{self.found.address} is not advertising")
         return device
@@ -326,19 +359,19 @@ class SensorLink:
             bluez={"use_start_notify": not self.acquire_notify},
         )
         await _write_all(client, self.profile.start(self.rate_hz, self.range_g))
-        self._last_rx = time.monotonic()
+        self._last_rx = self.clock.monotonic()
         self._data_since_connect = False
         self._set_state("streaming")
 
     async def _watch(self, client: BleakClient, stop: asyncio.Event, lost: asyncio.Event) -> None:
         """Wait for stop, a disconnect, or silence longer than the watchdog allows."""
-        battery_at = time.monotonic()
+        battery_at = self.clock.monotonic()
         tick = min(0.25, self.watchdog_s / 4)
         while not stop.is_set():
             if lost.is_set():
                 log.warning("%s: connection lost", self.found.address)
                 return
-            silent_s = time.monotonic() - self._last_rx
+            silent_s = self.clock.monotonic() - self._last_rx
             # some sensors take long to start streaming (Polar: up to a minute)
             limit_s = self.watchdog_s
             if not self._data_since_connect:
@@ -352,8 +385,8 @@ class SensorLink:
                     limit_s,
                 )
                 return
-            if time.monotonic() - battery_at > BATTERY_EVERY_S:
-                battery_at = time.monotonic()
+            if self.clock.monotonic() - battery_at > BATTERY_EVERY_S:
+                battery_at = self.clock.monotonic()
                 await self._read_battery(client)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), tick)
@@ -376,8 +409,8 @@ class SensorLink:
 
     # -- notifications ---------------------------------------------------------------------------
     def _on_data(self, _char: object, data: bytearray) -> None:
-        rx_s = time.time()
-        self._last_rx = time.monotonic()
+        rx_s = self.clock.time()
+        self._last_rx = self.clock.monotonic()
         self._data_since_connect = True
         try:
             frame = self.profile.decode(bytes(data), self.rate_hz, self.range_g)
@@ -395,7 +428,7 @@ class SensorLink:
                 # even when the restarted sensor clock happens to read later than the old one
                 seq_restart = seq_lost > self.profile.seq_modulo // 2
             self._last_seq = frame.seq
-        placed = self.clock.place(len(frame), rx_s, frame.first_t_s, restart=seq_restart)
+        placed = self.timing.place(len(frame), rx_s, frame.first_t_s, restart=seq_restart)
         if placed.restarted:  # a rebooted sensor counts its packets from scratch
             log.info("%s: the sensor's clock restarted", self.found.address)
             seq_lost = 0
@@ -431,7 +464,9 @@ class SensorLink:
         return True
 
     def _set_state(self, state: str) -> None:
-        self.stats.state = state
+        was, self.stats.state = self.stats.state, state
+        if self.on_state is not None and "streaming" in (was, state) and was != state:
+            self.on_state(state)
 
     def _once(self, key: str, message: str) -> None:
         """Log a kind of failure once at warning level; repeats go to debug."""

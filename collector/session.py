@@ -14,12 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from backcoach.clock import SYSTEM, Clock
 from backcoach.collector.ble import FoundSensor, LinkStats, SensorLink
+from backcoach.collector.radio import Radio
 from backcoach.config import Settings
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.types import (
@@ -37,9 +38,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RAW_FLUSH_S = 0.5  # raw samples reach the store within a second of arriving (issue 7 goal)
+RAW_FLUSH_S = 0.0  # each chunk's raw samples are stored as it is handed on: a kill loses one
 CHUNK_S = 0.25  # wall seconds of samples handed to the pipeline at once (latency)
+IDLE_S = 60.0  # while no samples come (sensor away): look this often, or when samples arrive
 STATUS_S = 1.0  # wall seconds between status writes
+STATUS_IDLE_S = 60.0  # ... while nothing changes (a sensor away for days: not a row a second)
 RATE_WINDOW_S = 5.0  # the measured rate averages over this long
 DAYS_EVERY_S = 10.0  # wall seconds between checks whether a day is due (daybook)
 
@@ -80,6 +83,7 @@ def sensor_live_run(session: CollectSession) -> LiveRun:
         reference=None if kept is None else kept.calibration,
         sensor=session.found.address,
         raw_flush_s=RAW_FLUSH_S,
+        clock=session.clock,
     )
     live.on_output, live.on_day = session.on_output, session.on_day  # hooks added later count
     return live
@@ -107,11 +111,14 @@ class CollectSession:
         on_day: list[DayHook] | None = None,
         session: str = "",
         live_factory: LiveFactory | None = None,
+        clock: Clock = SYSTEM,
+        radio: Radio | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.found = found
-        self.session = session or f"ble-{found.address}-{int(time.time())}"
+        self.clock = clock
+        self.session = session or f"ble-{found.address}-{int(clock.time())}"
         self.link = SensorLink(
             found,
             on_samples=self._on_samples,
@@ -120,6 +127,9 @@ class CollectSession:
             range_g=range_g,
             watchdog_s=watchdog_s or settings.sensor.watchdog_s,
             acquire_notify=acquire_notify,
+            clock=clock,
+            radio=radio,
+            on_state=lambda _state: self._nudge.set(),
         )
         self.on_output: list[OutputHook] = list(on_output or [])  # e.g. the warnings engine
         self.on_day: list[DayHook] = list(on_day or [])
@@ -129,6 +139,9 @@ class CollectSession:
         self._gaps: list[Event] = []
         self._rate: list[tuple[float, int]] = []  # (wall time, samples so far) for the rate
         self.rate_hz = 0.0  # samples per second received, over the last RATE_WINDOW_S
+        self._said: dict[str, str] = {}  # status as last written, and when
+        self._said_at = 0.0
+        self._nudge = asyncio.Event()  # samples came, or streaming began or ended
         self.stop_event = asyncio.Event()
 
     @property
@@ -139,8 +152,9 @@ class CollectSession:
         """Collect until `stop()` (or Ctrl-C cancels) or `duration_s` passed; flush everything."""
         link = asyncio.create_task(self.link.run(self.stop_event))
         preparing = asyncio.create_task(asyncio.to_thread(self._prepare))
-        deadline = None if duration_s is None else time.monotonic() + duration_s
-        days_at = time.monotonic()
+        clock = self.clock
+        deadline = None if duration_s is None else clock.monotonic() + duration_s
+        days_at = clock.monotonic()
         # asyncio.wait, not wait_for: on Python 3.11 a Ctrl-C (the task's cancel) that meets
         # wait_for's timeout is swallowed as a TimeoutError, and collect ran on (CI saw it)
         stopped = asyncio.ensure_future(self.stop_event.wait())
@@ -150,13 +164,13 @@ class CollectSession:
                     if preparing.exception() is not None:
                         break
                     self._flush()
-                    if time.monotonic() - days_at >= DAYS_EVERY_S:
-                        days_at = time.monotonic()
-                        self.live.close_days(time.time())
+                    if clock.monotonic() - days_at >= DAYS_EVERY_S:
+                        days_at = clock.monotonic()
+                        self.live.close_days(clock.time())
                 self._status()
-                if deadline is not None and time.monotonic() >= deadline:
+                if deadline is not None and clock.monotonic() >= deadline:
                     self.stop_event.set()
-                await asyncio.wait({stopped}, timeout=CHUNK_S)
+                await self._next_turn(stopped, deadline)
                 if self.stop_event.is_set():
                     await link
         finally:
@@ -171,6 +185,24 @@ class CollectSession:
             self._status(force=True)
         preparing.result()  # the live path could not be built (e.g. a bad notify URL): say so
         return self.result()
+
+    async def _next_turn(self, stopped: asyncio.Future, deadline: float | None) -> None:
+        """Wait CHUNK_S while streaming; else until samples come or streaming ends (or IDLE_S:
+        the days still close, the status still shows the collector alive)."""
+        left_s = float("inf") if deadline is None else deadline - self.clock.monotonic()
+        if self.link.stats.state == "streaming" or self._buffer:
+            await asyncio.wait({stopped}, timeout=max(0.0, min(CHUNK_S, left_s)))
+            return
+        self._nudge.clear()
+        arrived = asyncio.ensure_future(self._nudge.wait())
+        try:
+            await asyncio.wait(
+                {stopped, arrived},
+                timeout=max(0.0, min(IDLE_S, left_s)),
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            arrived.cancel()
 
     def _prepare(self) -> None:
         """(In a worker thread.) Build the live path, then process what a killed run left."""
@@ -203,6 +235,7 @@ class CollectSession:
     # -- internals -------------------------------------------------------------------------------
     def _on_samples(self, samples: Samples) -> None:
         self._buffer.append(samples)
+        self._nudge.set()
 
     def _on_gap(self, start_s: float, end_s: float, lost: int) -> None:
         log.info(
@@ -224,7 +257,7 @@ class CollectSession:
             self._gaps = []
 
     def _status(self, force: bool = False) -> None:
-        now = time.monotonic()
+        now = self.clock.monotonic()
         if not force and self._rate and now - self._rate[-1][0] < STATUS_S:
             return
         s = self.link.stats
@@ -232,6 +265,7 @@ class CollectSession:
         self._rate = [(t, n) for t, n in self._rate if now - t <= RATE_WINDOW_S]
         t0, n0 = self._rate[0]
         rate = (s.samples - n0) / (now - t0) if now > t0 else 0.0
+        self.rate_hz = rate
         status = {
             "collector.state": s.state,
             "collector.sensor": f"{self.found.name} {self.found.address} ({self.found.profile})",
@@ -241,6 +275,10 @@ class CollectSession:
         }
         if s.last_sample_s is not None:
             status["collector.last_sample_s"] = f"{s.last_sample_s:.3f}"
+        idle = status == self._said and now - self._said_at < STATUS_IDLE_S
+        if idle and not force:
+            return  # nothing changed (a sensor away): a row a minute, not one a second
+        self._said, self._said_at = status, now
         if self.live is not None:  # through the live run's backlog: the latest value is kept
             for key, value in status.items():
                 self.live.write_status(key, value)
@@ -250,4 +288,3 @@ class CollectSession:
                     self.store.write_status(key, value)
             except StoreUnavailable as exc:
                 log.debug("status not written: %s", exc)
-        self.rate_hz = rate

@@ -14,6 +14,8 @@ import numpy as np
 from backcoach.collector import sim_moves
 from backcoach.collector.sim_gait import GAITS
 
+DAY_S = 86400.0  # a day without a DST change
+
 #: Lift style → (peak trunk angle range, deg; pelvis drop range, m): a stoop bends deep and
 #: barely lowers, a squat lowers 30-50 cm with a moderate lean (data README's D15/D16 ranges).
 LIFT_RANGES = {"back": (70.0, 95.0, 0.0, 0.08), "legs": (25.0, 45.0, 0.30, 0.50)}
@@ -90,8 +92,11 @@ def activity_of(seg: Segment) -> str:
     return seg.kind
 
 
-def day_script(seed: int = 0) -> list[Segment]:
-    """A plausible office worker's 24 hours, varied by `seed`.
+def day_script(seed: int = 0, day_s: float = DAY_S) -> list[Segment]:
+    """A plausible office worker's day of `day_s` seconds (24 hours), varied by `seed`.
+
+    A day of 23 or 25 hours (a DST change, at night) has a night one hour shorter or longer, so
+    the rest of the day keeps its times on the wall clock.
 
     Walking comes as it does in daily life: indoors in bouts of a few steps to half a minute,
     slow or shuffling now and then, with turns and short pauses; outdoors in longer walks with
@@ -225,7 +230,7 @@ def day_script(seed: int = 0) -> list[Segment]:
             work_stand(stood)
 
     # Night: lying, turning now and then.
-    night_left = 7 * 60.0
+    night_left = 7 * 60.0 + (day_s - DAY_S) / 60.0
     while night_left > 0:
         part = min(night_left, float(rng.uniform(60, 120)))
         s.append(Segment("lying", part * 60, side=int(rng.choice([-1, 0, 1]))))
@@ -278,7 +283,7 @@ def day_script(seed: int = 0) -> list[Segment]:
     stand(3)
     stairs(1)  # up to bed
     used = sum(seg.duration_s for seg in s)
-    excess = used - (86400.0 - 1800.0)  # keep at least half an hour in bed before midnight
+    excess = used - (day_s - 1800.0)  # keep at least half an hour in bed before midnight
     for i in range(len(s) - 1, -1, -1):  # taken from the evening's sitting, latest first
         if excess <= 0:
             break
@@ -288,5 +293,5 @@ def day_script(seed: int = 0) -> list[Segment]:
                 s[i] = Segment("sit", s[i].duration_s - cut, lean=s[i].lean)
                 excess -= cut
                 used -= cut
-    s.append(Segment("lying", 86400.0 - used))
+    s.append(Segment("lying", day_s - used))
     return s

@@ -36,6 +36,7 @@ from backcoach.collector import sim_moves
 from backcoach.collector.sim_gait import render_gait
 from backcoach.collector.sim_script import (
     ACTIVITIES,
+    DAY_S,
     LIFT_RANGES,
     SEGMENT_KINDS,
     Segment,
@@ -278,13 +279,19 @@ def _merge_adjacent(events: list[Event]) -> tuple[Event, ...]:
 def simulate_day(
     day_start_s: float,
     *,
+    day_s: float = DAY_S,
     fs_hz: float = 50.0,
     seed: int = 0,
     random_mounting: bool = True,
 ) -> SimulatedDay:
-    """A whole simulated day from `day_start_s` (the wearer's local midnight, unix seconds)."""
+    """A whole simulated day from `day_start_s` (the wearer's local midnight, unix seconds) to
+    `day_s` later (the next midnight: 23 or 25 hours on a DST change)."""
     return simulate(
-        day_script(seed), day_start_s, fs_hz=fs_hz, seed=seed, random_mounting=random_mounting
+        day_script(seed, day_s),
+        day_start_s,
+        fs_hz=fs_hz,
+        seed=seed,
+        random_mounting=random_mounting,
     )
 
 

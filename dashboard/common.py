@@ -181,7 +181,7 @@ class Ctx:
         return None if rng is None else day_of(rng[0], self.tz_name)
 
     def today(self) -> str:
-        return dt.datetime.now(self.tz).date().isoformat()
+        return self.settings.today().isoformat()
 
     def empty_state(self) -> None:
         """How to get data, instead of an error, when the store holds nothing yet."""

@@ -5,7 +5,9 @@ or another tool. A year of epochs (and, with `raw`, of raw samples) does not fit
 each table is written month by month (raw samples RAW_WINDOW_S at a time) into a temporary file
 beside the zip, and the files are then packed: memory stays that of one window. Columns use the
 same vocabulary as `backcoach analyze` (`backcoach.tables`); metrics and event attributes
-become columns of their own. No Streamlit: `backcoach export` on the command line uses it too.
+become columns of their own. CSV text cells that a spreadsheet would run as a formula (a diary
+note starting with `=`) are kept as text (`tables.spreadsheet_safe`); the zip is owner-only.
+No Streamlit: `backcoach export` on the command line uses it too.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ import pandas as pd
 
 from backcoach.processing.types import POSTURES, Epochs
 from backcoach.storage.base import ALL_DAYS, ALL_TIME_S, Store
-from backcoach.tables import EPOCH_COLUMNS
+from backcoach.storage.private import FILE_MODE
+from backcoach.tables import EPOCH_COLUMNS, spreadsheet_safe
 
 RAW_WINDOW_S = 6 * 3600.0  # raw samples per read: 6 h at 50 Hz are ~1 M rows
 TABLES = ("epochs", "events", "summaries", "warnings", "diary")
 FORMATS = ("csv", "parquet")
 EVENT_COLUMNS = ("type", "start", "end", "peak_angle", "style", "steps")
+CRLF = "\r\n"
 
 
 def months(start_s: float, end_s: float) -> Iterator[tuple[float, float]]:
@@ -76,7 +80,9 @@ class _Table:
             self._empty = df
             return
         if self.fmt == "csv":
-            df.to_csv(self.path, mode="a", header=self.rows == 0, index=False)
+            df = spreadsheet_safe(df)  # a diary note "=HYPERLINK(...)" stays text
+            # CRLF rows (RFC 4180): then a carriage return inside a note is quoted too
+            df.to_csv(self.path, mode="a", header=self.rows == 0, index=False, lineterminator=CRLF)
         else:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -95,7 +101,7 @@ class _Table:
             return
         empty = self._empty if self._empty is not None else pd.DataFrame()
         if self.fmt == "csv":
-            empty.to_csv(self.path, index=False)
+            empty.to_csv(self.path, index=False, lineterminator=CRLF)
         else:
             empty.to_parquet(self.path, index=False)
 
@@ -144,6 +150,7 @@ def write_export(
         with zipfile.ZipFile(part, "w", method, allowZip64=True) as zf:
             for name, t in tables.items():
                 zf.write(t.path, f"{name}.{fmt}")
+        part.chmod(FILE_MODE)  # health data: the owner's only
         shutil.move(part, out)
     return {name: t.rows for name, t in tables.items()}
 

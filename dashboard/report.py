@@ -83,14 +83,15 @@ class WeekData:
 ALL_DAYS = ("0001-01-01", "9999-12-31")  # every day a store can hold (as export reads)
 
 
-def _no_data(store: Store, week: IsoWeek, where: str, today: dt.date) -> NoDataForWeek:
-    """The one-line error for an empty week, naming the newest complete week that has data."""
+def _no_data(store: Store, week: IsoWeek, where: str, today: dt.date | None) -> NoDataForWeek:
+    """The one-line error for an empty week, naming the newest complete week that has data
+    (complete on `today`; without it, the newest week that has data)."""
     span = dates.span(week.monday, week.sunday, "en")
     days = sorted(s.day for s in store.read_summaries(*ALL_DAYS) if has_data(s))
     if not days:
         return NoDataForWeek(f"no data in week {week} ({span}): {where} holds no days", week, None)
     weeks = sorted({IsoWeek.of(d) for d in days}, reverse=True)
-    complete = [w for w in weeks if w <= last_complete_week(today)]
+    complete = [w for w in weeks if today is None or w <= last_complete_week(today)]
     tip = (complete or weeks)[0]
     return NoDataForWeek(
         f"no data in week {week} ({span}) in {where}; it holds days from {days[0]} to "
@@ -115,7 +116,6 @@ def gather(
     summaries = [s for s in store.read_summaries(first, last) if has_data(s)]
     in_week = [s for s in summaries if s.day in week.days]
     if not in_week:
-        today = today or dt.datetime.now(zone(tz_name)).date()
         raise _no_data(store, week, where, today)
     diary = store.read_diary(first, last)
     start_s, _ = day_bounds(week.days[0], tz_name)
@@ -295,12 +295,13 @@ def build(
     lang: str,
     *,
     where: str = "the store",
+    today: dt.date,
     browser: str | None = None,
     wearer: str = "",
 ) -> tuple[WeekData, str]:
-    """The week's data and its report as HTML (charts drawn by the browser, found if not given)."""
+    """The week's data and its report as HTML (charts drawn by the browser, found if not given),
+    made on `today` (the settings' `today()`: the date printed on it)."""
     browser = browser or report_browser.require_browser()
-    today = dt.datetime.now(zone(tz_name)).date()
     data = gather(store, week, rules, tz_name, where=where, today=today)
     drawn = figures(data, lang)
     svgs = report_browser.svg_charts(

@@ -26,6 +26,13 @@ def day_bounds(day: str | dt.date, tz_name: str = "") -> tuple[float, float]:
     return start.timestamp(), end.timestamp()
 
 
+def at_local(day: str | dt.date, clock: dt.time, tz_name: str = "") -> float:
+    """Unix seconds of a time on the wall clock of a day: 21:00 is 21:00 on a 23- or 25-hour
+    day too, not 21 hours after midnight."""
+    d = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    return dt.datetime.combine(d, clock, tzinfo=zone(tz_name)).timestamp()
+
+
 def day_of(t_s: float, tz_name: str = "") -> str:
     """The ISO day in which a unix time falls."""
     return dt.datetime.fromtimestamp(t_s, zone(tz_name)).date().isoformat()

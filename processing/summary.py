@@ -10,10 +10,12 @@ page; they have no sensor metric.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
 
+from backcoach.processing.days import at_local
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.placement import sensor_deg
 from backcoach.processing.types import POSTURE_CODE, DaySummary, Epochs, Event
@@ -158,11 +160,15 @@ def summarize_day(
     history: Sequence[DaySummary] = (),
     pain: float | None = None,
     placement: str | None = None,
+    tz_name: str | None = None,
 ) -> DaySummary:
     """The day's metrics (see the module table). `history`: earlier days, oldest first.
 
     `placement`: where the sensor was worn; G4's bands (the guidance's upper-back degrees) are
     read in that sensor's degrees (`placement.sensor_deg`); None takes the angles as given.
+    `tz_name`: `day` is a calendar day in that zone, so the night (G9) is read off its wall
+    clock, which on a DST change is an hour away from the hours since midnight; None: hours
+    since `day_start_s` (a day that is not on a calendar).
     """
     r = rules or RuleThresholds()
     lo, mid, hi = (d if placement is None else sensor_deg(d, placement) for d in BANDS_DEG)
@@ -252,8 +258,13 @@ def summarize_day(
     if pain is not None:
         m["G8.pain"] = float(pain)
     # G9
-    hod = (t - day_start_s) / 3600.0
-    night = (hod < NIGHT_END_H) | (hod >= NIGHT_START_H)
+    if tz_name is None:
+        night_end_s = day_start_s + NIGHT_END_H * 3600.0
+        night_start_s = day_start_s + NIGHT_START_H * 3600.0
+    else:
+        night_end_s = at_local(day, dt.time(int(NIGHT_END_H)), tz_name)
+        night_start_s = at_local(day, dt.time(int(NIGHT_START_H)), tz_name)
+    night = (t < night_end_s) | (t >= night_start_s)
     m["G9.lying_h"] = lie.sum() / 3600.0
     m["G9.lying_night_h"] = (lie & night).sum() / 3600.0
     # G10

@@ -3,7 +3,7 @@
 # project installed, and with --test also the servers and browser the tests talk to for real
 # (InfluxDB, a D-Bus daemon for the emulated BlueZ, headless Chromium, poppler-utils for the
 # report's PDF checks, Java for actipy's research-format parsers, systemd-analyze for the
-# generated user unit). Safe to run again.
+# generated user unit), installed by apt-get while pip works. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +26,9 @@ PIP_PACKAGE_LINES='^(Collecting|Processing|Requirement already satisfied) '
 pip_install() {
   local log=$1 every=${BOOTSTRAP_PROGRESS_S:-10} start=$SECONDS next=$SECONDS n step
   shift
-  .venv/bin/python -m pip install --progress-bar off "$@" >"$log" 2>&1 &
+  # --no-compile: Python compiles a module when it is first imported, so the few thousand files
+  # that are never imported are not compiled here (a third or more of pip's time on CI).
+  .venv/bin/python -m pip install --progress-bar off --no-compile "$@" >"$log" 2>&1 &
   local pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     n=$(grep -c -E "$PIP_PACKAGE_LINES" "$log" || true)
@@ -51,9 +53,23 @@ pip_install() {
 apt_install() {
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  say "installing Debian packages: $*"
   $sudo apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# The test tools come from Debian while pip fills .venv (both take a minute on a fresh machine,
+# one waiting on the network and dpkg, the other on wheels); `apt_wait` joins them.
+apt_pid=""
+apt_log=""
+apt_wait() {
+  [ -n "$apt_pid" ] || return 0
+  if ! wait "$apt_pid"; then
+    cat "$apt_log" >&2
+    echo "bootstrap: apt-get could not install the test tools (see above)" >&2
+    exit 1
+  fi
+  apt_pid=""
+  rm -f "$apt_log"
 }
 
 if [ "$want_test" -eq 1 ]; then
@@ -61,21 +77,32 @@ if [ "$want_test" -eq 1 ]; then
   command -v influxd >/dev/null 2>&1 || missing+=(influxdb)
   command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-  command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
   command -v java >/dev/null 2>&1 || missing+=(default-jdk-headless)  # actipy's device parsers
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)  # the report's PDF tests
-  if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+  command -v caddy >/dev/null 2>&1 || missing+=(caddy)  # the practice's Caddyfile (tests/security)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    say "installing Debian packages: ${missing[*]} (while pip works)"
+    apt_log=$(mktemp)
+    apt_install "${missing[@]}" >"$apt_log" 2>&1 &
+    apt_pid=$!
+  fi
 fi
 
 python=${PYTHON:-python3}
 if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
   echo "bootstrap: backcoach needs Python 3.11 or newer; set PYTHON=/path/to/python3.11" >&2
+  apt_wait
   exit 1
 fi
 if [ ! -x .venv/bin/python ]; then
   say "creating .venv"
-  "$python" -m venv .venv || { apt_install python3-venv; "$python" -m venv .venv; }
+  "$python" -m venv .venv || {
+    apt_wait
+    say "installing Debian packages: python3-venv"
+    apt_install python3-venv
+    "$python" -m venv .venv
+  }
 fi
 extras=""
 [ "$want_test" -eq 1 ] && extras="[dev]"
@@ -86,8 +113,18 @@ t0=$SECONDS
 if ! pip_install "$log" -e ".${extras}"; then
   grep -v -e '^WARNING: Location' "$log" >&2
   echo "bootstrap: pip could not install backcoach${extras} (see above)" >&2
+  apt_wait
   exit 1
 fi
 n=$(grep -c -E "$PIP_PACKAGE_LINES" "$log" || true)
 rm -f "$log"
+if [ -n "$apt_pid" ]; then
+  say "waiting for apt-get"
+  apt_wait
+  # Debian's caddy package starts a web server on port 80; the tests run their own.
+  if printf '%s\n' "${missing[@]}" | grep -qx caddy && systemctl is-active --quiet caddy 2>/dev/null; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo systemctl disable --now caddy >/dev/null 2>&1 || true
+  fi
+fi
 say "ready: backcoach${extras} and $n packages in .venv ($((SECONDS - t0)) s)"

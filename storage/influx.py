@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from backcoach.clock import SYSTEM, Clock
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.days import days_inside
 from backcoach.processing.types import (
@@ -99,6 +100,7 @@ class InfluxStore:
         data_dir: str | Path,
         tags: sch.Tags,
         tz_name: str = "",
+        clock: Clock = SYSTEM,
     ) -> None:
         self.settings = influx
         self.conn = InfluxConnection(influx)
@@ -107,7 +109,7 @@ class InfluxStore:
         self.tz_name = tz_name
         self.points_queued = 0  # by this instance, since it was opened
         self.outbox = Outbox(Path(data_dir) / FILE_NAME, max_bytes=influx.outbox_max_bytes)
-        self.drainer = Drainer(self.outbox, self.conn.send, target=self.target)
+        self.drainer = Drainer(self.outbox, self.conn.send, target=self.target, clock=clock)
         _quiet_client_logs()
         if self.outbox.backlog().points:
             self.drainer.wake()  # send what an earlier run could not

@@ -10,6 +10,7 @@ the database file 0600 first covers them too. On systems without POSIX modes thi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -18,10 +19,20 @@ DIR_MODE = 0o700
 FILE_MODE = 0o600
 
 
-def private_dir(path: str | Path) -> Path:
-    """Create `path` (and parents) if needed; the folder itself is made owner-only."""
+def new_dirs(path: str | Path) -> Path:
+    """Create `path` and any missing parents owner-only; folders already there stay as they
+    are (`mkdir -p` would make the parents 0755: the data folder above `practice/`)."""
     path = Path(path)
-    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for p in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made meanwhile by another program
+            p.mkdir(mode=DIR_MODE)
+    return path
+
+
+def private_dir(path: str | Path) -> Path:
+    """Create `path` (and parents) if needed, owner-only; the folder itself is made owner-only."""
+    path = new_dirs(path)
     _tighten(path, DIR_MODE)
     return path
 
@@ -31,11 +42,21 @@ def private_file(path: str | Path) -> Path:
 
     Its folder is made owner-only as well. Companion files a program derives from it (SQLite's
     -wal and -shm) are tightened too when they exist.
+
+    An existing file is never opened, only changed by its path: closing any descriptor of a
+    database file drops every POSIX lock this process holds on it, SQLite's included, and the
+    next program to close the database then takes itself for the last one and deletes the WAL
+    under the running ones (SQLite's "How To Corrupt" 2.2). A new file is created exclusively,
+    so no connection can hold locks on it yet.
     """
     path = Path(path)
     private_dir(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
-    os.close(fd)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        pass
+    else:
+        os.close(fd)
     for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if p.exists():
             _tighten(p, FILE_MODE)

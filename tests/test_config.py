@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -150,6 +152,8 @@ def test_a_mistyped_time_zone_stops_demo_in_one_line_with_a_suggestion(tmp_path)
         ("[rules]\nsitting_bout_max_min = -30\n", {}, "rules.sitting_bout_max_min"),
         ("[rules]\nback_lifts_window_n = 0\n", {}, "rules.back_lifts_window_n"),
         ("[rules]\nacwr_high = 0.5\n", {}, "rules.acwr_high"),
+        ("", {"BACKCOACH_NOW": "2026-03-29T12:00:00"}, "BACKCOACH_NOW"),  # no UTC offset
+        ('now = "next monday"\n', {}, "now"),
     ],
 )
 def test_each_setting_is_checked_when_the_settings_load(tmp_path, text, env, needle):
@@ -163,6 +167,20 @@ def test_a_data_dir_that_is_a_file_is_refused(tmp_path):
     (tmp_path / "file").write_text("not a folder")
     with pytest.raises(ConfigError, match="data_dir.*BACKCOACH_DATA_DIR.*not a folder"):
         load_settings(tmp_path / "none.toml", env={"BACKCOACH_DATA_DIR": str(tmp_path / "file")})
+
+
+def test_now_fixes_the_calendar_in_the_wearers_zone_and_empty_is_the_real_clock(tmp_path):
+    """BACKCOACH_NOW (testing and replays): 00:30 on New Year's Day in Amsterdam is still 2026
+    in UTC; the instant stands still; without it the real clock counts."""
+    when = {"BACKCOACH_NOW": "2027-01-01T00:30:00+01:00", "BACKCOACH_TIMEZONE": "Europe/Amsterdam"}
+    s = load_settings(tmp_path / "none.toml", env=when)
+    assert s.now_s() == s.now_s() == 1_798_759_800.0
+    assert s.today() == dt.date(2027, 1, 1)
+    utc = load_settings(tmp_path / "none.toml", env={**when, "BACKCOACH_TIMEZONE": "UTC"})
+    assert utc.today() == dt.date(2026, 12, 31)
+    real = load_settings(tmp_path / "none.toml", env={"BACKCOACH_NOW": ""})
+    before = time.time()
+    assert before <= real.now_s() <= time.time()
 
 
 def test_valid_settings_still_load(tmp_path):

@@ -15,6 +15,7 @@ import pandas as pd
 from backcoach.processing.days import day_bounds
 from backcoach.processing.types import DaySummary, DiaryEntry, Epochs, Event
 from backcoach.storage.sqlite import SQLiteStore
+from tests import clock
 
 DAYS = ("2026-03-02", "2026-03-03", "2026-03-04")
 
@@ -86,7 +87,7 @@ def test_export_speaks_analyze_s_columns_and_writes_into_a_folder(tmp_path):
     res = _run(tmp_path, "export", "--out", str(folder) + "/", "--raw")
     assert res.returncode == 0, res.stderr
     (zipped,) = folder.iterdir()
-    assert zipped.name.startswith("backcoach-export-") and zipped.suffix == ".zip"
+    assert zipped.name == f"backcoach-export-{clock.today()}-csv.zip"  # the wearer's today
     assert str(zipped) in res.stdout
     with zipfile.ZipFile(zipped) as zf:
         assert zf.read("epochs.csv").decode().splitlines()[0] == EPOCH_HEADER

@@ -6,7 +6,6 @@ run's events and warnings (20/19 lifts and 89 warnings beside a summary of 11/8 
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import subprocess
@@ -20,6 +19,7 @@ from backcoach.processing.days import day_bounds
 from backcoach.service import LiveRun
 from backcoach.storage.base import Store
 from backcoach.storage.sqlite import SQLiteStore
+from tests import clock
 
 DAY = "2024-03-12"
 TZ = "UTC"
@@ -133,6 +133,7 @@ def _demo(data: Path, seed: int) -> subprocess.CompletedProcess:
         "BACKCOACH_DATA_DIR": str(data),
         "BACKCOACH_CONFIG": str(data / "none.toml"),
         "BACKCOACH_NOTIFY_URLS": "",
+        "BACKCOACH_TIMEZONE": TZ,
     }
     args = ["demo", "--days", "1", "--rate", "25", "--seed", str(seed)]
     return subprocess.run(
@@ -146,8 +147,8 @@ def test_demo_run_again_on_a_day_replaces_its_events_and_warnings(tmp_path):
     for data, seed in ((fresh, 2), (reused, 1), (reused, 2)):
         res = _demo(data, seed)
         assert res.returncode == 0, res.stderr.decode()[-2000:]
-    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
-    start, end = day_bounds(yesterday)
+    yesterday = clock.yesterday(TZ).isoformat()
+    start, end = day_bounds(yesterday, TZ)
     stores = [SQLiteStore(d / "backcoach.sqlite") for d in (fresh, reused)]
     try:
         a, b = (

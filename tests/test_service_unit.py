@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +59,46 @@ def test_install_without_a_user_systemd_says_what_to_run(
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "systemctl --user daemon-reload" in err
     assert (home / "config" / "systemd" / "user" / "backcoach.service").exists()
+
+
+def test_install_carries_the_shells_settings_so_the_service_records_where_the_dashboard_reads(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """BACKCOACH_* of the shell in the unit (paths absolute, quoted for systemd), owner-only."""
+    monkeypatch.chdir(home)
+    monkeypatch.setenv("BACKCOACH_DATA_DIR", "my data")  # relative, with a space
+    push = 'ntfys://ntfy.sh/back-"topic"?priority=high&x=50%25$HOME\\n'
+    monkeypatch.setenv("BACKCOACH_NOTIFY_URLS", push)
+    monkeypatch.setenv("BACKCOACH_WEARER", "anna")
+    assert cli.main(["service", "install", "--no-start"]) == 0
+    out = capsys.readouterr().out
+    assert "BACKCOACH_DATA_DIR, BACKCOACH_WEARER, BACKCOACH_NOTIFY_URLS" in out
+    assert push not in out, "a push URL is a secret: only the names are printed"
+    unit = home / "config" / "systemd" / "user" / "backcoach.service"
+    text = unit.read_text()
+    assert f'Environment="BACKCOACH_DATA_DIR={home / "my data"}"' in text
+    assert 'Environment="BACKCOACH_WEARER=anna"' in text
+    assert (
+        'Environment="BACKCOACH_NOTIFY_URLS=ntfys://ntfy.sh/back-\\"topic\\"'
+        '?priority=high&x=50%%25$HOME\\\\n"' in text
+    )
+    assert stat.S_IMODE(unit.stat().st_mode) == 0o600
+    checked = _verify(unit)
+    assert checked.returncode == 0 and not checked.stderr.strip(), checked.stderr
+
+    assert cli.main(["service", "status"]) == 0
+    assert "other settings" not in capsys.readouterr().out
+    monkeypatch.setenv("BACKCOACH_DATA_DIR", str(home / "elsewhere"))
+    assert cli.main(["service", "status"]) == 0
+    said = capsys.readouterr().out
+    assert "other settings than this shell (BACKCOACH_DATA_DIR)" in said
+
+
+def test_install_refuses_a_setting_a_unit_cannot_carry_and_says_where_to_put_it(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv("BACKCOACH_INFLUX_TOKEN", "pasted\ntwice")
+    assert cli.main(["service", "install", "--no-start"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "settings file" in err
+    assert not (home / "config" / "systemd" / "user" / "backcoach.service").exists()

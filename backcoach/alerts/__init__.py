@@ -22,6 +22,7 @@ from collections.abc import Callable
 from backcoach.alerts.base import Channel, ChannelResult, DeliveryError, Skipped, text_of
 from backcoach.alerts.dispatcher import Backoff, ChannelStatus, Dispatcher, send_test
 from backcoach.alerts.fast import LiveWarnings
+from backcoach.clock import SYSTEM, Clock
 from backcoach.config import Settings
 from backcoach.errors import ConfigError
 from backcoach.processing.rules import RuleEngine
@@ -120,6 +121,7 @@ def build_dispatcher(
     buzz: Callable[[OverloadWarning], None] | None = None,
     *,
     backoff: Backoff | None = None,
+    clock: Clock = SYSTEM,
 ) -> Dispatcher:
     """A running dispatcher with every configured channel that works on this machine.
 
@@ -127,11 +129,11 @@ def build_dispatcher(
     """
     lang = message_lang(settings)
     if not settings.warnings.enabled:
-        return Dispatcher([], lang=lang)
+        return Dispatcher([], lang=lang, clock=clock)
     channels, skipped = plan_channels(settings, store, buzz)
     for s in skipped:
         log.debug("warning channel %s skipped: %s", s.name, s.reason)
-    return Dispatcher(channels, lang=lang, backoff=backoff)
+    return Dispatcher(channels, lang=lang, backoff=backoff, clock=clock)
 
 
 def warning_hook(engine: RuleEngine, dispatcher: Dispatcher) -> LiveWarnings:

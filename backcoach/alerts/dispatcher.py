@@ -22,28 +22,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from backcoach.alerts.base import Channel, ChannelResult, DeliveryError
+from backcoach.backoff import Backoff
+from backcoach.clock import SYSTEM, Clock
 from backcoach.processing.types import OverloadWarning
 
 log = logging.getLogger(__name__)
 
 MAX_PENDING = 500  # warnings a channel keeps while it is down (a day holds a few dozen)
+CHANNEL_BACKOFF = Backoff(base_s=2.0, cap_s=300.0)  # a push service down for days: every 5 min
 JOIN_SLACK_S = 0.5  # extra time `close` gives a worker stuck inside a channel's send
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Retry delays: base_s, 2·base_s, 4·base_s ... capped at cap_s."""
-
-    base_s: float = 2.0
-    cap_s: float = 300.0
-
-    def __post_init__(self) -> None:
-        if self.base_s <= 0 or self.cap_s < self.base_s:
-            raise ValueError(f"back-off needs 0 < base_s <= cap_s, got {self.base_s}, {self.cap_s}")
-
-    def delay_s(self, attempt: int) -> float:
-        """Wait before retry number `attempt` (1 = the first retry)."""
-        return min(self.cap_s, self.base_s * 2.0 ** max(attempt - 1, 0))
 
 
 @dataclass(frozen=True)
@@ -69,13 +56,15 @@ class _Worker:
         backoff: Backoff,
         max_pending: int,
         on_sent: Callable[[str, OverloadWarning], None] | None,
+        clock: Clock,
     ) -> None:
         self.channel = channel
+        self.clock = clock
         self.lang = lang
         self.backoff = backoff
         self.on_sent = on_sent
         self.pending: deque[OverloadWarning] = deque(maxlen=max_pending)
-        self.cond = threading.Condition()
+        self.cond = clock.condition()
         self.delivered = 0
         self.dropped = 0
         self.drop_logged = False
@@ -108,7 +97,7 @@ class _Worker:
         """Step 1: the oldest warning once it is due, or None when the worker should end."""
         with self.cond:
             while True:
-                now = time.monotonic()
+                now = self.clock.monotonic()
                 if self.stopping and (not self.pending or now >= self.deadline):
                     return None
                 if self.pending and now >= self.retry_at:
@@ -129,7 +118,7 @@ class _Worker:
             self._sent(warning)
 
     def _failed(self, exc: Exception) -> None:
-        now = time.monotonic()
+        now = self.clock.monotonic()
         with self.cond:
             self.attempt += 1
             self.retry_at = now + self.backoff.delay_s(self.attempt)
@@ -153,7 +142,7 @@ class _Worker:
                 log.info(
                     "warning channel %s recovered after %.0f s; %d waiting warning(s) follow",
                     self.channel.name,
-                    time.monotonic() - self.failing_since,
+                    self.clock.monotonic() - self.failing_since,
                     len(self.pending),
                 )
             self.failing_since, self.attempt, self.retry_at = None, 0, 0.0
@@ -202,12 +191,14 @@ class Dispatcher:
         backoff: Backoff | None = None,
         max_pending: int = MAX_PENDING,
         on_sent: Callable[[str, OverloadWarning], None] | None = None,
+        clock: Clock = SYSTEM,
     ) -> None:
         self.lang = lang
         self.channels = tuple(channels)
-        self._backoff = backoff or Backoff()
+        self._backoff = backoff or CHANNEL_BACKOFF
+        self._clock = clock
         self._workers = [
-            _Worker(c, lang, self._backoff, max_pending, on_sent) for c in self.channels
+            _Worker(c, lang, self._backoff, max_pending, on_sent, clock) for c in self.channels
         ]
         self._closed = False
 
@@ -241,11 +232,11 @@ class Dispatcher:
     def close(self, timeout_s: float = 5.0) -> int:
         """Deliver what is waiting for up to `timeout_s`, then stop; returns warnings left."""
         self._closed = True
-        deadline = time.monotonic() + timeout_s
         for w in self._workers:
-            w.stop(deadline)
+            w.stop(self._clock.monotonic() + timeout_s)
+        joined_by = time.monotonic() + timeout_s + JOIN_SLACK_S  # threads end in real time
         for w in self._workers:
-            w.thread.join(max(deadline - time.monotonic(), 0.0) + JOIN_SLACK_S)
+            w.thread.join(max(joined_by - time.monotonic(), 0.0))
         left = sum(s.pending for s in self.status())
         if left:
             log.warning("%d warning(s) were not delivered before shutdown", left)

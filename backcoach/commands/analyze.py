@@ -12,8 +12,9 @@ it writes `DIR/<input stem>/` (see `backcoach.analysis`):
 
 and for the whole run `DIR/summary.csv` (one row per input and day, every metric: the cohort
 table, like GGIR's part 5) and `DIR/summary.json` (every input, with its error if it failed).
-Files run in a process pool (`--jobs`, default: the machine's cores) under one progress bar; a
-file that cannot be read is reported in one line and the others go on; the exit code is then 1.
+Files run in a process pool (`--jobs`, default: the machine's cores), or on a Dask cluster
+(`--cluster ADDRESS`, `backcoach.cluster`, docs/cluster.md), under one progress bar; a file that
+cannot be read is reported in one line and the others go on; the exit code is then 1.
 """
 
 from __future__ import annotations
@@ -29,12 +30,17 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from backcoach.analysis import AnalyzeOptions, FileResult, analyze_file
+from backcoach import outputs
 from backcoach.config import Settings
 from backcoach.errors import BackcoachError, ConfigError
 from backcoach.processing.summary import METRICS
 from backcoach.processing.types import PLACEMENTS, Calibration
+from backcoach.tables import safe_cell
+
+if TYPE_CHECKING:  # the analysis (SciPy) loads when a file is analysed, not for every command:
+    from backcoach.analysis import AnalyzeOptions, FileResult  # `collect` starts a second sooner
 
 COHORT_COLUMNS = ("input", "day", "start", "end", "reference", "units", "time_unit")
 
@@ -97,6 +103,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"files analysed at once, one process each (default: the cores, {default_jobs()}); "
         "each takes up to about 1 GB",
     )
+    p.add_argument(
+        "--cluster",
+        default=None,
+        metavar="ADDRESS",
+        help="run the files on a Dask distributed cluster instead: its scheduler's address "
+        "(tcp://HOST:8786) or scheduler file (.json); the inputs and --out must be on a path "
+        "every worker sees (needs pip install 'backcoach[cluster]'; docs/cluster.md)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -157,11 +171,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from backcoach.analysis import AnalyzeOptions
     from backcoach.collector.files import find_inputs
 
     jobs = default_jobs() if args.jobs is None else args.jobs
     if jobs < 1:
         raise ConfigError(f"--jobs {jobs}: give 1 or more")
+    if args.cluster is not None and args.jobs is not None:
+        raise ConfigError(
+            "--jobs and --cluster: give one (on a cluster its workers' threads set how many "
+            "files run at once)"
+        )
     paths = find_inputs(args.inputs)
     if not paths:
         raise ConfigError("no input files found; give CSV, .npz, .npy, .cwa, .bin or .gt3x files")
@@ -173,11 +193,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         rules=settings.rules,
         timezone=settings.timezone,
     )
-    out_dir = Path(args.out)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"cannot create the output folder {out_dir}: {exc.strerror}") from exc
+    out_dir = outputs.make_folder(Path(args.out))  # missing folders owner-only (0700)
     console = Console(stderr=True)
     names = output_names(paths)
     with Progress(
@@ -207,8 +223,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             done[i] = share
             progress.update(task, completed=sum(done.values()))
 
-        runner = _run_serial if jobs == 1 or len(paths) == 1 else _run_pool
-        results = runner(paths, names, out_dir, options, min(jobs, len(paths)), moved, report)
+        if args.cluster is not None:
+            from backcoach.cluster import run_cluster
+
+            def say(line: str) -> None:
+                progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+            results = run_cluster(
+                args.cluster, paths, names, out_dir, options, moved, report, _one, say
+            )
+        else:
+            runner = _run_serial if jobs == 1 or len(paths) == 1 else _run_pool
+            results = runner(paths, names, out_dir, options, min(jobs, len(paths)), moved, report)
     write_cohort(out_dir, results)
     failed = sum(r.error is not None for r in results)
     print(
@@ -220,15 +246,26 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 OnProgress = Callable[[int, float], None]
-Report = Callable[[FileResult], None]
+Report = Callable[["FileResult"], None]
 
 
 def _one(
-    i: int, path: Path, name: str, out_dir: Path, options: AnalyzeOptions, moved: OnProgress
+    i: int,
+    path: Path,
+    name: str,
+    out_dir: Path,
+    options: AnalyzeOptions,
+    moved: OnProgress,
+    attempt: str = "",
 ) -> FileResult:
-    """Analyse one file; every failure becomes the result's one-line error."""
+    """Analyse one file; every failure becomes the result's one-line error (the per-file work
+    of --jobs and --cluster alike)."""
+    from backcoach.analysis import FileResult, analyze_file
+
     try:
-        result = analyze_file(path, out_dir, name, options, lambda share: moved(i, share))
+        result = analyze_file(
+            path, out_dir, name, options, lambda share: moved(i, share), attempt=attempt
+        )
     except BackcoachError as exc:
         result = FileResult(path.name, name, error=str(exc))
     except MemoryError:
@@ -298,6 +335,8 @@ def _run_pool(paths, names, out_dir, options, jobs, moved, report) -> list[FileR
     """
     import multiprocessing as mp
 
+    from backcoach.analysis import FileResult
+
     ctx = mp.get_context("spawn")  # no fork of a process that runs the progress thread
     q = ctx.Queue()
     results: list[FileResult | None] = [None] * len(paths)
@@ -345,22 +384,30 @@ def _run_pool(paths, names, out_dir, options, jobs, moved, report) -> list[FileR
     return [r for r in results if r is not None]
 
 
+def _owner_only(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)
+
+
 def write_cohort(out_dir: Path, results: list[FileResult]) -> None:
     """DIR/summary.csv (one row per input and day, every metric) and DIR/summary.json."""
     metrics = list(METRICS)
     try:
-        with open(out_dir / "summary.csv", "w", encoding="utf-8", newline="") as fh:
+        with open(
+            out_dir / "summary.csv", "w", encoding="utf-8", newline="", opener=_owner_only
+        ) as fh:
             w = csv.writer(fh)
             w.writerow([*COHORT_COLUMNS, *metrics])
             for r in results:
                 for d in r.days:
                     m = d["metrics"]
                     w.writerow(
-                        [r.input, d["day"], d["start"], d["end"], r.reference, r.units]
-                        + [r.time_unit]
+                        [safe_cell(r.input), d["day"], d["start"], d["end"], r.reference]
+                        + [r.units, r.time_unit]
                         + ["" if m.get(k) is None else m[k] for k in metrics]
                     )
         cohort = {"inputs": [r.to_json() for r in results]}
         (out_dir / "summary.json").write_text(json.dumps(cohort, indent=1), encoding="utf-8")
+        for name in ("summary.csv", "summary.json"):
+            outputs.owner_only(out_dir / name)
     except OSError as exc:
         raise ConfigError(f"cannot write the cohort table into {out_dir}: {exc.strerror}") from exc

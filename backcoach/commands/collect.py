@@ -4,6 +4,8 @@ Why a thin command: finding the sensor (`collector.ble`), the session (`collecto
 the live path (`service.LiveRun`) do the work; this module parses options, shows a status line,
 and makes SIGTERM (systemd, docker stop) a clean finish like Ctrl-C: everything written, the
 days summarised. With `--wait` it looks for the sensor until it comes (as a service does).
+One collector per store: a second one stops with the first one's PID, or with `--wait` waits
+until the first one ends (`collector_lock`).
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
+from backcoach.collector_lock import CollectorLock, CollectorRunning
 from backcoach.config import Settings
-from backcoach.errors import ConfigError, SensorLost, SensorNotFound
+from backcoach.errors import BluetoothUnavailable, ConfigError, SensorLost, SensorNotFound
 
 if TYPE_CHECKING:
     from rich.status import Status
@@ -36,7 +39,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUZZ_TIMEOUT_S = 10.0  # a buzz not written by then counts as not delivered (the dispatcher retries)
-WAIT_SCAN_S = 30.0  # with --wait: one scan this long, then the next, until the sensor answers
+LOCK_POLL_S = 2.0  # with --wait: how often to look whether the other collector has ended
+BLUEZ_POLL_S = 2.0  # with --wait: how often to look whether Bluetooth has come up
+WAIT_SAY_S = 600.0  # with --wait: a sensor that does not answer is said again this often
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -70,7 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=float,
         default=10.0,
         metavar="S",
-        help="how long to look for the sensor (default 10)",
+        help="how long to look for the sensor (default 10; with --wait: each scan)",
     )
     p.add_argument(
         "--wait",
@@ -94,14 +99,44 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _collect(args: argparse.Namespace, settings: Settings) -> int:
+    stopping = asyncio.Event()
+    _on_sigterm(stopping.set)
+    lock = CollectorLock(settings.data_path)
+    if not await _take(lock, wait=args.wait, stopping=stopping):
+        return 0  # stopped while another collector ran: nothing to write
+    try:
+        return await _collect_locked(args, settings, stopping)
+    finally:
+        lock.release()
+
+
+async def _take(lock: CollectorLock, *, wait: bool, stopping: asyncio.Event) -> bool:
+    """The store's collector lock; with `wait`, once the other collector ends (False: stopped)."""
+    said = False
+    while not stopping.is_set():
+        try:
+            lock.acquire()
+            return True
+        except CollectorRunning as exc:
+            if not wait:
+                raise
+            if not said:
+                log.info("%s; waiting until it ends", exc)
+                said = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), LOCK_POLL_S)
+    return False
+
+
+async def _collect_locked(
+    args: argparse.Namespace, settings: Settings, stopping: asyncio.Event
+) -> int:
     from backcoach.collector.session import CollectSession, sensor_live_run
     from backcoach.storage import open_store
 
     console = Console(stderr=True)
     sensor = settings.sensor.name if args.sensor is None else args.sensor
     profile = settings.sensor.profile if args.profile is None else args.profile
-    stopping = asyncio.Event()
-    _on_sigterm(stopping.set)
     with console.status("looking for the sensor ..."):
         found = await _find(sensor, profile, args, stopping)
     if found is None:
@@ -115,7 +150,7 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> int:
 
     def live_path(session: CollectSession) -> LiveRun:
         """(In the session's worker thread, while the link connects.) Warnings, then LiveRun."""
-        dispatchers.append(_wire_warnings(session, settings, store, loop))
+        dispatchers.append(wire_warnings(session, settings, store, loop))
         return sensor_live_run(session)
 
     try:
@@ -201,32 +236,51 @@ def _ctrl_c_stops(callback: Callable[[], None]) -> asyncio.Event:
 async def _find(
     sensor: str, profile: str, args: argparse.Namespace, stopping: asyncio.Event
 ) -> FoundSensor | None:
-    """The sensor; with --wait, scan after scan until it answers (None if stopped meanwhile)."""
+    """The sensor; with --wait, scan after scan until it answers (None if stopped meanwhile).
+
+    With --wait a Bluetooth stack that is not up yet (a service started at login, before
+    bluetoothd) is waited for too, and a sensor that does not answer is said now and then in
+    one line, with the sensors heard instead (a mistyped name shows at once).
+    """
     from backcoach.collector.ble import async_find
 
     if not args.wait:
         return await async_find(sensor, profile, args.scan_timeout)
-    said = False
+    said_at: float | None = None
+    no_bluetooth = False
+    loop = asyncio.get_running_loop()
     while not stopping.is_set():
-        scan = asyncio.ensure_future(async_find(sensor, profile, WAIT_SCAN_S))
+        scan = asyncio.ensure_future(async_find(sensor, profile, args.scan_timeout))
         stop = asyncio.ensure_future(stopping.wait())
         await asyncio.wait({scan, stop}, return_when=asyncio.FIRST_COMPLETED)
         stop.cancel()
         if not scan.done():
             scan.cancel()
-            with contextlib.suppress(asyncio.CancelledError, SensorNotFound):
+            with contextlib.suppress(asyncio.CancelledError, SensorNotFound, BluetoothUnavailable):
                 await scan
             return None
         try:
-            return scan.result()
+            found = scan.result()
+        except BluetoothUnavailable as exc:
+            if not no_bluetooth:
+                log.info("%s; waiting for it (Ctrl-C stops)", exc)
+                no_bluetooth = True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), BLUEZ_POLL_S)
+            continue
         except SensorNotFound as exc:
-            if not said:
+            if no_bluetooth:
+                log.info("Bluetooth is up; looking for the sensor")
+                no_bluetooth = False
+            if said_at is None or loop.time() - said_at >= WAIT_SAY_S:
+                said_at = loop.time()
                 log.info("%s; still looking until it answers (Ctrl-C stops)", exc)
-                said = True
+            continue
+        return found
     return None
 
 
-def _wire_warnings(
+def wire_warnings(
     session: CollectSession, settings: Settings, store: Store, loop: asyncio.AbstractEventLoop
 ) -> Dispatcher:
     """Rules on every pipeline output and every finished day; delivery on the dispatcher's
@@ -242,7 +296,8 @@ def _wire_warnings(
     has_motor = session.link.profile.buzz is not None
     engine = engine_from_settings(settings)
     # store=None: LiveRun stores the warnings the hooks return
-    dispatcher = build_dispatcher(settings, store=None, buzz=buzz if has_motor else None)
+    buzzer = buzz if has_motor else None
+    dispatcher = build_dispatcher(settings, store=None, buzz=buzzer, clock=session.clock)
     session.on_output.append(warning_hook(engine, dispatcher))
     session.on_day.append(daily_hook(settings, store, engine, dispatcher))
     return dispatcher

@@ -64,8 +64,13 @@ def entry_file() -> Path:
     return Path(dashboard.__file__).parent / "serve.py"
 
 
-def streamlit_argv(host: str, port: int) -> list[str]:
-    """The `streamlit run` command line for the dashboard."""
+def streamlit_argv(host: str, port: int, *, practice: bool = False) -> list[str]:
+    """The `streamlit run` command line for the dashboard.
+
+    The practice's dashboard may face the internet: an unexpected error there shows no
+    traceback (server paths, code), only that something went wrong; the server log keeps it.
+    """
+    details = ["--client.showErrorDetails", "none"] if practice else []
     return [
         sys.executable,
         "-m",
@@ -86,6 +91,7 @@ def streamlit_argv(host: str, port: int) -> list[str]:
         "minimal",
         "--logger.hideWelcomeMessage",
         "true",  # its URL lacks the secret; this command prints the one to open
+        *details,
     ]
 
 
@@ -175,8 +181,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return _serve(host, port, child_env(settings, guard))
 
 
-def _serve(host: str, port: int, env: dict[str, str]) -> int:
-    argv = streamlit_argv(host, port)
+def _serve(host: str, port: int, env: dict[str, str], *, practice: bool = False) -> int:
+    argv = streamlit_argv(host, port, practice=practice)
     sys.stdout.flush()
     sys.stderr.flush()
     # Replace this process, so stopping `backcoach dashboard` stops the server with it.
@@ -205,4 +211,4 @@ def _run_practice(settings: Settings, host: str, port: int) -> int:
     sys.stdout.write(f"Open {address} and log in\n")
     allowed = tuple(n.lower() for n in settings.dashboard.allowed_hosts)
     guard = GuardConfig(host=host, port=port, secret=None, allowed=allowed)
-    return _serve(host, port, child_env(settings, guard, practice=True))
+    return _serve(host, port, child_env(settings, guard, practice=True), practice=True)

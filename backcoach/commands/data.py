@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
+from backcoach import outputs
 from backcoach.config import Settings
 from backcoach.errors import ConfigError
 
@@ -31,11 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--out",
         required=True,
-        type=Path,
-        help="the zip file to write, or a folder to write backcoach-export-DATE.zip into",
+        help="the zip file to write, or a folder (an existing one, or a name ending in /) to "
+        "write backcoach-export-DATE-FORMAT.zip into (-2, -3... when taken)",
     )
     p.add_argument("--format", choices=("csv", "parquet"), default="csv", help="default: csv")
     p.add_argument("--raw", action="store_true", help="include the raw samples (time, x, y, z)")
+    p.add_argument("--force", action="store_true", help="replace the zip file if it is there")
     p.set_defaults(handler=run_export)
 
     d = sub.add_parser(
@@ -54,11 +57,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.set_defaults(handler=run_delete)
 
 
-def export_target(out: Path, fmt: str) -> Path:
-    """The zip to write: `out` itself, or a dated file inside it when it is a folder."""
-    if out.is_dir() or str(out).endswith(("/", "\\")):
-        return out / f"backcoach-export-{dt.date.today().isoformat()}-{fmt}.zip"
-    return out
+def export_target(out: str, fmt: str, today: dt.date, *, force: bool = False) -> Path:
+    """The zip to write: `out` itself (replaced only with `force`), or a dated file inside it
+    when it is a folder (an existing one, or a name ending in a slash, made owner-only), never
+    one already there. Checked before any work (`outputs.py`)."""
+    path = Path(out)
+    outputs.check_name(path)
+    if out.endswith(("/", os.sep)) or path.is_dir():
+        folder = outputs.make_folder(path)
+        stem = f"backcoach-export-{today.isoformat()}-{fmt}"
+        return outputs.free_name(folder, stem, ".zip")
+    outputs.check_new_file(path, force=force)
+    outputs.make_folder(path.parent if str(path.parent) else Path("."))
+    return path
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -67,14 +78,10 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     from backcoach.dashboard.export import write_export
     from backcoach.store_check import open_for_reading, require_data
 
+    target = export_target(args.out, args.format, settings.today(), force=args.force)
     store = open_for_reading(settings)
     try:
         require_data(store, settings)
-        target = export_target(args.out, args.format)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ConfigError(f"cannot create {target.parent}: {exc.strerror}") from exc
         with Progress(transient=True) as progress:
             task = progress.add_task("exporting", total=1.0)
             rows = write_export(

@@ -137,7 +137,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.days < 1 or args.days > 366:
         raise ConfigError(f"--days is {args.days}; give a number from 1 to 366")
     console = Console(stderr=True)
-    today = dt.datetime.now(zone(settings.timezone)).date()
+    today = settings.today()
     days = [today - dt.timedelta(days=args.days - i) for i in range(args.days)]
     iso_days = [d.isoformat() for d in days]
     store = open_store(settings)
@@ -194,7 +194,9 @@ def _simulate(
             for i, day in enumerate(days):
                 start_s, end_s = day_bounds(day, settings.timezone)
                 task = progress.add_task(f"simulating {day.isoformat()}", total=1.0)
-                sim = simulate_day(start_s, fs_hz=args.rate, seed=args.seed + i)
+                sim = simulate_day(
+                    start_s, day_s=end_s - start_s, fs_hz=args.rate, seed=args.seed + i
+                )
                 run_ = LiveRun(settings, store, session=f"demo-{day.isoformat()}", **hooks)
                 report = run_.replay(
                     sim.samples,

@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
+import urllib.parse
 from pathlib import Path
 
 from backcoach import practice
@@ -118,15 +120,47 @@ def _ensure_reader(admin: InfluxAdmin, folder: Path, roster: Roster) -> None:
     practice.write_private(folder / READER_TOKEN, account.token + "\n")
 
 
+#: What a server address printed into a wearer's config.toml may hold: RFC 3986's characters
+#: (no quote, backslash, space or line break, which could end the TOML string early).
+URL_CHARS = re.compile(r"[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]+")
+
+
+def wearer_url(url: str, *, given: bool) -> str:
+    """The server address for the wearer's machine: an http(s) URL with a host, without
+    credentials (the wearer's go in their token file; the admin's never leave this machine)."""
+    flag = "--url-for-wearer" if given else "influx.url"
+    try:
+        parts = urllib.parse.urlsplit(url) if URL_CHARS.fullmatch(url) else None
+        host = parts.hostname if parts is not None else None
+    except ValueError:  # e.g. a bracketed host that is no IPv6 address
+        parts = host = None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise ConfigError(
+            f"{flag} {url!r} is not a server address: give http(s)://HOST[:PORT], e.g. "
+            "https://influx.practice.example"
+        )
+    if parts.username is not None or parts.password is not None:
+        if given:
+            raise ConfigError(
+                f"{flag} must not hold a user name or password (the wearer's account goes in "
+                "their token file); give https://HOST[:PORT]"
+            )
+        host = parts.netloc.rsplit("@", 1)[1]
+        return urllib.parse.urlunsplit(parts._replace(netloc=host))
+    return url
+
+
 def run_add_wearer(args: argparse.Namespace, settings: Settings) -> int:
     if args.timezone:
         from dataclasses import replace
 
         check_settings(replace(settings, timezone=args.timezone), lambda _n: "--timezone")
+    given = args.url_for_wearer is not None
+    url = wearer_url(args.url_for_wearer if given else settings.influx.url, given=given)
     wearer, account = add_wearer(
         settings, args.name, timezone=args.timezone, new_password=args.new_password
     )
-    sys.stdout.write(_settings_text(wearer, account, args.url_for_wearer or settings.influx.url))
+    sys.stdout.write(_settings_text(wearer, account, url))
     return 0
 
 
@@ -166,22 +200,31 @@ def add_wearer(
     return wearer, account
 
 
+def wearer_config(wearer: Wearer, url: str) -> str:
+    """The wearer's config.toml, written by the settings file's own TOML writer (every string
+    quoted and escaped), so no value can add a line of its own."""
+    from backcoach.dashboard.settings_file import render_toml
+
+    doc: dict = {"storage": "influxdb", "wearer": wearer.name}
+    if wearer.timezone:
+        doc["timezone"] = wearer.timezone
+    doc["influx"] = {
+        "url": url,
+        "bucket": wearer.bucket,
+        "token_file": "~/.config/backcoach/influx-token",
+    }
+    return render_toml(doc)
+
+
 def _settings_text(wearer: Wearer, account: Account, url: str) -> str:
     """What the wearer's machine needs; the password appears here and nowhere else."""
-    tz = f'timezone = "{wearer.timezone}"\n' if wearer.timezone else ""
     return (
         f"Wearer {wearer.name}: database {wearer.bucket}, account {wearer.user} (may use only "
         "this database).\n"
         "On the wearer's machine, save this as the token file (owner-only, e.g. chmod 600):\n\n"
         f"  {account.token}\n\n"
         "and put this in its config.toml (backcoach config show finds the file):\n\n"
-        'storage = "influxdb"\n'
-        f'wearer = "{wearer.name}"\n'
-        f"{tz}"
-        "[influx]\n"
-        f'url = "{url}"\n'
-        f'bucket = "{wearer.bucket}"\n'
-        'token_file = "~/.config/backcoach/influx-token"\n\n'
+        f"{wearer_config(wearer, url)}\n"
         "The password is shown only now; if it is lost, run add-wearer again with "
         "--new-password.\n"
     )
@@ -202,12 +245,12 @@ def _ask_password() -> str:
 
 
 def run_add_practitioner(args: argparse.Namespace, settings: Settings) -> int:
-    practice.check_username(args.username)
+    username = practice.check_username(args.username)  # folded: JDevries logs in as jdevries
     password = _ask_password()
-    new = practice.set_practitioner(settings.practice_path, args.username, args.name, password)
+    new = practice.set_practitioner(settings.practice_path, username, args.name, password)
     practice.cookie_key(settings.practice_path)
-    verb = "added" if new else "has a new password"
-    sys.stdout.write(f"Practitioner {args.username} {verb}; `backcoach dashboard --practice`.\n")
+    verb = "added" if new else "has a new password (earlier logins end; a lock is lifted)"
+    sys.stdout.write(f"Practitioner {username} {verb}; `backcoach dashboard --practice`.\n")
     return 0
 
 

@@ -8,11 +8,9 @@ store like `export` does (never creating one) and writes HTML, PDF, or both.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
 from pathlib import Path
 
-from backcoach import demo_store
+from backcoach import demo_store, outputs
 from backcoach.config import Settings
 from backcoach.errors import ConfigError
 
@@ -32,7 +30,11 @@ EXAMPLES = """\
 examples:
   backcoach report                              the last complete week, as HTML
   backcoach report --week 2026-W48 --out report.html --pdf
-  backcoach report --out week.pdf --lang nl     in Dutch, as PDF only"""
+  backcoach report --out week.pdf --lang nl     in Dutch, as PDF only
+  backcoach report --force                      replace the report of that week
+
+A report is written owner-only (it holds health data); a file already there is replaced only
+with --force."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -58,6 +60,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--pdf", action="store_true", help="also write the PDF beside the HTML (same name, .pdf)"
     )
+    p.add_argument(
+        "--force", action="store_true", help="replace a report file that is already there"
+    )
     p.add_argument("--lang", choices=("en", "nl"), help="language (default: your settings')")
     demo_store.add_store_option(p)
     p.set_defaults(handler=run)
@@ -74,21 +79,14 @@ def targets(out: Path | None, also_pdf: bool, week: str) -> tuple[Path | None, P
     return path, (path.with_suffix(".pdf") if also_pdf else None)
 
 
-def _check_folder(path: Path) -> None:
+def _check_target(path: Path, force: bool) -> None:
+    """Before any work: a name the disk takes, in a folder that exists, replaced only with
+    --force (`outputs.py`)."""
+    outputs.check_name(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ConfigError(f"cannot write {path}: the folder {folder} does not exist")
-
-
-def _write(path: Path, blob: bytes) -> None:
-    """Write whole or not at all: a failed run never leaves half a report under the name."""
-    part = path.with_name(path.name + ".part")
-    try:
-        part.write_bytes(blob)
-        os.replace(part, path)
-    except OSError as exc:
-        part.unlink(missing_ok=True)
-        raise ConfigError(f"cannot write {path}: {exc.strerror}") from exc
+    outputs.check_new_file(path, force=force)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -98,15 +96,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from backcoach.dashboard import dates, report, report_browser
     from backcoach.dashboard.i18n import default_language
     from backcoach.dashboard.weekly import IsoWeek, last_complete_week
-    from backcoach.processing.days import zone
     from backcoach.store_check import open_for_reading, require_data, where
 
-    today = dt.datetime.now(zone(settings.timezone)).date()
+    today = settings.today()
     week = IsoWeek.parse(args.week) if args.week else last_complete_week(today)
     html_path, pdf_path = targets(args.out, args.pdf, str(week))
     for path in (html_path, pdf_path):
         if path is not None:
-            _check_folder(path)
+            _check_target(path, args.force)
     lang = args.lang or default_language(settings.language)
     browser = report_browser.require_browser()
     console = Console(stderr=True)
@@ -121,6 +118,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 settings.timezone,
                 lang,
                 where=where(settings),
+                today=today,
                 browser=browser,
                 wearer=settings.wearer,
             )
@@ -128,12 +126,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         store.close()
     written = []
     if html_path is not None:
-        _write(html_path, html.encode("utf-8"))
+        outputs.write_whole(html_path, html.encode("utf-8"))  # owner-only: health data
         written.append(str(html_path))
     if pdf_path is not None:
         with console.status("printing the PDF"):
             pdf = report_browser.html_to_pdf(html, browser=browser)
-        _write(pdf_path, pdf)
+        outputs.write_whole(pdf_path, pdf)
         written.append(str(pdf_path))
     span = dates.span(week.monday, week.sunday, "en")
     print(

@@ -5,7 +5,10 @@ away (`collect --wait`), come back by itself after a crash (`Restart=on-failure`
 cleanly (SIGTERM: everything written, the day summarised). On Linux a systemd *user* unit
 does that without root; docs/service.md says what to use on macOS (launchd) and Windows
 (Task Scheduler). The unit runs this Python (`sys.executable -m backcoach`), so it keeps using
-the environment backcoach was installed in.
+the environment backcoach was installed in, and it carries the `BACKCOACH_*` variables this shell
+has (data folder, push URLs, InfluxDB, ...): without them the service would record into another
+store than the dashboard started from this shell reads, silently. The unit is owner-only (0600),
+since a push URL or a token may be among them; `status` says when the shell's differ.
 """
 
 from __future__ import annotations
@@ -20,13 +23,16 @@ from pathlib import Path
 
 from rich.console import Console
 
-from backcoach.config import Settings
+from backcoach.config import ENV_VARS, Settings
 from backcoach.errors import BackcoachError
 
 UNIT = "backcoach.service"
 RESTART_S = 10  # after a failure, start again this long later
 STOP_TIMEOUT_S = 90  # SIGTERM's clean finish (store flush, day summary) may take this long
 SYSTEMCTL_TIMEOUT_S = 30
+UNIT_MODE = 0o600  # it may carry a push URL or an InfluxDB token
+#: Variables that name a file or folder: carried as absolute paths (the unit runs from $HOME).
+PATH_VARS = ("BACKCOACH_DATA_DIR", "BACKCOACH_INFLUX_TOKEN_FILE", "BACKCOACH_PRACTICE_DIR")
 
 
 class ServiceError(BackcoachError):
@@ -62,13 +68,36 @@ def unit_dir() -> Path:
     return Path(base) / "systemd" / "user"
 
 
-def unit_text(settings: Settings) -> str:
-    """The unit: `collect --wait` with this Python and this settings file."""
+def carried(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The `BACKCOACH_*` settings of this shell, as the service gets them (paths absolute)."""
+    env = dict(os.environ if env is None else env)
+    out = {}
+    for name in ENV_VARS:
+        value = env.get(name, "")
+        if not value:
+            continue
+        if "\n" in value or "\r" in value:
+            raise ServiceError(
+                f"{name} holds a line break, which a unit cannot carry; unset it and put the "
+                "setting in the settings file (`backcoach config path`) instead"
+            )
+        if name in PATH_VARS:
+            value = str(Path(value).expanduser().resolve())
+        out[name] = value
+    return out
+
+
+def unit_text(settings: Settings, env: dict[str, str] | None = None) -> str:
+    """The unit: `collect --wait` with this Python, this settings file and this shell's
+    `BACKCOACH_*` variables."""
     argv = [sys.executable, "-m", "backcoach"]
     if settings.config_file and Path(settings.config_file).exists():
         argv += ["--config", str(Path(settings.config_file).resolve())]
     argv += ["collect", "--wait"]
     exec_start = " ".join(_quote(a) for a in argv)
+    environment = "".join(
+        f"Environment={_quote_env(name, value)}\n" for name, value in carried(env).items()
+    )
     return f"""[Unit]
 Description=backcoach: the back-worn sensor streamed into the store (collect --wait)
 Documentation=man:systemd.service(5)
@@ -77,7 +106,7 @@ Documentation=man:systemd.service(5)
 Type=exec
 ExecStart={exec_start}
 Environment=PYTHONUNBUFFERED=1
-Restart=on-failure
+{environment}Restart=on-failure
 RestartSec={RESTART_S}
 TimeoutStopSec={STOP_TIMEOUT_S}
 
@@ -100,12 +129,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _install(path: Path, settings: Settings, *, start: bool, console: Console) -> None:
     _linux_only()
+    text = unit_text(settings)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(unit_text(settings))
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, UNIT_MODE)
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        path.chmod(UNIT_MODE)  # an older, readable unit
     except OSError as exc:
         raise ServiceError(f"cannot write {path}: {exc.strerror}") from exc
     console.print(f"wrote {path}")
+    names = list(carried())
+    if names:
+        console.print("with this shell's settings: " + ", ".join(names))
     steps = [["daemon-reload"], ["enable", "--now", UNIT]]
     if not start:
         console.print("to start it now and at every login: " + _commands(steps))
@@ -133,12 +169,23 @@ def _uninstall(path: Path, *, stop: bool, console: Console) -> None:
 
 def _status(path: Path, settings: Settings, console: Console) -> None:
     console.print(f"unit file: {path}" + ("" if path.exists() else " (not installed)"))
+    if path.exists():
+        differ = _differing(path.read_text())
+        if differ:
+            console.print(
+                f"[yellow]the service runs with other settings than this shell "
+                f"({', '.join(differ)}): run `backcoach service install` again[/]"
+            )
     if shutil.which("systemctl"):
         for query in ("is-enabled", "is-active"):
             out = _systemctl([query, UNIT], what=query, check=False)
             console.print(f"{query}: {out or 'unknown'}")
+    from backcoach.collector_lock import CollectorLock
     from backcoach.storage import open_store
 
+    pid = CollectorLock(settings.data_path).held_by_other()
+    running = "not running" if pid is None else f"running (PID {pid})" if pid else "running"
+    console.print(f"collector on this store: {running}")
     store = open_store(settings)
     try:
         status = store.read_status()
@@ -182,6 +229,39 @@ def _linux_only() -> None:
             "`backcoach service` writes a systemd user unit (Linux); on macOS use a launchd "
             "agent and on Windows the Task Scheduler, as docs/service.md shows"
         )
+
+
+def _differing(unit: str) -> list[str]:
+    """The `BACKCOACH_*` variables whose value in the unit is not this shell's (names only)."""
+    in_unit = {}
+    for line in unit.splitlines():
+        if line.startswith('Environment="BACKCOACH_'):
+            name, _, value = _unquote_env(line.removeprefix("Environment=")).partition("=")
+            in_unit[name] = value
+    shell = carried()
+    return sorted(n for n in set(in_unit) | set(shell) if in_unit.get(n) != shell.get(n))
+
+
+def _quote_env(name: str, value: str) -> str:
+    """`"NAME=value"` as systemd reads an Environment= assignment: C escapes, %% for %."""
+    text = f"{name}={value}".replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")
+    return f'"{text}"'
+
+
+def _unquote_env(quoted: str) -> str:
+    """The inverse of `_quote_env`."""
+    text, out, i = quoted[1:-1], [], 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and i + 1 < len(text):
+            out.append(text[i + 1])
+            i += 2
+            continue
+        if c == "%" and text[i + 1 : i + 2] == "%":
+            i += 1
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def _quote(arg: str) -> str:

@@ -114,7 +114,14 @@ def report_section(ctx: common.Ctx, last: str) -> None:
 
     def html() -> str:
         return report.build(
-            ctx.store, week, s.rules, s.timezone, lang, browser=browser, wearer=s.wearer
+            ctx.store,
+            week,
+            s.rules,
+            s.timezone,
+            lang,
+            today=s.today(),
+            browser=browser,
+            wearer=s.wearer,
         )[1]
 
     whose = f"{s.wearer}-" if ctx.read_only else ""  # a practice keeps many wearers' reports

@@ -158,19 +158,20 @@ def export_section(ctx: common.Ctx) -> None:
     if first:
         shown = {"first": dates.short(first, ctx.lang), "last": dates.short(last, ctx.lang)}
         st.caption(ctx.t("settings.data_range", **shown))
-    stamp = dt.date.today().isoformat()
+    stamp = ctx.settings.today().isoformat()
+    whose = f"{ctx.settings.wearer}-" if ctx.read_only else ""  # a practice keeps many wearers'
     c1, c2 = st.columns(2)
     c1.download_button(
         ctx.t("settings.export_csv"),
         data=lambda: export_zip(ctx, "csv"),
-        file_name=f"backcoach-{stamp}-csv.zip",
+        file_name=f"backcoach-{whose}{stamp}-csv.zip",
         mime="application/zip",
         on_click="ignore",
     )
     c2.download_button(
         ctx.t("settings.export_parquet"),
         data=lambda: export_zip(ctx, "parquet"),
-        file_name=f"backcoach-{stamp}-parquet.zip",
+        file_name=f"backcoach-{whose}{stamp}-parquet.zip",
         mime="application/zip",
         on_click="ignore",
     )

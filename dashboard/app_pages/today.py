@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import streamlit as st
 
@@ -26,7 +25,7 @@ def _fmt_duration(seconds: float | None, lang: str) -> str:
 @st.fragment(run_every=LIVE_REFRESH_S)
 def live_panel(ctx: common.Ctx) -> None:
     """Current posture, trunk angle, time since break, battery and state; refreshes in place."""
-    live = views.live_status(ctx.store.read_status(), time.time())
+    live = views.live_status(ctx.store.read_status(), ctx.settings.now_s())
     if live is None:
         st.caption(ctx.t("live.not_running"))
         return

@@ -10,10 +10,14 @@ from backcoach.dashboard import common, dates, practice_mode, practice_view
 from backcoach.dashboard.i18n import t
 from backcoach.dashboard.weekly import IsoWeek
 from backcoach.errors import BackcoachError
-from backcoach.processing.days import zone
 
 WEEKS_BACK = 12  # weeks offered in the week picker
 TODAY_PAGE = "app_pages/today.py"
+OPEN_PICK = "practice_open_pick"
+
+
+def _open_chosen() -> None:
+    practice_mode.choose(st.session_state[OPEN_PICK])
 
 
 def pick_week(lang: str, today: dt.date) -> IsoWeek:
@@ -40,7 +44,7 @@ def main() -> None:
         st.info(t("practice.none", lang))
         common.disclaimer()
         return
-    week = pick_week(lang, dt.datetime.now(zone(base.timezone)).date())
+    week = pick_week(lang, base.today())
     try:
         rows = practice_mode.overview(base, week)
     except BackcoachError as exc:
@@ -52,10 +56,10 @@ def main() -> None:
     counts = {s: sum(g.status == s for g in rows) for s in ("red", "amber", "green", "none")}
     st.markdown(t("practice.counts", lang, **counts))
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    pick = left.selectbox(
-        t("practice.open", lang), [g.name for g in rows], key="practice_open_pick"
-    )
-    if right.button(t("practice.open_button", lang), on_click=practice_mode.choose, args=(pick,)):
+    left.selectbox(t("practice.open", lang), [g.name for g in rows], key=OPEN_PICK)
+    # The callback reads the box's value when clicked: the value drawn last can be an earlier
+    # one when the click follows the choice quickly (another wearer's pages would open).
+    if right.button(t("practice.open_button", lang), on_click=_open_chosen):
         st.switch_page(TODAY_PAGE)
     st.dataframe(practice_view.overview_table(rows, lang), hide_index=True)
     common.disclaimer()

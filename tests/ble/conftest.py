@@ -55,6 +55,7 @@ DEVICES = {
     "movesense": {"address": "C0:FF:EE:00:00:09", "name": "Movesense 2245", "profile": "movesense"},
     "restart": {"address": "C0:FF:EE:00:00:0C", "name": "Polar H10 5E5E5E5E", "profile": "polar"},
     "away": {"address": "C0:FF:EE:00:00:0D", "name": "BC-DIY-A", "profile": "open", "rate_hz": 50},
+    "twice": {"address": "C0:FF:EE:00:00:0F", "name": "Polar H10 0F0F0F0F", "profile": "polar"},
     # a name that reads as Rich markup: printed as it is, never parsed
     "markup": {
         "address": "C0:FF:EE:00:00:0E",

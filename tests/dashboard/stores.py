@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backcoach.config import load_settings
-from backcoach.processing.days import zone
 from backcoach.storage import open_store
+from tests import clock
 
 from . import dashboard_synthetic as synthetic
 
-TZ = "Europe/Amsterdam"
+TZ = clock.TZ
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "dashboard" / "app.py"
 
@@ -44,11 +44,13 @@ def new_dir(base: Path) -> StoreDir:
 
 
 def yesterday() -> dt.date:
-    return dt.datetime.now(zone(TZ)).date() - dt.timedelta(days=1)
+    """Yesterday of the tests' calendar (tests/clock.py), in the wearers' zone."""
+    return clock.yesterday(TZ)
 
 
 def make_synthetic(base: Path, days_with_epochs: int = 7, days_with_summaries: int = 30):
-    """A store with the synthetic schedule (exact, known figures) ending yesterday."""
+    """A store with the synthetic schedule (exact, known figures) ending yesterday (the
+    calendar's at the time it is made)."""
     sd = new_dir(base)
     store = open_store(sd.settings())
     try:

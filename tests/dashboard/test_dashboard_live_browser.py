@@ -7,13 +7,12 @@ JavaScript, so only a browser can show what the wearer reads.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
 from backcoach.processing.types import POSTURE_CODE, Epochs
 from backcoach.storage import open_store
+from tests import clock
 
 from .conftest import CHROMIUM, open_page
 from .serve import dashboard
@@ -32,7 +31,7 @@ def live_server(tmp_path_factory):
     """`backcoach dashboard` on a store holding the last few minutes of a streaming sensor."""
     sd = new_dir(tmp_path_factory.mktemp("short-day"))
     store = open_store(sd.settings())
-    now = float(int(time.time()))
+    now = float(int(clock.now_s()))  # the dashboard's now (BACKCOACH_NOW)
     n = MINUTES * 60
     t = now - n + np.arange(float(n))
     trunk = 5.0 + 65.0 * np.exp(-(((np.arange(n) - n + 60) / 3.0) ** 2))  # a bend a minute ago

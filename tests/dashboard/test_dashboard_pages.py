@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from backcoach.config import load_settings
 from backcoach.storage import open_store
+from tests import clock
 
 from .stores import APP
 
@@ -81,7 +81,7 @@ def test_today_live_panel_appears_while_the_collector_streams(synthetic_rw, app_
     """Fresh collector status rows turn the 'not running' line into the live panel."""
     app_env(synthetic_rw)
     store = open_store(synthetic_rw.settings())
-    now = time.time()
+    now = clock.now_s()
     for key, value in {
         "collector.state": "streaming",
         "collector.last_sample_s": f"{now - 2:.3f}",
@@ -105,7 +105,7 @@ def test_the_live_panel_says_when_a_new_sensor_is_still_provisional(synthetic_rw
     """A sensor never seen, before its first walk: no posture, the tilt marked provisional."""
     app_env(synthetic_rw)
     store = open_store(synthetic_rw.settings())
-    now = time.time()
+    now = clock.now_s()
     for key, value in {
         "collector.state": "streaming",
         "collector.last_sample_s": f"{now - 1:.3f}",
@@ -172,6 +172,7 @@ def test_diary_entries_can_be_added_edited_and_deleted(synthetic_rw, app_env):
     assert not at.exception
     store = open_store(settings)
     today = max(e.day for e in store.read_diary("0001-01-01", "9999-12-31"))
+    assert today == clock.today().isoformat()  # the wearer's today (BACKCOACH_NOW)
     entry = store.read_diary(today, today)[0]
     assert (entry.pain, entry.note, entry.water) == (7, "stiff after gardening", True)
     assert any(today in s.value for s in at.success)
@@ -247,7 +248,7 @@ def test_the_live_panel_shows_the_last_ten_minutes_second_by_second(synthetic_rw
 
     app_env(synthetic_rw)
     store = open_store(synthetic_rw.settings())
-    now = float(int(time.time()))
+    now = float(int(clock.now_s()))
     t = now - 600 + np.arange(600.0)
     trunk = np.where(np.arange(600) == 500, 70.0, 5.0)
     standing = np.full(600, POSTURE_CODE["standing"])
@@ -285,7 +286,7 @@ def test_settings_lists_each_sensors_kept_reference(synthetic_rw, app_env):
     app_env(synthetic_rw)
     store = open_store(synthetic_rw.settings())
     cal = Calibration((0.0, 1.0, 0.0), (0.0, 0.0, -1.0))
-    save_reference(store, cal, sensor="C0:FF:EE:00:00:04", origin="walking", at_s=time.time())
+    save_reference(store, cal, sensor="C0:FF:EE:00:00:04", origin="walking", at_s=clock.now_s())
     store.close()
     at = run_page("app_pages/settings.py")
     (table,) = [d.value for d in at.dataframe if "Found from" in d.value.columns]

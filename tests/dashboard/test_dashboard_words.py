@@ -6,9 +6,9 @@ AppTest runs each page from the entry file against real stores (see conftest.py)
 from __future__ import annotations
 
 import json
-import time
 
 from backcoach.storage import open_store
+from tests import clock
 
 from .test_dashboard_pages import run_page, texts
 
@@ -27,7 +27,7 @@ def test_the_dutch_live_panel_names_the_collectors_state_in_dutch(
     assert "ollector" not in texts(at)  # neither "Collector" nor "collector" in Dutch
 
     store = open_store(synthetic_rw.settings())
-    now = time.time()
+    now = clock.now_s()
     store.write_status("collector.state", "reconnecting")
     store.write_status("collector.last_sample_s", f"{now - 3:.3f}")
     store.close()
@@ -60,7 +60,7 @@ def test_the_day_picker_says_yesterday_and_writes_dates_the_dutch_way(
 def test_the_calibration_is_shown_in_words_not_json(synthetic_rw, app_env):
     app_env(synthetic_rw)
     store = open_store(synthetic_rw.settings())
-    saved_s = time.time() - 86400
+    saved_s = clock.now_s() - 86400
     store.write_status(
         "calibration",
         json.dumps({"up": [0.02, -0.99, 0.12], "forward": [0.05, 0.1, 0.99], "saved_s": saved_s}),

@@ -10,14 +10,13 @@ without a login nothing is shown.
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import subprocess
 
 import pytest
 
 from backcoach.dashboard.weekly import last_complete_week
-from backcoach.processing.days import zone
+from tests import clock
 from tests.storage import practice_world
 
 from .conftest import CHROMIUM
@@ -41,7 +40,7 @@ def practice(tmp_path_factory):
     root = tmp_path_factory.mktemp("practice")
     with practice_world.running(root) as world:
         practice_world.add_wearers(world, WEARERS)
-        yesterday = dt.datetime.now(zone(practice_world.TZ)).date() - dt.timedelta(days=1)
+        yesterday = clock.yesterday(practice_world.TZ)
         practice_world.fill(world, WEARERS, yesterday, days=14, epoch_days=1)
         practice_world.add_practitioner(world, USER, PASSWORD, "J. de Vries")
         log_path = root / "dashboard.log"
@@ -148,7 +147,7 @@ def test_a_practitioner_sees_the_list_opens_a_wearer_and_downloads_their_report(
 
         page.get_by_role("link", name="Progress").click()
         page.get_by_text("Weekly report").first.wait_for(timeout=PAGE_TIMEOUT_MS)
-        week = last_complete_week(dt.datetime.now(zone(practice_world.TZ)).date())
+        week = last_complete_week(clock.today(practice_world.TZ))
         with page.expect_download(timeout=REPORT_TIMEOUT_MS) as info:
             page.get_by_role("button", name="Download report (PDF)").click()
         pdf = tmp_path / info.value.suggested_filename

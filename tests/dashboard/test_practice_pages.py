@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from backcoach import practice
 from backcoach.cli import main
-from backcoach.dashboard.login import EXPIRES_KEY
+from backcoach.dashboard import practice_auth
+from backcoach.dashboard.login import TOKEN_KEY
 from backcoach.errors import StoreUnavailable
 from backcoach.storage.readonly import CHANGES, ReadOnlyStore
 from backcoach.storage.sqlite import SQLiteStore
@@ -69,7 +70,7 @@ def test_before_a_login_only_the_login_form_is_drawn(practice_dir):
     assert not at.exception
     assert [t.value for t in at.title] == []
     assert len(at.text_input) == 2 and "anna" not in shown(at)
-    assert at.session_state["authentication_status"] is None
+    assert TOKEN_KEY not in at.session_state
 
 
 def test_a_login_opens_the_overview_and_a_session_expires(practice_dir):
@@ -77,13 +78,15 @@ def test_a_login_opens_the_overview_and_a_session_expires(practice_dir):
     at = log_in(app(), PASSWORD)
     assert [t.value for t in at.title] == ["Wearers"]
     assert "cannot be opened" in shown(at)  # the (absent) server, in one line
-    assert at.session_state[EXPIRES_KEY] > time.time() + 7 * 3600  # practice.session_hours: 8
+    auth = practice_auth.for_folder(practice_dir, max_attempts=5, session_hours=8)
+    token = at.session_state[TOKEN_KEY]
+    assert auth.expires_at(token) > time.time() + 7 * 3600  # practice.session_hours: 8
 
-    at.session_state[EXPIRES_KEY] = time.time() - 1  # eight hours later
+    at.session_state[TOKEN_KEY] = auth.token(USER, now=time.time() - 8 * 3600 - 1)  # 8 h later
     at.run()
     assert [w.value for w in at.warning] == ["Your session has expired. Log in again."]
     assert [t.value for t in at.title] == [] and len(at.text_input) == 2
-    assert not at.session_state["authentication_status"]
+    assert TOKEN_KEY not in at.session_state
 
 
 def test_a_wrong_password_is_refused_and_five_lock_the_account(practice_dir):

@@ -6,7 +6,6 @@ the browser receives is checked: the PDF's words with `pdftotext`, the HTML's ch
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import shutil
 import subprocess
@@ -14,7 +13,7 @@ import subprocess
 import pytest
 
 from backcoach.dashboard.weekly import last_complete_week
-from backcoach.processing.days import zone
+from tests import clock
 
 from .conftest import CHROMIUM, open_page
 from .serve import dashboard
@@ -49,7 +48,7 @@ def test_the_progress_page_downloads_the_weeks_report_as_pdf_and_dutch_html(
     server, browser, tmp_path
 ):
     url, log_path, link = server
-    week = last_complete_week(dt.datetime.now(zone(TZ)).date())
+    week = last_complete_week(clock.today(TZ))
     page = open_page(browser, link, viewport={"width": 1280, "height": 3000}, accept_downloads=True)
     try:
         visit(page, f"{url}/progress", "Progress", ARTIFACTS / "progress-report.png")

@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from backcoach.dashboard.weekly import IsoWeek, last_complete_week
-from backcoach.processing.days import zone
+from tests import clock
 
 from .stores import REPO, TZ, StoreDir
 
@@ -60,7 +60,7 @@ def pdf_pages(path: Path) -> list[str]:
 
 
 def today() -> dt.date:
-    return dt.datetime.now(zone(TZ)).date()
+    return clock.today(TZ)
 
 
 @pytest.fixture(scope="module")
@@ -208,31 +208,27 @@ def test_help_explains_the_week_the_file_and_the_default(empty_store, tmp_path):
         assert words in text, words
 
 
-def test_the_html_opens_offline_in_chromium_and_fetches_nothing(made):
+def test_the_html_opens_offline_in_chromium_and_fetches_nothing(made, browser):
     """Opened with the network off, the report asks for nothing but itself and draws 5 charts."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from .test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS
-
     url = (made[0] / "week.html").as_uri()
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_context(offline=True).new_page()
-            asked, problems = [], []
-            page.on("request", lambda r: asked.append(r.url))
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(url, wait_until="load")
-            sizes = page.eval_on_selector_all(
-                "figure.chart .svg > svg",
-                "els => els.map(e => [e.getBoundingClientRect().width, "
-                "e.getBoundingClientRect().height])",
-            )
-            page.emulate_media(media="print")
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "week-html.png"), full_page=True)
-        finally:
-            browser.close()
+    context = browser.new_context(offline=True)
+    try:
+        page = context.new_page()
+        asked, problems = [], []
+        page.on("request", lambda r: asked.append(r.url))
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(url, wait_until="load")
+        sizes = page.eval_on_selector_all(
+            "figure.chart .svg > svg",
+            "els => els.map(e => [e.getBoundingClientRect().width, "
+            "e.getBoundingClientRect().height])",
+        )
+        page.emulate_media(media="print")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "week-html.png"), full_page=True)
+    finally:
+        context.close()
     assert asked == [url]
     assert problems == []  # no blocked fetch, no script error
     assert len(sizes) == 5 and all(w > 500 and h > 200 for w, h in sizes), sizes

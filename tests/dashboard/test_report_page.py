@@ -10,9 +10,8 @@ import datetime as dt
 
 from backcoach.dashboard import dates
 from backcoach.dashboard.weekly import IsoWeek, last_complete_week
-from backcoach.processing.days import zone
+from tests import clock
 
-from .stores import TZ
 from .test_dashboard_pages import run_page, texts
 
 
@@ -22,7 +21,7 @@ def test_progress_offers_the_weekly_report_of_the_last_complete_week(synthetic_m
     at = run_page("app_pages/progress.py")
     assert "Weekly report" in texts(at)
     picker = at.selectbox(key="report_week")
-    today = dt.datetime.now(zone(TZ)).date()
+    today = clock.today()
     yesterday = today - dt.timedelta(days=1)
     newest, oldest = IsoWeek.of(yesterday), IsoWeek.of(yesterday - dt.timedelta(days=29))
     assert picker.options[0].startswith(f"{newest} · ")
@@ -41,7 +40,7 @@ def test_the_report_download_speaks_dutch(synthetic_month, app_env, monkeypatch)
     at = run_page("app_pages/progress.py")
     assert "Weekrapport" in texts(at)
     first = at.selectbox(key="report_week").options[0]
-    week = IsoWeek.of(dt.datetime.now(zone(TZ)).date() - dt.timedelta(days=1))
+    week = IsoWeek.of(clock.yesterday())
     assert first == f"{week} · {dates.span(week.monday, week.sunday, 'nl')}"  # Dutch months
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Rapport downloaden (PDF)", "Rapport downloaden (HTML)"]

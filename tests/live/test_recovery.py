@@ -91,3 +91,55 @@ def test_raw_that_starts_just_before_a_read_window_is_still_recovered(tmp_path):
     since_s, windows = found
     got = Samples.concat(list(windows))
     np.testing.assert_allclose(got.t_s, t)
+
+
+LONG_SIT = [
+    Segment("walk", 40.0),
+    Segment("stand", 20.0),
+    Segment("sit", 300.0),
+    Segment("stand", 20.0),
+    Segment("walk", 30.0),
+]
+
+
+def _live(settings: Settings, path, samples: Samples, kill_s: float | None) -> SQLiteStore:
+    """The wearer through a collector: once, or killed at `kill_s` and restarted HOLE_S later."""
+    store = SQLiteStore(path)
+    t = samples.t_s
+    first = LiveRun(settings, store, sensor=SENSOR, raw_flush_s=0.25)
+    if kill_s is None:
+        push_all(first, samples)
+        first.finish()
+        return store
+    push_all(first, Samples(t[t < kill_s], samples.acc_g[t < kill_s]))  # then SIGKILL
+    kept = load_reference(store, SENSOR)
+    again = LiveRun(settings, store, sensor=SENSOR, reference=kept.calibration)
+    again.recover(now_s=kill_s + HOLE_S)
+    after = t >= kill_s + HOLE_S
+    push_all(again, Samples(t[after], samples.acc_g[after]))
+    again.finish()
+    return store
+
+
+def test_a_kill_in_a_long_sitting_bout_keeps_the_posture_and_the_bout_as_if_never_killed(
+    tmp_path,
+):
+    """Four minutes into sitting, a kill: the restarted collector still knows the wearer sits
+    (the sit-down is minutes before any 6 s of context), and the bout stays one bout."""
+    settings = Settings(data_dir=str(tmp_path), timezone="UTC")
+    samples, _ = worn(LONG_SIT, T0, mounting([10, 80, 40]))
+    kill_s = T0 + 300.0
+    never = _live(settings, tmp_path / "never.sqlite", samples, None)
+    killed = _live(settings, tmp_path / "killed.sqlite", samples, kill_s)
+    want, got = never.read_epochs(0, 4e9), killed.read_epochs(0, 4e9)
+    away = np.abs(want.t_s - kill_s - HOLE_S / 2) > 3.0  # the hole itself may differ
+    common, i, j = np.intersect1d(want.t_s[away], got.t_s, return_indices=True)
+    assert common.size == away.sum(), "epochs missing away from the hole"
+    differ = want.posture[away][i] != got.posture[j]
+    assert not differ.any(), f"another posture at {common[differ] - kill_s} s from the kill"
+
+    def bouts(store: SQLiteStore) -> list[tuple[float, float]]:
+        sitting = [e for e in store.read_events(0, 4e9) if e.type == "sitting_bout"]
+        return [(round(e.start_s), round(e.end_s)) for e in sitting]
+
+    assert bouts(killed) == bouts(never) and len(bouts(never)) == 1

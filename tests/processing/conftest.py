@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from backcoach.collector.simulator import Segment, simulate, simulate_day
+from tests.shared import made_once
 
 DAY_START_S = 1_764_028_800.0  # 2025-11-25 00:00 UTC
 
 
 @pytest.fixture(scope="session")
-def sim_day():
-    """A whole simulated day at 50 Hz, randomly mounted."""
-    return simulate_day(DAY_START_S, seed=3)
+def sim_day(tmp_path_factory):
+    """A whole simulated day at 50 Hz, randomly mounted (made once per run)."""
+    return made_once(tmp_path_factory, "sim-day-3", lambda: simulate_day(DAY_START_S, seed=3))
 
 
 @pytest.fixture(scope="session")

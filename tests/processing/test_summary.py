@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
 import pytest
 
+from backcoach.processing.days import at_local, day_bounds
 from backcoach.processing.summary import METRICS, summarize_day
 from backcoach.processing.types import POSTURE_CODE, DaySummary, Epochs, Event
+from tests import clock
 
 T0 = 1_700_000_000.0
 
@@ -126,3 +129,26 @@ def test_the_bend_bands_are_read_in_the_sensors_degrees():
     waist = summarize_day(ep, [], placement="waist", **kw).metrics
     assert upper["G4.band_over60_min"] == 0.0 and upper["G4.band_45_60_min"] == 1.0
     assert waist["G4.band_over60_min"] == 1.0 and waist["G4.band_20_45_min"] == 1.0
+
+
+def test_the_night_is_read_off_the_wall_clock_on_every_calendar_day(each_date):
+    """G9 counts lying before 10:00 and from 20:00: on a 23- or 25-hour day too, where the
+    hours since midnight are an hour off the clock after 02:00."""
+    tz = clock.TZ
+    day = clock.today(tz).isoformat()
+    start_s, end_s = day_bounds(day, tz)
+    t = np.arange(start_s, end_s)
+    n = len(t)
+
+    def night_h(first: int, last: int) -> float:
+        """Lying from `first` to `last` o'clock, standing the rest of the day."""
+        lying = (t >= at_local(day, dt.time(first), tz)) & (t < at_local(day, dt.time(last), tz))
+        posture = np.where(lying, POSTURE_CODE["lying"], POSTURE_CODE["standing"])
+        ep = Epochs(t.astype(float), posture, np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
+        kw = {"day": day, "day_start_s": start_s, "day_end_s": end_s, "tz_name": tz}
+        m = summarize_day(ep, [], **kw).metrics
+        assert m["G9.lying_h"] == pytest.approx(last - first)
+        return m["G9.lying_night_h"]
+
+    assert night_h(19, 21) == pytest.approx(1.0)  # 20:00-21:00
+    assert night_h(9, 11) == pytest.approx(1.0)  # 09:00-10:00

@@ -1,8 +1,9 @@
 """The collector's writes to an InfluxDB store, second by second, for outage tests and the bench.
 
 What a live session hands the store (constants from `collector/session.py` and `service.py`):
-raw samples every RAW_FLUSH_S (0.5 s of 50 Hz), one epoch a second, four live status facts a
-second from `LiveRun` and six every STATUS_S from the session, and an event now and then.
+raw samples with every chunk (RAW_EVERY_S, 0.25 s of 50 Hz), one epoch a second, four live
+status facts a second from `LiveRun` and six every STATUS_S from the session, and an event now
+and then.
 
 `live_second` makes exactly those calls on the store (for timing `put()`); `fill` puts a span of
 them into the outbox as rows of the same shape (a row per raw flush, per epoch, per event),
@@ -21,12 +22,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from backcoach.collector.session import RAW_FLUSH_S, STATUS_S
+from backcoach.collector.session import CHUNK_S, RAW_FLUSH_S, STATUS_S
 from backcoach.processing.types import Epochs, Event, Samples
 from backcoach.storage import influx_schema as sch
 from backcoach.storage.influx import InfluxStore
 
 FS_HZ = 50.0
+RAW_EVERY_S = max(RAW_FLUSH_S, CHUNK_S)  # a live session writes raw samples this often
 LIVE_STATUS = ("collector.posture", "collector.trunk_deg", "collector.last_sample_s")
 LIVE_STATUS += ("collector.last_break_s",)
 SESSION_STATUS = ("collector.state", "collector.sensor", "collector.rate_hz")
@@ -83,9 +85,9 @@ def live_second(store: InfluxStore, t: float, written: Written, latencies: list[
         latencies.append(time.perf_counter() - a)
         written.calls += 1
 
-    steps = int(round(1.0 / RAW_FLUSH_S))
+    steps = int(round(1.0 / RAW_EVERY_S))
     for k in range(steps):
-        chunk = samples(t + k * RAW_FLUSH_S, RAW_FLUSH_S, seed=int(t * 10) + k)
+        chunk = samples(t + k * RAW_EVERY_S, RAW_EVERY_S, seed=int(t * 10) + k)
         timed(store.write_samples, chunk)
         t_ns = sch.samples_columns(chunk, store.settings.raw)[1]
         written.raw_ns.update(t_ns.tolist())
@@ -111,10 +113,10 @@ def _lines(body: str) -> list[str]:
 
 
 def fill(store: InfluxStore, t0: float, seconds: int, written: Written) -> None:
-    """`seconds` of the collector's writes into the outbox: the same rows (two raw flushes and
+    """`seconds` of the collector's writes into the outbox: the same rows (a raw flush a chunk and
     an epoch a second, an event a minute), encoded and put a minute at a time."""
     box, tags = store.outbox, store.tags
-    flushes = int(round(1.0 / RAW_FLUSH_S))
+    flushes = int(round(1.0 / RAW_EVERY_S))
     for m0 in range(0, seconds, 60):
         t_min = t0 + m0
         n = min(60, seconds - m0)
@@ -126,7 +128,7 @@ def fill(store: InfluxStore, t0: float, seconds: int, written: Written) -> None:
             for body, _ in sch.encode_columns(tags.prefix(sch.RAW), cols, t_ns)
             for p in _lines(body)
         ]
-        flush_of = ((t_ns - int(t_min * sch.NS)) // int(RAW_FLUSH_S * sch.NS)).tolist()
+        flush_of = ((t_ns - int(t_min * sch.NS)) // int(RAW_EVERY_S * sch.NS)).tolist()
         rows: dict[int, list[str]] = {k: [] for k in range(n * flushes)}
         for line, k in zip(lines, flush_of, strict=True):
             rows[k].append(line)

@@ -16,6 +16,7 @@ import pytest
 from backcoach.config import InfluxSettings
 from backcoach.storage.influx import InfluxStore
 from backcoach.storage.influx_schema import Tags
+from tests.shared import made_once
 from tests.storage.influx_server import InfluxdMissing, InfluxServer
 from tests.storage.v2_relay import V2Relay
 
@@ -96,9 +97,10 @@ def make_store(tmp_path: Path) -> Iterator[StoreMaker]:
 
 
 @pytest.fixture(scope="session")
-def simulated_day():
-    """One simulated day at 50 Hz (UTC midnight to midnight); made once, it takes seconds."""
+def simulated_day(tmp_path_factory):
+    """One simulated day at 50 Hz (UTC midnight to midnight); made once per run (seconds)."""
     from backcoach.collector.simulator import simulate_day
     from backcoach.processing.days import day_bounds
 
-    return simulate_day(day_bounds(SIM_DAY, "UTC")[0], seed=7)
+    start_s = day_bounds(SIM_DAY, "UTC")[0]
+    return made_once(tmp_path_factory, "sim-day-7", lambda: simulate_day(start_s, seed=7))

@@ -132,6 +132,7 @@ def test_a_ten_hour_outage_compressed_in_time_keeps_rows_bounded_and_loses_nothi
     arrives exactly once and the status is the latest."""
     from tests.storage.collector_writes import (
         LIVE_STATUS,
+        RAW_EVERY_S,
         SESSION_STATUS,
         Written,
         fill,
@@ -149,7 +150,8 @@ def test_a_ten_hour_outage_compressed_in_time_keeps_rows_bounded_and_loses_nothi
     assert len(latencies) == written.calls and max(latencies) < 5.0  # none blocked on the network
 
     status_keys = len(set(LIVE_STATUS) | set(SESSION_STATUS))
-    data_rows = (hours * 3600 + 60) * 3 + written.events  # two raw flushes and an epoch a second
+    per_second = round(1 / RAW_EVERY_S) + 1  # a raw flush a chunk, and an epoch, a second
+    data_rows = (hours * 3600 + 60) * per_second + written.events
     assert store.outbox.rows() == data_rows + status_keys, "status rows piled up"
     backlog = store.backlog()
     assert backlog.points == written.raw_written + written.epochs + written.events + status_keys

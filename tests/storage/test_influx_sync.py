@@ -85,8 +85,9 @@ def test_sync_to_an_unreachable_server_fails_in_one_line(env, monkeypatch, capsy
     assert len(err) == 1 and "unreachable" in err[0]
 
 
-IDLE_S = 2.0  # each wait
-WRITE_DELAY_S = 0.25  # a slow server: with ~40 writes for an hour of raw, the drain takes > IDLE_S
+IDLE_S = 5.0  # each wait: one write must fit, also on a busy machine (2 s did not, in parallel)
+# A slow server: an hour of raw goes in ~11 writes, so the drain takes > 8 s, more than one wait.
+WRITE_DELAY_S = 0.75
 
 
 def _raw_store(data, hours: float) -> SQLiteStore:

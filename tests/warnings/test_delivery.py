@@ -142,7 +142,7 @@ def test_backoff_doubles_up_to_its_cap():
     b = Backoff(base_s=2.0, cap_s=30.0)
     assert [b.delay_s(i) for i in range(1, 7)] == [2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
     with pytest.raises(ValueError, match="base_s"):
-        Backoff(base_s=0.0)
+        Backoff(base_s=0.0, cap_s=1.0)
 
 
 def test_settings_choose_the_channels_and_say_which_cannot_work(tmp_path, receiver):
