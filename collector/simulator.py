@@ -109,8 +109,18 @@ def _excursion(n_move: int, n_hold: int) -> np.ndarray:
     return np.concatenate([up, np.ones(n_hold), up[::-1]])
 
 
-def _render(seg: Segment, fs: float, rng: np.random.Generator, t0: float, after_sit: bool):
-    """Per-sample θ, φ, height and dynamic acceleration (body frame) of one segment."""
+def _render(
+    seg: Segment,
+    fs: float,
+    rng: np.random.Generator,
+    t0: float,
+    after_sit: bool,
+    rise_after: bool = False,
+):
+    """Per-sample θ, φ, height and dynamic acceleration (body frame) of one segment.
+
+    `after_sit`: the segment before was a seat too (no descent); `rise_after`: the wearer
+    stands up from this seat at its end (the next segment is neither a seat nor lying)."""
     n = int(round(seg.duration_s * fs))
     theta = np.zeros(n)
     phi = np.zeros(n)
@@ -130,13 +140,17 @@ def _render(seg: Segment, fs: float, rng: np.random.Generator, t0: float, after_
         theta[:] = SIT_LEAN_DEG[seg.lean] + rng.normal(0, 2) + 1.5 * np.sin(2 * np.pi * t / 240)
         height[:] = SIT_DROP_M
         # Sitting down and getting up: a forward lean of ~30° while the pelvis moves (from
-        # standing the pelvis goes down as the trunk leans, `SIT_DESCENT_S` into the segment).
+        # standing the pelvis goes down as the trunk leans, `SIT_DESCENT_S` into the segment;
+        # getting up mirrors it: the pelvis leaves the seat at the deepest lean and rises as
+        # the trunk straightens, up `SIT_DESCENT_S` before the segment ends).
         k = min(int(2.0 * fs), n // 3)
         bump = 30.0 * np.sin(np.linspace(0, np.pi, k)) ** 2
         theta[:k] += bump
         theta[n - k :] += bump
         if not after_sit:
             height[: min(int(SIT_DESCENT_S * fs), k)] = 0.0
+        if rise_after:
+            height[n - min(int(SIT_DESCENT_S * fs), k) :] = 0.0
         # Landing on the seat: a short, damped jolt of the pelvis (absent from a squat).
         land = np.arange(n) / fs - LANDING_S
         jolt = np.where(land >= 0, np.exp(-land / 0.12) * np.sin(2 * np.pi * 5.0 * land), 0.0)
@@ -203,10 +217,11 @@ def simulate(
     t_cursor = 0.0
     floor_m = 0.0  # stairs carry the floor: only the change of height moves the sensor
     prev = None
-    for seg in script:
+    for i, seg in enumerate(script):
         after_sit = prev is not None and prev.kind == "sit"
+        rise = i + 1 < len(script) and script[i + 1].kind not in ("sit", "lying")
         theta, phi, height, dyn, posture, seg_events = _render(
-            seg, fs_hz, rng, start_s + t_cursor, after_sit
+            seg, fs_hz, rng, start_s + t_cursor, after_sit, rise
         )
         prev = seg
         parts.append((theta, phi, height + floor_m, dyn))
