@@ -48,7 +48,7 @@ from backcoach.processing.types import (
     Samples,
 )
 from backcoach.references import reference_status
-from backcoach.storage.base import Store
+from backcoach.storage.base import Store, as_kept
 
 if TYPE_CHECKING:
     from backcoach.alerts import Dispatcher
@@ -157,6 +157,7 @@ class LiveRun:
         """Process one chunk of samples (any size) and store what it finished."""
         if len(samples) == 0:
             return PipelineOutput.empty()
+        samples = as_kept(samples)  # processed as stored: a replay of the store agrees
         self._last_s = float(samples.t_s[-1])
         self._raw.append(samples)
         self._raw_s += float(samples.t_s[-1] - samples.t_s[0])
