@@ -27,6 +27,7 @@ from backcoach.processing.movements import MoveCarry, movements
 from backcoach.processing.orientation import angles
 from backcoach.processing.sitstate import (
     BACK_LLR_PER_DEG,
+    DWELL_DESCENT_M,
     DWELL_S,
     REVISE_S,
     SitFilter,
@@ -147,7 +148,7 @@ def _sit_state(
         state[lying] = 1
         carry.state = int(state[-1])
         return state
-    cols = np.zeros((8, n))
+    cols = np.zeros((9, n))
     if has_moves:
         cols[:, tidx] = (
             p_down,
@@ -158,8 +159,9 @@ def _sit_state(
             moved,
             BACK_LLR_PER_DEG * np.maximum(0.0, cfg.sit_back_deg - fwd[tidx]),
             np.ones(tidx.size),
+            (mv.first < 0) & ((mv.dz_m <= -DWELL_DESCENT_M) | mv.walked),
         )
-    pd_all, pu_all, first, rise, before, mov, back, is_move = cols[:, steps]
+    pd_all, pu_all, first, rise, before, mov, back, is_move, descent = cols[:, steps]
     angle = np.where(moving, fwd - cfg.walk_lean_deg, np.where(lying, np.nan, fwd))[steps]
     st = Steps(
         t_s=f.t_s[steps],
@@ -173,6 +175,7 @@ def _sit_state(
         llr_before=before,
         llr_back=back,
         seat_like=angle <= cfg.sit_forward_deg,
+        descent=descent > 0,
         timer=is_timer[steps] & ~(is_move > 0) & np.isnan(reset[steps]),
     )
     b, revised = carry.filter.run(st)

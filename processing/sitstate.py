@@ -58,6 +58,12 @@ ANGLE_APART_DEG = 8.0  # seat and standing angles this far apart tell the two ap
 DWELL_S = 40.0
 DWELL_LLR = 2.5
 DWELL_MIN_B = 0.02  # the belief after the movement that makes its still period count
+#: ... and only after a descent: the movement went down first and lowered the body this far
+#: (SisFall DEV: 86% of sit-downs, median -0.30 m; a jump, a step on the spot or a jog ends
+#: about where it began: 10 of D19's 26 down-first movements with P(sit-down) ≥ 0.076 pass),
+#: or went down first straight from a walk, whose last step leaves the height change unknown
+#: (measured from mid-stride; the simulator's walk into a 20-minute seat read +0.2 m).
+DWELL_DESCENT_M = 0.1
 WALK_SEATED = 0.02  # P(seated) right after a walk: the next moment may be a seat
 BEFORE_LLR_MAX = 4.0  # one movement moves the belief about the state before it this far at most
 BACK_LLR_PER_DEG = 0.25  # log-odds of seated per degree of still lean back beyond sit_back_deg
@@ -197,6 +203,7 @@ class Steps:
     llr_before: np.ndarray  # seated or standing before it (`seated_before_llr`)
     llr_back: np.ndarray  # a still lean back beyond standing's spread
     seat_like: np.ndarray  # the still posture there could be a seat (not crouched forward)
+    descent: np.ndarray  # went down first and lowered the body `DWELL_DESCENT_M`, or from a walk
     timer: np.ndarray  # no movement: `DWELL_S` have passed since an earlier step
 
 
@@ -256,7 +263,7 @@ class SitFilter:
                     back = self.upright_deg - st.angle_deg[i] - RECLINE_FREE_DEG
                     self.b = _add_llr(self.b, RECLINE_LLR_PER_DEG * back if back > 0 else 0.0)
                 self.b = _add_llr(self.b, st.llr_back[i])
-                armed = DWELL_MIN_B <= self.b < 0.5 and st.seat_like[i]
+                armed = DWELL_MIN_B <= self.b < 0.5 and st.seat_like[i] and st.descent[i]
                 self.dwell_s = t if armed else float("nan")
             else:
                 self.b = _add_llr(self.b, st.llr_back[i])

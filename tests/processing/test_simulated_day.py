@@ -130,10 +130,6 @@ def test_standing_at_work_is_not_read_as_walking(sim_day, day_out):
     assert n >= 300 and share <= 0.02
 
 
-@pytest.mark.xfail(
-    reason="issue 18, sitting half: a squat or a jump's landing still enters the sitting state",
-    strict=False,
-)
 def test_squats_and_jumps_are_not_read_as_sitting(sim_day, day_out):
     """Knees bent with the pelvis 0.3-0.5 m down, or a landing: no sitting (2% of seconds)."""
     for kind in ("squat", "jump"):

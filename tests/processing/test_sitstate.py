@@ -8,6 +8,8 @@ import pytest
 from backcoach.collector.simulator import Segment, simulate
 from backcoach.processing.pipeline import PipelineConfig, analyze
 from backcoach.processing.sitstate import (
+    DWELL_DESCENT_M,
+    DWELL_S,
     REVISE_S,
     MovementFeatures,
     SitFilter,
@@ -60,6 +62,7 @@ def _steps(moves: list[MovementFeatures], t_s: list[float], forward_deg: float =
         llr_before=seated_before_llr(m),
         llr_back=np.zeros(n),
         seat_like=np.ones(n, bool),
+        descent=(m.first < 0) & ((m.dz_m <= -DWELL_DESCENT_M) | m.walked),
         timer=np.zeros(n, bool),
     )
 
@@ -101,6 +104,28 @@ def test_back_at_the_standing_angle_leaves_a_seat_the_movement_did_not():
     f.last_deg = 0.0  # standing upright before the sit-down
     b, _ = f.run(st)
     assert b[0] >= 0.5 and b[1] < 0.5
+
+
+def _then_still(move: MovementFeatures) -> Steps:
+    """The movement at 10 s, then `DWELL_S` still with no step (the dwell's timer)."""
+    st = _steps([move, move], [10.0, 10.0 + DWELL_S])
+    return Steps(**{**st.__dict__, "timer": np.array([False, True])})
+
+
+def test_still_after_a_descent_is_sitting_still_after_a_jump_is_not():
+    """The dwell (40 s still) counts after a movement that lowered the body, not after one
+    that came back to where it began: a jump's landing reads a little like a seat, and a
+    wearer who stands still at a shelf after three jumps was read as sitting (seed-4 day)."""
+    jump = _move(first=-1.0, down_ms=1.1, up_ms=0.85, dz_m=0.16, lean_deg=6.0, end_deg=2.0,
+                 jolt_g=1.5)  # fmt: skip
+    low = _move(first=-1.0, down_ms=0.4, up_ms=0.15, dz_m=-0.25, lean_deg=20.0, end_deg=4.0,
+                jolt_g=0.2)  # fmt: skip
+    for move in (jump, low):  # both leave some evidence of a seat, not enough alone
+        assert 0.076 < p_sit_down(move)[0] < 0.5
+    b, _ = SitFilter(b=0.02).run(_then_still(jump))
+    assert b[-1] < 0.5
+    b, _ = SitFilter(b=0.02).run(_then_still(low))
+    assert b[0] < 0.5 <= b[-1]
 
 
 @pytest.mark.parametrize("placement", ["lower_back", "waist"])
