@@ -19,15 +19,13 @@ class PipelineConfigError(ConfigError, ValueError):
     """A pipeline setting has a value that cannot work (also a ValueError for callers' sake)."""
 
 
-#: Defaults per placement. The lift-style values for "waist" are fitted on the SisFall
-#: development subjects (bench/accuracy.py prints their leave-one-subject-out accuracy); its
-#: 99 m thresholds switch the displacement off there: on the SisFall belt sensor it is noise
-#: of ±1 m, so sitting and lift style come from the trunk angle alone. The others follow
-#: from the anatomy and the simulator.
+#: Defaults per placement: the lift finder's thresholds (`lifts.py`; the lift style comes from
+#: `lift_style.py`'s model) and the sitting state's angles (`sitstate.py`). At the "waist"
+#: (SisFall's belt sensor) `lift_drop_m` 99 switches the windowed lowering off as a lift cue:
+#: on that sensor it is noise of ±1 m. The others follow from the anatomy and the simulator.
 _TRUNK: dict[str, float] = {  # what every placement on the trunk itself shares
     "lift_seated_guard_s": 3.0,
     "lift_back_tilt_deg": 99.0,
-    "lift_lowering_m": 99.0,
     "lift_dip_deg": 10.0,
     "lift_min_deg": 30.0,
     "lift_drop_m": 0.22,
@@ -38,19 +36,16 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
         "sit_forward_deg": 30.0,
         "walk_lean_deg": 6.0,
         "sit_back_deg": -25.0,
-        "lift_back_deg": 55.0,
         "sensor_above_hip_m": 0.15,
     },
     "waist": {
         "sit_forward_deg": 10.0,
         "lift_seated_guard_s": 0.0,
         "lift_back_tilt_deg": 15.0,
-        "lift_lowering_m": 0.26,
         "lift_dip_deg": 15.0,
         "lift_min_deg": 15.0,
         "walk_lean_deg": 4.0,
         "sit_back_deg": -25.0,
-        "lift_back_deg": 77.5,
         "lift_drop_m": 99.0,
         "sensor_above_hip_m": 0.05,
     },
@@ -59,7 +54,6 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
         "sit_forward_deg": 40.0,
         "walk_lean_deg": 4.0,
         "sit_back_deg": -15.0,
-        "lift_back_deg": 60.0,
         "sensor_above_hip_m": 0.35,
     },
     "chest": {
@@ -67,7 +61,6 @@ PLACEMENT_DEFAULTS: dict[str, dict[str, float]] = {
         "sit_forward_deg": 40.0,
         "walk_lean_deg": 3.0,
         "sit_back_deg": -15.0,
-        "lift_back_deg": 60.0,
         "sensor_above_hip_m": 0.4,
     },
 }
@@ -132,11 +125,8 @@ class PipelineConfig:
     lift_back_tilt_deg: float | None = None
     lift_move_activity_g: float = 0.03  # the movement that leads into a held stoop
     lift_min_deg: float | None = None  # a candidate's peak (relative) that makes it a lift
-    # The lift style comes from lift_style.py's model (issue 18); these two thresholds of the
-    # old rule decide nothing any more and are kept only for bench/accuracy_sisfall.py's fit.
-    lift_back_deg: float | None = None
+    # The lift style comes from lift_style.py's model (issue 18), not from thresholds here.
     lift_drop_m: float | None = None  # windowed lowering at or over this makes a dip a lift
-    lift_lowering_m: float | None = None
     sensor_above_hip_m: float | None = None  # trunk flexion alone lowers the sensor this × (1-cos)
     # seated this long before a movement's start or after its end: a lean from a chair, a
     # sit-down or a stand-up, not a lift; 0 = no check (waist: a belt sensor often reads

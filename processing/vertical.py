@@ -15,7 +15,8 @@ twice-integrated displacement.
 fitted on the recording): sitting down starts downward in 96% of the trials, standing up upward
 in 97% (the balance of the whole movement, (v_max + v_min) / (v_max - v_min), tells only 87%
 of the sit-downs, whose ends go either way). A rise followed by a fall at least `FALL_BACK` as
-fast has no direction: an attempt to stand up that ended in the chair again.
+fast is marked `fell_back`: an attempt to stand up that ended in the chair again, which the
+sitting state weighs as such (`sitstate`).
 """
 
 from __future__ import annotations
@@ -138,19 +139,6 @@ def _rest(flat: np.ndarray, lo: int, hi: int, *, latest: bool, fs: int) -> tuple
         ok = np.array([int(np.argmin(sd + off))])
     j = int(ok[-1] if latest else ok[0])
     return lo + j + w // 2, float(mean[j])
-
-
-def vertical_moves(
-    mag: np.ndarray,
-    g_sub: np.ndarray,
-    starts: np.ndarray,
-    ends: np.ndarray,
-    start_at_s: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`first` (-1 down, +1 up; 0 for none and for a rise that fell back), `peak_ms` and
-    `jumped` of each movement (see `moves`)."""
-    m = moves(mag, g_sub, starts, ends, start_at_s)
-    return np.where(m.fell_back, 0.0, m.first), m.peak_ms, m.jumped
 
 
 def velocity(excess_g: np.ndarray, dt_s: float | np.ndarray) -> np.ndarray:
