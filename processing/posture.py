@@ -159,7 +159,7 @@ def _sit_state(
             moved,
             BACK_LLR_PER_DEG * np.maximum(0.0, cfg.sit_back_deg - fwd[tidx]),
             np.ones(tidx.size),
-            (mv.first < 0) & ((mv.dz_m <= -DWELL_DESCENT_M) | mv.walked),
+            ((mv.first < 0) & (mv.dz_m <= -DWELL_DESCENT_M)) | mv.walked,
         )
     pd_all, pu_all, first, rise, before, mov, back, is_move, descent = cols[:, steps]
     angle = np.where(moving, fwd - cfg.walk_lean_deg, np.where(lying, np.nan, fwd))[steps]

@@ -61,8 +61,9 @@ DWELL_MIN_B = 0.02  # the belief after the movement that makes its still period 
 #: ... and only after a descent: the movement went down first and lowered the body this far
 #: (SisFall DEV: 86% of sit-downs, median -0.30 m; a jump, a step on the spot or a jog ends
 #: about where it began: 10 of D19's 26 down-first movements with P(sit-down) ≥ 0.076 pass),
-#: or went down first straight from a walk, whose last step leaves the height change unknown
-#: (measured from mid-stride; the simulator's walk into a 20-minute seat read +0.2 m).
+#: or came straight from a walk or a run, whose last step leaves the direction and the height
+#: change unknown (measured from mid-stride: the simulator's walk into a 20-minute seat read
+#: +0.2 m, a run into a 30-minute one "up first").
 DWELL_DESCENT_M = 0.1
 WALK_SEATED = 0.02  # P(seated) right after a walk: the next moment may be a seat
 BEFORE_LLR_MAX = 4.0  # one movement moves the belief about the state before it this far at most
@@ -203,7 +204,7 @@ class Steps:
     llr_before: np.ndarray  # seated or standing before it (`seated_before_llr`)
     llr_back: np.ndarray  # a still lean back beyond standing's spread
     seat_like: np.ndarray  # the still posture there could be a seat (not crouched forward)
-    descent: np.ndarray  # went down first and lowered the body `DWELL_DESCENT_M`, or from a walk
+    descent: np.ndarray  # down first and `DWELL_DESCENT_M` lower, or straight from a walk
     timer: np.ndarray  # no movement: `DWELL_S` have passed since an earlier step
 
 

@@ -62,7 +62,7 @@ def _steps(moves: list[MovementFeatures], t_s: list[float], forward_deg: float =
         llr_before=seated_before_llr(m),
         llr_back=np.zeros(n),
         seat_like=np.ones(n, bool),
-        descent=(m.first < 0) & ((m.dz_m <= -DWELL_DESCENT_M) | m.walked),
+        descent=((m.first < 0) & (m.dz_m <= -DWELL_DESCENT_M)) | m.walked,
         timer=np.zeros(n, bool),
     )
 
