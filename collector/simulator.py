@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
@@ -301,12 +301,26 @@ def simulate_day(
 ) -> SimulatedDay:
     """A whole simulated day from `day_start_s` (the wearer's local midnight, unix seconds) to
     `day_s` later (the next midnight: 23 or 25 hours on a DST change)."""
-    return simulate(
+    day = simulate(
         day_script(seed, day_s),
         day_start_s,
         fs_hz=fs_hz,
         seed=seed,
         random_mounting=random_mounting,
+    )
+    # Each segment is rounded to whole samples, so the day may run a sample or two into the
+    # next one: cut there (a day is [midnight, next midnight)).
+    keep = day.samples.t_s < day_start_s + day_s
+    if keep.all():
+        return day
+    n_sec = int(np.ceil(day_s))
+    return replace(
+        day,
+        samples=Samples(day.samples.t_s[keep], day.samples.acc_g[keep]),
+        truth_t_s=day.truth_t_s[:n_sec],
+        truth_posture=day.truth_posture[:n_sec],
+        truth_trunk_deg=day.truth_trunk_deg[:n_sec],
+        truth_activity=day.truth_activity[:n_sec],
     )
 
 
