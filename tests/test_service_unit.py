@@ -78,6 +78,7 @@ def test_install_carries_the_shells_settings_so_the_service_records_where_the_da
     text = unit.read_text()
     assert f'Environment="BACKCOACH_DATA_DIR={home / "my data"}"' in text
     assert 'Environment="BACKCOACH_WEARER=anna"' in text
+    assert "BACKCOACH_NOW" not in text, "the suite's still calendar must not reach a service"
     assert (
         'Environment="BACKCOACH_NOTIFY_URLS=ntfys://ntfy.sh/back-\\"topic\\"'
         '?priority=high&x=50%%25$HOME\\\\n"' in text

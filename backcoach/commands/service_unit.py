@@ -33,6 +33,8 @@ SYSTEMCTL_TIMEOUT_S = 30
 UNIT_MODE = 0o600  # it may carry a push URL or an InfluxDB token
 #: Variables that name a file or folder: carried as absolute paths (the unit runs from $HOME).
 PATH_VARS = ("BACKCOACH_DATA_DIR", "BACKCOACH_INFLUX_TOKEN_FILE", "BACKCOACH_PRACTICE_DIR")
+# A calendar held still (for tests and replays) must never reach a service that records real days.
+NOT_CARRIED = ("BACKCOACH_NOW",)
 
 
 class ServiceError(BackcoachError):
@@ -73,6 +75,8 @@ def carried(env: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ if env is None else env)
     out = {}
     for name in ENV_VARS:
+        if name in NOT_CARRIED:
+            continue
         value = env.get(name, "")
         if not value:
             continue
