@@ -123,7 +123,9 @@ class _Days:
         self.spilled.append((*self.day, path))
         self.parts, self.day = [], None
 
-    def summaries(self, rules: RuleThresholds) -> list[tuple[DaySummary, float, float]]:
+    def summaries(
+        self, rules: RuleThresholds, placement: str | None = None
+    ) -> list[tuple[DaySummary, float, float]]:
         """Every day with epochs, summarised oldest first."""
         self._close()
         out: list[tuple[DaySummary, float, float]] = []
@@ -140,6 +142,7 @@ class _Days:
                 day_end_s=end,
                 rules=rules,
                 history=history,
+                placement=placement,
                 tz_name=self.tz if self.calendar else None,
             )
             out.append((summary, start, end))
@@ -254,7 +257,7 @@ def _run(
             "no walking seen: up and forward were guessed, so angles may have the wrong sign "
             "(e.g. a forward lean read as leaning back); give --calibration"
         )
-    for summary, start, end in days.summaries(options.rules) if days else []:
+    for summary, start, end in days.summaries(options.rules, options.placement) if days else []:
         result.days.append(
             {"day": summary.day, "start": start, "end": end, "metrics": _metrics(summary)}
         )

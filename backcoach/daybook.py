@@ -122,5 +122,6 @@ def summary_of(store: Store, settings: Settings, day: str) -> DaySummary:
         day_end_s=end_s,
         rules=settings.rules,
         history=store.read_summaries(first, before),
+        placement=settings.sensor.placement,
         tz_name=settings.timezone,
     )

@@ -40,6 +40,7 @@ from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.fastlane import tilt_from
 from backcoach.processing.headline import headline
 from backcoach.processing.pipeline import PipelineConfig, StreamingPipeline
+from backcoach.processing.placement import sensor_deg
 from backcoach.processing.types import (
     POSTURE_CODE,
     Calibration,
@@ -50,7 +51,7 @@ from backcoach.processing.types import (
     Samples,
 )
 from backcoach.references import reference_status
-from backcoach.storage.base import Store
+from backcoach.storage.base import Store, as_kept
 
 if TYPE_CHECKING:
     from backcoach.alerts import Dispatcher
@@ -164,6 +165,7 @@ class LiveRun:
         """Process one chunk of samples (any size) and store what it finished."""
         if len(samples) == 0:
             return PipelineOutput.empty()
+        samples = as_kept(samples)  # processed as stored: a replay of the store agrees
         if self._last_s is None:  # no break seen in this run yet: never an earlier run's
             self.write_status("collector.last_break_s", "")  # (a demo day's "358 min")
         if self._emitted_s == float("-inf"):  # nothing produced yet: a backfill starts here
@@ -294,7 +296,17 @@ class LiveRun:
         A store that still refuses is retried (FINISH_RETRIES_S); what it cannot take then is
         saved to disk for the next run, and StoreUnavailable says where. Nothing is dropped.
         """
-        self._store_output(self.pipeline.flush())
+        if self.pipeline.calibration is None:
+            # Still learning (no walk, no kept reference): the flush could only guess up and
+            # forward, and a guess reads standing and bending as sitting, lying and 179° lifts.
+            # Nothing final is stored; the raw samples are, and the next run re-analyses them
+            # (`recover`) in the pipeline that then finds the reference from its first walk.
+            log.info(
+                "the sensor's up and forward are not known yet (it has not walked): its held "
+                "seconds are kept as raw samples and analysed once they are known"
+            )
+        else:
+            self._store_output(self.pipeline.flush())
         self._flush_raw()
         summaries: list[DaySummary] = []
         try:
@@ -350,7 +362,8 @@ class LiveRun:
             summary = next(iter(self.store.read_summaries(day, day)), None)
         events = self.store.read_events(start_s, end_s)
         warnings = self.store.read_warnings(start_s, end_s)
-        h = headline(summary, events, len(warnings), self.settings.rules.deep_bend_deg)
+        deep = sensor_deg(self.settings.rules.deep_bend_deg, self.settings.sensor.placement)
+        h = headline(summary, events, len(warnings), deep)
         return DayReport(
             day=day,
             sitting_h=h.sitting_h,

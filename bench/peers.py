@@ -13,6 +13,7 @@ shows; where our data lacks what they expect, that is said next to the figure:
 
 from __future__ import annotations
 
+import logging
 import warnings
 from dataclasses import dataclass
 
@@ -54,8 +55,9 @@ def _axis(spec: str) -> np.ndarray:
 
 def mobgap_walking(
     acc_g: np.ndarray, fs_hz: float, axis_up: str, axis_forward: str, *, impaired: bool
-) -> tuple[list[tuple[float, float]], int]:
-    """mobgap's final walking bouts (start, end in s) and their initial contacts."""
+) -> tuple[list[tuple[float, float]], np.ndarray]:
+    """mobgap's final walking bouts (start, end in s) and the times (s) of the initial contacts
+    inside them (its raw initial contacts, as its per-bout `n_raw_initial_contacts` counts)."""
     import pandas as pd
     from mobgap.pipeline import MobilisedPipelineHealthy, MobilisedPipelineImpaired
 
@@ -85,11 +87,12 @@ def mobgap_walking(
         pipe.run(dp)
     wbs = pipe.per_wb_parameters_
     if wbs is None or len(wbs) == 0:
-        return [], 0
-    bouts = [
-        (float(s) / fs_hz, float(e) / fs_hz) for s, e in zip(wbs["start"], wbs["end"], strict=True)
-    ]
-    return bouts, int(np.nansum(wbs["n_raw_initial_contacts"]))
+        return [], np.empty(0)
+    starts, ends = wbs["start"].to_numpy(float), wbs["end"].to_numpy(float)
+    ic = np.unique(pipe.raw_ic_list_["ic"].to_numpy(float))
+    inside = np.any((ic[:, None] >= starts) & (ic[:, None] <= ends), axis=1)
+    bouts = [(s / fs_hz, e / fs_hz) for s, e in zip(starts, ends, strict=True)]
+    return bouts, ic[inside] / fs_hz
 
 
 def skdh_stand_ups(t_s: np.ndarray, acc_g: np.ndarray) -> np.ndarray:
@@ -97,7 +100,11 @@ def skdh_stand_ups(t_s: np.ndarray, acc_g: np.ndarray) -> np.ndarray:
     from skdh.sit2stand import Sit2Stand
 
     base = 1_700_000_000.0  # Sit2Stand wants Unix time; any one day works
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = Sit2Stand().predict(time=t_s + base, accel=acc_g.astype(np.float64))
+    logging.disable(logging.INFO)  # two INFO lines per call otherwise (skdh sets its own level)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = Sit2Stand().predict(time=t_s + base, accel=acc_g.astype(np.float64))
+    finally:
+        logging.disable(logging.NOTSET)
     return np.asarray(res.get("STS Start", []), dtype=np.float64) - base

@@ -23,6 +23,9 @@ GAITS = {
     "shuffle": ((1.3, 1.7), (0.08, 0.04, 0.03)),  # small steps indoors
     "carry": ((1.5, 1.8), (0.18, 0.07, 0.04)),  # a box held in front
     "run": ((2.5, 2.9), (0.9, 0.3, 0.15)),
+    # Stairs: up slower, pushing the body up and forward; down quicker, landing on each step.
+    "stairs_up": ((1.3, 1.7), (0.22, 0.14, 0.06)),
+    "stairs_down": ((1.6, 2.0), (0.35, 0.10, 0.08)),
 }
 CARRY_LEAN_DEG = -4.0  # a load held in front: the trunk leans back to balance it
 TURN_S = 2.5  # a turn lasts this long ...

@@ -4,35 +4,48 @@ Why: every part of backcoach (pipeline, stores, warnings, dashboard, BLE emulato
 realistic signal whose truth is known, and no sensor is at hand in tests or in `backcoach demo`.
 
 Model (body frame axes: 0 = up, 1 = left, 2 = forward; a sensor at rest reads +1 g on "up"):
-1. A script is a list of `Segment`s (lying, sit, stand, walk, run, bend, lift).
+1. A script is a list of `Segment`s (lying, sit, stand, walk, run, bend, lift, and since issue 18
+   squat, stairs, jump, and standing at work: a stand with weight shifts).
 2. Each segment renders, per sample, the trunk's forward inclination θ and sideways lean φ
-   (degrees, against the wearer's upright standing), the pelvis height change (m, negative down)
-   and the gait's dynamic acceleration (g).
+   (degrees, against the wearer's upright standing), the pelvis height change (m, negative down;
+   stairs carry the floor up or down for everything after them) and the dynamic acceleration
+   (g) of gait, impacts and small movements (`sim_gait`, `sim_moves`).
 3. θ, φ and height are smoothed (Gaussian, σ 0.35 s), so posture changes are continuous.
 4. The sensor sits `SENSOR_ABOVE_HIP_M` above the hip joint, so trunk flexion also moves it down
    and forward; its vertical acceleration is the second derivative of its height.
 5. Specific force in the body frame = (1 g + vertical acceleration) along world-up expressed in
    the body frame, plus the gait terms; then the mounting rotation, a constant bias and white noise.
 
-The truth is one posture per second (the segment's posture; bends and lifts count as standing, as
-in ActiPASS), the true trunk angle per second, and the events the pipeline should find.
+The truth is one posture per second (the segment's posture; bends, lifts and squats count as
+standing, as in ActiPASS, stairs as walking, a jump as other), the true trunk angle per second,
+the activity per second (`ACTIVITIES`: what the wearer was doing, finer than the posture) and the
+events the pipeline should find (a flight of stairs is a walk with `attrs["stairs"]` ±1).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from scipy.spatial.transform import Rotation
 
-from backcoach.collector.sim_gait import GAITS, render_gait
+from backcoach.collector import sim_moves
+from backcoach.collector.sim_gait import render_gait
+from backcoach.collector.sim_script import (
+    ACTIVITIES,
+    DAY_S,
+    LIFT_RANGES,
+    SEGMENT_KINDS,
+    Segment,
+    activity_of,
+    day_script,
+)
 from backcoach.processing.types import POSTURE_CODE, Event, Samples
 
 G_MS2 = 9.80665
-DAY_S = 86400.0  # a day without a DST change
 SENSOR_ABOVE_HIP_M = 0.15  # lower back (L4) above the hip joint: flexion lowers the sensor
 SMOOTH_SIGMA_S = 0.35  # how quickly a posture change happens
 NOISE_G = 0.008  # white noise per axis, a typical MEMS accelerometer at 50 Hz
@@ -42,44 +55,22 @@ BIAS_G = 0.01  # constant offset per axis (drawn once per day)
 SIT_LEAN_DEG = {"upright": -12.0, "slumped": 26.0, "back": -28.0}
 WALK_LEAN_DEG = 6.0  # people lean slightly forward when walking (ActiPASS uses the same fact)
 SIT_DROP_M = -0.45  # pelvis height change from standing to sitting
-LANDING_S = 0.4  # the pelvis meets the seat this long after a sitting segment starts
-#: Lift style → (peak trunk angle range, deg; pelvis drop range, m): a stoop bends deep and
-#: barely lowers, a squat lowers 30-50 cm with a moderate lean (data README's D15/D16 ranges).
-LIFT_RANGES = {"back": (70.0, 95.0, 0.0, 0.08), "legs": (25.0, 45.0, 0.30, 0.50)}
+LANDING_S = 1.0  # the pelvis meets the seat this long after a sitting segment starts
+SIT_DESCENT_S = 0.6  # ... whose pelvis starts down this long after it starts (while leaning)
+STAIR_RISE_M = 0.17  # one step of a staircase
+STAIRS_LEAN_DEG = {1: 8.0, -1: 0.0}  # more forward lean going up than on the level
 
-
-@dataclass(frozen=True)
-class Segment:
-    """One scripted activity. `kind` is lying, sit, stand, walk, run, bend or lift.
-
-    Parameters by kind: sit `lean` (upright|slumped|back); lying `side` (-1 left, 0 back, 1 right);
-    walk/run `cadence_hz` (steps per second), `gait` (`sim_gait.GAITS`: normal, slow, shuffle,
-    carry) and `turns`; bend `peak_deg`, `hold_s`; lift `style` (back|legs), `peak_deg`,
-    `drop_m`, `hold_s`. `duration_s` for bends and lifts is derived.
-    """
-
-    kind: str
-    duration_s: float = 0.0
-    lean: str = "upright"
-    side: int = 0
-    cadence_hz: float = 1.85
-    peak_deg: float = 70.0
-    hold_s: float = 2.0
-    style: str = "back"
-    drop_m: float = 0.0
-    gait: str = "normal"
-    turns: int = 0
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("lying", "sit", "stand", "walk", "run", "bend", "lift"):
-            raise ValueError(f"unknown segment kind {self.kind!r}")
-        if self.gait not in GAITS:
-            raise ValueError(f"unknown gait {self.gait!r}; use one of {', '.join(GAITS)}")
-        if self.kind in ("bend", "lift"):
-            move_s = 1.5 + self.peak_deg / 60.0  # down and up take longer for deeper bends
-            object.__setattr__(self, "duration_s", 2 * move_s + self.hold_s)
-        if self.duration_s <= 0:
-            raise ValueError(f"segment {self.kind} needs a positive duration")
+__all__ = [
+    "ACTIVITIES",
+    "LIFT_RANGES",
+    "SEGMENT_KINDS",
+    "Segment",
+    "SimulatedDay",
+    "day_script",
+    "iter_chunks",
+    "simulate",
+    "simulate_day",
+]
 
 
 @dataclass(frozen=True)
@@ -93,26 +84,43 @@ class SimulatedDay:
     truth_events: tuple[Event, ...]
     mounting: np.ndarray  # 3×3 rotation, body frame → sensor frame
     script: tuple[Segment, ...]
+    truth_activity: np.ndarray  # index into ACTIVITIES, per second
+    segment_s: np.ndarray  # (n, 2) start and end of each segment of the script
 
     @property
     def steps(self) -> int:
+        """Steps in walks (stairs included): what the pipeline should count."""
         return int(sum(e.steps or 0 for e in self.truth_events if e.type == "walk"))
 
-
-def _min_jerk(n: int) -> np.ndarray:
-    """0→1 over n samples with zero velocity and acceleration at both ends."""
-    s = np.linspace(0.0, 1.0, max(n, 2))
-    return 10 * s**3 - 15 * s**4 + 6 * s**5
+    def spans(self, activity: str) -> list[tuple[float, float]]:
+        """(start, end) of every segment of one of `ACTIVITIES`, in time order."""
+        if activity not in ACTIVITIES:
+            raise ValueError(f"unknown activity {activity!r}; use one of {ACTIVITIES}")
+        return [
+            (float(a), float(b))
+            for seg, (a, b) in zip(self.script, self.segment_s, strict=True)
+            if activity_of(seg) == activity
+        ]
 
 
 def _excursion(n_move: int, n_hold: int) -> np.ndarray:
     """Down (min-jerk), hold, back up: a unit-peak profile for bends, lifts and sit transitions."""
-    up = _min_jerk(n_move)
+    up = sim_moves.min_jerk(n_move)
     return np.concatenate([up, np.ones(n_hold), up[::-1]])
 
 
-def _render(seg: Segment, fs: float, rng: np.random.Generator, t0: float):
-    """Per-sample θ, φ, height and dynamic acceleration (body frame) of one segment."""
+def _render(
+    seg: Segment,
+    fs: float,
+    rng: np.random.Generator,
+    t0: float,
+    after_sit: bool,
+    rise_after: bool = False,
+):
+    """Per-sample θ, φ, height and dynamic acceleration (body frame) of one segment.
+
+    `after_sit`: the segment before was a seat too (no descent); `rise_after`: the wearer
+    stands up from this seat at its end (the next segment is neither a seat nor lying)."""
     n = int(round(seg.duration_s * fs))
     theta = np.zeros(n)
     phi = np.zeros(n)
@@ -131,32 +139,51 @@ def _render(seg: Segment, fs: float, rng: np.random.Generator, t0: float):
         posture = "sitting"
         theta[:] = SIT_LEAN_DEG[seg.lean] + rng.normal(0, 2) + 1.5 * np.sin(2 * np.pi * t / 240)
         height[:] = SIT_DROP_M
-        # Sitting down and getting up: a forward lean of ~30° while the pelvis moves.
+        # Sitting down and getting up: a forward lean of ~30° while the pelvis moves (from
+        # standing the pelvis goes down as the trunk leans, `SIT_DESCENT_S` into the segment;
+        # getting up mirrors it: the pelvis leaves the seat at the deepest lean and rises as
+        # the trunk straightens, up `SIT_DESCENT_S` before the segment ends).
         k = min(int(2.0 * fs), n // 3)
         bump = 30.0 * np.sin(np.linspace(0, np.pi, k)) ** 2
         theta[:k] += bump
         theta[n - k :] += bump
+        if not after_sit:
+            height[: min(int(SIT_DESCENT_S * fs), k)] = 0.0
+        if rise_after:
+            height[n - min(int(SIT_DESCENT_S * fs), k) :] = 0.0
         # Landing on the seat: a short, damped jolt of the pelvis (absent from a squat).
         land = np.arange(n) / fs - LANDING_S
         jolt = np.where(land >= 0, np.exp(-land / 0.12) * np.sin(2 * np.pi * 5.0 * land), 0.0)
         dyn[:, 0] += float(rng.uniform(0.15, 0.35)) * jolt
         events.append(Event("sitting_bout", t0, t0 + seg.duration_s))
+    elif seg.kind == "stand" and seg.shifts > 0:
+        theta, phi, height, dyn, _ = sim_moves.work_stand(n, fs, seg.shifts, rng)
     elif seg.kind == "stand":
         # Postural sway: slow random drift of about a degree.
         drift = gaussian_filter1d(rng.normal(0, 1, n), sigma=2 * fs) * np.sqrt(2 * fs) * 0.5
         theta[:] = rng.normal(0, 1) + drift
         dyn += rng.normal(0, 0.01, (n, 3))
-    elif seg.kind in ("walk", "run"):
+    elif seg.kind in ("walk", "run", "stairs"):
         running = seg.kind == "run"
         posture = "running" if running else "walking"
         gait = "run" if running else seg.gait
+        attrs = {}
+        if seg.kind == "stairs":
+            gait = "stairs_up" if seg.climb > 0 else "stairs_down"
+            attrs["stairs"] = float(seg.climb)
         dyn, lean, side, steps = render_gait(n, fs, gait, seg.cadence_hz, seg.turns, rng)
         theta[:] = WALK_LEAN_DEG + (4.0 if running else 0.0) + lean
         phi[:] = side
-        cadence = 60.0 * steps / seg.duration_s
-        events.append(
-            Event("walk", t0, t0 + seg.duration_s, steps=steps, attrs={"cadence_spm": cadence})
-        )
+        if seg.kind == "stairs":
+            theta += STAIRS_LEAN_DEG[seg.climb]
+            height[:] = seg.climb * STAIR_RISE_M * steps * sim_moves.min_jerk(n)
+        attrs["cadence_spm"] = 60.0 * steps / seg.duration_s
+        events.append(Event("walk", t0, t0 + seg.duration_s, steps=steps, attrs=attrs))
+    elif seg.kind == "squat":
+        theta, phi, height, dyn = sim_moves.squat(n, fs, seg.peak_deg, seg.drop_m, rng)
+    elif seg.kind == "jump":
+        posture = "other"
+        theta, phi, height, dyn = sim_moves.jump(n, fs, rng)
     else:  # bend or lift
         move_s = 1.5 + seg.peak_deg / 60.0
         prof = _excursion(int(round(move_s * fs)), n - 2 * int(round(move_s * fs)))[:n]
@@ -184,14 +211,27 @@ def simulate(
     rng = np.random.default_rng(seed)
     parts = []
     truth_posture: list[np.ndarray] = []
+    truth_activity: list[np.ndarray] = []
     events: list[Event] = []
+    spans: list[tuple[float, float]] = []
     t_cursor = 0.0
-    for seg in script:
-        theta, phi, height, dyn, posture, seg_events = _render(seg, fs_hz, rng, start_s + t_cursor)
-        parts.append((theta, phi, height, dyn))
+    floor_m = 0.0  # stairs carry the floor: only the change of height moves the sensor
+    prev = None
+    for i, seg in enumerate(script):
+        after_sit = prev is not None and prev.kind == "sit"
+        rise = i + 1 < len(script) and script[i + 1].kind not in ("sit", "lying")
+        theta, phi, height, dyn, posture, seg_events = _render(
+            seg, fs_hz, rng, start_s + t_cursor, after_sit, rise
+        )
+        prev = seg
+        parts.append((theta, phi, height + floor_m, dyn))
+        if seg.kind == "stairs" and height.size:
+            floor_m += float(height[-1])
         n_s = int(round(seg.duration_s * fs_hz))
         truth_posture.append(np.full(n_s, POSTURE_CODE[posture], np.int8))
+        truth_activity.append(np.full(n_s, ACTIVITIES.index(activity_of(seg)), np.int8))
         events.extend(seg_events)
+        spans.append((start_s + t_cursor, start_s + t_cursor + n_s / fs_hz))
         t_cursor += n_s / fs_hz
     theta = np.concatenate([p[0] for p in parts])
     phi = np.concatenate([p[1] for p in parts])
@@ -229,6 +269,8 @@ def simulate(
         truth_events=_merge_adjacent(events),
         mounting=mounting,
         script=tuple(script),
+        truth_activity=np.concatenate(truth_activity)[idx],
+        segment_s=np.asarray(spans, np.float64).reshape(-1, 2),
     )
 
 
@@ -249,140 +291,6 @@ def _merge_adjacent(events: list[Event]) -> tuple[Event, ...]:
     return tuple(out)
 
 
-def day_script(seed: int = 0, day_s: float = DAY_S) -> list[Segment]:
-    """A plausible office worker's day of `day_s` seconds (24 hours), varied by `seed`.
-
-    A day of 23 or 25 hours (a DST change, at night) has a night one hour shorter or longer, so
-    the rest of the day keeps its times on the wall clock.
-
-    Walking comes as it does in daily life: indoors in bouts of a few steps to half a minute,
-    slow or shuffling now and then, with turns and short pauses; outdoors in longer walks with
-    stops. Bends are quick reaches or work in a bent posture held for tens of seconds; lifts
-    (pick-ups from the floor, with the back or the legs) come with carrying between them.
-    """
-    rng = np.random.default_rng(seed)
-    s: list[Segment] = []
-
-    def stand(minutes: float) -> None:
-        s.append(Segment("stand", minutes * 60))
-
-    def bout(seconds: float, gait: str = "normal", turns: int = 0) -> None:
-        lo, hi = GAITS[gait][0]
-        cad = float(rng.uniform(lo, hi))
-        s.append(Segment("walk", seconds, cadence_hz=cad, gait=gait, turns=turns))
-
-    def outdoors(minutes: float) -> None:
-        """A walk outside: minutes at a time, a turn now and then, stops at crossings."""
-        left = minutes * 60
-        while left > 0:
-            part = min(left, float(rng.uniform(60, 300)))
-            bout(part, turns=int(part // 120))
-            left -= part
-            if left > 0:
-                s.append(Segment("stand", float(rng.uniform(5, 40))))
-
-    def indoors(minutes: float) -> None:
-        """Moving about a room: short bouts, mostly under 30 s, pauses between them."""
-        left = minutes * 60
-        while left > 0:
-            gait = str(rng.choice(["normal", "slow", "shuffle"], p=[0.6, 0.2, 0.2]))
-            part = float(rng.uniform(4, 30))
-            bout(part, gait, turns=int(rng.random() < 0.4 and part > 6))
-            s.append(Segment("stand", float(rng.uniform(1.5, 20))))
-            left -= part + s[-1].duration_s
-
-    def reaches(n: int) -> None:
-        for _ in range(n):
-            stand(float(rng.uniform(0.3, 1.0)))
-            s.append(
-                Segment("bend", peak_deg=float(rng.uniform(20, 35)), hold_s=rng.uniform(0.5, 2))
-            )
-
-    def work_bends(n: int) -> None:
-        """Working bent over (a low table, the garden, a drawer): held tens of seconds."""
-        for _ in range(n):
-            stand(float(rng.uniform(0.5, 2.0)))
-            s.append(
-                Segment("bend", peak_deg=float(rng.uniform(25, 95)), hold_s=rng.uniform(8, 40))
-            )
-
-    def lifts(n_back: int, n_legs: int) -> None:
-        """Picking things up from the floor and carrying them a few steps."""
-        styles = ["back"] * n_back + ["legs"] * n_legs
-        rng.shuffle(styles)
-        for style in styles:
-            stand(float(rng.uniform(0.2, 0.8)))
-            peak_lo, peak_hi, drop_lo, drop_hi = LIFT_RANGES[style]
-            s.append(
-                Segment(
-                    "lift",
-                    style=style,
-                    peak_deg=float(rng.uniform(peak_lo, peak_hi)),
-                    drop_m=float(-rng.uniform(drop_lo, drop_hi)),
-                    hold_s=float(rng.uniform(0.8, 2.0)),
-                )
-            )
-            stand(float(rng.uniform(0.1, 0.3)))
-            bout(float(rng.uniform(5, 15)), "carry")
-
-    def desk(minutes: float) -> None:
-        left = minutes
-        while left > 0:
-            part = min(left, float(rng.uniform(5, 20)))
-            lean = str(rng.choice(["upright", "slumped", "back"], p=[0.5, 0.35, 0.15]))
-            s.append(Segment("sit", part * 60, lean=lean))
-            left -= part
-
-    # Night: lying, turning now and then.
-    night_left = 7 * 60.0 + (day_s - DAY_S) / 60.0
-    while night_left > 0:
-        part = min(night_left, float(rng.uniform(60, 120)))
-        s.append(Segment("lying", part * 60, side=int(rng.choice([-1, 0, 1]))))
-        night_left -= part
-    s.append(Segment("sit", 90, lean="upright"))  # edge of the bed
-    indoors(3)
-    reaches(2)
-    work_bends(int(rng.integers(1, 3)))  # making the bed, shoes
-    indoors(4)
-    s.append(Segment("sit", 20 * 60, lean="upright"))  # breakfast
-    outdoors(float(rng.uniform(10, 20)))  # commute
-    # Morning at the desk: bouts of varying length, some far over 30 min.
-    for b in rng.permutation([45.0, 25.0, 55.0, 30.0, 40.0, 50.0, 35.0]):
-        desk(float(b) + float(rng.uniform(-5, 5)))
-        indoors(float(rng.uniform(1.5, 4)))
-        if rng.random() < 0.6:
-            reaches(1)
-    outdoors(10)  # lunch
-    s.append(Segment("sit", 20 * 60, lean="upright"))
-    outdoors(10)
-    lifts(int(rng.integers(1, 4)), int(rng.integers(2, 6)))  # carrying boxes
-    for b in rng.permutation([35.0, 20.0, 50.0, 40.0, 25.0, 45.0, 30.0]):
-        desk(float(b) + float(rng.uniform(-5, 5)))
-        indoors(float(rng.uniform(1.5, 3)))
-    outdoors(float(rng.uniform(15, 30)))  # home
-    work_bends(int(rng.integers(2, 6)))  # chores
-    lifts(int(rng.integers(0, 3)), int(rng.integers(1, 4)))
-    if rng.random() < 0.3:
-        s.append(Segment("run", float(rng.uniform(10, 20)) * 60, cadence_hz=2.7))
-    s.append(Segment("sit", 30 * 60, lean="upright"))  # dinner
-    indoors(5)
-    indoors(float(rng.uniform(20, 40)))  # dishes, tidying up
-    reaches(int(rng.integers(1, 4)))
-    outdoors(float(rng.uniform(10, 25)))  # evening stroll
-    s.append(Segment("sit", float(rng.uniform(70, 110)) * 60, lean="back"))  # sofa
-    indoors(2)
-    s.append(Segment("sit", float(rng.uniform(60, 90)) * 60, lean="back"))
-    stand(3)
-    used = sum(seg.duration_s for seg in s)
-    excess = used - (day_s - 1800.0)  # keep at least half an hour in bed before midnight
-    if excess > 0:
-        sofa = s[-2]
-        s[-2] = Segment("sit", sofa.duration_s - excess, lean=sofa.lean)
-        used -= excess
-    s.append(Segment("lying", day_s - used))
-    return s
-
-
 def simulate_day(
     day_start_s: float,
     *,
@@ -393,12 +301,26 @@ def simulate_day(
 ) -> SimulatedDay:
     """A whole simulated day from `day_start_s` (the wearer's local midnight, unix seconds) to
     `day_s` later (the next midnight: 23 or 25 hours on a DST change)."""
-    return simulate(
+    day = simulate(
         day_script(seed, day_s),
         day_start_s,
         fs_hz=fs_hz,
         seed=seed,
         random_mounting=random_mounting,
+    )
+    # Each segment is rounded to whole samples, so the day may run a sample or two into the
+    # next one: cut there (a day is [midnight, next midnight)).
+    keep = day.samples.t_s < day_start_s + day_s
+    if keep.all():
+        return day
+    n_sec = int(np.ceil(day_s))
+    return replace(
+        day,
+        samples=Samples(day.samples.t_s[keep], day.samples.acc_g[keep]),
+        truth_t_s=day.truth_t_s[:n_sec],
+        truth_posture=day.truth_posture[:n_sec],
+        truth_trunk_deg=day.truth_trunk_deg[:n_sec],
+        truth_activity=day.truth_activity[:n_sec],
     )
 
 

@@ -72,13 +72,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "nl": "Aandeel tillen met de benen (minstens, 0–1)",
     },
     "rule.back_lifts_window_n": {
-        "en": "Back-lifts that trigger a warning",
-        "nl": "Aantal rugtillen voor een waarschuwing",
+        "en": "Straight-leg pick-ups that trigger a warning",
+        "nl": "Aantal keer bukken met gestrekte benen voor een waarschuwing",
     },
     "rule.back_lifts_window_min": {"en": "… within (min)", "nl": "… binnen (min)"},
     "rule.warn_every_back_lift": {
-        "en": "Warn at every back-lift",
-        "nl": "Waarschuwen bij elke rugtil",
+        "en": "Warn at every straight-leg pick-up",
+        "nl": "Waarschuwen bij elke keer bukken met gestrekte benen",
     },
     "rule.deep_bend_deg": {"en": "Deep bend from (°)", "nl": "Diep bukken vanaf (°)"},
     "rule.deep_bend_warning_s": {
@@ -158,7 +158,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "today.sitting_h": {"en": "Sitting", "nl": "Zitten"},
     "today.longest_bout": {"en": "Longest sitting bout", "nl": "Langste zitperiode"},
     "today.bends60": {"en": "Bends over 60°", "nl": "Bukken dieper dan 60°"},
-    "today.lifts": {"en": "Lifts (back / legs)", "nl": "Tillen (rug / benen)"},
+    "today.lifts": {
+        "en": "Down and up (straight legs / bent knees)",
+        "nl": "Bukken en opkomen (gestrekte benen / door de knieën)",
+    },
     "today.walking": {"en": "Walking", "nl": "Wandelen"},
     "today.steps": {"en": "Steps", "nl": "Stappen"},
     "today.warnings_n": {"en": "Warnings", "nl": "Waarschuwingen"},
@@ -264,8 +267,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "axis.ratio": {"en": "Acute:chronic ratio", "nl": "Acuut:chronisch-ratio"},
     "axis.pain": {"en": "Pain (0–10)", "nl": "Pijn (0–10)"},
     "legend.bend": {"en": "Bend", "nl": "Bukken"},
-    "legend.lift_back": {"en": "Back-lift", "nl": "Tillen met de rug"},
-    "legend.lift_legs": {"en": "Leg-lift", "nl": "Tillen met de benen"},
+    "legend.lift_back": {"en": "Down and up, straight legs", "nl": "Bukken, gestrekte benen"},
+    "legend.lift_legs": {"en": "Down and up, bent knees", "nl": "Bukken, door de knieën"},
     "legend.long_bout": {"en": "Over the limit", "nl": "Boven de grens"},
     "legend.ok_bout": {"en": "Within the limit", "nl": "Binnen de grens"},
     "legend.sitting_h": {"en": "Sitting (h)", "nl": "Zitten (u)"},
@@ -317,7 +320,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "progress.sitting": {"en": "Sitting and the longest bout", "nl": "Zitten en langste periode"},
     "progress.breaks": {"en": "Breaks per sitting hour", "nl": "Pauzes per zituur"},
     "progress.over60": {"en": "Time bent over 60°", "nl": "Tijd voorover boven 60°"},
-    "progress.lifts": {"en": "Back-lifts versus leg-lifts", "nl": "Tillen met rug of benen"},
+    "progress.lifts": {
+        "en": "Down and up: straight legs versus bent knees",
+        "nl": "Bukken en opkomen: gestrekte benen of door de knieën",
+    },
     "progress.walking": {"en": "Walking minutes and steps", "nl": "Wandelminuten en stappen"},
     "progress.load": {
         "en": "Daily back load and the acute:chronic ratio, with pain",
@@ -403,10 +409,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "nl": "Minuten met de romp 20–45°, 45–60° en meer dan 60° voorover (G4).",
     },
     "report.cap_lifts": {
-        "en": "Lifts with a rounded back and with the legs (target: at least {share:.0f}% "
-        "with the legs).",
-        "nl": "Tillen met een gebogen rug en met de benen (doel: minstens {share:.0f}% met de "
-        "benen).",
+        "en": "Bending down and back up, with straight legs (from the hips) and with bent knees "
+        "(target: at least {share:.0f}% with bent knees). The sensor cannot feel a load: "
+        "these are the movements of lifting, whether or not something was lifted.",
+        "nl": "Bukken en weer opkomen, met gestrekte benen (vanuit de heupen) en door de knieën "
+        "(doel: minstens {share:.0f}% door de knieën). De sensor voelt geen last: dit zijn de "
+        "bewegingen van het tillen, of er nu iets werd opgetild of niet.",
     },
     "report.cap_walking": {
         "en": "Bars: walking minutes (plan: {plan:.0f} min a day). Line: steps.",

@@ -34,6 +34,7 @@ from backcoach.dashboard import calibration_view
 from backcoach.processing.headline import Headline
 from backcoach.processing.headline import headline as day_headline
 from backcoach.processing.rules import RuleEngine
+from backcoach.processing.summary import bends_not_lifts
 from backcoach.processing.types import (
     POSTURES,
     DaySummary,
@@ -148,13 +149,17 @@ def filled_stretches(events: Iterable[Event]) -> pd.DataFrame:
 
 
 def event_marks(events: Iterable[Event]) -> pd.DataFrame:
-    """Bends and lifts as points: t_s (middle), peak_deg, kind (bend, lift_back, lift_legs)."""
+    """Bends and lifts as points: t_s (middle), peak_deg, kind (bend, lift_back, lift_legs; a
+    lift of style `unsure` shows as a bend, and a bend that was a lift only as the lift)."""
+    events = list(events)
+    own = {id(e) for e in bends_not_lifts(events)}  # a lift's bend is marked once, as the lift
     rows = []
     for e in events:
-        if e.type == "bend":
+        if e.type == "bend" and id(e) in own:
             kind = "bend"
         elif e.type == "lift":
-            kind = "lift_legs" if e.style == "legs" else "lift_back"
+            styles = {"legs": "lift_legs", "back": "lift_back"}
+            kind = styles.get(e.style or "", "bend")  # unsure: a bend down and up, no style
         else:
             continue
         peak = np.nan if e.peak_deg is None else float(e.peak_deg)

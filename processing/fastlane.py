@@ -9,10 +9,10 @@ the angle, which most live rules watch, is known now). The rules run on them ahe
 pipeline; the pipeline's own epochs confirm or correct them later (`backcoach/alerts/fast.py`).
 
 Lifts (G3) the same way: the pipeline decides a lift `COME_BACK_S` after it ended (did the trunk
-come back, was the wearer seated, how far did the body lower), about 11 s in all.
-`provisional_lifts` calls a dip of the trunk a back-lift the moment it comes back up, from the
-angle alone (the pipeline's fall-back rule: `lift_back_deg` or more forward of the still posture
-before it); the pipeline's lift confirms it or not.
+come back, was the wearer seated, how did the body move), about 11 s in all.
+`provisional_lifts` judges a dip of the trunk the moment it comes back up, with the pipeline's
+own style model on the figures these samples already hold (the angle against the still posture
+before it, the body's vertical speed); the pipeline's lift confirms it or not.
 
 Pure and cheap: a few seconds of samples per call, no state.
 """
@@ -24,6 +24,8 @@ import numpy as np
 from backcoach.processing.config import PipelineConfig
 from backcoach.processing.events import MIN_BEND_S
 from backcoach.processing.features import N_SUB
+from backcoach.processing.lift_figures import LOWER_PRE_S, MOVE_PAD_S, measure, raw_window
+from backcoach.processing.lift_style import classify, deep_from_deg
 from backcoach.processing.orientation import angles
 from backcoach.processing.types import POSTURE_CODE, Calibration, Epochs, Event
 
@@ -91,8 +93,11 @@ def provisional_lifts(
     A lift is a dip of the forward angle (5 Hz, as the pipeline's) of at least `lift_dip_deg`
     beyond `base_deg`, the pipeline's still posture before the movement, for 0.4 s up to
     `lift_max_s`, both of its ends inside the samples, not held still for `lift_hold_s` (that
-    is a held bend); it is a back-lift when it went `lift_back_deg` or further. Legs-lifts
-    are not returned: no live rule watches them.
+    is a held bend), reaching `lift_min_deg`; it is returned when the pipeline's style model
+    (`lift_style.classify`) calls it `back` from what is known at once: the angle and the
+    body's vertical speed from these samples (the lowering between still phases, when the
+    samples hold them). Squat-like and unsure movements are not returned: no live rule watches
+    them.
     """
     cfg = config
     if calibration is None or t_s.size == 0 or not np.isfinite(base_deg):
@@ -123,18 +128,35 @@ def provisional_lifts(
         peak = float(np.nanmax(rel[a:b]))
         if end_s <= after_s or not MIN_BEND_S - 1e-9 <= dur <= cfg.lift_max_s:
             continue
-        if peak < max(cfg.lift_back_deg, cfg.lift_min_deg):
+        if peak < cfg.lift_min_deg:
             continue
         if _held_s(fwd[a:b]) >= cfg.lift_hold_s:
             continue  # held still bent: work in a bent posture (G4), the pipeline's new base
+        near = (t_s >= start_s - LOWER_PRE_S) & (t_s < end_s + MOVE_PAD_S + 1.0)
+        ang_t = (first + np.arange(n)) / N_SUB
+        flex = cfg.sensor_above_hip_m * (1.0 - np.cos(np.radians(min(peak, 90.0))))
+        fig = measure(
+            raw_window(t_s[near], acc_g[near]),
+            ang_t,
+            np.where(np.isnan(rel), 0.0, rel),
+            start_s,
+            end_s,
+            end_s,
+            flex,
+            deep_from_deg(cfg.placement),
+        )
+        style, p_back = classify(fig, cfg.placement)
+        if style != "back":
+            continue  # a squat-like or unsure movement: no live rule watches it
+        attrs = {**fig.attrs(), "p_back": p_back, "provisional": 1.0}
         out.append(
             Event(
                 "lift",
                 start_s,
                 end_s,
                 peak_deg=float(np.nanmax(fwd[a:b])),
-                style="back",
-                attrs={"rel_peak_deg": peak, "provisional": 1.0},
+                style=style,
+                attrs=attrs,
             )
         )
     return tuple(out)

@@ -9,10 +9,11 @@ Features of epoch e (grid bins [e*fs, (e+1)*fs)):
 1. `g_mean` and `g_sub` — mean acceleration over the epoch and over `N_SUB` equal parts: the
    gravity direction (a 1 s / 0.2 s box low-pass) in the sensor's own axes.
 2. `activity_g` — mean absolute deviation of the acceleration magnitude (rotation invariant).
-3. Step candidates — peaks of the band-passed magnitude (0.16 s smooth minus 1 s mean) above
-   `step_thr_g` that are the highest within ±`STEP_NMS_S` (so a split peak counts once):
-   `peak_t` their times inside the epoch, `peak_up` the gravity direction (1 s mean) at each,
-   `peaks` their number. Whether they are steps is decided from trains of them (`gait`).
+3. Step candidates — peaks of the band-passed magnitude (0.16 s smooth minus 1 s mean), spaced
+   and thresholded by the local rhythm (`steps`): `peak_t` their times inside the epoch,
+   `peak_up` the gravity direction (1 s mean) at each, `peaks` their number; `step_period_s`
+   and `step_reg` the epoch's rhythm. Whether they are steps is decided from trains of them
+   (`gait`).
 4. `dz_net_m` — net vertical displacement of the sensor over the 4 s windows [e-1.5, e+2.5)
    and [e-0.5, e+3.5), kept only where both agree in sign (the smaller size): a window that cuts
    a movement in half breaks the rest-at-both-ends assumption and gives a large false value.
@@ -22,7 +23,7 @@ Features of epoch e (grid bins [e*fs, (e+1)*fs)):
    the descent of a squat lift -0.3 m; a stoop only a little.
 5. `gait_xc` — while walking, which way is forward (see `_gait_xc`).
 
-`walking`, `running` and `steps` are left empty here; `gait.StepTrains` fills them in.
+`walking`, `running`, `steps` and `step_t` are left empty here; `gait.StepTrains` fills them in.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.ndimage import maximum_filter1d, uniform_filter1d
+from scipy.ndimage import uniform_filter1d
+
+from backcoach.processing.steps import StepParams, step_candidates, step_rhythm
 
 G_MS2 = 9.80665
 LEFT_S = 2  # context before an epoch (s)
@@ -44,8 +47,7 @@ STEP_SMOOTH_S = 0.16
 STEP_BASE_S = 1.0
 GAIT_LAG_S = 0.24  # lags of the gait cross-correlation (about half a step)
 GAIT_MIN_ACTIVITY_G = 0.02
-STEP_NMS_S = 0.24  # a step candidate is the highest peak within this: cadence ≤ 250 steps/min
-MAX_PEAKS = 5  # step candidates an epoch can hold (1 s / 0.24 s, rounded up)
+MAX_PEAKS = 5  # step candidates an epoch can hold (they are at least 0.2 s apart)
 MIN_STEP_RATE_HZ = 10  # samples per second an epoch needs for step candidates
 BLOCK_EPOCHS = 2048  # epochs computed together: bounds the (epochs × window) temporaries
 
@@ -66,7 +68,10 @@ class EpochFeatures:
     mag: np.ndarray  # (n, fs) |a| of each grid sample of the epoch, NaN where missing
     walking: np.ndarray  # (n,) bool, set by gait.StepTrains: inside a walking bout, not running
     running: np.ndarray  # (n,) bool, set by gait.StepTrains: inside a bout, running intensity
-    steps: np.ndarray  # (n,) int, set by gait.StepTrains: step candidates inside a bout
+    steps: np.ndarray  # (n,) int, set by gait.StepTrains: steps counted in the epoch
+    step_period_s: np.ndarray  # (n,) the local step period (NaN without a rhythm), `steps`
+    step_reg: np.ndarray  # (n,) the local regularity (0-1), `steps`
+    step_t: np.ndarray  # (n, MAX_PEAKS) set by gait.StepTrains: times of the counted steps
 
     def __len__(self) -> int:
         return int(self.t_s.shape[0])
@@ -88,6 +93,9 @@ class EpochFeatures:
             walking=z.astype(bool),
             running=z.astype(bool),
             steps=z.astype(int),
+            step_period_s=z,
+            step_reg=z,
+            step_t=np.empty((0, MAX_PEAKS)),
         )
 
     @classmethod
@@ -119,6 +127,9 @@ _FIELDS = (
     "walking",
     "running",
     "steps",
+    "step_period_s",
+    "step_reg",
+    "step_t",
 )
 
 
@@ -132,11 +143,11 @@ class _State:
 class EpochFeaturizer:
     """Streaming grid → epoch features; epochs are emitted once their right context exists."""
 
-    def __init__(self, fs_hz: int, step_thr_g: float) -> None:
+    def __init__(self, fs_hz: int, steps: StepParams | None = None) -> None:
         if int(fs_hz) != fs_hz or fs_hz < 10:
             raise ValueError(f"internal rate must be an integer >= 10 Hz, got {fs_hz}")
         self.fs = int(fs_hz)
-        self.step_thr_g = float(step_thr_g)
+        self.steps = steps or StepParams()
         self.state = _State()
 
     def push(
@@ -216,16 +227,12 @@ class EpochFeaturizer:
         mag = np.linalg.norm(seg, axis=1)
         mag = np.where(np.isnan(mag), 1.0, mag)
         rows = sliding_window_view(mag, win)[::fs][:n_ep][idx]
-        # 3. Step candidates: peaks of the band-passed |a|, the highest within ±STEP_NMS_S.
+        # 3. Step candidates: peaks of the band-passed |a| (`step_candidates`).
         smooth = uniform_filter1d(rows, max(1, int(round(STEP_SMOOTH_S * fs))), axis=1)
         base = uniform_filter1d(rows, int(round(STEP_BASE_S * fs)), axis=1)
         hp = smooth - base
-        nms = 2 * int(round(STEP_NMS_S * fs)) + 1
-        peak = np.zeros_like(hp, dtype=bool)
-        peak[:, 1:] = (hp[:, 1:] == maximum_filter1d(hp, nms, axis=1)[:, 1:]) & (
-            hp[:, 1:] > hp[:, :-1]
-        )
-        peak &= hp > self.step_thr_g
+        period, reg = step_rhythm(hp, fs)
+        peak = step_candidates(hp, fs, period, reg, self.steps)
         core_peak = peak[:, LEFT_S * fs : (LEFT_S + 1) * fs] & ~np.isnan(core[:, :, 0])
         # Steps need the signal itself: at under MIN_STEP_RATE_HZ most bins are interpolated.
         dense = np.nansum(measured[idx], axis=1) >= MIN_STEP_RATE_HZ
@@ -266,6 +273,9 @@ class EpochFeaturizer:
             walking=none,
             running=none.copy(),
             steps=np.zeros(idx.size, int),
+            step_period_s=period,
+            step_reg=reg,
+            step_t=np.full((idx.size, MAX_PEAKS), np.nan),
         )
 
     def _peak_details(

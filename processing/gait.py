@@ -7,8 +7,8 @@ gives a peak of the vertical acceleration, so a bout is a *train* of step candid
 published form is mobgap's `GsdIonescu`; Mobilise-D defines a walking bout from its initial
 contacts). Steps:
 
-1. Step candidates come from `features` (band-passed |a| peaks, one per ±0.24 s) with the
-   gravity direction at each.
+1. Step candidates come from `features` (band-passed |a| peaks spaced and thresholded by the
+   local rhythm, `steps`) with the gravity direction at each.
 2. Consecutive candidates form a chain while they are at most `step_max_gap_s` apart (a
    cadence of at least 40 steps/min) and the trunk keeps its direction between them (within
    `step_max_tilt_deg`): walking carries the trunk, while standing up, sitting down, bending
@@ -20,8 +20,9 @@ contacts). Steps:
    A group that holds a train is a bout; it spans its first to its last candidate (as a
    reference walking bout spans its first to its last initial contact).
 5. An epoch is in a bout when at least half of it is covered; running when, in addition,
-   its intensity or its cadence is a runner's (`_label`). Its steps are its candidates that
-   belong to trains.
+   its intensity or its cadence is a runner's (`_label`). Its steps (`steps`, their times
+   `step_t`) are its candidates that belong to trains, or, inside a bout, to chains of at
+   least `step_chain_min` (a weak step or two, unseen, broke the train; the walk went on).
 
 Streaming: an epoch is held until nothing still to come can change its cover (a group that
 may yet get a train, or a bout that may yet get longer), then released with the same result
@@ -86,7 +87,7 @@ class StepTrains:
             if known_s - t[b - 1] <= cfg.step_max_gap_s and b - a < cfg.train_min_steps:
                 final_s = min(final_s, float(t[a]))
         bouts = ([st.prev_bout] if st.prev_bout else []) + [(a, b) for a, b, w in spans if w]
-        trains = [(a, b) for a, b in chains if b - a >= cfg.train_min_steps]
+        trains = _counted(chains, groups, cfg)
         new_t = np.concatenate([t[a:b] for a, b in trains] or [[]])
         new_dt = (
             np.concatenate([np.r_[np.nan, np.diff(t[a:b])] for a, b in trains])
@@ -169,6 +170,20 @@ def _groups(
     ]
 
 
+def _counted(
+    chains: list[tuple[int, int]], groups: list[tuple[int, int, bool]], cfg: PipelineConfig
+) -> list[tuple[int, int]]:
+    """The chains whose candidates are steps: trains, and in a walking bout also the shorter
+    chains of `step_chain_min` or more (a weak step or two broke the train, the walk went on);
+    a lone candidate widens a bout but is no step."""
+    out = []
+    for i, j, walking in groups:
+        for a, b in chains[i : j + 1]:
+            if b - a >= cfg.train_min_steps or (walking and b - a >= cfg.step_chain_min):
+                out.append((a, b))
+    return out
+
+
 def _label(
     f: EpochFeatures,
     bouts: list[tuple[float, float]],
@@ -205,4 +220,5 @@ def _label(
         (f.activity_g >= cfg.run_activity_g)
         | ((cadence_spm >= cfg.run_cadence_spm) & (f.activity_g >= cfg.run_min_activity_g))
     )
-    return replace(f, walking=in_bout & ~running, running=running, steps=steps)
+    step_t = np.where(is_step, f.peak_t, np.nan)
+    return replace(f, walking=in_bout & ~running, running=running, steps=steps, step_t=step_t)

@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from backcoach.processing.summary import bends_not_lifts
 from backcoach.processing.types import DaySummary, Event
 
 SITTING_MIN = "G1.sitting_min"
@@ -39,10 +40,9 @@ class Headline:
 
 
 def deep_bends(events: Sequence[Event], deep_bend_deg: float = 60.0) -> int:
-    """Bends and lifts whose peak is over `deep_bend_deg` (G4's "bends over 60°")."""
-    return sum(
-        1 for e in events if e.type in ("bend", "lift") and (e.peak_deg or 0.0) > deep_bend_deg
-    )
+    """Bends whose peak is over `deep_bend_deg` in the sensor's degrees (G4's "bends over 60°",
+    `placement.sensor_deg` of the guidance's); a bend that was a lift counts in G3 only."""
+    return sum(1 for e in bends_not_lifts(events) if (e.peak_deg or 0.0) > deep_bend_deg)
 
 
 def headline(

@@ -40,6 +40,7 @@ from backcoach.processing.orientation import (
 from backcoach.processing.posture import Classified, SitCarry, classify, walk_candidates
 from backcoach.processing.resample import GridResampler
 from backcoach.processing.runs import RunTracker
+from backcoach.processing.sithold import SitHold
 from backcoach.processing.types import Calibration, Epochs, PipelineOutput
 
 __all__ = ["PipelineConfig", "StreamingPipeline", "analyze", "find_reference"]
@@ -165,18 +166,19 @@ class StreamingPipeline:
         cfg = self.config
         self._resampler = GridResampler(cfg.fs_hz, cfg.gap_s)
         self._autocal = AutoCalibrator(cfg.fs_hz)
-        self._featurizer = EpochFeaturizer(cfg.fs_hz, cfg.step_thr_g)
+        self._featurizer = EpochFeaturizer(cfg.fs_hz, cfg.step_params)
         self._gait = StepTrains(cfg)
         self._events = EventBuilder(cfg)
         self._held: list[EpochFeatures] = []
         self._sit = SitCarry()
+        self._hold = SitHold(cfg)
         self._remount_run = 0  # walking epochs in a row far from the reference's up
         self.calibration: Calibration | None = cfg.calibration
 
     @property
     def lift_base_deg(self) -> float:
         """The still trunk angle the next lift would be measured from (NaN before any)."""
-        b = float(self._events.tail.base_deg)
+        b = self._events.lifts.base_deg
         return b if np.isfinite(b) else float("nan")
 
     def push(self, t_s: np.ndarray, acc_g: np.ndarray) -> PipelineOutput:
@@ -249,10 +251,13 @@ class StreamingPipeline:
         return int(w[hit[0]]) + 1
 
     def _classify(self, f: EpochFeatures, final: bool) -> PipelineOutput:
+        c = classify(f, self.calibration, self.config, self._sit) if len(f) else _empty_classified()
+        # The epochs a rise may still judge wait (sithold); what is final goes on.
+        f, c = self._hold.push(f, c, self._sit.revisions, self._sit.filter.pending_s, final=final)
+        self._sit.revisions = []
         if len(f) == 0:
             events = self._events.push(f, _empty_classified(), final=final) if final else []
             return PipelineOutput(Epochs.empty(), tuple(events))
-        c = classify(f, self.calibration, self.config, self._sit)
         events = self._events.push(f, c, final=final)
         epochs = Epochs(
             t_s=f.t_s,

@@ -37,6 +37,7 @@ import numpy as np
 
 from backcoach.processing.days import zone
 from backcoach.processing.guidance import RuleThresholds
+from backcoach.processing.placement import sensor_deg
 from backcoach.processing.rules_text import render
 from backcoach.processing.types import (
     EPOCH_S,
@@ -187,8 +188,10 @@ class RuleEngine:
         tz: str | dt.tzinfo = "",
         *,
         state: EngineState | None = None,
+        placement: str | None = None,
     ) -> None:
         self.thresholds = thresholds or RuleThresholds()
+        self.placement = placement  # G4's degrees are read on this sensor (None: as given)
         if cooldown_s < 0:
             raise ValueError(f"cooldown_s is {cooldown_s}; give 0 or more seconds")
         self.cooldown_s = float(cooldown_s)
@@ -216,22 +219,6 @@ class RuleEngine:
             "inactive": _StreakRule(th.inactive_max_min * 60, None, th.break_min_s),
             "slumped": _StreakRule(th.slumped_warning_min * 60, None, STRICT_S),
         }
-
-    def sitting_would_warn(self, at_s: float) -> bool:
-        """Would a sitting second from `at_s` on cross a G1 level (first or repeat) at once?
-
-        True only for a bout in a tolerated break whose time has passed a level meanwhile: the
-        sit-down itself completes the condition. The fast lane asks, to look for that sit-down.
-        """
-        rule, st = self._rules["sitting"], self.state.streaks["sitting"]
-        if math.isnan(st.start_s) or at_s - st.last_end_s >= rule.tolerance_s - EPS_S:
-            return False
-        elapsed = at_s + EPOCH_S - st.start_s
-        if elapsed + EPS_S < rule.threshold_s:
-            return False
-        if not rule.repeat_s:
-            return st.level < 1
-        return math.floor((elapsed + EPS_S - rule.threshold_s) / rule.repeat_s) + 1 > st.level
 
     def __repr__(self) -> str:
         return (
@@ -289,11 +276,15 @@ class RuleEngine:
         return {
             "sitting": (sit, zeros),
             "static": (still, p.astype(np.int64)),
-            "deep": (upright & (trunk >= th.deep_bend_deg), zeros),
-            "sustained": (upright & (trunk >= th.flexion_deg), zeros),
+            "deep": (upright & (trunk >= self._sensor_deg(th.deep_bend_deg)), zeros),
+            "sustained": (upright & (trunk >= self._sensor_deg(th.flexion_deg)), zeros),
             "inactive": (awake & ~np.isin(p, _ACTIVE), zeros),
             "slumped": (sit & (trunk > th.slumped_deg), zeros),
         }
+
+    def _sensor_deg(self, trunk_deg: float) -> float:
+        """A G4 angle (the guidance's upper-back degrees) as the wearer's sensor reads it."""
+        return trunk_deg if self.placement is None else sensor_deg(trunk_deg, self.placement)
 
     def _epoch_candidates(self, ep: Epochs) -> list[OverloadWarning]:
         if len(ep) == 0:

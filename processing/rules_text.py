@@ -3,7 +3,9 @@
 Why a module of its own: the rule engine decides *when* to warn, this module decides *what the
 wearer reads*. Each message says what was seen and what to do, and ends with the rule id so the
 wearer can look it up on the dashboard's Guidance page (../shared/guidance.md). The wording is
-ours; it does not quote the article.
+ours; it does not quote the article. It says what the sensor knows: one accelerometer sees a
+movement (bent down from the hips with straight legs and back up), never the load, so G3 never
+claims that something was lifted.
 """
 
 from __future__ import annotations
@@ -38,16 +40,18 @@ MESSAGES: Mapping[tuple[str, str], tuple[str, str]] = {
         "verander van houding of beweeg even. Richtlijn G2",
     ),
     ("G3", "single"): (
-        "You lifted with a rounded back (bent {peak_deg:.0f}°) — next time bend your "
-        "knees and keep the load close to your body. Guidance G3",
-        "Je tilde met een gebogen rug ({peak_deg:.0f}° voorover) — buig de volgende keer "
-        "door je knieën en houd de last dicht bij je lichaam. Richtlijn G3",
+        "You bent down from the hips with straight legs and came back up ({peak_deg:.0f}°) — "
+        "if you were picking something up, bend your knees next time and keep the load close "
+        "to your body. Guidance G3",
+        "Je boog vanuit je heupen voorover met gestrekte benen en kwam weer omhoog "
+        "({peak_deg:.0f}°) — tilde je iets op, zak dan de volgende keer door je knieën en "
+        "houd de last dicht bij je lichaam. Richtlijn G3",
     ),
     ("G3", "window"): (
-        "You lifted with a rounded back {count:.0f} times in {window_min:.0f} minutes — squat "
-        "with your knees for the next lifts. Guidance G3",
-        "Je tilde {count:.0f} keer in {window_min:.0f} minuten met een gebogen rug — zak door je "
-        "knieën bij de volgende keren. Richtlijn G3",
+        "You bent down and up with straight legs {count:.0f} times in {window_min:.0f} minutes "
+        "— if you are lifting, bend your knees for the next ones. Guidance G3",
+        "Je boog {count:.0f} keer in {window_min:.0f} minuten voorover met gestrekte benen en "
+        "kwam weer omhoog — til je, zak dan door je knieën bij de volgende keren. Richtlijn G3",
     ),
     ("G4", "deep"): (
         "You have been bent forward more than {deg:.0f}° for {seconds:.0f} seconds — "

@@ -17,6 +17,7 @@ import numpy as np
 
 from backcoach.processing.days import at_local
 from backcoach.processing.guidance import RuleThresholds
+from backcoach.processing.placement import sensor_deg
 from backcoach.processing.types import POSTURE_CODE, DaySummary, Epochs, Event
 
 #: Every metric key: (unit, meaning). Rule thresholds are in `guidance.RuleThresholds`.
@@ -33,18 +34,31 @@ METRICS: dict[str, tuple[str, str]] = {
     ),
     "G2.posture_changes_per_hour": ("1/h", "posture changes per awake hour"),
     "G2.longest_static_min": ("min", "longest time in one posture without movement, awake"),
-    "G3.lifts_n": ("count", "lifts (pick-up movements)"),
-    "G3.back_lifts_n": ("count", "lifts in `back` style (stoop)"),
-    "G3.leg_lifts_n": ("count", "lifts in `legs` style (squat)"),
-    "G3.leg_lift_share": ("0-1", "share of lifts with the legs (NaN without lifts)"),
+    "G3.lifts_n": ("count", "lifts: bending down and back up (the sensor cannot feel a load)"),
+    "G3.back_lifts_n": (
+        "count",
+        "lifts in `back` style (stoop: bent from the hips, straight legs)",
+    ),
+    "G3.leg_lifts_n": ("count", "lifts in `legs` style (squat: bent knees, body lowered)"),
+    "G3.unsure_lifts_n": ("count", "lifts whose figures point both ways (style `unsure`)"),
+    "G3.leg_lift_share": (
+        "0-1",
+        "share of the lifts with a style that were `legs` (NaN without any)",
+    ),
     "G4.upright_min": ("min", "standing, walking, running and other (not sitting, not lying)"),
     "G4.band_0_20_min": ("min", "upright time with the trunk under 20° forward"),
     "G4.band_20_45_min": ("min", "upright time with the trunk 20-45° forward"),
     "G4.band_45_60_min": ("min", "upright time with the trunk 45-60° forward"),
     "G4.band_over60_min": ("min", "upright time with the trunk over 60° forward"),
     "G4.over60_share": ("0-1", "time over 60° / upright time"),
-    "G4.bends_over45_per_hour": ("1/h", "bends with peak over 45° per upright hour"),
-    "G4.bends_over60_per_hour": ("1/h", "bends with peak over 60° per upright hour"),
+    "G4.bends_over45_per_hour": (
+        "1/h",
+        "bends with peak over 45° per upright hour (a bend that was a lift counts in G3 only)",
+    ),
+    "G4.bends_over60_per_hour": (
+        "1/h",
+        "bends with peak over 60° per upright hour (a bend that was a lift counts in G3 only)",
+    ),
     "G4.longest_flexion_s": ("s", "longest bend (unbroken time over 20°)"),
     "G5.active_min": ("min", "walking, running or other active epochs"),
     "G5.longest_inactive_min": ("min", "longest awake stretch without an active minute"),
@@ -78,7 +92,15 @@ METRICS: dict[str, tuple[str, str]] = {
     "coverage_h": ("h", "hours of the day with data"),
 }
 
-LOAD_WEIGHTS = {"20_45": 1.0, "45_60": 2.0, "over60": 4.0, "back_lift": 2.0, "leg_lift": 0.5}
+LOAD_WEIGHTS = {
+    "20_45": 1.0,
+    "45_60": 2.0,
+    "over60": 4.0,
+    "back_lift": 2.0,
+    "leg_lift": 0.5,
+    "unsure_lift": 1.25,  # between the two: the style could not be told
+}
+BANDS_DEG = (20.0, 45.0, 60.0)  # G4's band edges, in the guidance's (upper-back) degrees
 NIGHT_END_H = 10.0
 NIGHT_START_H = 20.0
 
@@ -124,6 +146,17 @@ def _acwr(load: float, history: Sequence[DaySummary]) -> tuple[float, int]:
     return ratio, int(loads.size)
 
 
+def bends_not_lifts(events: Sequence[Event]) -> list[Event]:
+    """The bends that were not part of a lift: one movement counts once, a bend down and back up
+    (a lift, G3) is not a G4 bend too. Its seconds still count in G4's time bands."""
+    spans = [(e.start_s, e.end_s) for e in events if e.type == "lift"]
+    return [
+        e
+        for e in events
+        if e.type == "bend" and not any(a < e.end_s and e.start_s < b for a, b in spans)
+    ]
+
+
 def summarize_day(
     epochs: Epochs,
     events: Sequence[Event],
@@ -134,15 +167,19 @@ def summarize_day(
     rules: RuleThresholds | None = None,
     history: Sequence[DaySummary] = (),
     pain: float | None = None,
+    placement: str | None = None,
     tz_name: str | None = None,
 ) -> DaySummary:
     """The day's metrics (see the module table). `history`: earlier days, oldest first.
 
+    `placement`: where the sensor was worn; G4's bands (the guidance's upper-back degrees) are
+    read in that sensor's degrees (`placement.sensor_deg`); None takes the angles as given.
     `tz_name`: `day` is a calendar day in that zone, so the night (G9) is read off its wall
     clock, which on a DST change is an hour away from the hours since midnight; None: hours
     since `day_start_s` (a day that is not on a calendar).
     """
     r = rules or RuleThresholds()
+    lo, mid, hi = (d if placement is None else sensor_deg(d, placement) for d in BANDS_DEG)
     ep = epochs.between(day_start_s, day_end_s)
     ev = [e for e in events if day_start_s <= e.start_s < day_end_s]
     t, p, trunk = ep.t_s, ep.posture, ep.trunk_deg
@@ -169,25 +206,28 @@ def summarize_day(
     lifts = [e for e in ev if e.type == "lift"]
     n_back = sum(e.style == "back" for e in lifts)
     n_legs = sum(e.style == "legs" for e in lifts)
+    n_unsure = len(lifts) - n_back - n_legs
     m["G3.lifts_n"], m["G3.back_lifts_n"], m["G3.leg_lifts_n"] = len(lifts), n_back, n_legs
-    m["G3.leg_lift_share"] = n_legs / len(lifts) if lifts else float("nan")
+    m["G3.unsure_lifts_n"] = n_unsure
+    m["G3.leg_lift_share"] = n_legs / (n_legs + n_back) if n_legs + n_back else float("nan")
     # G4
     upright = awake & ~sit
     up_h = upright.sum() / 3600.0
     ta = trunk[upright]
     bands = {
-        "0_20": ta < 20,
-        "20_45": (ta >= 20) & (ta < 45),
-        "45_60": (ta >= 45) & (ta < 60),
-        "over60": ta >= 60,
+        "0_20": ta < lo,
+        "20_45": (ta >= lo) & (ta < mid),
+        "45_60": (ta >= mid) & (ta < hi),
+        "over60": ta >= hi,
     }
     m["G4.upright_min"] = upright.sum() / 60.0
     for name, sel in bands.items():
         m[f"G4.band_{name}_min"] = sel.sum() / 60.0
     m["G4.over60_share"] = bands["over60"].sum() / upright.sum() if upright.any() else float("nan")
     bends = [e for e in ev if e.type == "bend"]
-    for lim in (45, 60):
-        n = sum((e.peak_deg or 0) > lim for e in bends)
+    own = bends_not_lifts(ev)
+    for lim, deg in ((45, mid), (60, hi)):
+        n = sum((e.peak_deg or 0) > deg for e in own)
         m[f"G4.bends_over{lim}_per_hour"] = n / up_h if up_h > 0 else float("nan")
     m["G4.longest_flexion_s"] = max((e.attrs.get("over20_s", 0.0) for e in bends), default=0.0)
     # G5
@@ -218,6 +258,7 @@ def summarize_day(
         + w["over60"] * n_60
         + w["back_lift"] * n_back
         + w["leg_lift"] * n_legs
+        + w["unsure_lift"] * n_unsure
     )
     m["G7.load"] = m["load"] = float(load)
     acwr, m["G7.history_days"] = _acwr(load, history)

@@ -36,7 +36,8 @@ EVENT_TYPES: tuple[str, ...] = (
 #: Where the sensor is worn; thresholds differ per placement.
 PLACEMENTS: tuple[str, ...] = ("lower_back", "waist", "upper_back", "chest")
 
-LIFT_STYLES: tuple[str, ...] = ("back", "legs")
+#: A lift's pattern: stoop-like (`back`), squat-like (`legs`), or the figures disagree (`unsure`).
+LIFT_STYLES: tuple[str, ...] = ("back", "legs", "unsure")
 
 EPOCH_S = 1.0
 
@@ -150,8 +151,8 @@ class Epochs:
 class Event:
     """Something with a start and an end: a sitting bout, a bend, a lift, a walk, a gap ...
 
-    `peak_deg` is set on bends and lifts, `style` ('back' or 'legs') on lifts, `steps` on walks;
-    further figures (time over 20/45/60°, cadence, mean angle, ...) go in `attrs`.
+    `peak_deg` is set on bends and lifts, `style` ('back', 'legs' or 'unsure') on lifts, `steps`
+    on walks; further figures (time over 20/45/60°, cadence, mean angle, ...) go in `attrs`.
     Two events are the same event when type and start are equal: stores use that as the key,
     so writing an event twice overwrites it.
     """

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
+import numpy as np
+
 from backcoach.processing.types import (
     DaySummary,
     DiaryEntry,
@@ -22,6 +24,20 @@ from backcoach.processing.types import (
     OverloadWarning,
     Samples,
 )
+
+#: Raw acceleration is kept to this resolution at least (SQLite: whole milli-g; InfluxDB: 0.1
+#: milli-g), a sensor's own (Polar H10: whole milli-g) or finer.
+RAW_RESOLUTION_G = 0.001
+
+
+def as_kept(samples: Samples) -> Samples:
+    """`samples` as every store keeps them (whole milli-g). Why: a live run that processes
+    exactly what it stores gives the same answer as a replay of the store (after a restart, or
+    `LiveRun.replay`), even where a threshold is met by a hair; finer input (a simulated
+    wearer, a float sensor) would otherwise read 0.5 milli-g differently the second time."""
+    acc = np.round(samples.acc_g / RAW_RESOLUTION_G) * RAW_RESOLUTION_G
+    return Samples(samples.t_s, acc.astype(np.float32))
+
 
 #: The widest day range callers pass (export, sync: "every day"); stores must accept it.
 ALL_DAYS = ("0001-01-01", "9999-12-31")

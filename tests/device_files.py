@@ -60,7 +60,8 @@ def write_cwa(path: Path, start_s: int, acc: np.ndarray, fs: int = 50) -> None:
         )  # fmt: skip
         struct.pack_into("<HHIII", block, 2, 508, 0, 1, i, stamp)
         struct.pack_into("<HHBBBB", block, 18, 0, 0, 0, 0, code, 0x32)  # 3 axes, int16 each
-        struct.pack_into("<hH", block, 26, -offset, part.shape[0])
+        # timestampOffset: readers put the first sample at timestamp - offset / fs (cwa.h)
+        struct.pack_into("<hH", block, 26, offset, part.shape[0])
         block[30 : 30 + part.size * 2] = part.astype("<i2").tobytes()
         words = np.frombuffer(bytes(block[:510]), "<u2").sum()
         struct.pack_into("<H", block, 510, (-int(words)) & 0xFFFF)

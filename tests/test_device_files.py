@@ -36,7 +36,8 @@ def test_each_device_format_reads_back_its_samples(recording, tmp_path, name):
     WRITERS[name](tmp_path / name, START_S, recording)
     s = read_recording(tmp_path / name)
     assert len(s) == recording.shape[0]
-    np.testing.assert_allclose(s.t_s, START_S + np.arange(len(s)) / 50.0, atol=0.0011)
+    # rtol=0: the default (1e-7) of a Unix time in seconds would forgive 177 s
+    np.testing.assert_allclose(s.t_s, START_S + np.arange(len(s)) / 50.0, rtol=0, atol=0.0011)
     np.testing.assert_allclose(s.acc_g, recording, atol=1 / 256 + 1e-3)
 
 

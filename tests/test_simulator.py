@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from backcoach.collector.sim_gait import render_gait
-from backcoach.collector.simulator import Segment, day_script, iter_chunks, simulate, simulate_day
+from backcoach.collector.simulator import (
+    ACTIVITIES,
+    Segment,
+    day_script,
+    iter_chunks,
+    simulate,
+    simulate_day,
+)
 from backcoach.processing.types import POSTURE_CODE
 
 T0 = 1_700_000_000.0
@@ -117,3 +125,89 @@ def test_chunks_cover_every_sample_once():
     chunks = list(iter_chunks(sim.samples, 2.5))
     t = np.concatenate([c.t_s for c in chunks])
     assert np.array_equal(t, sim.samples.t_s)
+
+
+def _vertical_travel_m(sim, start_s: float, end_s: float) -> np.ndarray:
+    """The sensor's vertical path over [start, end] from |acc| - 1 g, still at both ends."""
+    mag = np.linalg.norm(sim.samples.acc_g, axis=1).astype(np.float64)
+    t = sim.samples.t_s
+    baseline = np.median(mag[t < start_s - 0.5])
+    win = (t >= start_s - 0.5) & (t <= end_s + 0.5)
+    v = np.cumsum((mag[win] - baseline) * 9.80665) / 50.0
+    v -= np.linspace(0.0, v[-1], v.size)
+    return np.cumsum(v) / 50.0
+
+
+def test_a_squat_lowers_the_pelvis_with_the_trunk_fairly_upright():
+    """Knees bent, pelvis 0.4 m down, trunk 20° forward, held: standing in the posture truth."""
+    sim = simulate(
+        [Segment("stand", 4), Segment("squat", peak_deg=20, drop_m=-0.4, hold_s=6)],
+        T0,
+        seed=2,
+        random_mounting=True,
+    )
+    ((a, b),) = sim.spans("squat")
+    assert b - a == pytest.approx(6 + 2 * 1.3)
+    x = _vertical_travel_m(sim, a, a + 2.6)
+    assert -0.55 < x.min() < -0.3
+    held = (sim.truth_t_s >= a + 2) & (sim.truth_t_s < b - 2)
+    assert 15 < sim.truth_trunk_deg[held].mean() < 25
+    assert (sim.truth_posture[held] == POSTURE_CODE["standing"]).all()
+    assert (sim.truth_activity[held] == ACTIVITIES.index("squat")).all()
+
+
+def test_a_jump_has_a_flight_without_gravity_and_a_landing_jolt():
+    sim = simulate([Segment("stand", 3), Segment("jump"), Segment("stand", 3)], T0, seed=5)
+    ((a, b),) = sim.spans("jump")
+    mag = np.linalg.norm(sim.samples.acc_g, axis=1)
+    t = sim.samples.t_s
+    inside = (t >= a) & (t < b)
+    flying = inside & (mag < 0.3)
+    assert flying.sum() / 50.0 >= 0.1  # at least 0.1 s weightless
+    assert mag[inside & (t > t[flying][-1])].max() > 1.8  # the landing after it
+    assert np.all(sim.truth_posture[(sim.truth_t_s >= a) & (sim.truth_t_s < b)] == 5)  # other
+
+
+@pytest.mark.parametrize("climb", [1, -1])
+def test_stairs_are_a_walk_that_changes_the_floor(climb):
+    """A flight is a walk with `stairs` set; the body ends 0.17 m higher (lower) per step, and
+    standing afterwards reads plain gravity: the new floor carries on."""
+    sim = simulate(
+        [
+            Segment("stand", 4),
+            Segment("stairs", 9, cadence_hz=1.6, climb=climb),
+            Segment("stand", 6),
+        ],
+        T0,
+        seed=3,
+        random_mounting=False,
+    )
+    walk = next(e for e in sim.truth_events if e.type == "walk")
+    assert walk.attrs["stairs"] == climb and abs(walk.steps - 14) <= 1
+    x = _vertical_travel_m(sim, walk.start_s, walk.end_s)
+    assert x[-1] == pytest.approx(climb * 0.17 * walk.steps, rel=0.25)
+    after = sim.samples.t_s > walk.end_s + 1.5
+    assert np.linalg.norm(sim.samples.acc_g[after].mean(axis=0)) == pytest.approx(1.0, abs=0.02)
+    name = "stairs_up" if climb > 0 else "stairs_down"
+    assert sim.spans(name) == [(walk.start_s, walk.end_s)]
+
+
+def test_standing_at_work_shifts_the_weight_without_walking():
+    """Weight shifts sway the pelvis sideways; a step on the spot now and then is no walk."""
+    sim = simulate([Segment("stand", 120, shifts=4.0)], T0, seed=6, random_mounting=False)
+    side = sim.samples.acc_g[:, 1]
+    assert np.abs(side).max() > 0.03  # the shifts' sideways accelerations
+    assert not [e for e in sim.truth_events if e.type == "walk"] and sim.steps == 0
+    assert (sim.truth_activity == ACTIVITIES.index("work_stand")).all()
+    assert (sim.truth_posture == POSTURE_CODE["standing"]).all()
+
+
+def test_a_day_holds_squats_stairs_jumps_and_standing_work_and_is_the_same_for_a_seed():
+    a = simulate_day(T0, fs_hz=25.0, seed=9)
+    b = simulate_day(T0, fs_hz=25.0, seed=9)
+    np.testing.assert_array_equal(a.samples.acc_g, b.samples.acc_g)
+    np.testing.assert_array_equal(a.truth_activity, b.truth_activity)
+    for name in ("squat", "stairs_up", "stairs_down", "jump", "work_stand"):
+        assert a.spans(name), name
+    stairs = [e for e in a.truth_events if e.type == "walk" and "stairs" in e.attrs]
+    assert sum(e.attrs["stairs"] * e.steps for e in stairs) == pytest.approx(0, abs=40)

@@ -65,7 +65,12 @@ def engine_from_settings(settings: Settings) -> RuleEngine:
     w = settings.warnings
     try:
         return RuleEngine(
-            settings.rules, w.cooldown_min * 60.0, w.quiet_start, w.quiet_end, settings.timezone
+            settings.rules,
+            w.cooldown_min * 60.0,
+            w.quiet_start,
+            w.quiet_end,
+            settings.timezone,
+            placement=settings.sensor.placement,
         )
     except ValueError as exc:
         raise ConfigError(f"warnings settings: {exc}; fix it in [warnings] of config.toml") from exc

@@ -1,21 +1,25 @@
-"""Live warnings within a second: rules run ahead of the pipeline, confirmed by it afterwards.
+"""Live warnings for lifts and bends within a second: rules run ahead of the pipeline,
+confirmed by it afterwards.
 
-Why: the pipeline finishes an epoch seconds after its samples (look-ahead), so its warnings
-come late; a posture trainer must buzz as the line is crossed. Each time samples arrive:
+Why: the pipeline finishes an epoch seconds after its samples (look-ahead, and up to
+`sitstate.REVISE_S` more while a rise may still judge a seat), so its warnings come late; a
+posture trainer must buzz as a bend crosses the line or a back-lift ends. Each time samples
+arrive:
 
 1. The engine's state (as the pipeline's finished epochs left it) is copied, and the copy runs
    on provisional epochs for the seconds since and on provisional back-lifts that ended since
-   the last call (`processing/fastlane.py`). What fires there is delivered at once: the wearer
-   feels it within a second of the sample that completed it.
-2. When the pipeline's epochs reach that time, the real engine fires the same warning (same
+   the last call (`processing/fastlane.py`). Only what fires there for `AHEAD_RULES` (G3, G4:
+   the trunk's angle, known at once) is delivered at once: the wearer feels it within a second
+   of the sample that completed it.
+2. The rules on the sitting state and on stillness (G1, G2, G5, G10) wait for the pipeline's
+   full analysis (seconds, not more than about 10): a provisional guess at the newest seconds
+   (the posture carried forward, a landing searched for in the raw samples) is less reliable
+   than the stored answer, and a sitting rule of 30 minutes loses nothing by 10 seconds.
+3. When the pipeline's epochs reach that time, the real engine fires the same warning (same
    rule, within `MATCH_S`, a lift's within `LIFT_MATCH_S`): it is not delivered twice, and
    the stored warning is the pipeline's, so a stored day still replays to exactly its warnings.
-3. A delivered warning the pipeline does not confirm (the sit-down it assumed was a squat) is
-   logged as such and stored with "(provisional)" in its text: never silently dropped.
-4. A sit-down is seen only by the pipeline, except in one case: a sitting bout in a tolerated
-   break, already past its limit, warns at the sit-down itself (G1). Only then the newest
-   samples are searched for a landing on a seat (`processing/fast_sitdown.py`), and the seconds
-   from it are sitting.
+4. A delivered warning the pipeline does not confirm is logged as such and stored with
+   "(provisional)" in its text: never silently dropped.
 5. A warning the pipeline fires with no provisional one before it is delivered then, unless it
    is older than `STALE_S` (a sensor never seen starts without a reference: its epochs come in
    a burst at the first walk, and a burst of old warnings would tell the wearer nothing).
@@ -25,11 +29,9 @@ from __future__ import annotations
 
 import copy
 import logging
-import math
 from dataclasses import dataclass, replace
 
 from backcoach.alerts.dispatcher import Dispatcher
-from backcoach.processing.fast_sitdown import landed_after_sit_down
 from backcoach.processing.fastlane import provisional_epochs, provisional_lifts
 from backcoach.processing.pipeline import StreamingPipeline
 from backcoach.processing.rules import RuleEngine
@@ -48,7 +50,9 @@ LIFT_MATCH_S = 5.0  # for lifts (G3), which may follow each other closely
 DECIDED_S = 30.0  # the pipeline has decided everything this far behind its newest epoch
 STALE_S = 30.0  # a pipeline warning this far behind the newest sample is not delivered
 KEEP_S = 30.0  # newest samples kept (> the pipeline's usual lag and the longest lift, 20 s)
-SIT_LOOK_S = 8.0  # newest samples searched for a sit-down
+#: Rules sent ahead of the pipeline: on the trunk's angle and lifts, known from the newest
+#: samples alone. The others wait for the full analysis (see the module doc, 2).
+AHEAD_RULES = ("G3", "G4")
 
 
 @dataclass
@@ -85,12 +89,6 @@ class LiveWarnings:
         start = max(self._final_end_s, keep_from)
         cal = pipeline.calibration
         ep = provisional_epochs(recent.t_s, recent.acc_g, start, cal, self._posture)
-        sitting = POSTURE_CODE["sitting"]
-        if len(ep) and self._posture != sitting and self.engine.sitting_would_warn(ep.t_s[-1]):
-            tail = recent.t_s > self._newest_s - SIT_LOOK_S
-            landed = landed_after_sit_down(recent.t_s[tail], recent.acc_g[tail], cal)
-            if landed is not None:
-                ep.posture[ep.t_s >= math.floor(landed)] = sitting
         lifts: tuple = ()
         if self._posture == POSTURE_CODE["sitting"]:  # a lean from a chair is not a lift
             self._lifts_after_s = self._newest_s  # (the pipeline judges those movements)
@@ -105,7 +103,7 @@ class LiveWarnings:
             return
         ahead = _copy_engine(self.engine)
         for w in ahead.push(PipelineOutput(ep, lifts)):
-            if self._sent_near(w) is not None:
+            if w.rule not in AHEAD_RULES or self._sent_near(w) is not None:
                 continue  # already delivered ahead
             self._sent.append(_Sent(w))
             self.dispatcher.submit(w)
@@ -214,4 +212,5 @@ def _copy_engine(engine: RuleEngine) -> RuleEngine:
         engine.quiet_end,
         engine.tz,
         state=copy.deepcopy(engine.state),
+        placement=engine.placement,
     )

@@ -9,6 +9,7 @@ import streamlit as st
 from backcoach.dashboard import charts, common, dates, plan_card, views
 from backcoach.dashboard.i18n import STRINGS, collector_state, t
 from backcoach.processing.days import day_bounds
+from backcoach.processing.placement import sensor_deg
 from backcoach.processing.summary import summarize_day
 
 LIVE_REFRESH_S = 5  # the live panel polls the store's status rows this often
@@ -114,9 +115,11 @@ def day_view(ctx: common.Ctx, day: str) -> None:
             day_start_s=start_s,
             day_end_s=end_s,
             rules=rules,
+            placement=ctx.settings.sensor.placement,
             tz_name=ctx.tz_name,
         )
-    headline_row(ctx, views.headline(events, summary, warnings, rules.deep_bend_deg))
+    deep = sensor_deg(rules.deep_bend_deg, ctx.settings.sensor.placement)
+    headline_row(ctx, views.headline(events, summary, warnings, deep))
     marks = views.event_marks(events)
     st.subheader(ctx.t("today.timeline"))
     segments = views.posture_segments(epochs)

@@ -76,8 +76,8 @@ def test_today_shows_the_days_figures_and_four_charts(synthetic_month, app_env):
     app_env(synthetic_month)
     at = run_page("app_pages/today.py")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Lifts (back / legs)"] == "1 / 2"
-    assert metrics["Bends over 60°"] == "7"  # six bends and the 75° back-lift
+    assert metrics["Down and up (straight legs / bent knees)"] == "1 / 2"
+    assert metrics["Bends over 60°"] == "6"  # six bends: the 75° back-lift counts once, in G3
     assert metrics["Warnings"] == "2"
     assert len(at.get("plotly_chart")) == 3
     assert "Bouts over 30 minutes are highlighted." in texts(at)

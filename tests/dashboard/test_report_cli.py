@@ -30,7 +30,7 @@ PAGES = 4  # the scorecard; three charts; two charts; warnings and diary
 CHARTS = {
     "Sitting and the longest bout": "Bars: hours of sitting.",
     "Time bent forward while upright, per band": "Minutes with the trunk bent",
-    "Back-lifts versus leg-lifts": "Lifts with a rounded back",
+    "Down and up: straight legs versus bent knees": "Bending down and back up",
     "Walking minutes and steps": "Bars: walking minutes",
     "Daily back load and the acute:chronic ratio, with pain": "Top: daily back load",
 }

@@ -122,3 +122,38 @@ def test_a_sensor_never_seen_is_provisional_until_its_first_walk(settings, tmp_p
     assert len(early) >= int(walk_s - start) - 2, "the held seconds were not classified"
     assert np.nanmax(early.trunk_deg) == pytest.approx(70.0, abs=8.0)
     assert np.mean(early.posture == POSTURE_CODE["standing"]) > 0.8
+
+
+def test_a_sensor_still_learning_stores_nothing_final_and_is_analysed_after_its_first_walk(
+    settings, tmp_path
+):
+    """Three minutes of standing and bending, then the session ends before any walk: no
+    epochs or events are stored from a guessed up (it once gave sitting, lying and 179°
+    lifts), only the raw samples. The next session re-analyses them from raw and, once its
+    first walk fixes up and forward, stores them right: standing, bends near 70°, no lying."""
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    start = T0 + 7200
+    script = [Segment("stand", 10.0)]
+    for _ in range(6):
+        script += [Segment("bend", peak_deg=70.0, hold_s=4.0), Segment("stand", 20.0)]
+    samples, sim = worn(script, start, TURNED, seed=4)
+    end = float(samples.t_s[-1])
+    first = LiveRun(settings, store, sensor=SENSOR)
+    push_all(first, samples)
+    first.finish()
+    assert len(store.read_epochs(start, end + 60)) == 0
+    assert store.read_events(start, end + 60) == []
+    assert len(store.read_samples(start, end + 1)) == len(samples)
+
+    later = end + 600
+    walk, _ = worn([Segment("walk", 40.0), Segment("stand", 10.0)], later, TURNED, seed=5)
+    second = LiveRun(settings, store, sensor=SENSOR)
+    assert second.recover(now_s=later) > 0.9 * (end - start)
+    push_all(second, walk)
+    second.finish()
+    early = store.read_epochs(start, end + 1)
+    assert len(early) >= int(end - start) - 6, "the learning stretch was not analysed"
+    assert not np.any(np.isin(early.posture, [POSTURE_CODE["lying"], POSTURE_CODE["sitting"]]))
+    assert np.nanmax(early.trunk_deg) == pytest.approx(70.0, abs=8.0)
+    lifts = [e for e in store.read_events(start, end + 1) if e.type == "lift"]
+    assert all(e.peak_deg < 90.0 for e in lifts), lifts

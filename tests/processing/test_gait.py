@@ -41,6 +41,9 @@ def _epochs(n: int, steps: list[float], up=None, activity: float = 0.1) -> Epoch
         walking=z.astype(bool),
         running=z.astype(bool),
         steps=z.astype(int),
+        step_period_s=np.full(n, np.nan),
+        step_reg=z.copy(),
+        step_t=np.full((n, MAX_PEAKS), np.nan),
     )
 
 
@@ -82,6 +85,23 @@ def test_a_lone_candidate_before_a_walk_widens_it_but_is_no_step():
     out = _batch(_epochs(12, [1.0, 3.0, 3.5, 4.0, 4.5]))
     assert out.walking[1:4].all()
     assert out.steps.sum() == 4
+
+
+def test_a_train_broken_by_a_missed_step_keeps_the_steps_on_both_sides():
+    """Five steps, a weak one unseen (1.7 s), three more: one walk of eight counted steps, also
+    when the epochs come one by one; a lone candidate so close is still no step."""
+    cands = [1.0, 1.5, 2.0, 2.5, 3.0, 4.7, 5.2, 5.7]
+    f = _epochs(10, cands)
+    out = _batch(f)
+    assert out.walking[1:6].all() and out.steps.sum() == 8
+    assert np.sort(out.step_t[np.isfinite(out.step_t)]).tolist() == [T0 + c for c in cands]
+    gait = StepTrains(PipelineConfig())
+    parts = [gait.push(f.take(slice(i, i + 1))) for i in range(len(f))]
+    one_by_one = EpochFeatures.concat([*parts, gait.push(EpochFeatures.empty(), final=True)])
+    np.testing.assert_array_equal(one_by_one.steps, out.steps)
+    np.testing.assert_array_equal(one_by_one.walking, out.walking)
+    lone = _batch(_epochs(10, cands[:5] + [4.7]))
+    assert lone.steps.sum() == 5
 
 
 def test_a_runners_cadence_is_running_even_below_the_running_intensity():

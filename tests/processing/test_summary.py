@@ -95,6 +95,42 @@ def test_every_metric_is_documented(day):
     assert set(m) == set(METRICS)
 
 
+def test_a_bend_that_was_a_lift_counts_once_in_g3():
+    """One movement, one count: the bend down and back up of a lift is not also a G4 bend."""
+    ep = _epochs([("standing", 3600, 5.0, 0)])
+    events = [
+        Event("bend", T0 + 100, T0 + 103, peak_deg=75),  # the lift's own bend
+        Event("lift", T0 + 99.6, T0 + 103.4, peak_deg=75, style="back"),
+        Event("bend", T0 + 500, T0 + 530, peak_deg=70),  # a held bend: G4
+    ]
+    m = summarize_day(ep, events, day="d", day_start_s=T0, day_end_s=T0 + 86400).metrics
+    assert m["G3.lifts_n"] == 1 and m["G3.back_lifts_n"] == 1
+    assert m["G4.bends_over60_per_hour"] == pytest.approx(1.0)
+
+
+def test_unsure_lifts_are_counted_but_not_in_the_leg_share():
+    ep = _epochs([("standing", 3600, 5.0, 0)])
+    styles = ["legs", "back", "unsure", "unsure"]
+    events = [
+        Event("lift", T0 + 100 * i, T0 + 100 * i + 4, peak_deg=50, style=s)
+        for i, s in enumerate(styles, 1)
+    ]
+    m = summarize_day(ep, events, day="d", day_start_s=T0, day_end_s=T0 + 86400).metrics
+    assert m["G3.lifts_n"] == 4 and m["G3.unsure_lifts_n"] == 2
+    assert m["G3.leg_lift_share"] == pytest.approx(0.5)  # 1 of the 2 with a style
+    assert m["load"] == pytest.approx(0.5 + 2.0 + 2 * 1.25)
+
+
+def test_the_bend_bands_are_read_in_the_sensors_degrees():
+    """45° on a waist belt is about 69° of the trunk: over the 60° band (0.65 × 60 = 39°)."""
+    ep = _epochs([("standing", 60, 45.0, 0), ("standing", 60, 20.0, 0)])
+    kw = dict(day="d", day_start_s=T0, day_end_s=T0 + 86400)
+    upper = summarize_day(ep, [], **kw).metrics
+    waist = summarize_day(ep, [], placement="waist", **kw).metrics
+    assert upper["G4.band_over60_min"] == 0.0 and upper["G4.band_45_60_min"] == 1.0
+    assert waist["G4.band_over60_min"] == 1.0 and waist["G4.band_20_45_min"] == 1.0
+
+
 def test_the_night_is_read_off_the_wall_clock_on_every_calendar_day(each_date):
     """G9 counts lying before 10:00 and from 20:00: on a 23- or 25-hour day too, where the
     hours since midnight are an hour off the clock after 02:00."""

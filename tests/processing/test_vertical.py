@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from backcoach.processing.features import G_MS2
-from backcoach.processing.vertical import vertical_moves
+from backcoach.processing.vertical import moves
 
 FS = 25
 
@@ -34,25 +35,25 @@ def _move(delta_m: float, back_m: float = 0.0) -> np.ndarray:
 def test_sitting_down_goes_down_first_and_standing_up_goes_up_first():
     for delta, want in ((-0.45, -1), (0.45, 1)):
         mag, g = _epochs_of(_move(delta))
-        first, peak, jumped = vertical_moves(mag, g, np.array([0]), np.array([mag.shape[0] - 1]))
-        assert first[0] == want and peak[0] > 0.3 and not jumped[0]
+        m = moves(mag, g, np.array([0]), np.array([mag.shape[0] - 1]))
+        assert m.first[0] == want and m.peak_ms[0] > 0.3 and not m.jumped[0]
+        assert not m.fell_back[0] and m.dz_m[0] == pytest.approx(delta, abs=0.1)
 
 
-def test_rising_and_falling_back_into_the_chair_has_no_direction():
+def test_rising_and_falling_back_into_the_chair_is_a_rise_that_fell_back():
     mag, g = _epochs_of(_move(0.3, back_m=-0.3))
-    first, peak, _ = vertical_moves(mag, g, np.array([0]), np.array([mag.shape[0] - 1]))
-    assert first[0] == 0 and peak[0] > 0.2
+    m = moves(mag, g, np.array([0]), np.array([mag.shape[0] - 1]))
+    assert m.first[0] == 1 and m.fell_back[0] and m.peak_ms[0] > 0.2
 
 
 def test_a_gain_error_at_rest_does_not_make_a_movement():
     """Both still ends read 1.03 g: a linear reference removes it, nothing moved."""
     mag, g = _epochs_of(np.zeros(6 * FS))
-    first, peak, _ = vertical_moves(mag * 1.03, g, np.array([0]), np.array([5]))
-    assert peak[0] < 0.01
+    m = moves(mag * 1.03, g, np.array([0]), np.array([5]))
+    assert m.peak_ms[0] < 0.01
 
 
 def test_a_sensor_turned_at_once_is_a_jump_not_a_movement():
     mag, g = _epochs_of(np.zeros(6 * FS))
     g[3:] = [0.0, np.sin(np.radians(25)), np.cos(np.radians(25))]  # from one 0.2 s to the next
-    _, _, jumped = vertical_moves(mag, g, np.array([0]), np.array([5]))
-    assert jumped[0]
+    assert moves(mag, g, np.array([0]), np.array([5])).jumped[0]

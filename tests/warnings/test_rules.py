@@ -170,3 +170,32 @@ def test_collect_says_once_a_night_that_quiet_hours_hold_the_warnings(caplog):
         assert notice(None) is None  # the hook adds no warning of its own
     said = [r.getMessage() for r in caplog.records if "quiet hours" in r.getMessage()]
     assert said == ["warnings are held until 07:00 (quiet hours)"] * 2
+
+
+def test_g3_says_what_the_sensor_saw_not_that_something_was_lifted():
+    """One accelerometer cannot feel a load: a plain 70° bend and a stoop-lift read the same."""
+    engine = RuleEngine(RuleThresholds(), 0.0, "00:00", "00:00", "UTC")
+    lift = Event("lift", at("12:00") - 4, at("12:00"), peak_deg=73.0, style="back")
+    (w,) = engine.push(PipelineOutput(Epochs.empty(), (lift,)))
+    assert "straight legs" in w.message_en and "73°" in w.message_en
+    assert "gestrekte benen" in w.message_nl and "73°" in w.message_nl
+    for text in (w.message_en.lower(), w.message_nl.lower()):
+        assert "you lifted" not in text and "je tilde" not in text
+
+
+def test_an_unsure_lift_gives_no_g3_warning():
+    engine = RuleEngine(RuleThresholds(), 0.0, "00:00", "00:00", "UTC")
+    lift = Event("lift", at("12:00") - 4, at("12:00"), peak_deg=80.0, style="unsure")
+    assert engine.push(PipelineOutput(Epochs.empty(), (lift,))) == []
+
+
+def test_a_waist_sensor_warns_of_a_deep_bend_at_its_own_degrees():
+    """45° held 20 s on a waist belt is about 69° of the trunk: over G4's 60°."""
+    n = 20
+    t = at("12:00") + np.arange(n, dtype=float)
+    ep = Epochs(t, [POSTURE_CODE["standing"]] * n, [45.0] * n, np.zeros(n), np.zeros(n), [0] * n)
+    as_given = RuleEngine(RuleThresholds(), 0.0, "00:00", "00:00", "UTC")
+    waist = RuleEngine(RuleThresholds(), 0.0, "00:00", "00:00", "UTC", placement="waist")
+    assert [w.rule for w in as_given.push(PipelineOutput(ep))] == []
+    (w,) = waist.push(PipelineOutput(ep))
+    assert w.rule == "G4" and "60°" in w.message_en  # the guidance's degrees in the text
