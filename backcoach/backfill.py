@@ -49,7 +49,7 @@ from backcoach.processing.types import (
     PipelineOutput,
     Samples,
 )
-from backcoach.storage.base import Store
+from backcoach.storage.base import Store, as_kept
 
 log = logging.getLogger(__name__)
 
@@ -305,6 +305,7 @@ class Backfill:
 
     # -- internals ---------------------------------------------------------------------------
     def _push(self, samples: Samples) -> None:
+        samples = as_kept(samples)  # as the live run reads them (`LiveRun.push`): the same answer
         out = self.pipeline.push(samples.t_s, samples.acc_g)
         self.cursor_s = float(samples.t_s[-1])
         self._take(out)
@@ -461,6 +462,7 @@ class RangeRefill:
             self._read_to_s = b
 
     def _push(self, samples: Samples) -> None:
+        samples = as_kept(samples)  # as the live run reads them (`LiveRun.push`): the same answer
         self._take(self.pipeline.push(samples.t_s, samples.acc_g))
         self._last_s = float(samples.t_s[-1])
 

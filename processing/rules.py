@@ -303,7 +303,8 @@ class RuleEngine:
                     figures["posture"] = POSTURES[int(ep.posture[i])]
                 if name in ("deep", "sustained"):
                     figures["deg"] = th.deep_bend_deg if name == "deep" else th.flexion_deg
-                value = el if rule == "G4" else el / 60  # G4 in seconds, the others in minutes
+                # the figure in the unit its text says: a deep bend's seconds, otherwise minutes
+                value = el if name == "deep" else el / 60
                 out.append(_warning(t_end, rule, value, variant, figures))
         return out
 

@@ -40,7 +40,7 @@ SCRIPT: list[tuple[str, str, str, float, float]] = [
     # Over 20° for 3 min: reaches 2 min at 08:22 but G4 is in its cooldown (since 08:15:15).
     ("08:20", "08:23", "standing", 30.0, 0.05),
     ("08:23", "08:40", "standing", 0.0, 0.05),
-    # Over 20° again: G4 at 08:42 (value 120 s), 26 min after the last G4.
+    # Over 20° again: G4 at 08:42 (value 2 min, as its text says), 26 min after the last G4.
     ("08:40", "08:43", "standing", 30.0, 0.05),
     ("08:43", "09:00", "standing", 0.0, 0.05),
     ("09:00", "09:05", "walking", 5.0, 0.20),
@@ -75,7 +75,7 @@ EXPECTED: list[tuple[str, str, float]] = [
     ("07:10", "G1", 70.0),
     ("08:05", "G2", 45.0),
     ("08:15:15", "G4", 15.0),
-    ("08:42", "G4", 120.0),
+    ("08:42", "G4", 2.0),
     ("09:10", "G3", 80.0),
     ("09:25", "G3", 85.0),
     ("09:45", "G10", 10.0),
