@@ -16,9 +16,11 @@ saw and every chunk it pushed; `run()` (a task beside the link) does the rest:
    confirmed (`confirmed_through_s`); a hole not yet filled is never erased. A hole whose
    read-out did not bring back all of it stays "unread": nothing from its first missing sample
    on is erased, and what the store still lacks in it is read again every `UNREAD_RETRY_S`
-   (and after each connect) until the sensor's oldest sample is past it (the sensor never kept
-   it: a full memory) or it is older than `MAX_AGE_S`. A read-out that finds nothing (a wrong
-   range, a log that misbehaves) so leaves the night on the sensor for the next try.
+   (and after each connect) until it has been read again by the sensor's own clock (the hole's
+   ends on it: what still does not come back, the sensor does not hold), the sensor's oldest
+   sample is past it (it never kept that time: a full memory) or it is older than `MAX_AGE_S`.
+   A read-out that finds nothing (a wrong range, a log that misbehaves) so leaves the night on
+   the sensor for the next try.
 5. Holes from before this session (a collector killed mid-read-out, a computer switched off)
    are found in the store once the clock has settled, and filled with `backfill.RangeRefill`.
 
@@ -296,7 +298,8 @@ class GapFiller:
 
     async def _fill_unread(self, live: LiveRun) -> None:
         """Read again what the store still lacks of the holes not all read back; let go of
-        what the sensor no longer holds (its oldest sample is past it) or what is too old."""
+        what was read again by the sensor's own clock, what the sensor no longer holds (its
+        oldest sample is past it) and what is too old."""
         self._unread_at = self.clock.time() + UNREAD_RETRY_S
         state = await self.memory.state()
         oldest = None if state is None else state.oldest_s
@@ -331,7 +334,14 @@ class GapFiller:
                 report = await self._refill(live, part)
                 if report.filled:
                     self._say(report)
-            keep.append(hole)
+            if all(part.sensor_s is not None for part in left):
+                # read again by the sensor's own clock: what did not come back, it does not hold
+                log.info(
+                    "%.0f s out of range: read again; the sensor did not keep what is missing",
+                    hole.duration_s,
+                )
+                continue
+            keep.append(hole)  # read through the clock mapping: tried again later
         self._unread = keep
         await self._release(live)
 
