@@ -186,8 +186,8 @@ def test_a_read_out_that_finds_nothing_erases_nothing_of_the_gap(
 
     monkeypatch.setattr(sensor_log.OpenMemory, "read", first_finds_nothing)
     monkeypatch.setattr(gap_filler, "UNREAD_RETRY_S", 3.0, raising=False)  # try again soon
-    spec = DEVICES["memory"]
-    result, stats = asyncio.run(_away_session(bluez, "memory", tmp_path, 26.0, 8.0))
+    spec = DEVICES["memory_retry"]
+    result, stats = asyncio.run(_away_session(bluez, "memory_retry", tmp_path, 26.0, 8.0))
     assert result.filled.reports[0].filled == 0
     (away,) = stats["away_at"]
     gap_from_s = away / STREAM_HZ
