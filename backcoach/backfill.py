@@ -576,7 +576,9 @@ def stored_holes(
         if raw.size > 1:
             spacing = float(np.median(np.diff(raw)))
         least = max(min_s, RAW_SPACINGS * spacing)
-        t = np.union1d(raw, np.r_[epochs, epochs + EPOCH_S - 1e-3])  # an epoch covers its second
+        # an epoch covers its second, but only up to this read's end: past it the next read's
+        # raw samples decide (else the stored stream there would look missing)
+        t = np.union1d(raw, np.r_[epochs, np.minimum(epochs + EPOCH_S - 1e-3, b)])
         if t.size:
             edges = np.r_[last, t]
             for i in np.flatnonzero(np.diff(edges) > least):

@@ -331,6 +331,10 @@ async def night(bus: str, spec: dict, speed: float, tmp: Path) -> None:
     filler_log.addHandler(handler)
     filler_log.setLevel(logging.INFO)  # its lines are INFO; the bench prints them below
     filler_log.propagate = False
+    dbg = logging.getLogger("backcoach.collector.sensor_log")
+    dbg.addHandler(handler)
+    dbg.setLevel(logging.DEBUG)
+    dbg.propagate = False
     before_s = 300.0
     actions = [(before_s, "Away", [NIGHT_AWAY_S / speed], "sd")]
     # after a night away the collector looks for the sensor every 30 s of the wall clock (its
@@ -354,10 +358,19 @@ async def night(bus: str, spec: dict, speed: float, tmp: Path) -> None:
     gaps = [e for e in store.read_events(0, 4e9) if e.type == "gap" and "samples_lost" in e.attrs]
     store.close()
     hole = max(totals.reports, key=lambda r: r.hole.duration_s)
+    # a hole not all read back is read again later (its parts are reports of their own)
+    parts = [
+        r
+        for r in totals.reports
+        if r.hole.host_from_s >= hole.hole.host_from_s - 1.0
+        and r.hole.host_to_s <= hole.hole.host_to_s + 1.0
+    ]
+    back_s, back_n = sum(r.filled_s for r in parts), sum(r.filled for r in parts)
     print(
-        f"away {hole.hole.duration_s / 3600:.2f} h; back from memory {hole.filled_s / 3600:.2f} h"
-        f" ({hole.filled} samples); budget {NIGHT_MEMORY_S / 3600:.2f} h minus what it still "
-        f"held from before (erased once a minute); left a gap {hole.missing_s / 3600:.2f} h"
+        f"away {hole.hole.duration_s / 3600:.2f} h; back from memory {back_s / 3600:.2f} h"
+        f" ({back_n} samples, {len(parts)} read-out(s)); budget {NIGHT_MEMORY_S / 3600:.2f} h "
+        "minus what it still held from before (erased once a minute); left a gap "
+        f"{(hole.hole.duration_s - back_s) / 3600:.2f} h"
     )
     lost = sum(g.attrs["samples_lost"] for g in gaps)
     print(
@@ -370,7 +383,7 @@ async def night(bus: str, spec: dict, speed: float, tmp: Path) -> None:
 
 class _Lines(logging.Handler):
     def __init__(self) -> None:
-        super().__init__(logging.INFO)
+        super().__init__(logging.DEBUG)
         self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:

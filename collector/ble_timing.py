@@ -17,10 +17,14 @@ The mapping (drift correction):
 Loss: a frame whose first sample is later than the next expected one by more than half a
 sample period lost the samples in between. A sensor clock that goes backwards (or leaps by
 more than `RESYNC_S`) was restarted: the mapping starts afresh and the loss is estimated from
-the host clock. They are counted and reported as a gap, never
-filled. Without sensor times, loss can be seen only from arrival times: a packet later than
-the model expects by more than `ARRIVAL_GAP_S` (beyond the usual delivery delay) is a gap of
-that many whole packets — an estimate, where counted sensors are exact.
+the host clock. A leap that the host clock saw pass as well (within `CLOCK_BACK_S` plus
+`RAN_ON_PPM`) is a long gap of a clock that ran on (a night out of range): the mapping still
+starts afresh (its fit is hours old), but the loss is counted from the sensor's times and the
+gap keeps both ends on the sensor clock, so a log with that clock is read by its own times
+instead of through a fresh fit extrapolated over hours. They are counted and reported as a
+gap, never filled here. Without sensor times, loss can be seen only from arrival times: a
+packet later than the model expects by more than `ARRIVAL_GAP_S` (beyond the usual delivery
+delay) is a gap of that many whole packets — an estimate, where counted sensors are exact.
 
 The host clock itself may jump. Forward (a laptop's sleep: the sensor's clock ran on too) is a
 gap like any other. Back (NTP stepping a fast clock after a resume) would make packets arrive
@@ -44,6 +48,7 @@ FIT_BUCKETS = 30  # buckets (5 min) in the drift fit
 ARRIVAL_GAP_S = 0.3  # lateness that means lost samples, for sensors without counters
 RESYNC_S = 3600.0  # a sensor clock jump larger than this (or backwards) restarts the mapping
 CLOCK_BACK_S = 2.0  # a packet this much earlier than possible: the host clock went back
+RAN_ON_PPM = 1000.0  # a leap within this of the host's elapsed time: the sensor's clock ran on
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +100,13 @@ class SampleClock:
                 self._next_sensor_s - 0.5 * period < first_sensor_s < self._next_sensor_s + RESYNC_S
             )
         ):
+            ran_on = not restart and not counted and self._ran_on(rx_s, n, first_sensor_s)
+            next_s = self._next_sensor_s
             self._start(rx_s, n, first_sensor_s)  # the sensor restarted (or reset) its clock
-            restarted = True
+            if ran_on:  # ... or its clock ran on through a long gap: its times count the loss
+                self._next_sensor_s = next_s
+            else:
+                restarted = True
         else:
             rx_s += self._host_went_back(rx_s, n, first_sensor_s)
         if counted:
@@ -139,6 +149,15 @@ class SampleClock:
         return self._next_sensor_s is not None
 
     # -- internals -------------------------------------------------------------------------------
+    def _ran_on(self, rx_s: float, n: int, first_sensor_s: float) -> bool:
+        """Whether a leap of the sensor clock is the time the host clock saw pass too."""
+        if self._last_t_s is None or first_sensor_s <= self._next_sensor_s:
+            return False
+        period = 1.0 / self.rate_hz
+        sensor_gap = first_sensor_s - (self._next_sensor_s - period)
+        host_gap = rx_s - (n - 1) * period - self._last_t_s
+        return abs(host_gap - sensor_gap) <= CLOCK_BACK_S + RAN_ON_PPM * 1e-6 * sensor_gap
+
     def _host_went_back(self, rx_s: float, n: int, first_sensor_s: float | None) -> float:
         """How far the host clock stepped back just now (0 if not): added to arrival times."""
         first = self._next_sensor_s if first_sensor_s is None else first_sensor_s

@@ -13,7 +13,14 @@ saw and every chunk it pushed; `run()` (a task beside the link) does the rest:
    its samples, a second or so), the last commit is written in a worker thread, and the live
    run goes on from the backfill's pipeline (`LiveRun.adopt`).
 4. Only then, and every `RELEASE_EVERY_S` of streaming, the sensor erases what the store has
-   confirmed (`confirmed_through_s`); a hole not yet filled is never erased.
+   confirmed (`confirmed_through_s`); a hole not yet filled is never erased. A hole whose
+   read-out did not bring back all of it stays "unread": nothing from its first missing sample
+   on is erased, and what the store still lacks in it is read again every `UNREAD_RETRY_S`
+   (and after each connect) until it has been read again by the sensor's own clock (the hole's
+   ends on it: what still does not come back, the sensor does not hold), the sensor's oldest
+   sample is past it (it never kept that time: a full memory) or it is older than `MAX_AGE_S`.
+   A read-out that finds nothing (a wrong range, a log that misbehaves) so leaves the night on
+   the sensor for the next try.
 5. Holes from before this session (a collector killed mid-read-out, a computer switched off)
    are found in the store once the clock has settled, and filled with `backfill.RangeRefill`.
 
@@ -34,7 +41,7 @@ import numpy as np
 
 from backcoach.backfill import PIECE_S, Backfill, FillReport, Hole, RangeRefill, stored_holes
 from backcoach.clock import SYSTEM, Clock
-from backcoach.collector.sensor_log import LOG_ERRORS, Anchors, MemoryDriver
+from backcoach.collector.sensor_log import ERASE_MARGIN_S, LOG_ERRORS, Anchors, MemoryDriver
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.days import day_of
 from backcoach.processing.types import Samples
@@ -51,6 +58,7 @@ RELEASE_EVERY_S = 60.0  # host seconds between erasing what the store has confir
 SETTLE_S = 20.0  # host seconds of streaming before holes of an earlier run are looked for
 MAX_AGE_S = 24 * 3600.0  # an earlier run's holes are filled from at most this far back
 RETRY_S = 5.0  # after a failed read, wait this long (host seconds) before the next try
+UNREAD_RETRY_S = 600.0  # host seconds between reading a hole's missing part again
 ANCHOR_S = 2.0  # stream kept before a hole (a log on a clock of its own is placed by it)
 ANCHOR_SAMPLES = 64  # ... and samples kept after it
 
@@ -112,12 +120,15 @@ class GapFiller:
         self._retry_at = 0.0
         self._recent: list[Samples] = []  # the last ANCHOR_S of the stream
         self._anchors: dict[Hole, tuple[Samples, list[Samples]]] = {}  # before, after
+        self._unread: list[Hole] = []  # holes not all read back: never erased past their start
+        self._unread_at = 0.0  # host time of the next try at them
 
     # -- called by the session and the link (loop thread, never blocking) -------------------------
     def link(self, client: object | None) -> None:
         """The link is up (a client) or gone (None)."""
         self._client = client
         self._ready = False
+        self._unread_at = 0.0  # a new link: try the unread holes again
         if client is None:
             self._connected.clear()
             self.memory.disconnected()
@@ -182,6 +193,8 @@ class GapFiller:
             await self._fill(live)
         elif not self._earlier_done and self._settled():
             await self._fill_earlier(live)
+        elif self._unread and self.clock.time() >= self._unread_at:
+            await self._fill_unread(live)
         elif self.clock.time() - self._released_at >= RELEASE_EVERY_S:
             await self._release(live)
 
@@ -202,6 +215,9 @@ class GapFiller:
             self._anchors.pop(hole, None)
             self._say(report)
             self.totals.add(report)
+            if report.missing_s > 0.0:
+                self._unread.append(hole)  # never erased past until the sensor is seen not to
+                self._unread_at = self.clock.time() + UNREAD_RETRY_S  # hold it (or it is read)
         await self._commit(live, final=True)
         await self._release(live)
 
@@ -234,7 +250,7 @@ class GapFiller:
         through = live.stored_through_s
         if self.backfill is not None:
             through = min(through, self.backfill.committed_through_s)
-        for hole in self._waiting:
+        for hole in (*self._waiting, *self._unread):
             through = min(through, hole.host_from_s)
         return through
 
@@ -280,6 +296,79 @@ class GapFiller:
             self.totals.add(report)
         await self._release(live)
 
+    async def _fill_unread(self, live: LiveRun) -> None:
+        """Read again what the store still lacks of the holes not all read back; let go of
+        what was read again by the sensor's own clock, what the sensor no longer holds (its
+        oldest sample is past it) and what is too old."""
+        self._unread_at = self.clock.time() + UNREAD_RETRY_S
+        state = await self.memory.state()
+        oldest = None if state is None else state.oldest_s
+        if state is not None and state.held == 0:
+            oldest = float("inf")  # an empty log holds none of them
+        too_old = self.clock.time() - MAX_AGE_S
+        keep: list[Hole] = []
+        for hole in self._unread:
+            # the stored stream on either side is looked at too: a range ending inside a
+            # second would otherwise show the stored stream after it as missing
+            left = await asyncio.to_thread(
+                stored_holes,
+                self.store,
+                hole.host_from_s - ANCHOR_S,
+                hole.host_to_s + ANCHOR_S,
+                self.rate_hz,
+                MIN_EARLIER_S,
+            )
+            left = [
+                _within(part, hole)
+                for part in left
+                if part.host_from_s < hole.host_to_s
+                and part.host_to_s > max(hole.host_from_s, too_old)
+                and (oldest is None or part.host_to_s - ERASE_MARGIN_S > oldest)
+            ]
+            if not left:
+                log.info(
+                    "%.0f s out of range: what the sensor kept of it is stored", hole.duration_s
+                )
+                continue
+            for part in left:
+                report = await self._refill(live, part)
+                if report.filled:
+                    self._say(report)
+            if all(part.sensor_s is not None for part in left):
+                # read again by the sensor's own clock: what did not come back, it does not hold
+                log.info(
+                    "%.0f s out of range: read again; the sensor did not keep what is missing",
+                    hole.duration_s,
+                )
+                continue
+            keep.append(hole)  # read through the clock mapping: tried again later
+        self._unread = keep
+        await self._release(live)
+
+    async def _refill(self, live: LiveRun, hole: Hole) -> FillReport:
+        """Read one hole the store lacks (not the live one) and write it as one change."""
+        refill = RangeRefill(
+            self.store,
+            holes=[hole],
+            reference=live.pipeline.calibration,
+            placement=self.placement,
+            engine_factory=live.past_rules,
+            session=self.session,
+        )
+        read_from = self.clock.time()
+        anchors = await asyncio.to_thread(stored_anchors, self.store, hole)
+        async for samples in self.memory.read(hole, anchors):
+            refill.add(samples)
+        self.totals.read_s += self.clock.time() - read_from
+        (report,) = await asyncio.to_thread(refill.finish)
+        live.note_rewritten(*refill.span)
+        if report.filled:
+            self.totals.filled += report.filled
+            self.totals.filled_s += report.filled_s
+            self.totals.warnings += report.warnings
+            self.totals.reports.append(report)
+        return report
+
     def _say(self, report: FillReport, *, earlier: bool = False) -> None:
         hole = report.hole
         when = day_of(hole.host_from_s) if earlier else "the gap"
@@ -300,6 +389,17 @@ class GapFiller:
             if report.warnings
             else "",
         )
+
+
+def _within(part: Hole, hole: Hole) -> Hole:
+    """A part of a hole, its ends on the sensor clock by the hole's own line where it has one
+    (the log is then read by its own clock, not through the mapping of a later stream)."""
+    if hole.sensor_s is None or hole.duration_s <= 0:
+        return part
+    (s_a, s_b), h_a = hole.sensor_s, hole.host_from_s
+    scale = (s_b - s_a) / hole.duration_s
+    ends = (s_a + (part.host_from_s - h_a) * scale, s_a + (part.host_to_s - h_a) * scale)
+    return Hole(part.host_from_s, part.host_to_s, part.rate_hz, ends)
 
 
 def stored_anchors(store: Store, hole: Hole) -> Anchors:

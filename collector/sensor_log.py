@@ -274,6 +274,13 @@ class OpenMemory:
             end_s = self.timing.sensor_of(hole.host_to_s)
         if place is None:
             place = self.timing.host_of
+        log.debug(
+            "reading the log over sensor s %.3f..%.3f for host s %.3f..%.3f",
+            start_s,
+            end_s,
+            hole.host_from_s,
+            hole.host_to_s,
+        )
         a = start_s
         while a < end_s:
             b = min(end_s, a + READ_WINDOW_S)

@@ -78,6 +78,13 @@ DEVICES = {
         "rate_hz": 50,
         "log": {"readout_bps": 600.0},  # a slow link: the read-out takes long enough to be killed
     },
+    "memory_retry": {  # its first read-out finds nothing (the test makes it so)
+        "address": "C0:FF:EE:00:00:14",
+        "name": "BC-DIY-R",
+        "profile": "open",
+        "rate_hz": 50,
+        "log": {},
+    },
     "memory_mw": {
         "address": "C0:FF:EE:00:00:13",
         "name": "MetaWear",

@@ -170,6 +170,46 @@ def test_a_full_memory_fills_what_it_kept_and_the_rest_stays_a_gap(bluez: Emulat
     assert memory.end_s <= gap.start_s + 0.05
 
 
+def test_a_read_out_that_finds_nothing_erases_nothing_of_the_gap(
+    bluez: Emulator, tmp_path, monkeypatch
+):
+    """The first read-out of the gap brings nothing back (a range asked wrongly, a log that
+    misbehaves): the sensor must not erase the gap, and the next try reads it all back."""
+    from backcoach.collector import gap_filler, sensor_log
+
+    real_read = sensor_log.OpenMemory.read
+    calls: list[object] = []
+
+    def first_finds_nothing(self, hole, anchors=None):  # noqa: ANN001, ANN202
+        calls.append(hole)
+        return _nothing() if len(calls) == 1 else real_read(self, hole, anchors)
+
+    monkeypatch.setattr(sensor_log.OpenMemory, "read", first_finds_nothing)
+    monkeypatch.setattr(gap_filler, "UNREAD_RETRY_S", 3.0, raising=False)  # try again soon
+    spec = DEVICES["memory_retry"]
+    result, stats = asyncio.run(_away_session(bluez, "memory_retry", tmp_path, 26.0, 8.0))
+    assert result.filled.reports[0].filled == 0
+    (away,) = stats["away_at"]
+    gap_from_s = away / STREAM_HZ
+    log = _log(bluez, spec["address"])
+    reads = [h[0] for h in log["history"] if h[1] == "read" and h[3] > gap_from_s]
+    read_again = min(reads, default=float("inf"))
+    erased = [h for h in log["history"] if h[1] == "erase"]
+    assert erased, "nothing erased at all"
+    assert all(h[2] < gap_from_s for h in erased if h[0] < read_again), "erased before read"
+    assert len(calls) >= 2 and reads, "the empty read-out was not tried again"
+    stored, _events = _stored(tmp_path)
+    truth = _truth(bluez, spec["address"], away - 100, away + 500, tmp_path)
+    keep = _logged_in_gap(bluez, spec["address"], truth, 2, tmp_path)
+    _assert_filled(stored, truth, keep)
+
+
+async def _nothing():  # noqa: ANN202
+    """A read-out that yields no samples."""
+    return
+    yield
+
+
 def _collect(data_dir: Path, address: str) -> subprocess.Popen:
     env = dict(os.environ, BACKCOACH_DATA_DIR=str(data_dir))
     cmd = [sys.executable, "-m", "backcoach", "collect", "--sensor", address]

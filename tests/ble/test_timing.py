@@ -94,6 +94,44 @@ def test_a_restart_the_caller_saw_is_a_restart_even_when_the_new_clock_reads_lat
     assert placed.t_s[0] > 1003.9
 
 
+def _night(sensor_leap_s: float, host_leap_s: float, late_s: float):  # noqa: ANN202
+    """5 min of 10-sample packets at 50 Hz (a crystal 40 ppm fast), then the sensor's clock
+    leaps `sensor_leap_s` while the host's leaps `host_leap_s`; packets after it arrive up to
+    `late_s` late (a loaded machine). Returns the clock and the first packet after the leap."""
+    clock = SampleClock(50.0)
+    rng = np.random.default_rng(3)
+    first = None
+    for k in range(1500 + 30):
+        after = k >= 1500
+        sensor_s = 1000.0 + k * 0.2 * (1 + 40e-6) + (sensor_leap_s if after else 0.0)
+        rx = 1.7e9 + k * 0.2 + 0.19 + rng.exponential(late_s if after else 0.01)
+        placed = clock.place(10, rx + (host_leap_s if after else 0.0), sensor_s)
+        if after and first is None:
+            first = placed
+    return clock, first
+
+
+def test_a_night_out_of_range_keeps_the_gap_on_the_sensor_clock() -> None:
+    """10 h away (beyond RESYNC_S) with the sensor's clock running on: the mapping starts
+    afresh, but the gap keeps both ends on the sensor clock (a log with that clock is read by
+    them, not through a fresh fit extrapolated over ten hours) and the loss is counted exactly."""
+    night = 10 * 3600.0
+    _clock, placed = _night(night, night, late_s=1.0)
+    assert not placed.restarted
+    before = 1000.0 + 1499 * 0.2 * (1 + 40e-6) + 9 * 0.02  # the last sample before the gap
+    after = 1000.0 + 1500 * 0.2 * (1 + 40e-6) + night  # the first after it
+    assert placed.gap_sensor_s == pytest.approx((before, after), abs=1e-6)
+    assert placed.lost_samples == round(night * 50)
+    assert placed.gap_end_s - placed.gap_start_s == pytest.approx(night, abs=3.0)
+
+
+def test_a_sensor_clock_that_leaps_alone_still_restarts_the_mapping() -> None:
+    """The sensor's clock leaps 2 h while 2 s pass on the host: a reset, not a night away."""
+    _clock, placed = _night(2 * 3600.0, 2.0, late_s=0.01)
+    assert placed.restarted and placed.gap_sensor_s is None
+    assert 90 <= placed.lost_samples <= 110  # about 2 s at 50 Hz, from the host clock
+
+
 def _jump(clock: SampleClock, host_jump_s: float, sensor_jump_s: float, timed: bool):
     """60 s of packets, then the host clock (and the sensor's) jump, then 60 s more."""
     got, lost = [], 0

@@ -214,3 +214,16 @@ def test_a_killed_runs_lost_second_is_one_hole_though_epochs_span_it(tmp_path):
     thin = SQLiteStore(tmp_path / "thin.sqlite", tz_name="UTC")
     thin.write_samples(Samples(samples.t_s[::5], samples.acc_g[::5]))
     assert stored_holes(thin, float(samples.t_s[0]), float(samples.t_s[-5]), 25.0, 0.2) == []
+
+
+def test_a_stored_hour_read_in_pieces_has_no_hole_where_the_pieces_meet(tmp_path):
+    """stored_holes reads an hour at a time: where a piece ends inside a second, the epoch of
+    that second must not make the stored samples after the piece's end look missing (they
+    were read again, as a hole, and stored twice)."""
+    samples, _ = worn([Segment("sit", 3630.0)], T0, mounting([10, 80, 40]))
+    run, store, _ = _live(tmp_path, "hour")
+    for chunk in iter_chunks(samples, 60.0):
+        run.push(chunk)
+    run.finish()
+    start = float(samples.t_s[0]) + 10.5  # a piece then ends at x.5 s, inside a second
+    assert stored_holes(store, start, float(samples.t_s[-1]) - 5.0, 25.0, 0.2) == []
