@@ -275,23 +275,8 @@ class GapFiller:
         if not holes:
             await self._release(live)
             return
-        reference = live.pipeline.calibration
         for hole in sorted(holes, key=lambda h: h.host_from_s):
-            refill = RangeRefill(
-                self.store,
-                holes=[hole],
-                reference=reference,
-                placement=self.placement,
-                engine_factory=live.past_rules,
-                session=self.session,
-            )
-            read_from = self.clock.time()
-            anchors = await asyncio.to_thread(stored_anchors, self.store, hole)
-            async for samples in self.memory.read(hole, anchors):
-                refill.add(samples)
-            self.totals.read_s += self.clock.time() - read_from
-            (report,) = await asyncio.to_thread(refill.finish)
-            live.note_rewritten(*refill.span)
+            report = await self._refill(live, hole)
             self._say(report, earlier=True)
             self.totals.add(report)
         await self._release(live)
@@ -332,7 +317,11 @@ class GapFiller:
                 continue
             for part in left:
                 report = await self._refill(live, part)
-                if report.filled:
+                if report.filled:  # a part read again: counted as filled time, not a new hole
+                    self.totals.filled += report.filled
+                    self.totals.filled_s += report.filled_s
+                    self.totals.warnings += report.warnings
+                    self.totals.reports.append(report)
                     self._say(report)
             if all(part.sensor_s is not None for part in left):
                 # read again by the sensor's own clock: what did not come back, it does not hold
@@ -346,7 +335,8 @@ class GapFiller:
         await self._release(live)
 
     async def _refill(self, live: LiveRun, hole: Hole) -> FillReport:
-        """Read one hole the store lacks (not the live one) and write it as one change."""
+        """Read one hole the store lacks (not the live one) and write it as one change; the
+        caller counts it."""
         refill = RangeRefill(
             self.store,
             holes=[hole],
@@ -362,11 +352,6 @@ class GapFiller:
         self.totals.read_s += self.clock.time() - read_from
         (report,) = await asyncio.to_thread(refill.finish)
         live.note_rewritten(*refill.span)
-        if report.filled:
-            self.totals.filled += report.filled
-            self.totals.filled_s += report.filled_s
-            self.totals.warnings += report.warnings
-            self.totals.reports.append(report)
         return report
 
     def _say(self, report: FillReport, *, earlier: bool = False) -> None:
