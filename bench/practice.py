@@ -102,7 +102,6 @@ def overview_in_process(world, runs: int) -> None:
         rows = practice_view.glances(fleet, week, settings.rules)
         practice_view.overview_table(rows, "en")
         times.append(time.perf_counter() - t)
-        conn.close()
     print(
         f"overview in process ({len(roster.wearers)} wearers, week {week} and the week "
         f"before): read {_ms(reads)}, read + grade + table {_ms(times)}"

@@ -99,10 +99,7 @@ def fleet_days(base: Settings, first_day: str, last_day: str) -> list[WearerDays
         return []
     influx = reader_influx(base.influx, r.url, r.wearers[0].bucket, token)
     conn = InfluxConnection(influx)
-    try:
-        return read_fleet(conn, [(w.name, w.bucket) for w in r.wearers], first_day, last_day)
-    finally:
-        conn.close()
+    return read_fleet(conn, [(w.name, w.bucket) for w in r.wearers], first_day, last_day)
 
 
 def read_fleet(

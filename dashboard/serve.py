@@ -68,11 +68,8 @@ def warm_overview() -> int:
     conn = InfluxConnection(
         reader_influx(settings.influx, roster.url, roster.wearers[0].bucket, token)
     )
-    try:
-        wearers = [(w.name, w.bucket) for w in roster.wearers]
-        fleet = read_fleet(conn, wearers, week.previous().monday.isoformat(), week.days[-1])
-    finally:
-        conn.close()
+    wearers = [(w.name, w.bucket) for w in roster.wearers]
+    fleet = read_fleet(conn, wearers, week.previous().monday.isoformat(), week.days[-1])
     rows = practice_view.glances(fleet, week, settings.rules)
     pa.Table.from_pandas(practice_view.overview_table(rows, "en"))
     return len(rows)

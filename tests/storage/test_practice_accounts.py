@@ -147,7 +147,7 @@ def test_the_practice_reader_reads_every_wearer_and_writes_none(
         reader.flush(5)
     assert wrote.value.reason == AUTH
     with pytest.raises(InfluxUnavailable) as deleted:
-        reader.conn.delete("epoch", 0, 2**62, wearer="me")
+        reader.sender.delete("epoch", 0, 2**62, wearer="me")
     assert deleted.value.reason == AUTH
 
 
