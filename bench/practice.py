@@ -42,11 +42,10 @@ sys.path.insert(0, str(ROOT))  # for tests.storage (the fixtures' server and pra
 
 from backcoach.config import load_settings  # noqa: E402
 from backcoach.dashboard import practice_view  # noqa: E402
-from backcoach.dashboard.practice_mode import read_fleet, reader_influx  # noqa: E402
+from backcoach.dashboard.practice_mode import open_reader, read_fleet  # noqa: E402
 from backcoach.dashboard.weekly import IsoWeek  # noqa: E402
 from backcoach.practice import READER_TOKEN, load_roster, read_secret  # noqa: E402
 from backcoach.processing.types import Epochs, Samples  # noqa: E402
-from backcoach.storage.influx_http import InfluxConnection  # noqa: E402
 from tests.storage import practice_world  # noqa: E402
 
 FS_HZ = 50.0
@@ -94,10 +93,9 @@ def overview_in_process(world, runs: int) -> None:
     times, reads = [], []
     for _ in range(runs):
         t = time.perf_counter()
-        conn = InfluxConnection(
-            reader_influx(settings.influx, roster.url, roster.wearers[0].bucket, token)
-        )
-        fleet = read_fleet(conn, [(w.name, w.bucket) for w in roster.wearers], first, last)
+        reader = open_reader(settings, roster, token)
+        fleet = read_fleet(reader, first, last)
+        reader.close()
         reads.append(time.perf_counter() - t)
         rows = practice_view.glances(fleet, week, settings.rules)
         practice_view.overview_table(rows, "en")

@@ -23,7 +23,13 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from backcoach.errors import ConfigError
-from backcoach.storage.influx_http import AUTH, InfluxConnection, InfluxUnavailable, literal
+from backcoach.storage.influx_http import (
+    AUTH,
+    InfluxConnection,
+    InfluxUnavailable,
+    ident,
+    literal,
+)
 
 if TYPE_CHECKING:
     from backcoach.config import InfluxSettings
@@ -40,11 +46,6 @@ class Account:
     def token(self) -> str:
         """As backcoach's settings take it for 1.x: `user:password`."""
         return f"{self.user}:{self.password}"
-
-
-def ident(name: str) -> str:
-    """An InfluxQL identifier in double quotes."""
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class InfluxAdmin:

@@ -150,6 +150,11 @@ def literal(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def ident(name: str) -> str:
+    """An InfluxQL identifier in double quotes."""
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def where(wearer: str, start_ns: int, end_ns: int) -> str:
     """The InfluxQL condition for one wearer's points in [start_ns, end_ns)."""
     return f'"wearer" = {literal(wearer)} AND time >= {int(start_ns)} AND time < {int(end_ns)}'

@@ -25,9 +25,9 @@ from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.plan import ITEM_BY_KEY
 from backcoach.processing.rules import RuleEngine, replay
 from backcoach.processing.types import POSTURE_CODE, Epochs, PipelineOutput
-from backcoach.storage import open_store
+from backcoach.storage import WearerDays, open_store
 from backcoach.storage.base import ALL_DAYS
-from backcoach.storage.influx_fleet import PLAN_KEY, WearerDays
+from backcoach.storage.influx_fleet import PLAN_KEY
 from backcoach.storage.sqlite import SQLiteStore
 from tests import clock
 

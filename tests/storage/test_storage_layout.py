@@ -1,4 +1,5 @@
-"""How the storage room is built, checked on its source: no import cycle, no reaching inside.
+"""How the storage room is built, checked on its source: no import cycle, no reaching inside,
+and the dashboard reads through the protocol (`storage/__init__.py`, `base.py`) only.
 
 Every import counts, the ones inside functions and under `TYPE_CHECKING` too: a lazy import is
 still a dependency a reader must follow (issue 20 found `influx_http` and `influx_v2` importing
@@ -11,8 +12,15 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2] / "storage"
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ROOT = REPO / "storage"
 PACKAGE = "backcoach.storage"
+#: What of the storage room the dashboard may import: the protocol and its face, the read-only
+#: wrapper, the private-files helper. No store or transport: the practice's overview too reads
+#: through the protocol (`open_fleet`), not by opening an InfluxDB connection itself.
+DASHBOARD_MAY_IMPORT = {PACKAGE, *(f"{PACKAGE}.{m}" for m in ("base", "readonly", "private"))}
 #: The InfluxDB transport: every other InfluxDB module sends through it, it through none.
 TRANSPORT = "backcoach.storage.influx_http"
 
@@ -104,3 +112,34 @@ def test_no_storage_module_reaches_into_another_objects_private_parts() -> None:
 
 def _private(name: str) -> bool:
     return name.startswith("_") and not name.startswith("__")
+
+
+def test_the_dashboard_reads_only_through_the_storage_protocol() -> None:
+    modules = _modules()
+    found = []
+    for path in sorted((REPO / "dashboard").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+                if node.module == PACKAGE:  # `from backcoach.storage import influx_fleet`
+                    names += [f"{PACKAGE}.{a.name}" for a in node.names]
+            else:
+                continue
+            found += [
+                f"{path.relative_to(REPO)}:{node.lineno} {n}"
+                for n in names
+                if n in modules and n not in DASHBOARD_MAY_IMPORT
+            ]
+    assert found == []
+
+
+def test_a_practice_on_the_embedded_store_is_refused_in_one_line(tmp_path) -> None:
+    from backcoach.config import Settings
+    from backcoach.errors import ConfigError
+    from backcoach.storage import open_fleet
+
+    with pytest.raises(ConfigError, match="storage = 'influxdb'") as refused:
+        open_fleet(Settings(data_dir=str(tmp_path)), [("anna", "backcoach_anna")])
+    assert "\n" not in str(refused.value)
