@@ -9,7 +9,7 @@ wearers streaming at once.
 
 1. Set-up: a local `influxd` (Debian's 1.x) with `auth-enabled = true`, each wearer added by
    `practice add-wearer`'s code (own database and account), and each wearer's weeks written by
-   the fleet simulator (`backcoach.fleet`: summaries, events, warnings, diary; no raw, no epochs)
+   the fleet simulator (`bench/fleet.py`: summaries, events, warnings, diary; no raw, no epochs)
    with that wearer's own credentials through the real store and outbox.
 2. Overview: the overview's work in this process (one read through the reader, every wearer's
    week graded, the table built), cold; then `backcoach dashboard --practice` in headless
