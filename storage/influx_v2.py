@@ -32,15 +32,17 @@ class V2Writer:
     def __init__(self, conn: InfluxConnection) -> None:
         self.conn = conn
         self._client = None  # influxdb_client.InfluxDBClient, built on first use
+        self._lock = threading.Lock()  # the drainer writes while a caller may delete
 
     def _api_client(self):  # -> influxdb_client.InfluxDBClient (imported lazily)
         from influxdb_client import InfluxDBClient
 
-        if self._client is None:
-            self._client = InfluxDBClient(**self.conn.client_options(), enable_gzip=True)
-            pool = self._client.api_client.rest_client.pool_manager
-            pool.urlopen = functools.partial(pool.urlopen, redirect=False)
-        return self._client
+        with self._lock:
+            if self._client is None:
+                self._client = InfluxDBClient(**self.conn.client_options(), enable_gzip=True)
+                pool = self._client.api_client.rest_client.pool_manager
+                pool.urlopen = functools.partial(pool.urlopen, redirect=False)
+            return self._client
 
     def write(self, batches: list[Batch]) -> None:
         """Send batches through the client's batching write API; raise unless all were
@@ -112,9 +114,10 @@ class V2Writer:
             raise self._translate(exc) from exc
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
 
     def _translate(self, exc: BaseException) -> InfluxUnavailable:
         """The client's exception as our one-line error (never with the token in it)."""
