@@ -23,7 +23,8 @@ from streamlit.testing.v1 import AppTest
 
 from backcoach.dashboard import practice_view, report, weekly
 from backcoach.dashboard.i18n import t
-from backcoach.storage import WearerDays, open_store
+from backcoach.storage import open_store
+from backcoach.storage.base import WearerDays
 
 from .conftest import DEMO_TERMINAL
 from .stores import APP
