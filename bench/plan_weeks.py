@@ -2,7 +2,7 @@
 
 Why: issue 22 asks for a simulated wearer whose plan moves as designed (baseline within two
 weeks, steps on good weeks, held after a pain rise with a load spike, back after a flare) and
-for what the plan does when data is missing. This lives the script of `backcoach.plan_sim`
+for what the plan does when data is missing. This lives the script of `bench/plan_sim.py`
 into a scratch SQLite store (the wearer follows each week's step as the plan gives it), then
 prints each week: its decision and reasons, the quota per item, days recorded, pain, the
 acute:chronic ratio and how well the step was kept; then how long `build_plan` takes for a
@@ -28,10 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from backcoach import plan_sim, plans  # noqa: E402
+from backcoach import plans  # noqa: E402
 from backcoach.processing.guidance import RuleThresholds  # noqa: E402
 from backcoach.processing.plan import ITEMS, Plan, build_plan  # noqa: E402
 from backcoach.storage.sqlite import SQLiteStore  # noqa: E402
+from bench import plan_sim  # noqa: E402
 
 FIRST = dt.date(2026, 1, 5)  # a Monday
 SHORT = {

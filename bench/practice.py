@@ -9,7 +9,7 @@ wearers streaming at once.
 
 1. Set-up: a local `influxd` (Debian's 1.x) with `auth-enabled = true`, each wearer added by
    `practice add-wearer`'s code (own database and account), and each wearer's weeks written by
-   the fleet simulator (`backcoach.fleet`: summaries, events, warnings, diary; no raw, no epochs)
+   the fleet simulator (`bench/fleet.py`: summaries, events, warnings, diary; no raw, no epochs)
    with that wearer's own credentials through the real store and outbox.
 2. Overview: the overview's work in this process (one read through the reader, every wearer's
    week graded, the table built), cold; then `backcoach dashboard --practice` in headless
@@ -42,11 +42,10 @@ sys.path.insert(0, str(ROOT))  # for tests.storage (the fixtures' server and pra
 
 from backcoach.config import load_settings  # noqa: E402
 from backcoach.dashboard import practice_view  # noqa: E402
-from backcoach.dashboard.practice_mode import read_fleet, reader_influx  # noqa: E402
+from backcoach.dashboard.practice_mode import open_reader, read_fleet  # noqa: E402
 from backcoach.dashboard.weekly import IsoWeek  # noqa: E402
 from backcoach.practice import READER_TOKEN, load_roster, read_secret  # noqa: E402
 from backcoach.processing.types import Epochs, Samples  # noqa: E402
-from backcoach.storage.influx_http import InfluxConnection  # noqa: E402
 from tests.storage import practice_world  # noqa: E402
 
 FS_HZ = 50.0
@@ -94,15 +93,13 @@ def overview_in_process(world, runs: int) -> None:
     times, reads = [], []
     for _ in range(runs):
         t = time.perf_counter()
-        conn = InfluxConnection(
-            reader_influx(settings.influx, roster.url, roster.wearers[0].bucket, token)
-        )
-        fleet = read_fleet(conn, [(w.name, w.bucket) for w in roster.wearers], first, last)
+        reader = open_reader(settings, roster, token)
+        fleet = read_fleet(reader, first, last)
+        reader.close()
         reads.append(time.perf_counter() - t)
         rows = practice_view.glances(fleet, week, settings.rules)
         practice_view.overview_table(rows, "en")
         times.append(time.perf_counter() - t)
-        conn.close()
     print(
         f"overview in process ({len(roster.wearers)} wearers, week {week} and the week "
         f"before): read {_ms(reads)}, read + grade + table {_ms(times)}"

@@ -24,9 +24,7 @@ from backcoach.dashboard.practice_view import Glance, glances
 from backcoach.dashboard.weekly import IsoWeek
 from backcoach.errors import BackcoachError
 from backcoach.practice import Roster, Wearer
-from backcoach.storage import influx_fleet
-from backcoach.storage.influx_fleet import WearerDays
-from backcoach.storage.influx_http import InfluxConnection
+from backcoach.storage import FleetReader, WearerDays, open_fleet
 
 ENV = practice.DASHBOARD_ENV
 WEARER_KEY = "practice_wearer"  # the chosen wearer's name in the session
@@ -97,22 +95,24 @@ def fleet_days(base: Settings, first_day: str, last_day: str) -> list[WearerDays
     r, token = roster(base)
     if not r.wearers:
         return []
-    influx = reader_influx(base.influx, r.url, r.wearers[0].bucket, token)
-    conn = InfluxConnection(influx)
+    fleet = open_reader(base, r, token)
     try:
-        return read_fleet(conn, [(w.name, w.bucket) for w in r.wearers], first_day, last_day)
+        return read_fleet(fleet, first_day, last_day)
     finally:
-        conn.close()
+        fleet.close()
 
 
-def read_fleet(
-    conn: InfluxConnection, wearers: list[tuple[str, str]], first_day: str, last_day: str
-) -> list[WearerDays]:
+def open_reader(base: Settings, r: Roster, token: str) -> FleetReader:
+    """The practice's reader of every wearer in the roster (through `storage.open_fleet`)."""
+    influx = reader_influx(base.influx, r.url, r.wearers[0].bucket, token)
+    reader = replace(base, storage="influxdb", influx=influx)
+    return open_fleet(reader, [(w.name, w.bucket) for w in r.wearers])
+
+
+def read_fleet(fleet: FleetReader, first_day: str, last_day: str) -> list[WearerDays]:
     """Every wearer's plan row, then their days from `first_day`, or from their plan's start
-    when that is earlier (`influx_fleet.read_fleet`)."""
-    return influx_fleet.read_fleet(
-        conn, wearers, first_day, last_day, plan_first_day=_plan_first_day
-    )
+    when that is earlier (`FleetReader.read_fleet`)."""
+    return fleet.read_fleet(first_day, last_day, plan_first_day=_plan_first_day)
 
 
 def _plan_first_day(plan: str) -> str | None:

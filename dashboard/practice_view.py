@@ -24,7 +24,7 @@ from backcoach.dashboard.weekly import IsoWeek, has_data, week_rows
 from backcoach.errors import ConfigError
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.plan import PlanWeek, build_plan
-from backcoach.storage.influx_fleet import WearerDays
+from backcoach.storage import WearerDays
 
 
 @dataclass(frozen=True)

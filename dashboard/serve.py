@@ -55,9 +55,8 @@ def warm_overview() -> int:
     from backcoach import practice
     from backcoach.config import load_settings
     from backcoach.dashboard import practice_view
-    from backcoach.dashboard.practice_mode import read_fleet, reader_influx
+    from backcoach.dashboard.practice_mode import open_reader, read_fleet
     from backcoach.dashboard.weekly import IsoWeek
-    from backcoach.storage.influx_http import InfluxConnection
 
     settings = load_settings()
     roster = practice.load_roster(settings.practice_path)
@@ -65,14 +64,11 @@ def warm_overview() -> int:
         return 0
     token = practice.read_secret(settings.practice_path, practice.READER_TOKEN)
     week = IsoWeek.of(settings.today()).previous()  # it opens there
-    conn = InfluxConnection(
-        reader_influx(settings.influx, roster.url, roster.wearers[0].bucket, token)
-    )
+    reader = open_reader(settings, roster, token)
     try:
-        wearers = [(w.name, w.bucket) for w in roster.wearers]
-        fleet = read_fleet(conn, wearers, week.previous().monday.isoformat(), week.days[-1])
+        fleet = read_fleet(reader, week.previous().monday.isoformat(), week.days[-1])
     finally:
-        conn.close()
+        reader.close()
     rows = practice_view.glances(fleet, week, settings.rules)
     pa.Table.from_pandas(practice_view.overview_table(rows, "en"))
     return len(rows)

@@ -1,8 +1,9 @@
 """The `Store` contract: everything backcoach keeps goes through these methods.
 
 Two implementations honour it: `sqlite.SQLiteStore` (embedded, the default) and an InfluxDB
-store. The dashboard and the collector only ever see this protocol, so a user can switch store
-without touching them. Writes are idempotent: the key of a row (its time, and for events its type)
+store; a practice reads many wearers at once through `FleetReader` (InfluxDB only). The
+dashboard and the collector only ever see this protocol, so a user can switch store without
+touching them. Writes are idempotent: the key of a row (its time, and for events its type)
 decides identity, so writing the same data twice overwrites instead of duplicating.
 
 Times are float seconds since the Unix epoch; ranges are half-open [start_s, end_s).
@@ -10,8 +11,9 @@ Times are float seconds since the Unix epoch; ranges are half-open [start_s, end
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -106,5 +108,34 @@ class Store(Protocol):
         `raw=False` keeps the raw samples: time filled in from a sensor's memory re-analyses a
         range whose streamed samples stay as they are (only the new ones are written).
         """
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class WearerDays:
+    """One wearer's summaries and diary entries in a range of days, or why they were unreadable."""
+
+    name: str
+    summaries: list[DaySummary] = field(default_factory=list)
+    diary: list[DiaryEntry] = field(default_factory=list)
+    error: str | None = None
+    plan: str = ""  # the wearer's plan settings as the store keeps them (JSON), '' without one
+
+
+@runtime_checkable
+class FleetReader(Protocol):
+    """Many wearers' days at once, through one reader's account: a practice's overview.
+
+    Why beside `Store` rather than one `Store` per wearer: the overview grades every wearer's
+    week, and a store per wearer is a round trip per wearer and measurement.
+    """
+
+    def read_fleet(
+        self, first_day: str, last_day: str, *, plan_first_day: Callable[[str], str | None]
+    ) -> list[WearerDays]:
+        """Each wearer's plan row, summaries and diary of first_day..last_day, in the roster's
+        order; from `plan_first_day(plan)` instead where a wearer's plan starts earlier. A wearer
+        the reader may not read has `error` set; the others read as usual."""
 
     def close(self) -> None: ...

@@ -12,8 +12,9 @@ Why this shape:
    bucket costs the collector nothing; the data waits and is sent when it is back. Reads first
    wait (up to `influx.timeout_s`) for this process's queued writes, so reads see them.
 4. Every failure is one line that says what is wrong and how to fix it. The token is never part
-   of a message or a log line. Probing, HTTP and errors live in `influx_http.py`, the
-   influxdb-client calls in `influx_v2.py`, the schema in `influx_schema.py`.
+   of a message or a log line. Probing, HTTP, errors and InfluxQL live in the transport
+   (`influx_http.py`), sending in a writer per protocol (`influx_write.py`: v1 `/write`;
+   `influx_v2.py`: influxdb-client), the schema in `influx_schema.py`.
 
 Settings follow InfluxDB 1.8's convention for 1.x: bucket `database/retention-policy`, token
 `user:password` (or empty). See docs/storage.md for the schema and retention advice.
@@ -59,6 +60,7 @@ from backcoach.storage.influx_http import (  # noqa: F401 - re-exported for call
     safe_url,
     where,
 )
+from backcoach.storage.influx_write import Sender
 from backcoach.storage.outbox import FILE_NAME, Backlog, Outbox
 
 if TYPE_CHECKING:
@@ -109,7 +111,8 @@ class InfluxStore:
         self.tz_name = tz_name
         self.points_queued = 0  # by this instance, since it was opened
         self.outbox = Outbox(Path(data_dir) / FILE_NAME, max_bytes=influx.outbox_max_bytes)
-        self.drainer = Drainer(self.outbox, self.conn.send, target=self.target, clock=clock)
+        self.sender = Sender(self.conn)  # the writer for the server's protocol
+        self.drainer = Drainer(self.outbox, self.sender.send, target=self.target, clock=clock)
         _quiet_client_logs()
         if self.outbox.backlog().points:
             self.drainer.wake()  # send what an earlier run could not
@@ -323,7 +326,7 @@ class InfluxStore:
         self._delete(sch.DIARY, clamp_ns(sch.day_ns(day)), clamp_ns(sch.day_ns(day) + 1))
 
     def _delete(self, measurement: str, start_ns: int, end_ns: int) -> None:
-        self.conn.delete(measurement, start_ns, end_ns, wearer=self.wearer)
+        self.sender.delete(measurement, start_ns, end_ns, wearer=self.wearer)
 
     def close(self) -> None:
         """Send what is queued (briefly); what is left stays in the outbox for the next run."""
@@ -339,7 +342,7 @@ class InfluxStore:
             )
         if self.drainer.stop():
             self.outbox.close()  # else the sending thread still needs it; it is a daemon
-        self.conn.close()
+        self.sender.close()
 
 
 class _DropClientNoise(logging.Filter):

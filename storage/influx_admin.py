@@ -19,10 +19,20 @@ module says so in one line rather than guess at an API it cannot be tested again
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from backcoach.errors import ConfigError
-from backcoach.storage.influx_http import AUTH, InfluxConnection, InfluxUnavailable, literal
+from backcoach.storage.influx_http import (
+    AUTH,
+    InfluxConnection,
+    InfluxUnavailable,
+    ident,
+    literal,
+)
+
+if TYPE_CHECKING:
+    from backcoach.config import InfluxSettings
 
 
 @dataclass(frozen=True)
@@ -36,11 +46,6 @@ class Account:
     def token(self) -> str:
         """As backcoach's settings take it for 1.x: `user:password`."""
         return f"{self.user}:{self.password}"
-
-
-def ident(name: str) -> str:
-    """An InfluxQL identifier in double quotes."""
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class InfluxAdmin:
@@ -77,16 +82,14 @@ class InfluxAdmin:
 
     def _auth_is_off(self) -> bool:
         """Whether the server answers a query without any credentials."""
-        anonymous = InfluxConnection(_without_token(self.conn))
-        anonymous._info = self.conn.server()  # probed already; no second probe or log line
+        # probed already: no second probe or log line
+        anonymous = InfluxConnection(_without_token(self.conn), server=self.conn.server())
         try:
             anonymous.query("SHOW DATABASES")
         except InfluxUnavailable as exc:
             if exc.reason == AUTH:
                 return False
             raise
-        finally:
-            anonymous.close()
         return True
 
     def users(self) -> dict[str, bool]:
@@ -120,7 +123,5 @@ class InfluxAdmin:
         return {str(r["database"]): str(r["privilege"]) for r in rows}
 
 
-def _without_token(conn: InfluxConnection):
-    from dataclasses import replace
-
+def _without_token(conn: InfluxConnection) -> InfluxSettings:
     return replace(conn.settings, token="", token_file="")

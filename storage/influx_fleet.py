@@ -9,26 +9,32 @@ the whole batch (HTTP 403): that batch is then read wearer by wearer, and only t
 wearer's row says so. Only daily summaries and diary entries are read: a few dozen points per
 wearer and week; `read_fleet` first reads each wearer's plan row (`read_plans`, one point per
 wearer), so a wearer with a graded plan is read from the plan's start (docs/plan.md).
+
+`InfluxFleet` is the `FleetReader` (`storage/base.py`) that `open_fleet` returns.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from backcoach.processing.plan import SUMMARY_KEYS
-from backcoach.processing.types import DaySummary, DiaryEntry
 from backcoach.storage import influx_schema as sch
+from backcoach.storage.base import WearerDays
 from backcoach.storage.influx import clamp_ns
-from backcoach.storage.influx_admin import ident
 from backcoach.storage.influx_http import (
     AUTH,
     InfluxConnection,
     InfluxUnavailable,
+    ident,
     literal,
     split_bucket,
     where,
 )
+
+if TYPE_CHECKING:
+    from backcoach.config import InfluxSettings
 
 WEARERS_PER_REQUEST = 100  # 200 statements: a few hundred kB of answer at most
 PLAN_KEY = "plan"  # the status row holding a wearer's plan (`backcoach.plans.STATUS_KEY`)
@@ -36,90 +42,135 @@ PLAN_KEY = "plan"  # the status row holding a wearer's plan (`backcoach.plans.ST
 PLAN_COLUMNS = ", ".join(ident(c) for c in ("day", "fields", "nonfinite", *SUMMARY_KEYS))
 
 
-@dataclass(frozen=True)
-class WearerDays:
-    """One wearer's summaries and diary entries in a range of days, or why they were unreadable."""
-
-    name: str
-    summaries: list[DaySummary] = field(default_factory=list)
-    diary: list[DiaryEntry] = field(default_factory=list)
-    error: str | None = None
-    plan: str = ""  # the wearer's plan settings as the store keeps them (JSON), '' without one
-
-
 def _source(bucket: str, measurement: str) -> str:
     db, rp = split_bucket(bucket)
     return f"{ident(db)}.{ident(rp) if rp else ''}.{ident(measurement)}"
 
 
-def read_days(
-    conn: InfluxConnection,
-    wearers: Sequence[tuple[str, str]],
-    first_day: str,
-    last_day: str,
-    *,
-    per_request: int = WEARERS_PER_REQUEST,
-    first_days: Mapping[str, str] | None = None,
-) -> list[WearerDays]:
-    """Summaries and diary of first_day..last_day for each (wearer, bucket), in their order;
-    from `first_days[name]` instead for the wearers it names."""
-    a = clamp_ns(sch.day_ns(first_day))
-    b = clamp_ns(sch.day_ns(last_day) + 86400 * sch.NS)
-    starts = {n: clamp_ns(sch.day_ns(d)) for n, d in (first_days or {}).items()}
-    out: list[WearerDays] = []
-    for i in range(0, len(wearers), per_request):
-        batch = wearers[i : i + per_request]
-        try:
-            out += _read_batch(conn, batch, a, b, starts)
-        except InfluxUnavailable as exc:
-            if exc.reason != AUTH:
-                raise
-            for one in batch:  # find the refused wearer(s); the others read as usual
-                try:
-                    out += _read_batch(conn, [one], a, b, starts)
-                except InfluxUnavailable as refused:
-                    if refused.reason != AUTH:
-                        raise
-                    out.append(WearerDays(one[0], error=str(refused)))
-    return out
+class InfluxFleet:
+    """A `FleetReader` on one InfluxDB: each (wearer, bucket) read through one account."""
 
+    def __init__(
+        self,
+        influx: InfluxSettings,
+        wearers: Sequence[tuple[str, str]],
+        *,
+        per_request: int = WEARERS_PER_REQUEST,
+    ) -> None:
+        self.conn = InfluxConnection(influx)
+        self.wearers = list(wearers)
+        self.per_request = per_request
 
-def _read_batch(
-    conn: InfluxConnection,
-    batch: Sequence[tuple[str, str]],
-    a: int,
-    b: int,
-    starts: Mapping[str, int],
-) -> list[WearerDays]:
-    """Per wearer: summaries and diary of [a, b); for a wearer in `starts` the diary from there
-    and the plan's fields of the summaries before `a` (`plan.SUMMARY_KEYS`, a quarter of a
-    summary's fields)."""
-    statements: list[str] = []
-    index: list[tuple[int, int, int | None]] = []  # summaries, diary, earlier summaries
-    for name, bucket in batch:
-        first = min(starts.get(name, a), a)
-        index.append((len(statements), len(statements) + 1, len(statements) + 2))
-        statements += [
-            f"SELECT * FROM {_source(bucket, sch.SUMMARY)} WHERE {where(name, a, b)}",
-            f"SELECT * FROM {_source(bucket, sch.DIARY)} WHERE {where(name, first, b)}",
-        ]
-        if first < a:
-            statements.append(
-                f"SELECT {PLAN_COLUMNS} FROM {_source(bucket, sch.SUMMARY)} "
-                f"WHERE {where(name, first, a)}"
-            )
-        else:
-            index[-1] = (*index[-1][:2], None)
-    results = conn.statements(";".join(statements))
-    out = []
-    for (name, _bucket), (i_sum, i_diary, i_earlier) in zip(batch, index, strict=True):
-        days = _wearer(name, results.get(i_sum, {}), results.get(i_diary, {}))
-        if i_earlier is not None and days.error is None:
-            before = _wearer(name, results.get(i_earlier, {}), {})
-            summaries = [*before.summaries, *days.summaries]
-            days = replace(days, summaries=summaries, error=before.error)
-        out.append(days)
-    return out
+    def read_fleet(
+        self, first_day: str, last_day: str, *, plan_first_day: Callable[[str], str | None]
+    ) -> list[WearerDays]:
+        """What the practice overview needs: each wearer's plan row, then their summaries and
+        diary from `first_day`, or from `plan_first_day(plan)` where that is earlier (a plan is
+        built from its start), each wearer's days in one read."""
+        plans = self.read_plans()
+        starts = {}
+        for name, _bucket in self.wearers:
+            since = plan_first_day(plans[name]) if plans[name].strip() else None
+            if since is not None and since < first_day:
+                starts[name] = since
+        days = self.read_days(first_day, last_day, first_days=starts)
+        return [replace(d, plan=plans.get(d.name, "")) for d in days]
+
+    def read_days(
+        self, first_day: str, last_day: str, *, first_days: Mapping[str, str] | None = None
+    ) -> list[WearerDays]:
+        """Summaries and diary of first_day..last_day for each wearer, in their order; from
+        `first_days[name]` instead for the wearers it names."""
+        a = clamp_ns(sch.day_ns(first_day))
+        b = clamp_ns(sch.day_ns(last_day) + 86400 * sch.NS)
+        starts = {n: clamp_ns(sch.day_ns(d)) for n, d in (first_days or {}).items()}
+        out: list[WearerDays] = []
+        for batch in self._batches():
+            try:
+                out += self._read_batch(batch, a, b, starts)
+            except InfluxUnavailable as exc:
+                if exc.reason != AUTH:
+                    raise
+                for one in batch:  # find the refused wearer(s); the others read as usual
+                    try:
+                        out += self._read_batch([one], a, b, starts)
+                    except InfluxUnavailable as refused:
+                        if refused.reason != AUTH:
+                            raise
+                        out.append(WearerDays(one[0], error=str(refused)))
+        return out
+
+    def read_plans(self) -> dict[str, str]:
+        """Each wearer's plan row (`PLAN_KEY`, JSON) by name; '' without one or when unreadable
+        (the wearer's days read says why)."""
+        out: dict[str, str] = {}
+        for batch in self._batches():
+            try:
+                out.update(self._plans_batch(batch))
+            except InfluxUnavailable as exc:
+                if exc.reason != AUTH:
+                    raise
+                for one in batch:
+                    try:
+                        out.update(self._plans_batch([one]))
+                    except InfluxUnavailable as refused:
+                        if refused.reason != AUTH:
+                            raise
+        return {name: out.get(name, "") for name, _ in self.wearers}
+
+    def close(self) -> None:
+        """Nothing to let go: the transport opens and closes a connection per request."""
+
+    def _batches(self) -> list[list[tuple[str, str]]]:
+        step = self.per_request
+        return [self.wearers[i : i + step] for i in range(0, len(self.wearers), step)]
+
+    def _read_batch(
+        self, batch: Sequence[tuple[str, str]], a: int, b: int, starts: Mapping[str, int]
+    ) -> list[WearerDays]:
+        """Per wearer: summaries and diary of [a, b); for a wearer in `starts` the diary from
+        there and the plan's fields of the summaries before `a` (`plan.SUMMARY_KEYS`, a quarter
+        of a summary's fields)."""
+        statements: list[str] = []
+        index: list[tuple[int, int, int | None]] = []  # summaries, diary, earlier summaries
+        for name, bucket in batch:
+            first = min(starts.get(name, a), a)
+            index.append((len(statements), len(statements) + 1, len(statements) + 2))
+            statements += [
+                f"SELECT * FROM {_source(bucket, sch.SUMMARY)} WHERE {where(name, a, b)}",
+                f"SELECT * FROM {_source(bucket, sch.DIARY)} WHERE {where(name, first, b)}",
+            ]
+            if first < a:
+                statements.append(
+                    f"SELECT {PLAN_COLUMNS} FROM {_source(bucket, sch.SUMMARY)} "
+                    f"WHERE {where(name, first, a)}"
+                )
+            else:
+                index[-1] = (*index[-1][:2], None)
+        results = self.conn.statements(";".join(statements))
+        out = []
+        for (name, _bucket), (i_sum, i_diary, i_earlier) in zip(batch, index, strict=True):
+            days = _wearer(name, results.get(i_sum, {}), results.get(i_diary, {}))
+            if i_earlier is not None and days.error is None:
+                before = _wearer(name, results.get(i_earlier, {}), {})
+                summaries = [*before.summaries, *days.summaries]
+                days = replace(days, summaries=summaries, error=before.error)
+            out.append(days)
+        return out
+
+    def _plans_batch(self, batch: Sequence[tuple[str, str]]) -> dict[str, str]:
+        q = ";".join(
+            f'SELECT LAST("value") AS "value" FROM {_source(bucket, sch.STATUS)} '
+            f'WHERE "wearer" = {literal(name)} AND "key" = {literal(PLAN_KEY)}'
+            for name, bucket in batch
+        )
+        results = self.conn.statements(q)
+        out = {}
+        for k, (name, _bucket) in enumerate(batch):
+            got = results.get(k, {})
+            rows = [] if isinstance(got, InfluxUnavailable) else got.get(sch.STATUS, [])
+            out[name] = str(rows[0].get("value") or "") if rows else ""
+        return out
 
 
 def _wearer(
@@ -138,64 +189,3 @@ def _wearer(
         sch.dedupe(days, key=lambda s: s.day),
         sch.dedupe(notes, key=lambda d: d.day),
     )
-
-
-def read_plans(
-    conn: InfluxConnection,
-    wearers: Sequence[tuple[str, str]],
-    *,
-    per_request: int = WEARERS_PER_REQUEST,
-) -> dict[str, str]:
-    """Each wearer's plan row (`PLAN_KEY`, JSON) by name; '' without one or when unreadable
-    (the wearer's days read says why)."""
-    out: dict[str, str] = {}
-    for i in range(0, len(wearers), per_request):
-        batch = wearers[i : i + per_request]
-        try:
-            out.update(_plans_batch(conn, batch))
-        except InfluxUnavailable as exc:
-            if exc.reason != AUTH:
-                raise
-            for one in batch:
-                try:
-                    out.update(_plans_batch(conn, [one]))
-                except InfluxUnavailable as refused:
-                    if refused.reason != AUTH:
-                        raise
-    return {name: out.get(name, "") for name, _ in wearers}
-
-
-def _plans_batch(conn: InfluxConnection, batch: Sequence[tuple[str, str]]) -> dict[str, str]:
-    q = ";".join(
-        f'SELECT LAST("value") AS "value" FROM {_source(bucket, sch.STATUS)} '
-        f'WHERE "wearer" = {literal(name)} AND "key" = {literal(PLAN_KEY)}'
-        for name, bucket in batch
-    )
-    results = conn.statements(q)
-    out = {}
-    for k, (name, _bucket) in enumerate(batch):
-        got = results.get(k, {})
-        rows = [] if isinstance(got, InfluxUnavailable) else got.get(sch.STATUS, [])
-        out[name] = str(rows[0].get("value") or "") if rows else ""
-    return out
-
-
-def read_fleet(
-    conn: InfluxConnection,
-    wearers: Sequence[tuple[str, str]],
-    first_day: str,
-    last_day: str,
-    *,
-    plan_first_day: Callable[[str], str | None],
-) -> list[WearerDays]:
-    """What the practice overview needs: each wearer's plan row, then their summaries and
-    diary from `first_day`, or from `plan_first_day(plan)` where that is earlier (a plan is
-    built from its start), each wearer's days in one read."""
-    plans = read_plans(conn, wearers)
-    starts = {}
-    for name, _bucket in wearers:
-        since = plan_first_day(plans[name]) if plans[name].strip() else None
-        if since is not None and since < first_day:
-            starts[name] = since
-    days = read_days(conn, wearers, first_day, last_day, first_days=starts)
-    return [replace(d, plan=plans.get(d.name, "")) for d in days]

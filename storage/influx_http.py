@@ -1,12 +1,14 @@
-"""Talking to an InfluxDB server: which one it is, HTTP with its credentials, one-line errors.
+"""The InfluxDB transport: which server it is, HTTP with its credentials, one-line errors, InfluxQL.
 
-Why apart from the store: this is where the token is handled, so the rules that keep it out of
-messages and logs live in one place, and the store reads as storage logic only.
+Why apart from the store and the writers: this is where the token is handled, so the rules that
+keep it out of messages and logs live in one place, and the store reads as storage logic only.
+It imports no other InfluxDB module: the writers (`influx_write.py`, `influx_v2.py`), the store,
+the practice's accounts and its fleet reader all send through it.
 
-1. `/ping` is probed once: its version (header, or 3.x's JSON body) picks the write path.
-   1.x before 1.8 gets the v1 `/write` endpoint with database, retention policy and optional
-   `user:password` (HTTP basic auth); 1.8+, 2.x and 3.x get influxdb-client (`influx_v2.py`)
-   with `Authorization: Token ...`.
+1. `/ping` is probed once: its version (header, or 3.x's JSON body) says which writer sends
+   (`influx_write.writer_for`): 1.x before 1.8 the v1 `/write` endpoint with database, retention
+   policy and optional `user:password` (HTTP basic auth); 1.8+, 2.x and 3.x influxdb-client
+   (`influx_v2.py`) with `Authorization: Token ...` (`client_options`).
 2. InfluxQL over `/query` on every version, chunked, times in ns.
 3. HTTP failures become `InfluxUnavailable` with a `reason` and one line naming the fix; server
    text is scrubbed of the token before it is shown. 400, 413 and 422 on a write refuse the data
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import gzip
 import json
 import logging
 import re
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from backcoach.errors import StoreUnavailable
-from backcoach.storage.outbox import DELETE, Batch, BatchRejected
+from backcoach.storage.outbox import BatchRejected
 
 if TYPE_CHECKING:
     from backcoach.config import InfluxSettings
@@ -149,6 +150,11 @@ def literal(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def ident(name: str) -> str:
+    """An InfluxQL identifier in double quotes."""
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def where(wearer: str, start_ns: int, end_ns: int) -> str:
     """The InfluxQL condition for one wearer's points in [start_ns, end_ns)."""
     return f'"wearer" = {literal(wearer)} AND time >= {int(start_ns)} AND time < {int(end_ns)}'
@@ -161,16 +167,19 @@ def rfc3339_ns(t_ns: int) -> str:
 
 
 class InfluxConnection:
-    """One configured InfluxDB: probe, requests with credentials, InfluxQL, v1/v2 sending."""
+    """One configured InfluxDB: its probe, requests with credentials, InfluxQL, errors.
 
-    def __init__(self, influx: InfluxSettings) -> None:
+    `server` is what an earlier probe of the same server found (no second probe or log line).
+    It holds no open resource (a request opens and closes its own), so it needs no closing.
+    """
+
+    def __init__(self, influx: InfluxSettings, *, server: ServerInfo | None = None) -> None:
         self.settings = influx
         self.url = influx.url.rstrip("/")
         self.bucket = influx.bucket
         self.db, self.rp = split_bucket(influx.bucket)
         self._secret = _Secret(influx.resolved_token())
-        self._info: ServerInfo | None = None
-        self._client = None  # influxdb_client.InfluxDBClient, built for the v2 path
+        self._info = server
         self._probe_lock = threading.Lock()
         self.target = f"InfluxDB at {safe_url(self.url)} (bucket {self.bucket!r})"
 
@@ -288,6 +297,16 @@ class InfluxConnection:
             status=status,
         )
 
+    def client_options(self) -> dict[str, object]:
+        """What influxdb-client needs to reach this server (the v2 writer's client), the token
+        included: for that client only, never to be shown."""
+        return {
+            "url": self.url,
+            "token": self._secret.token or None,
+            "org": self.settings.org,
+            "timeout": int(self.settings.timeout_s * 1000),
+        }
+
     # -- HTTP ------------------------------------------------------------------------------------
     def _auth_header(self, api: str) -> dict[str, str]:
         token = self._secret.token
@@ -391,55 +410,3 @@ class InfluxConnection:
             status = 403
         err = self.http_error(status, json.dumps(result), "a query")
         return InfluxUnavailable(str(err), reason=err.reason, status=status)
-
-    # -- sending (the drainer's thread) ----------------------------------------------------------
-    def send(self, batches: list[Batch]) -> None:
-        """Send batches in order: runs of writes as requests, range deletions one by one."""
-        run: list[Batch] = []
-        for b in batches:
-            if b.kind != DELETE:
-                run.append(b)
-                continue
-            self._write(run)
-            run = []
-            spec = json.loads(b.body)
-            for m in spec["measurements"]:
-                self.delete(m, spec["start_ns"], spec["end_ns"], wearer=spec["wearer"])
-        self._write(run)
-
-    def _write(self, batches: list[Batch]) -> None:
-        if not batches:
-            return
-        if self.server().api == "v1":
-            self._send_v1(batches)
-        else:
-            self._send_v2(batches)
-
-    def delete(self, measurement: str, start_ns: int, end_ns: int, *, wearer: str) -> None:
-        """Delete one wearer's points of `measurement` in [start_ns, end_ns)."""
-        if self.server().api == "v1":
-            self.query(
-                f'DELETE FROM "{measurement}" WHERE {where(wearer, start_ns, end_ns)}', write=True
-            )
-            return
-        from backcoach.storage.influx_v2 import delete_points
-
-        delete_points(self, measurement, start_ns, end_ns, wearer=wearer)
-
-    def _send_v1(self, batches: list[Batch]) -> None:
-        params = {"db": self.db, "precision": "ns"}
-        if self.rp:
-            params["rp"] = self.rp
-        body = gzip.compress("\n".join(b.body.rstrip("\n") for b in batches).encode(), 1)
-        headers = {"Content-Encoding": "gzip", "Content-Type": "text/plain; charset=utf-8"}
-        self.request("/write", params, data=body, headers=headers, expect=204)
-
-    def _send_v2(self, batches: list[Batch]) -> None:
-        from backcoach.storage.influx_v2 import write_batches
-
-        write_batches(self, batches)
-
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None

@@ -16,7 +16,7 @@ import sys
 import numpy as np
 import pytest
 
-from backcoach import plan_sim, plans
+from backcoach import plans
 from backcoach.cli import main
 from backcoach.config import load_settings
 from backcoach.dashboard import practice_view, report, scorecard, weekly
@@ -25,10 +25,11 @@ from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.plan import ITEM_BY_KEY
 from backcoach.processing.rules import RuleEngine, replay
 from backcoach.processing.types import POSTURE_CODE, Epochs, PipelineOutput
-from backcoach.storage import open_store
+from backcoach.storage import WearerDays, open_store
 from backcoach.storage.base import ALL_DAYS
-from backcoach.storage.influx_fleet import PLAN_KEY, WearerDays
+from backcoach.storage.influx_fleet import PLAN_KEY
 from backcoach.storage.sqlite import SQLiteStore
+from bench import plan_sim
 from tests import clock
 
 FIRST = dt.date(2026, 1, 5)  # a Monday
@@ -336,7 +337,7 @@ def test_a_change_applies_from_this_week_and_never_rewrites_the_past(cli_store, 
 def test_a_fleet_wearer_may_have_a_plan_for_the_practice_to_show(tmp_path):
     """`fleet.fill_wearer(plan=True)` (bench/practice.py --plans): four weeks from the first day,
     so the overview's week is plan week 2, graded against its step."""
-    from backcoach import fleet
+    from bench import fleet
 
     store = SQLiteStore(tmp_path / "fleet.sqlite", tz_name="UTC")
     try:

@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 from backcoach.dashboard import practice_view, report, weekly
 from backcoach.dashboard.i18n import t
 from backcoach.storage import open_store
-from backcoach.storage.influx_fleet import WearerDays
+from backcoach.storage.base import WearerDays
 
 from .conftest import DEMO_TERMINAL
 from .stores import APP

@@ -1,7 +1,7 @@
 """The plan card on Today and Progress in Debian's Chromium, in English and in Dutch.
 
 `backcoach dashboard` is started as a user starts it, on a store holding the simulated wearer's
-16 weeks (`backcoach.plan_sim`, ending yesterday). The page is read in English, then switched to
+16 weeks (`bench/plan_sim.py`, ending yesterday). The page is read in English, then switched to
 Dutch in the sidebar as a wearer switches it. Screenshots go to test-artifacts/dashboard/.
 """
 
@@ -11,8 +11,9 @@ import datetime as dt
 
 import pytest
 
-from backcoach import plan_sim, plans
+from backcoach import plans
 from backcoach.storage import open_store
+from bench import plan_sim
 from tests import clock
 
 from .conftest import CHROMIUM, open_page

@@ -10,9 +10,10 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from backcoach import fleet, plan_sim, plans
+from backcoach import plans
 from backcoach.processing.days import day_bounds
 from backcoach.storage import open_store
+from bench import fleet, plan_sim
 from tests import clock
 
 from .stores import APP, TZ, new_dir, yesterday

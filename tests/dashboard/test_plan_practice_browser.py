@@ -1,6 +1,6 @@
 """A wearer's plan in a practice, in Chromium, on a real InfluxDB with authentication on.
 
-Dora's 16 weeks (`backcoach.plan_sim`) and her plan are written with her own credentials; Eli
+Dora's 16 weeks (`bench/plan_sim.py`) and her plan are written with her own credentials; Eli
 has two weeks and no plan. The practitioner's overview shows Dora's plan week, how its step was
 set and how well it was kept (from the same function her own pages use), Eli's as none. Dora's
 pages show her plan card; her Settings page offers the plan form that makes a file to hand over,
@@ -13,8 +13,8 @@ import datetime as dt
 
 import pytest
 
-from backcoach import fleet, plan_sim
 from backcoach.dashboard.weekly import last_complete_week
+from bench import fleet, plan_sim
 from tests import clock
 from tests.storage import practice_world
 

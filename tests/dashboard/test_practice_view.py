@@ -8,7 +8,7 @@ from backcoach.dashboard.practice_view import glance, glances, overview_table
 from backcoach.dashboard.weekly import IsoWeek
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.types import DaySummary, DiaryEntry
-from backcoach.storage.influx_fleet import WearerDays
+from backcoach.storage import WearerDays
 
 WEEK = IsoWeek(2026, 48)  # Monday 23 November to Sunday 29 November
 RULES = RuleThresholds()

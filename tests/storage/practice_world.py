@@ -2,7 +2,7 @@
 
 Used by the practice dashboard's browser test and by `bench/practice.py`: an `influxd` with
 `auth-enabled = true` and an admin, wearers added by `practice add-wearer`'s own code, each
-wearer's simulated weeks (`backcoach.fleet`) written with that wearer's own credentials through
+wearer's simulated weeks (`bench/fleet.py`) written with that wearer's own credentials through
 the real store and outbox, and practitioners' accounts.
 """
 
@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backcoach import fleet, practice
+from backcoach import practice
 from backcoach.commands.practice import add_wearer
 from backcoach.config import InfluxSettings, load_settings
 from backcoach.storage.influx import InfluxStore
 from backcoach.storage.influx_schema import Tags
+from bench import fleet
 from tests.storage.influx_server import InfluxServer
 
 ADMIN = ("admin", "admin-Passw0rd-0815")

@@ -147,7 +147,7 @@ def test_the_practice_reader_reads_every_wearer_and_writes_none(
         reader.flush(5)
     assert wrote.value.reason == AUTH
     with pytest.raises(InfluxUnavailable) as deleted:
-        reader.conn.delete("epoch", 0, 2**62, wearer="me")
+        reader.sender.delete("epoch", 0, 2**62, wearer="me")
     assert deleted.value.reason == AUTH
 
 
@@ -246,10 +246,10 @@ def test_the_overview_reads_every_wearer_in_one_request_and_an_unreadable_one_al
     """One multi-statement read through the reader; a database it may not read spoils one row."""
     import datetime as dt
 
-    from backcoach.config import InfluxSettings
+    from backcoach.config import InfluxSettings, Settings
     from backcoach.processing.types import DaySummary, DiaryEntry
-    from backcoach.storage.influx_fleet import read_days, read_fleet, read_plans
-    from backcoach.storage.influx_http import InfluxConnection
+    from backcoach.storage import FleetReader, open_fleet
+    from backcoach.storage.influx_fleet import InfluxFleet
 
     tokens, folder = practice_setup
     for name, sit in (("anna", 25.0), ("ben", 55.0)):
@@ -265,25 +265,24 @@ def test_the_overview_reads_every_wearer_in_one_request_and_an_unreadable_one_al
         store.flush(10)
     auth_server.query('CREATE DATABASE "backcoach_stranger"')
     reader = (folder / practice.READER_TOKEN).read_text().strip()
-    conn = InfluxConnection(
-        InfluxSettings(url=auth_server.url, bucket="backcoach_anna", token=reader)
-    )
+    influx = InfluxSettings(url=auth_server.url, bucket="backcoach_anna", token=reader)
     asked = [
         ("anna", "backcoach_anna"),
         ("stranger", "backcoach_stranger"),
         ("ben", "backcoach_ben"),
     ]
-    got = read_days(conn, asked, "2026-11-23", "2026-11-29", per_request=2)
+    two_by_two = InfluxFleet(influx, asked, per_request=2)
+    got = two_by_two.read_days("2026-11-23", "2026-11-29")
     assert [d.name for d in got] == ["anna", "stranger", "ben"]
     anna, stranger, ben = got
     assert [s.metrics["G1.longest_sitting_bout_min"] for s in anna.summaries] == [25.0]
     assert [s.metrics["G1.longest_sitting_bout_min"] for s in ben.summaries] == [55.0]
     assert [e.pain for e in ben.diary] == [4] and anna.error is None
-    plans = read_plans(conn, asked, per_request=2)  # the plan rows, read as the days are
+    plans = two_by_two.read_plans()  # the plan rows, read as the days are
     assert plans == {"anna": "", "stranger": "", "ben": '{"start": "2026-11-09"}'}
-    fleet = read_fleet(
-        conn, asked, "2026-11-23", "2026-11-29", plan_first_day=lambda plan: "2026-11-01"
-    )
+    reader = open_fleet(Settings(storage="influxdb", influx=influx), asked)  # the dashboard's way
+    assert isinstance(reader, FleetReader)
+    fleet = reader.read_fleet("2026-11-23", "2026-11-29", plan_first_day=lambda _: "2026-11-01")
     assert [d.plan for d in fleet] == ["", "", '{"start": "2026-11-09"}']
     assert fleet[1].error  # unreadable, as before
     assert [s.day for s in fleet[2].summaries] == ["2026-11-10", "2026-11-24"]  # from the plan

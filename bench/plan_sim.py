@@ -39,12 +39,13 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from backcoach import fleet, plans
+from backcoach import plans
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.plan import ITEMS, Plan, PlanPhase, PlanSettings
 from backcoach.processing.rules_text import render
 from backcoach.processing.types import DiaryEntry, Event, OverloadWarning
 from backcoach.storage.base import Store
+from bench import fleet
 
 #: The wearer's habits before the plan (the fleet's profile, no drifts).
 HABITS = fleet.Profile(
