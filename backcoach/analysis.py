@@ -33,7 +33,7 @@ from backcoach.outputs import owner_only
 from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.pipeline import GUESSED, PipelineConfig, StreamingPipeline
-from backcoach.processing.summary import summarize_day
+from backcoach.processing.summary import METRICS, summarize_day
 from backcoach.processing.types import Calibration, DaySummary, Epochs, Event, PipelineOutput
 from backcoach.tables import EPOCH_HEADER, epoch_rows
 
@@ -166,7 +166,9 @@ class _EventsWriter:
 
 
 def _metrics(summary: DaySummary) -> dict[str, float | None]:
-    return {k: (None if math.isnan(v) else round(v, 4)) for k, v in summary.metrics.items()}
+    """Every metric by stored key, None where the day does not know it."""
+    row = summary.metrics.as_row()
+    return {k: (round(row[k], 4) if k in row else None) for k in METRICS}
 
 
 def analyze_file(

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from backcoach.processing.metrics import METRICS, DayMetrics
+
 #: Posture codes of an epoch; `Epochs.posture` stores the index into this tuple.
 POSTURES: tuple[str, ...] = ("lying", "sitting", "standing", "walking", "running", "other")
 POSTURE_CODE: Mapping[str, int] = {name: i for i, name in enumerate(POSTURES)}
@@ -241,13 +243,20 @@ class Calibration:
 
 @dataclass(frozen=True)
 class DaySummary:
-    """One day's guidance metrics, keyed by metric name (e.g. 'G1.longest_sitting_bout_min')."""
+    """One day's guidance metrics (`metrics.DayMetrics`: the fields and their stored keys)."""
 
     day: str  # ISO date in the wearer's time zone
-    metrics: Mapping[str, float]
+    metrics: DayMetrics = DayMetrics()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "metrics", {k: float(v) for k, v in dict(self.metrics).items()})
+        if not isinstance(self.metrics, DayMetrics):  # a mapping by stored key: strict
+            row = dict(self.metrics)
+            unknown = set(row) - set(METRICS)
+            if unknown:
+                raise ValueError(
+                    f"unknown daily metrics {sorted(unknown)}; see processing/metrics.py"
+                )
+            object.__setattr__(self, "metrics", DayMetrics.from_row(row))
 
 
 @dataclass(frozen=True)

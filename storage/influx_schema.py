@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backcoach.errors import ConfigError
+from backcoach.processing.metrics import DayMetrics
 from backcoach.processing.types import (
     DaySummary,
     DiaryEntry,
@@ -249,7 +250,7 @@ def event_line(tags: Tags, e: Event) -> str:
 
 def summary_line(tags: Tags, s: DaySummary) -> str:
     fields: dict[str, object] = {"day": s.day}
-    fields.update({k: float(v) for k, v in s.metrics.items()})
+    fields.update(s.metrics.as_row())
     return point(tags.prefix(SUMMARY), fields, day_ns(s.day))
 
 
@@ -389,7 +390,8 @@ def row_to_summary(r: Mapping[str, object]) -> DaySummary:
     r = fresh(r)
     metrics = {k: float(v) for k, v in r.items() if k not in SUMMARY_META and v is not None}
     metrics.update(_nonfinite(r))
-    return DaySummary(day=str(r.get("day") or ns_day(int(r["time"]))), metrics=metrics)
+    day = str(r.get("day") or ns_day(int(r["time"])))
+    return DaySummary(day=day, metrics=DayMetrics.from_row(metrics))
 
 
 def row_to_warning(r: Mapping[str, object]) -> OverloadWarning:

@@ -36,6 +36,7 @@ import numpy as np
 
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.days import days_inside
+from backcoach.processing.metrics import DayMetrics
 from backcoach.processing.types import (
     DaySummary,
     DiaryEntry,
@@ -218,7 +219,7 @@ class SQLiteStore:
         with self._tx() as db:
             db.execute(
                 "INSERT OR REPLACE INTO summaries VALUES(?,?)",
-                (summary.day, json.dumps(dict(summary.metrics), allow_nan=True)),
+                (summary.day, json.dumps(summary.metrics.as_row(), allow_nan=True)),
             )
 
     def write_warnings(self, warnings: Sequence[OverloadWarning]) -> None:
@@ -308,7 +309,7 @@ class SQLiteStore:
             "SELECT day, metrics FROM summaries WHERE day >= ? AND day <= ? ORDER BY day",
             (first_day, last_day),
         )
-        return [DaySummary(day, json.loads(m)) for day, m in rows]
+        return [DaySummary(day, DayMetrics.from_row(json.loads(m))) for day, m in rows]
 
     def read_warnings(self, start_s: float, end_s: float) -> list[OverloadWarning]:
         rows = self._query(

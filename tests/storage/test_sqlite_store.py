@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 
 import numpy as np
@@ -91,3 +92,20 @@ def test_an_unwritable_data_dir_says_how_to_fix_it(tmp_path):
     blocker.write_text("")
     with pytest.raises(StoreUnavailable, match="BACKCOACH_DATA_DIR"):
         SQLiteStore(blocker / "sub" / "s.sqlite")
+
+
+def test_a_summary_stored_by_an_earlier_version_still_reads(tmp_path):
+    """A row as versions before `DayMetrics` wrote it (NaN tokens, the bare `load`/`acwr`
+    names beside G7's, a metric since removed) reads into the typed metrics."""
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    old = (
+        '{"G1.sitting_min": 65.0, "G3.leg_lift_share": NaN, "load": 7.0, "G7.load": 7.0,'
+        ' "acwr": 1.2, "G7.acwr": 1.2, "G0.retired_metric": 3.0, "coverage_h": 9.5}'
+    )
+    with store._db:
+        store._db.execute("INSERT INTO summaries VALUES(?, ?)", ("2026-03-02", old))
+    (summary,) = store.read_summaries("2026-03-02", "2026-03-02")
+    m = summary.metrics
+    assert (m.sitting_min, m.load, m.acwr, m.coverage_h) == (65.0, 7.0, 1.2, 9.5)
+    assert math.isnan(m.leg_lift_share) and math.isnan(m.walking_min)  # unknown either way
+    store.close()
