@@ -242,11 +242,29 @@ class Calibration:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """The version that analysed a result and its settings digest (`provenance.py`); "" where
+    not known (a result stored before provenance was kept)."""
+
+    version: str = ""
+    settings: str = ""
+
+    @property
+    def known(self) -> bool:
+        return bool(self.version)
+
+    def header(self) -> str:
+        """One comment line for a results file (CSV readers skip it: `comment="#"`)."""
+        return f"# backcoach {self.version or '?'}; settings {self.settings or '?'}"
+
+
+@dataclass(frozen=True)
 class DaySummary:
     """One day's guidance metrics (`metrics.DayMetrics`: the fields and their stored keys)."""
 
     day: str  # ISO date in the wearer's time zone
     metrics: DayMetrics = DayMetrics()
+    provenance: Provenance = Provenance()  # set by the wiring that stores or writes the day
 
     def __post_init__(self) -> None:
         if not isinstance(self.metrics, DayMetrics):  # a mapping by stored key: strict

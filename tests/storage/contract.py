@@ -27,6 +27,7 @@ from backcoach.processing.types import (
     Epochs,
     Event,
     OverloadWarning,
+    Provenance,
     Samples,
 )
 from backcoach.storage.base import ALL_DAYS, ALL_TIME_S, Store
@@ -113,6 +114,14 @@ class StoreContract:
         overlapping = store.read_events(T0 + 1700, T0 + 1806)
         assert overlapping == [events[0], events[1]]
         assert store.read_events(T0, T_END, types=["lift", "walk"]) == events[2:]
+
+    def test_a_summary_keeps_the_version_and_settings_that_made_it(self, store):
+        """Provenance round-trips; a summary stored without any reads as not known."""
+        made = Provenance("0.2.0", "0123456789ab")
+        store.write_summary(DaySummary(DAY, {"G1.sitting_min": 1.0}, made))
+        store.write_summary(DaySummary("2023-11-14", {"G1.sitting_min": 2.0}))
+        old, new = store.read_summaries("2023-11-01", DAY)
+        assert new.provenance == made and not old.provenance.known
 
     def test_non_finite_figures_survive(self, store):
         """NaN in a summary metric or an event attribute is kept, not dropped or zeroed."""
