@@ -34,6 +34,7 @@ from backcoach.dashboard import calibration_view
 from backcoach.processing.headline import Headline
 from backcoach.processing.headline import headline as day_headline
 from backcoach.processing.metrics import DayMetrics
+from backcoach.processing.plan_rules import recorded
 from backcoach.processing.rules import RuleEngine
 from backcoach.processing.summary import bends_not_lifts
 from backcoach.processing.types import (
@@ -43,6 +44,7 @@ from backcoach.processing.types import (
     Epochs,
     Event,
     OverloadWarning,
+    Provenance,
 )
 from backcoach.references import StoredReference
 
@@ -273,6 +275,31 @@ def quiet_until(settings: Settings, now_s: float) -> str | None:
 
 
 # -- Progress ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Analysed:
+    """Days whose summary was not made the way a day is analysed now (`processing/provenance`):
+    by another (or an unrecorded, so earlier) version, or with other settings."""
+
+    other_version: tuple[str, ...] = ()
+    other_settings: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.other_version or self.other_settings)
+
+
+def analysed_otherwise(summaries: Sequence[DaySummary], now: Provenance) -> Analysed:
+    """The recorded days among `summaries` whose provenance is not `now`, oldest first."""
+    version, settings = [], []
+    for s in sorted(summaries, key=lambda s: s.day):
+        if not recorded(s):
+            continue
+        if s.provenance.version != now.version:
+            version.append(s.day)
+        elif s.provenance.settings != now.settings:
+            settings.append(s.day)
+    return Analysed(tuple(version), tuple(settings))
+
+
 def progress_frame(
     summaries: Sequence[DaySummary],
     diary: Sequence[DiaryEntry],
