@@ -27,13 +27,14 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from backcoach import provenance
 from backcoach.collector.files import open_recording
 from backcoach.errors import BackcoachError
 from backcoach.outputs import owner_only
 from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.pipeline import GUESSED, PipelineConfig, StreamingPipeline
-from backcoach.processing.summary import summarize_day
+from backcoach.processing.summary import METRICS, summarize_day
 from backcoach.processing.types import Calibration, DaySummary, Epochs, Event, PipelineOutput
 from backcoach.tables import EPOCH_HEADER, epoch_rows
 
@@ -61,6 +62,8 @@ class FileResult:
     input: str
     name: str
     error: str | None = None
+    pipeline_version: str = ""  # the provenance of the results (`processing/provenance.py`)
+    settings_digest: str = ""
     time_base: str = ""
     time_unit: str = ""
     units: str = ""
@@ -166,7 +169,9 @@ class _EventsWriter:
 
 
 def _metrics(summary: DaySummary) -> dict[str, float | None]:
-    return {k: (None if math.isnan(v) else round(v, 4)) for k, v in summary.metrics.items()}
+    """Every metric by stored key, None where the day does not know it."""
+    row = summary.metrics.as_row()
+    return {k: (round(row[k], 4) if k in row else None) for k in METRICS}
 
 
 def analyze_file(
@@ -219,13 +224,14 @@ def _run(
     sp = StreamingPipeline(
         PipelineConfig(placement=options.placement, calibration=options.calibration)
     )
+    made = provenance.current(options.placement, options.rules)
     sources: set[str] = set()
     days: _Days | None = None
     with (
         open(tmp / "epochs.csv", "w", encoding="utf-8", newline="") as ep_fh,
         open(tmp / "events.json", "w", encoding="utf-8") as ev_fh,
     ):
-        ep_fh.write(EPOCH_HEADER + "\n")
+        ep_fh.write(made.header() + "\n" + EPOCH_HEADER + "\n")
         events = _EventsWriter(ev_fh)
 
         def take(out: PipelineOutput) -> None:
@@ -246,6 +252,8 @@ def _run(
     result = FileResult(
         input=path.name,
         name=name,
+        pipeline_version=made.version,
+        settings_digest=made.settings,
         time_base=rec.time_base,
         time_unit=rec.time_unit,
         units=rec.units,

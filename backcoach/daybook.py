@@ -19,9 +19,10 @@ session with no data, e.g. a sensor out of range all night, or after a laptop's 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from backcoach import provenance
 from backcoach.processing.days import at_local, day_bounds, day_of, days_between
 from backcoach.processing.summary import summarize_day
 
@@ -114,7 +115,7 @@ def summary_of(store: Store, settings: Settings, day: str) -> DaySummary:
     start_s, end_s = day_bounds(day, settings.timezone)
     first = day_of(start_s - HISTORY_DAYS * 86400 + 3600, settings.timezone)
     before = day_of(start_s - 3600, settings.timezone)
-    return summarize_day(
+    summary = summarize_day(
         store.read_epochs(start_s, end_s),
         store.read_events(start_s, end_s),
         day=day,
@@ -124,4 +125,7 @@ def summary_of(store: Store, settings: Settings, day: str) -> DaySummary:
         history=store.read_summaries(first, before),
         placement=settings.sensor.placement,
         tz_name=settings.timezone,
+    )
+    return replace(
+        summary, provenance=provenance.current(settings.sensor.placement, settings.rules)
     )

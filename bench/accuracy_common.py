@@ -32,9 +32,9 @@ def run_analyze(
         out = {}
         for key, p in names.items():
             d = tmp / "out" / p.stem
-            ep = np.genfromtxt(
-                d / "epochs.csv", delimiter=",", names=True, dtype=None, encoding="utf-8"
-            )
+            with open(d / "epochs.csv", encoding="utf-8") as fh:  # past the provenance line
+                rows = [line for line in fh if not line.startswith("#")]
+            ep = np.genfromtxt(rows, delimiter=",", names=True, dtype=None, encoding="utf-8")
             ep = np.atleast_1d(ep)
             events = json.loads((d / "events.json").read_text())["events"]
             out[key] = (

@@ -25,6 +25,7 @@ import numpy as np
 
 from backcoach import plans
 from backcoach.processing.days import day_bounds
+from backcoach.processing.metrics import DayMetrics
 from backcoach.processing.plan import PACES, PlanPhase, PlanSettings
 from backcoach.processing.types import (
     POSTURE_CODE,
@@ -102,32 +103,30 @@ def day_summary(day: str, i: int, p: Profile, loads: Sequence[float], seed: int)
     acute, chronic = loads[-ACUTE_DAYS:], loads[-CHRONIC_DAYS:]
     acwr = float(np.mean(acute) / np.mean(chronic)) if len(loads) >= ACUTE_DAYS else float("nan")
     longest_sit = around(p.longest_sit_min + p.sit_drift * i, low=5.0)
-    metrics = {
-        "G1.sitting_min": around(p.sitting_min, 0.1),
-        "G1.longest_sitting_bout_min": longest_sit,
-        "G1.breaks_per_sitting_hour": around(60.0 / max(longest_sit, 10.0), 0.2),
-        "G2.longest_static_min": longest_sit + around(4.0, 0.5),
-        "G3.lifts_n": float(lifts),
-        "G3.back_lifts_n": float(lifts - legs),
-        "G3.leg_lifts_n": float(legs),
-        "G3.leg_lift_share": legs / lifts if lifts else float("nan"),
-        "G4.upright_min": upright,
-        "G4.band_20_45_min": upright * around(0.12, 0.3),
-        "G4.band_45_60_min": upright * around(0.04, 0.3),
-        "G4.band_over60_min": over60_min,
-        "G4.over60_share": over60_min / upright,
-        "G5.longest_inactive_min": around(p.inactive_min, 0.2, low=5.0),
-        "G6.walking_min": walking,
-        "G6.steps": walking * around(105.0, 0.05),
-        "G6.walks_n": float(max(1, round(walking / 8))),
-        "G9.lying_night_h": around(p.lying_night_h, 0.08),
-        "G10.seated_forward_share": min(1.0, around(p.slumped_share, 0.2)),
-        "load": loads[-1],
-        "G7.load": loads[-1],
-        "acwr": acwr,
-        "G7.acwr": acwr,
-        "coverage_h": around(15.0, 0.05),
-    }
+    metrics = DayMetrics(
+        sitting_min=around(p.sitting_min, 0.1),
+        longest_sitting_bout_min=longest_sit,
+        breaks_per_sitting_hour=around(60.0 / max(longest_sit, 10.0), 0.2),
+        longest_static_min=longest_sit + around(4.0, 0.5),
+        lifts_n=float(lifts),
+        back_lifts_n=float(lifts - legs),
+        leg_lifts_n=float(legs),
+        leg_lift_share=legs / lifts if lifts else float("nan"),
+        upright_min=upright,
+        band_20_45_min=upright * around(0.12, 0.3),
+        band_45_60_min=upright * around(0.04, 0.3),
+        band_over60_min=over60_min,
+        over60_share=over60_min / upright,
+        longest_inactive_min=around(p.inactive_min, 0.2, low=5.0),
+        walking_min=walking,
+        steps=walking * around(105.0, 0.05),
+        walks_n=float(max(1, round(walking / 8))),
+        lying_night_h=around(p.lying_night_h, 0.08),
+        seated_forward_share=min(1.0, around(p.slumped_share, 0.2)),
+        load=loads[-1],
+        acwr=acwr,
+        coverage_h=around(15.0, 0.05),
+    )
     return DaySummary(day, metrics)
 
 
@@ -138,18 +137,18 @@ def day_events(day: str, tz_name: str, s: DaySummary, seed: int, i: int) -> list
     m = s.metrics
     events: list[Event] = []
     t = start_s + WAKE_H * 3600
-    longest = m["G1.longest_sitting_bout_min"] * 60
+    longest = m.longest_sitting_bout_min * 60
     for k in range(8):  # alternating sitting bouts and walks through the waking day
         bout = longest if k == 3 else float(rng.uniform(0.2, 0.9)) * longest
         events.append(Event("sitting_bout", t, t + bout))
         t += bout + rng.uniform(60, 300)
-        walk = m["G6.walking_min"] * 60 / 8
+        walk = m.walking_min * 60 / 8
         events.append(Event("walk", t, t + walk, steps=int(walk * 1.75)))
         t += walk + rng.uniform(300, 2400)
     n_bends = int(rng.poisson(15))
     for b_t in np.sort(rng.uniform(start_s + WAKE_H * 3600, start_s + SLEEP_H * 3600, n_bends)):
         events.append(Event("bend", float(b_t), float(b_t) + 6.0, peak_deg=rng.uniform(25, 85)))
-    styles = ["back"] * int(m["G3.back_lifts_n"]) + ["legs"] * int(m["G3.leg_lifts_n"])
+    styles = ["back"] * int(m.back_lifts_n) + ["legs"] * int(m.leg_lifts_n)
     for k, style in enumerate(styles):
         l_t = start_s + (9 + k * 0.5) * 3600
         events.append(Event("lift", l_t, l_t + 5.0, peak_deg=rng.uniform(30, 80), style=style))

@@ -167,11 +167,11 @@ class _Sim:
             else min(0.98, max(HABITS.leg_share, legs_quota + LEGS_MARGIN)),
         )
         summary = fleet.day_summary(day.isoformat(), i, profile, self.loads, self.seed)
-        longest = summary.metrics["G1.longest_sitting_bout_min"]
+        longest = summary.metrics.longest_sitting_bout_min
         breaks = aim("breaks_per_sitting_hour_min", 60.0 / max(longest, 10.0))
-        metrics = dict(summary.metrics)
-        metrics["G1.breaks_per_sitting_hour"] = float(
-            max(0.1, rng.normal(breaks, breaks * BREAKS_SPREAD))
+        metrics = replace(
+            summary.metrics,
+            breaks_per_sitting_hour=float(max(0.1, rng.normal(breaks, breaks * BREAKS_SPREAD))),
         )
         summary = replace(summary, metrics=metrics)
         events = fleet.day_events(day.isoformat(), self.tz_name, summary, self.seed, i)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 
 import streamlit as st
 
-from backcoach import demo_store
+from backcoach import demo_store, provenance
 from backcoach.config import Settings, load_settings
-from backcoach.dashboard import practice_mode
+from backcoach.dashboard import dates, practice_mode, views
 from backcoach.dashboard.i18n import LANG_NAMES, LANGS, default_language, t
 from backcoach.errors import BackcoachError
 from backcoach.processing.days import day_bounds, day_of, zone
@@ -25,6 +26,7 @@ from backcoach.processing.types import (
     Epochs,
     Event,
     OverloadWarning,
+    Provenance,
 )
 from backcoach.storage import Store, open_store
 from backcoach.storage.readonly import ReadOnlyStore
@@ -191,6 +193,44 @@ class Ctx:
 
     def today(self) -> str:
         return self.settings.today().isoformat()
+
+    def analysed_now(self) -> Provenance:
+        """The provenance a day analysed now, with these settings, carries."""
+        s = self.settings
+        return provenance.current(s.sensor.placement, s.rules)
+
+    def days(self, days: tuple[str, ...]) -> str:
+        """A few days listed, many as a span."""
+        if len(days) <= 4:
+            return ", ".join(dates.short(d, self.lang) for d in days)
+        first, last = dates.short(days[0], self.lang), dates.short(days[-1], self.lang)
+        return self.t("progress.days_span", n=len(days), first=first, last=last)
+
+    def _analysed_otherwise(self, summaries: Sequence[DaySummary]) -> views.Analysed:
+        other = views.analysed_otherwise(summaries, self.analysed_now())
+        if self.read_only:  # a practice does not know the wearer's own placement and rules
+            return views.Analysed(other.other_version)
+        return other
+
+    def mark_analysed_otherwise(self, summaries: Sequence[DaySummary]) -> None:
+        """Say which days were analysed by another version or with other settings (Progress)."""
+        other = self._analysed_otherwise(summaries)
+        if other.other_version:
+            st.warning(self.t("progress.other_version", days=self.days(other.other_version)))
+        if other.other_settings:
+            st.warning(self.t("progress.other_settings", days=self.days(other.other_settings)))
+
+    def mark_day_analysed_otherwise(self, summary: DaySummary) -> None:
+        """Say so when this day was analysed by another version or with other settings."""
+        now = self.analysed_now()
+        other = self._analysed_otherwise([summary])
+        made = summary.provenance
+        if other.other_version and made.known:
+            st.warning(self.t("today.other_version", version=made.version, now=now.version))
+        elif other.other_version:
+            st.warning(self.t("today.unknown_version"))
+        elif other.other_settings:
+            st.warning(self.t("today.other_settings"))
 
     def empty_state(self) -> None:
         """How to get data, instead of an error, when the store holds nothing yet."""

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from backcoach.processing.metrics import METRICS
 from backcoach.processing.types import POSTURES, Epochs
 from backcoach.storage.base import ALL_DAYS, ALL_TIME_S, Store
 from backcoach.storage.private import FILE_MODE
@@ -141,7 +142,8 @@ def write_export(
                     on_progress((i + 1) / len(parts))
         _events_from_jsonl(events_jsonl, tables["events"])
         summaries = store.read_summaries(*ALL_DAYS)
-        tables["summaries"].append(pd.DataFrame([{"day": s.day, **s.metrics} for s in summaries]))
+        rows = [{"day": s.day, **s.metrics.as_row()} for s in summaries]
+        tables["summaries"].append(pd.DataFrame(rows, columns=["day", *METRICS]))
         tables["diary"].append(pd.DataFrame([asdict(e) for e in store.read_diary(*ALL_DAYS)]))
         for t in tables.values():
             t.close()

@@ -169,6 +169,27 @@ STRINGS: dict[str, dict[str, str]] = {
     "today.trunk": {"en": "Trunk angle", "nl": "Romphoek"},
     "timeline.memory": {"en": "from the sensor's memory", "nl": "uit het sensorgeheugen"},
     "timeline.imported": {"en": "imported from a file", "nl": "geïmporteerd uit een bestand"},
+    "today.other_version": {
+        "en": "This day was analysed by backcoach {version} (now {now}). Thresholds change "
+        "between versions, so its figures may not compare with days analysed now.",
+        "nl": "Deze dag is geanalyseerd door backcoach {version} (nu {now}). Drempels veranderen "
+        "tussen versies, dus de cijfers zijn mogelijk niet vergelijkbaar met nu geanalyseerde "
+        "dagen.",
+    },
+    "today.unknown_version": {
+        "en": "This day was analysed by an earlier version of backcoach (before versions were "
+        "kept with each day). Thresholds change between versions, so its figures may not "
+        "compare with days analysed now.",
+        "nl": "Deze dag is geanalyseerd door een eerdere versie van backcoach (van voordat de "
+        "versie bij elke dag werd bewaard). Drempels veranderen tussen versies, dus de cijfers "
+        "zijn mogelijk niet vergelijkbaar met nu geanalyseerde dagen.",
+    },
+    "today.other_settings": {
+        "en": "This day was analysed with other settings than now (sensor placement or rule "
+        "thresholds), so its figures may not compare with days analysed now.",
+        "nl": "Deze dag is geanalyseerd met andere instellingen dan nu (plaats van de sensor of "
+        "drempels), dus de cijfers zijn mogelijk niet vergelijkbaar met nu geanalyseerde dagen.",
+    },
     "today.filled_caption": {
         "en": "Hatched: {minutes} min of this day were read back from the sensor's own memory "
         "or imported afterwards, and analysed like the rest. Time the sensor did not keep stays "
@@ -328,6 +349,22 @@ STRINGS: dict[str, dict[str, str]] = {
     "progress.load": {
         "en": "Daily back load and the acute:chronic ratio, with pain",
         "nl": "Dagelijkse rugbelasting en acuut:chronisch-ratio, met pijn",
+    },
+    "progress.other_version": {
+        "en": "Analysed by an earlier version of backcoach: {days}. Thresholds change between "
+        "versions, so these days may not compare with the later ones.",
+        "nl": "Geanalyseerd door een eerdere versie van backcoach: {days}. Drempels veranderen "
+        "tussen versies, dus deze dagen zijn mogelijk niet vergelijkbaar met de latere.",
+    },
+    "progress.other_settings": {
+        "en": "Analysed with other settings than now (sensor placement or rule thresholds): "
+        "{days}. These days may not compare with the others.",
+        "nl": "Geanalyseerd met andere instellingen dan nu (plaats van de sensor of drempels): "
+        "{days}. Deze dagen zijn mogelijk niet vergelijkbaar met de andere.",
+    },
+    "progress.days_span": {
+        "en": "{n} days from {first} to {last}",
+        "nl": "{n} dagen van {first} tot {last}",
     },
     "progress.weekly": {"en": "What improved this week", "nl": "Wat ging er deze week beter"},
     "progress.no_week": {

@@ -130,7 +130,7 @@ def gather(
     step = rules if plan is None else plan.thresholds(week.monday, rules)
     start_s, _ = day_bounds(week.days[0], tz_name)
     _, end_s = day_bounds(week.days[-1], tz_name)
-    coverage = sum(s.metrics.get("coverage_h", 0.0) for s in in_week)
+    coverage = sum(s.metrics.coverage_h for s in in_week if math.isfinite(s.metrics.coverage_h))
     return WeekData(
         week=week,
         rows=week_rows(week, summaries, diary, step, final=rules),

@@ -14,21 +14,24 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from backcoach.dashboard.views import M
 from backcoach.processing.guidance import RuleThresholds
+from backcoach.processing.metrics import metric_key
 from backcoach.processing.types import DaySummary, DiaryEntry
 
-#: Sensor rules: (rule, summary key, unit, threshold field, scale to the unit, higher is better).
+#: Sensor rules: (rule, `DayMetrics` field, unit, threshold field, scale to the unit, higher is
+#: better).
 SENSOR_RULES: tuple[tuple[str, str, str, str, float, bool], ...] = (
-    ("G1", M.LONGEST_SIT_MIN, "min", "sitting_bout_max_min", 1.0, False),
-    ("G2", M.LONGEST_STATIC_MIN, "min", "static_posture_max_min", 1.0, False),
-    ("G3", M.LEG_LIFT_SHARE, "pct", "leg_lift_share_min", 100.0, True),
-    ("G4", M.OVER60_SHARE, "pct", "over60_share_max", 100.0, False),
-    ("G5", M.LONGEST_INACTIVE_MIN, "min", "inactive_max_min", 1.0, False),
-    ("G6", M.WALKING_MIN, "min", "walking_plan_min", 1.0, True),
-    ("G9", M.LYING_NIGHT_H, "h", "sleep_target_h", 1.0, True),
-    ("G10", M.SLUMPED_SHARE, "pct", "slumped_share_max", 100.0, False),
+    ("G1", "longest_sitting_bout_min", "min", "sitting_bout_max_min", 1.0, False),
+    ("G2", "longest_static_min", "min", "static_posture_max_min", 1.0, False),
+    ("G3", "leg_lift_share", "pct", "leg_lift_share_min", 100.0, True),
+    ("G4", "over60_share", "pct", "over60_share_max", 100.0, False),
+    ("G5", "longest_inactive_min", "min", "inactive_max_min", 1.0, False),
+    ("G6", "walking_min", "min", "walking_plan_min", 1.0, True),
+    ("G9", "lying_night_h", "h", "sleep_target_h", 1.0, True),
+    ("G10", "seated_forward_share", "pct", "slumped_share_max", 100.0, False),
 )
+for _rule in SENSOR_RULES:  # a name that is no metric fails at import, not as an empty card
+    metric_key(_rule[1])
 
 
 @dataclass(frozen=True)
@@ -132,9 +135,9 @@ def rule_cards(
     notes = {e.day: e for e in diary}
     targets = target_values(rules)
 
-    def series(key: str, scale: float = 1.0) -> tuple[float | None, ...]:
-        values = (by_day.get(x, {}).get(key) for x in days)
-        return tuple(None if v is None or not math.isfinite(v) else v * scale for v in values)
+    def series(name: str, scale: float = 1.0) -> tuple[float | None, ...]:
+        values = (getattr(by_day[x], name) if x in by_day else math.nan for x in days)
+        return tuple(v * scale if math.isfinite(v) else None for v in values)
 
     cards: dict[str, RuleCard] = {}
     for rule, key, unit, _field, scale, _higher in SENSOR_RULES:
@@ -142,8 +145,8 @@ def rule_cards(
         cards[rule] = RuleCard(
             rule, trend[-1], unit, rule_status(rule, trend[-1], rules), trend, targets
         )
-    acwr = series(M.ACWR)
-    history = by_day.get(day, {}).get(M.HISTORY_DAYS)
+    acwr = series("acwr")
+    history = by_day[day].history_days if day in by_day else None
     cards["G7"] = RuleCard(
         "G7",
         acwr[-1],

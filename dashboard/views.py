@@ -33,6 +33,8 @@ from backcoach.config import Settings
 from backcoach.dashboard import calibration_view
 from backcoach.processing.headline import Headline
 from backcoach.processing.headline import headline as day_headline
+from backcoach.processing.metrics import DayMetrics
+from backcoach.processing.plan_rules import recorded
 from backcoach.processing.rules import RuleEngine
 from backcoach.processing.summary import bends_not_lifts
 from backcoach.processing.types import (
@@ -42,49 +44,44 @@ from backcoach.processing.types import (
     Epochs,
     Event,
     OverloadWarning,
+    Provenance,
 )
 from backcoach.references import StoredReference
 
-
-class M:
-    """Daily-summary metric keys the dashboard reads (the table in processing/summary.py)."""
-
-    SITTING_MIN = "G1.sitting_min"
-    LONGEST_SIT_MIN = "G1.longest_sitting_bout_min"
-    BREAKS_PER_SIT_H = "G1.breaks_per_sitting_hour"
-    LONGEST_STATIC_MIN = "G2.longest_static_min"
-    BACK_LIFTS = "G3.back_lifts_n"
-    LEG_LIFTS = "G3.leg_lifts_n"
-    LEG_LIFT_SHARE = "G3.leg_lift_share"
-    BAND_20_45_MIN = "G4.band_20_45_min"
-    BAND_45_60_MIN = "G4.band_45_60_min"
-    OVER60_MIN = "G4.band_over60_min"
-    OVER60_SHARE = "G4.over60_share"
-    LONGEST_INACTIVE_MIN = "G5.longest_inactive_min"
-    WALKING_MIN = "G6.walking_min"
-    STEPS = "G6.steps"
-    LYING_NIGHT_H = "G9.lying_night_h"
-    SLUMPED_SHARE = "G10.seated_forward_share"
-    LOAD = "load"
-    ACWR = "acwr"
-    HISTORY_DAYS = "G7.history_days"
+#: Progress columns (plain names the pages and charts use), from a day's `DayMetrics`.
+PROGRESS_COLUMNS: tuple[str, ...] = (
+    "sitting_h",
+    "longest_bout_min",
+    "breaks_per_sit_h",
+    "over60_min",
+    "band_20_45_min",
+    "band_45_60_min",
+    "back_lifts",
+    "leg_lifts",
+    "walking_min",
+    "steps",
+    "load",
+    "acwr",
+)
 
 
-#: Plain progress column name → summary key; the pages and charts use the plain names.
-PROGRESS_COLUMNS: Mapping[str, str] = {
-    "sitting_h": M.SITTING_MIN,  # converted from minutes below
-    "longest_bout_min": M.LONGEST_SIT_MIN,
-    "breaks_per_sit_h": M.BREAKS_PER_SIT_H,
-    "over60_min": M.OVER60_MIN,
-    "band_20_45_min": M.BAND_20_45_MIN,
-    "band_45_60_min": M.BAND_45_60_MIN,
-    "back_lifts": M.BACK_LIFTS,
-    "leg_lifts": M.LEG_LIFTS,
-    "walking_min": M.WALKING_MIN,
-    "steps": M.STEPS,
-    "load": M.LOAD,
-    "acwr": M.ACWR,
-}
+def _progress_row(m: DayMetrics) -> tuple[float, ...]:
+    """A day's progress columns, in `PROGRESS_COLUMNS` order (sitting in hours)."""
+    return (
+        m.sitting_min / 60.0,
+        m.longest_sitting_bout_min,
+        m.breaks_per_sitting_hour,
+        m.band_over60_min,
+        m.band_20_45_min,
+        m.band_45_60_min,
+        m.back_lifts_n,
+        m.leg_lifts_n,
+        m.walking_min,
+        m.steps,
+        m.load,
+        m.acwr,
+    )
+
 
 STALE_STATUS_S = 120.0  # a live sample older than this means nobody is streaming now
 STOPPED_STATES = frozenset({"", "stopped", "off", "idle", "disconnected", "exited", "failed"})
@@ -278,6 +275,31 @@ def quiet_until(settings: Settings, now_s: float) -> str | None:
 
 
 # -- Progress ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Analysed:
+    """Days whose summary was not made the way a day is analysed now (`processing/provenance`):
+    by another (or an unrecorded, so earlier) version, or with other settings."""
+
+    other_version: tuple[str, ...] = ()
+    other_settings: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.other_version or self.other_settings)
+
+
+def analysed_otherwise(summaries: Sequence[DaySummary], now: Provenance) -> Analysed:
+    """The recorded days among `summaries` whose provenance is not `now`, oldest first."""
+    version, settings = [], []
+    for s in sorted(summaries, key=lambda s: s.day):
+        if not recorded(s):
+            continue
+        if s.provenance.version != now.version:
+            version.append(s.day)
+        elif s.provenance.settings != now.settings:
+            settings.append(s.day)
+    return Analysed(tuple(version), tuple(settings))
+
+
 def progress_frame(
     summaries: Sequence[DaySummary],
     diary: Sequence[DiaryEntry],
@@ -286,13 +308,9 @@ def progress_frame(
 ) -> pd.DataFrame:
     """One row per day in [first_day, last_day] (index 'day' as datetime), NaN where unknown."""
     days = pd.date_range(first_day, last_day, freq="D", name="day")
-    rows = {
-        pd.Timestamp(s.day): [s.metrics.get(key, np.nan) for key in PROGRESS_COLUMNS.values()]
-        for s in summaries
-    }
+    rows = {pd.Timestamp(s.day): _progress_row(s.metrics) for s in summaries}
     df = pd.DataFrame.from_dict(rows, orient="index", columns=list(PROGRESS_COLUMNS), dtype=float)
     df = df.reindex(days)
-    df["sitting_h"] = df["sitting_h"] / 60.0
     pain = pd.Series({pd.Timestamp(e.day): float(e.pain) for e in diary}, dtype=float)
     df["pain"] = pain.reindex(days)
     df.index.name = "day"

@@ -124,8 +124,8 @@ class WeekRow:
 
 def has_data(summary: DaySummary) -> bool:
     """A summary of a day that was recorded (a day only touched by midnight has 0 hours)."""
-    hours = summary.metrics.get("coverage_h")
-    return hours is None or (math.isfinite(hours) and hours > 0)
+    hours = summary.metrics.coverage_h
+    return math.isnan(hours) or hours > 0  # NaN: not stored, so not known to be empty
 
 
 def _mean(values: Sequence[float | None]) -> float | None:

@@ -14,15 +14,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from backcoach.processing.metrics import DayMetrics
 from backcoach.processing.summary import bends_not_lifts
 from backcoach.processing.types import DaySummary, Event
-
-SITTING_MIN = "G1.sitting_min"
-LONGEST_SIT_MIN = "G1.longest_sitting_bout_min"
-BACK_LIFTS = "G3.back_lifts_n"
-LEG_LIFTS = "G3.leg_lifts_n"
-WALKING_MIN = "G6.walking_min"
-STEPS = "G6.steps"
 
 
 @dataclass(frozen=True)
@@ -52,19 +46,18 @@ def headline(
     deep_bend_deg: float = 60.0,
 ) -> Headline:
     """The headline of a summarised day; `warnings` is how many the day stored."""
-    m = summary.metrics if summary is not None else {}
+    m = summary.metrics if summary is not None else DayMetrics()
 
-    def pick(key: str, scale: float = 1.0) -> float:
-        value = m.get(key)
-        return float(value) * scale if value is not None and math.isfinite(value) else math.nan
+    def known(value: float, scale: float = 1.0) -> float:
+        return value * scale if math.isfinite(value) else math.nan
 
     return Headline(
-        sitting_h=pick(SITTING_MIN, 1 / 60),
-        longest_bout_min=pick(LONGEST_SIT_MIN),
+        sitting_h=known(m.sitting_min, 1 / 60),
+        longest_bout_min=known(m.longest_sitting_bout_min),
         bends_over60=float(deep_bends(events, deep_bend_deg)),
-        back_lifts=pick(BACK_LIFTS),
-        leg_lifts=pick(LEG_LIFTS),
-        walking_min=pick(WALKING_MIN),
-        steps=pick(STEPS),
+        back_lifts=known(m.back_lifts_n),
+        leg_lifts=known(m.leg_lifts_n),
+        walking_min=known(m.walking_min),
+        steps=known(m.steps),
         warnings=int(warnings),
     )

@@ -34,10 +34,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from backcoach.processing.guidance import RuleThresholds
+from backcoach.processing.metrics import DayMetrics, metric_key
 from backcoach.processing.plan_rules import (
-    BACK,
     BASELINE_MIN_DAYS,
-    LEGS,
     ItemState,
     ItemWeek,
     PlanItem,
@@ -85,7 +84,7 @@ ITEMS: tuple[PlanItem, ...] = (
         "walking_plan_min",
         "walking",
         "G6",
-        "G6.walking_min",
+        "walking_min",
         True,
         1.0,
         {"gentle": 1.0, "steady": 2.0, "brisk": 3.0},
@@ -95,7 +94,7 @@ ITEMS: tuple[PlanItem, ...] = (
         "sitting_bout_max_min",
         "sitting",
         "G1",
-        "G1.longest_sitting_bout_min",
+        "longest_sitting_bout_min",
         False,
         5.0,
         {"gentle": 5.0, "steady": 10.0, "brisk": 15.0},
@@ -104,7 +103,7 @@ ITEMS: tuple[PlanItem, ...] = (
         "breaks_per_sitting_hour_min",
         "breaks",
         "G1",
-        "G1.breaks_per_sitting_hour",
+        "breaks_per_sitting_hour",
         True,
         0.5,
         {"gentle": 0.5, "steady": 0.5, "brisk": 1.0},
@@ -113,7 +112,7 @@ ITEMS: tuple[PlanItem, ...] = (
         "leg_lift_share_min",
         "legs",
         "G3",
-        "G3.leg_lift_share",
+        "leg_lift_share",
         True,
         0.05,
         {"gentle": 0.05, "steady": 0.10, "brisk": 0.15},
@@ -122,7 +121,7 @@ ITEMS: tuple[PlanItem, ...] = (
         "over60_share_max",
         "over60",
         "G4",
-        "G4.over60_share",
+        "over60_share",
         False,
         0.005,
         {"gentle": 0.005, "steady": 0.01, "brisk": 0.015},
@@ -131,7 +130,7 @@ ITEMS: tuple[PlanItem, ...] = (
         "sleep_target_h",
         "sleep",
         "G9",
-        "G9.lying_night_h",
+        "lying_night_h",
         True,
         0.25,
         {"gentle": 0.25, "steady": 0.5, "brisk": 0.5},
@@ -139,13 +138,16 @@ ITEMS: tuple[PlanItem, ...] = (
 )
 ITEM_BY_KEY: Mapping[str, PlanItem] = {i.key: i for i in ITEMS}
 #: Every daily-summary key `build_plan` reads (a reader of many wearers may fetch just these).
-SUMMARY_KEYS: tuple[str, ...] = (
-    "coverage_h",
-    "load",
-    "acwr",
-    LEGS,
-    BACK,
-    *(i.metric for i in ITEMS),
+SUMMARY_KEYS: tuple[str, ...] = tuple(
+    metric_key(name)
+    for name in (
+        "coverage_h",
+        "load",
+        "acwr",
+        "leg_lifts_n",
+        "back_lifts_n",
+        *(i.metric for i in ITEMS),
+    )
 )
 
 
@@ -295,7 +297,7 @@ def _days_of(monday: dt.date) -> list[dt.date]:
 def _baseline(
     settings: PlanSettings,
     days: Sequence[dt.date],
-    by_day: Mapping[str, Mapping[str, float]],
+    by_day: Mapping[str, DayMetrics],
     pains: Mapping[str, float],
 ) -> Baseline:
     metrics = [by_day[d.isoformat()] for d in days]
@@ -320,7 +322,7 @@ class _Walk:
     """What `build_plan` carries from week to week (the only mutable state, local to a build)."""
 
     settings: PlanSettings
-    by_day: Mapping[str, Mapping[str, float]]
+    by_day: Mapping[str, DayMetrics]
     pains: Mapping[str, float]
     ordered: Sequence[DaySummary]
     rules: RuleThresholds
@@ -380,7 +382,7 @@ class _Walk:
         targets = final_targets(phase, self.rules)
         metrics = [self.by_day[d.isoformat()] for d in recorded_days]
         items = tuple(item_week(i, self.states.get(i.key), targets[i.key], metrics) for i in ITEMS)
-        acwr = metrics[-1].get("acwr") if metrics else None
+        acwr = metrics[-1].acwr if metrics else None
         return PlanWeek(
             monday=monday,
             number=0 if self.baseline is None else (prev.number + 1 if prev else 1),

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from backcoach.processing.guidance import RuleThresholds
+from backcoach.processing.metrics import DayMetrics, metric_key
 from backcoach.processing.rules import daily_warnings
 from backcoach.processing.types import DaySummary
 
@@ -55,7 +56,15 @@ START_PERCENTILE = 25  # the first quota: reached on three baseline days of four
 CHRONIC_DAYS = 28  # G7's chronic window (as `summary`'s acute:chronic ratio)
 MIN_CHRONIC_DAYS = 7  # recorded loads that window needs before a low week holds the plan
 
-LEGS, BACK = "G3.leg_lifts_n", "G3.back_lifts_n"
+
+def _known(count: float) -> float:
+    """A count, 0 where the day did not store it."""
+    return 0.0 if math.isnan(count) else count
+
+
+def _lifts(m: DayMetrics) -> float:
+    """The day's lifts with a style (legs or back)."""
+    return _known(m.leg_lifts_n) + _known(m.back_lifts_n)
 
 
 @dataclass(frozen=True)
@@ -74,11 +83,14 @@ class PlanItem:
     key: str  # the `RuleThresholds` field the step sets (and the plan file's target name)
     name: str  # short name for words and charts
     rule: str  # guidance rule id
-    metric: str  # daily summary key
+    metric: str  # the `DayMetrics` field it reads
     higher_is_better: bool
     grid: float  # quotas are multiples of this (in the metric's unit)
     step: Mapping[str, float]  # pace -> step per week (in the metric's unit)
     relative: Mapping[str, float] = field(default_factory=dict)  # pace -> share of the quota
+
+    def __post_init__(self) -> None:
+        metric_key(self.metric)  # a name that is no metric fails here, not as NaN every week
 
     def toward(self, quota: float, target: float) -> bool:
         """Whether the quota still has a step to go before the target."""
@@ -109,16 +121,16 @@ class PlanItem:
     def met(self, value: float, quota: float) -> bool:
         return value >= quota - 1e-9 if self.higher_is_better else value <= quota + 1e-9
 
-    def day_value(self, metrics: Mapping[str, float]) -> float | None:
+    def day_value(self, metrics: DayMetrics) -> float | None:
         """The day's figure, or None where the day says nothing about this item.
 
         Leg lifts: only days with lifts. Sleep: only days with lying at night recorded (a
         sensor taken off for the night says nothing about sleep).
         """
-        if self.name == "legs" and metrics.get(LEGS, 0.0) + metrics.get(BACK, 0.0) <= 0:
+        if self.name == "legs" and _lifts(metrics) <= 0:
             return None
-        value = metrics.get(self.metric)
-        if value is None or not math.isfinite(value):
+        value = getattr(metrics, self.metric)
+        if not math.isfinite(value):
             return None
         if self.name == "sleep" and value <= 0:
             return None
@@ -182,8 +194,8 @@ class PrevWeek:
 
 def recorded(summary: DaySummary) -> bool:
     """A summary of a day that was recorded (a day only touched by midnight has 0 hours)."""
-    hours = summary.metrics.get("coverage_h")
-    return hours is None or (math.isfinite(hours) and hours > 0)
+    hours = summary.metrics.coverage_h
+    return math.isnan(hours) or hours > 0  # NaN: not stored, so not known to be empty
 
 
 def pain_mean(pains: Mapping[str, float], days: Sequence[dt.date]) -> float | None:
@@ -192,17 +204,17 @@ def pain_mean(pains: Mapping[str, float], days: Sequence[dt.date]) -> float | No
     return statistics.fmean(known) if len(known) >= PAIN_WEEK_MIN else None
 
 
-def typical(item: PlanItem, metrics: Sequence[Mapping[str, float]]) -> float | None:
+def typical(item: PlanItem, metrics: Sequence[DayMetrics]) -> float | None:
     """The typical day: the median figure; leg lifts pooled over the days (None: unmeasured)."""
     if item.name == "legs":
-        legs = sum(m.get(LEGS, 0.0) for m in metrics)
-        lifts = legs + sum(m.get(BACK, 0.0) for m in metrics)
+        legs = sum(_known(m.leg_lifts_n) for m in metrics)
+        lifts = sum(_lifts(m) for m in metrics)
         return legs / lifts if lifts >= MIN_LIFTS else None
     values = [v for v in (item.day_value(m) for m in metrics) if v is not None]
     return float(statistics.median(values)) if values else None  # a week's days: no NumPy
 
 
-def start_quota(item: PlanItem, metrics: Sequence[Mapping[str, float]]) -> float | None:
+def start_quota(item: PlanItem, metrics: Sequence[DayMetrics]) -> float | None:
     """The first quota: a level the baseline reached on three days of four (its easier
     quartile; leg lifts: the pooled share), on the grid away from the target. None: unmeasured.
 
@@ -225,15 +237,15 @@ def item_week(
     item: PlanItem,
     state: ItemState | None,
     target: float,
-    metrics: Sequence[Mapping[str, float]],
+    metrics: Sequence[DayMetrics],
 ) -> ItemWeek:
     """The item's week from its recorded days' metrics, against its quota (None: measuring)."""
     values = [v for v in (item.day_value(m) for m in metrics) if v is not None]
     figure = typical(item, metrics)
     if item.name == "legs":  # the pooled share, so a day with one lift does not decide
-        lifts = sum(m.get(LEGS, 0.0) + m.get(BACK, 0.0) for m in metrics)
+        lifts = sum(_lifts(m) for m in metrics)
         if lifts >= 1:
-            figure = sum(m.get(LEGS, 0.0) for m in metrics) / lifts
+            figure = sum(_known(m.leg_lifts_n) for m in metrics) / lifts
         judged = lifts >= MIN_LIFTS
     else:
         judged = len(values) >= MIN_DAYS
@@ -295,7 +307,7 @@ def _g8(
     sunday = (monday + dt.timedelta(days=6)).isoformat()
     first = (monday - dt.timedelta(days=SPIKE_LOOKBACK_DAYS)).isoformat()
     lo, hi = bisect.bisect_left(days, first), bisect.bisect_right(days, sunday)
-    ratios = [s.metrics.get("acwr", math.nan) for s in summaries[lo:hi]]
+    ratios = [s.metrics.acwr for s in summaries[lo:hi]]
     peak = max((r for r in ratios if math.isfinite(r)), default=math.nan)
     figures = {"pain": math.nan if pain is None else pain, "ratio": peak}
     figures["usual"] = math.nan if usual is None else usual
@@ -333,7 +345,7 @@ def _g7_ratio(
     week_start = prev.monday.isoformat()
     days = [s.day for s in summaries]  # in day order
     span = summaries[bisect.bisect_left(days, first) : bisect.bisect_right(days, sunday)]
-    loads = [(s.day, s.metrics.get("load", math.nan)) for s in span if recorded(s)]
+    loads = [(s.day, s.metrics.load) for s in span if recorded(s)]
     loads = [(d, v) for d, v in loads if math.isfinite(v)]
     week = [v for d, v in loads if d >= week_start]
     if len(loads) < MIN_CHRONIC_DAYS or not week:

@@ -374,7 +374,7 @@ def daily_warnings(
     if not summaries:
         return []
     day = summaries[-1].day
-    acwr = {s.day: s.metrics.get("acwr", math.nan) for s in summaries}
+    acwr = {s.day: s.metrics.acwr for s in summaries}
     out: list[OverloadWarning] = []
     ratio = acwr[day]
     if ratio > th.acwr_spike:

@@ -1,8 +1,9 @@
 """A day's guidance metrics (rules G1-G12 of ../shared/guidance.md) from its epochs and events.
 
 Why: the dashboard, the warnings and the trends page all judge a day by the same numbers, so they
-are computed once, here, and keyed by rule id. `METRICS` below lists every key with its unit
-(the dashboard and warnings read it); docs/pipeline.md repeats the table.
+are computed once, here, into one `metrics.DayMetrics` (its fields name each metric, its stored
+keys carry the rule id; `METRICS` lists every key with its unit); docs/pipeline.md repeats the
+table.
 
 G11 (water, breaks planned, stress) and G12 (weekly progress) come from the diary and the trends
 page; they have no sensor metric.
@@ -17,80 +18,11 @@ import numpy as np
 
 from backcoach.processing.days import at_local
 from backcoach.processing.guidance import RuleThresholds
+from backcoach.processing.metrics import METRICS, DayMetrics
 from backcoach.processing.placement import sensor_deg
 from backcoach.processing.types import POSTURE_CODE, DaySummary, Epochs, Event
 
-#: Every metric key: (unit, meaning). Rule thresholds are in `guidance.RuleThresholds`.
-METRICS: dict[str, tuple[str, str]] = {
-    "G1.sitting_min": ("min", "total sitting time"),
-    "G1.longest_sitting_bout_min": (
-        "min",
-        "longest uninterrupted sitting (a pause shorter than `break_min_s` does not end a bout)",
-    ),
-    "G1.sitting_bouts_over_max_n": ("count", "bouts longer than `sitting_bout_max_min` (30 min)"),
-    "G1.breaks_per_sitting_hour": (
-        "1/h",
-        "breaks (upright or walking ≥ `break_min_s`) between sitting, per hour of sitting",
-    ),
-    "G2.posture_changes_per_hour": ("1/h", "posture changes per awake hour"),
-    "G2.longest_static_min": ("min", "longest time in one posture without movement, awake"),
-    "G3.lifts_n": ("count", "lifts: bending down and back up (the sensor cannot feel a load)"),
-    "G3.back_lifts_n": (
-        "count",
-        "lifts in `back` style (stoop: bent from the hips, straight legs)",
-    ),
-    "G3.leg_lifts_n": ("count", "lifts in `legs` style (squat: bent knees, body lowered)"),
-    "G3.unsure_lifts_n": ("count", "lifts whose figures point both ways (style `unsure`)"),
-    "G3.leg_lift_share": (
-        "0-1",
-        "share of the lifts with a style that were `legs` (NaN without any)",
-    ),
-    "G4.upright_min": ("min", "standing, walking, running and other (not sitting, not lying)"),
-    "G4.band_0_20_min": ("min", "upright time with the trunk under 20° forward"),
-    "G4.band_20_45_min": ("min", "upright time with the trunk 20-45° forward"),
-    "G4.band_45_60_min": ("min", "upright time with the trunk 45-60° forward"),
-    "G4.band_over60_min": ("min", "upright time with the trunk over 60° forward"),
-    "G4.over60_share": ("0-1", "time over 60° / upright time"),
-    "G4.bends_over45_per_hour": (
-        "1/h",
-        "bends with peak over 45° per upright hour (a bend that was a lift counts in G3 only)",
-    ),
-    "G4.bends_over60_per_hour": (
-        "1/h",
-        "bends with peak over 60° per upright hour (a bend that was a lift counts in G3 only)",
-    ),
-    "G4.longest_flexion_s": ("s", "longest bend (unbroken time over 20°)"),
-    "G5.active_min": ("min", "walking, running or other active epochs"),
-    "G5.longest_inactive_min": ("min", "longest awake stretch without an active minute"),
-    "G5.active_hours_share": ("0-1", "awake hours holding ≥ `active_min_per_hour` active minutes"),
-    "G6.walking_min": ("min", "walking and running time"),
-    "G6.walks_n": ("count", "walking bouts"),
-    "G6.steps": ("count", "steps"),
-    "G6.cadence_spm": ("steps/min", "steps per walking minute"),
-    "G7.load": (
-        "load units",
-        "daily back load, weights in `LOAD_WEIGHTS`",
-    ),
-    "load": (
-        "load units",
-        "daily back load, weights in `LOAD_WEIGHTS`",
-    ),
-    "G7.acwr": (
-        "ratio",
-        "mean load of the last 7 days / last 28 days (incl. this day; NaN with under 28 days)",
-    ),
-    "acwr": (
-        "ratio",
-        "mean load of the last 7 days / last 28 days (incl. this day; NaN with under 28 days)",
-    ),
-    "G7.history_days": ("count", "days with a load in the 28 up to this one (the ratio needs 28)"),
-    "G8.pain": ("0-10", "the diary's pain, when given"),
-    "G9.lying_h": ("h", "all lying time of the day"),
-    "G9.lying_night_h": ("h", "lying before 10:00 and after 20:00 (time-in-bed proxy)"),
-    "G10.seated_forward_share": ("0-1", "sitting time with trunk over `slumped_deg` (20°)"),
-    "G10.longest_slumped_min": ("min", "longest unbroken slumped sitting"),
-    "coverage_h": ("h", "hours of the day with data"),
-}
+__all__ = ["LOAD_WEIGHTS", "METRICS", "bends_not_lifts", "summarize_day"]
 
 LOAD_WEIGHTS = {
     "20_45": 1.0,
@@ -136,7 +68,7 @@ ACWR_DAYS = 28
 
 def _acwr(load: float, history: Sequence[DaySummary]) -> tuple[float, int]:
     """The ratio and how many days of load it had (NaN below `ACWR_DAYS`)."""
-    past = [h.metrics.get("load", np.nan) for h in history][-(ACWR_DAYS - 1) :]
+    past = [h.metrics.load for h in history][-(ACWR_DAYS - 1) :]
     loads = np.array([*past, load], float)
     loads = loads[~np.isnan(loads)]
     if loads.size < ACWR_DAYS:
@@ -191,25 +123,25 @@ def summarize_day(
     s0, s1 = _runs(sit, t)
     b0, b1 = _merge(s0, s1, r.break_min_s)
     sit_h = sit.sum() / 3600.0
-    m["G1.sitting_min"] = sit.sum() / 60.0
-    m["G1.longest_sitting_bout_min"] = float((b1 - b0).max() / 60.0) if b0.size else 0.0
-    m["G1.sitting_bouts_over_max_n"] = float(np.sum(b1 - b0 > r.sitting_bout_max_min * 60))
-    m["G1.breaks_per_sitting_hour"] = (max(b0.size - 1, 0) / sit_h) if sit_h > 0 else float("nan")
+    m["sitting_min"] = sit.sum() / 60.0
+    m["longest_sitting_bout_min"] = float((b1 - b0).max() / 60.0) if b0.size else 0.0
+    m["sitting_bouts_over_max_n"] = float(np.sum(b1 - b0 > r.sitting_bout_max_min * 60))
+    m["breaks_per_sitting_hour"] = (max(b0.size - 1, 0) / sit_h) if sit_h > 0 else float("nan")
     # G2
     awake_h = awake.sum() / 3600.0
     changes = np.sum((p[1:] != p[:-1]) & awake[1:] & (np.diff(t) == 1.0))
-    m["G2.posture_changes_per_hour"] = changes / awake_h if awake_h > 0 else float("nan")
+    m["posture_changes_per_hour"] = changes / awake_h if awake_h > 0 else float("nan")
     lying_at = set(t[lie].tolist())
     static = [e.duration_s for e in ev if e.type == "static" and e.start_s not in lying_at]
-    m["G2.longest_static_min"] = max(static, default=0.0) / 60.0
+    m["longest_static_min"] = max(static, default=0.0) / 60.0
     # G3
     lifts = [e for e in ev if e.type == "lift"]
     n_back = sum(e.style == "back" for e in lifts)
     n_legs = sum(e.style == "legs" for e in lifts)
     n_unsure = len(lifts) - n_back - n_legs
-    m["G3.lifts_n"], m["G3.back_lifts_n"], m["G3.leg_lifts_n"] = len(lifts), n_back, n_legs
-    m["G3.unsure_lifts_n"] = n_unsure
-    m["G3.leg_lift_share"] = n_legs / (n_legs + n_back) if n_legs + n_back else float("nan")
+    m["lifts_n"], m["back_lifts_n"], m["leg_lifts_n"] = len(lifts), n_back, n_legs
+    m["unsure_lifts_n"] = n_unsure
+    m["leg_lift_share"] = n_legs / (n_legs + n_back) if n_legs + n_back else float("nan")
     # G4
     upright = awake & ~sit
     up_h = upright.sum() / 3600.0
@@ -220,33 +152,33 @@ def summarize_day(
         "45_60": (ta >= mid) & (ta < hi),
         "over60": ta >= hi,
     }
-    m["G4.upright_min"] = upright.sum() / 60.0
+    m["upright_min"] = upright.sum() / 60.0
     for name, sel in bands.items():
-        m[f"G4.band_{name}_min"] = sel.sum() / 60.0
-    m["G4.over60_share"] = bands["over60"].sum() / upright.sum() if upright.any() else float("nan")
+        m[f"band_{name}_min"] = sel.sum() / 60.0
+    m["over60_share"] = bands["over60"].sum() / upright.sum() if upright.any() else float("nan")
     bends = [e for e in ev if e.type == "bend"]
     own = bends_not_lifts(ev)
     for lim, deg in ((45, mid), (60, hi)):
         n = sum((e.peak_deg or 0) > deg for e in own)
-        m[f"G4.bends_over{lim}_per_hour"] = n / up_h if up_h > 0 else float("nan")
-    m["G4.longest_flexion_s"] = max((e.attrs.get("over20_s", 0.0) for e in bends), default=0.0)
+        m[f"bends_over{lim}_per_hour"] = n / up_h if up_h > 0 else float("nan")
+    m["longest_flexion_s"] = max((e.attrs.get("over20_s", 0.0) for e in bends), default=0.0)
     # G5
-    m["G5.active_min"] = active.sum() / 60.0
+    m["active_min"] = active.sum() / 60.0
     i0, i1 = _runs(awake & ~active, t)
     i0, i1 = _merge(i0, i1, 60.0)  # an active stretch under a minute does not end inactivity
-    m["G5.longest_inactive_min"] = float((i1 - i0).max() / 60.0) if i0.size else 0.0
+    m["longest_inactive_min"] = float((i1 - i0).max() / 60.0) if i0.size else 0.0
     hour = ((t - day_start_s) // 3600).astype(int)
     awake_hours = np.unique(hour[awake])
     act_per_hour = np.bincount(hour[active], minlength=25) / 60.0 if active.any() else np.zeros(25)
     good = act_per_hour[awake_hours] >= r.active_min_per_hour
-    m["G5.active_hours_share"] = float(good.mean()) if awake_hours.size else float("nan")
+    m["active_hours_share"] = float(good.mean()) if awake_hours.size else float("nan")
     # G6
     walk = np.isin(p, _WALK)
     walks = [e for e in ev if e.type == "walk"]
-    m["G6.walking_min"] = walk.sum() / 60.0
-    m["G6.walks_n"] = len(walks)
-    m["G6.steps"] = float(ep.steps.sum())
-    m["G6.cadence_spm"] = float(ep.steps[walk].sum() / (walk.sum() / 60.0)) if walk.any() else 0.0
+    m["walking_min"] = walk.sum() / 60.0
+    m["walks_n"] = len(walks)
+    m["steps"] = float(ep.steps.sum())
+    m["cadence_spm"] = float(ep.steps[walk].sum() / (walk.sum() / 60.0)) if walk.any() else 0.0
     # G7
     n_20_45 = bands["20_45"].sum() / 60.0
     n_45_60 = bands["45_60"].sum() / 60.0
@@ -260,12 +192,11 @@ def summarize_day(
         + w["leg_lift"] * n_legs
         + w["unsure_lift"] * n_unsure
     )
-    m["G7.load"] = m["load"] = float(load)
-    acwr, m["G7.history_days"] = _acwr(load, history)
-    m["G7.acwr"] = m["acwr"] = acwr
+    m["load"] = float(load)
+    m["acwr"], m["history_days"] = _acwr(load, history)
     # G8
     if pain is not None:
-        m["G8.pain"] = float(pain)
+        m["pain"] = float(pain)
     # G9
     if tz_name is None:
         night_end_s = day_start_s + NIGHT_END_H * 3600.0
@@ -274,11 +205,11 @@ def summarize_day(
         night_end_s = at_local(day, dt.time(int(NIGHT_END_H)), tz_name)
         night_start_s = at_local(day, dt.time(int(NIGHT_START_H)), tz_name)
     night = (t < night_end_s) | (t >= night_start_s)
-    m["G9.lying_h"] = lie.sum() / 3600.0
-    m["G9.lying_night_h"] = (lie & night).sum() / 3600.0
+    m["lying_h"] = lie.sum() / 3600.0
+    m["lying_night_h"] = (lie & night).sum() / 3600.0
     # G10
     slumped = sit & (trunk > r.slumped_deg)
-    m["G10.seated_forward_share"] = slumped.sum() / sit.sum() if sit.any() else float("nan")
+    m["seated_forward_share"] = slumped.sum() / sit.sum() if sit.any() else float("nan")
     l0, l1 = _runs(slumped, t)
-    m["G10.longest_slumped_min"] = float((l1 - l0).max() / 60.0) if l0.size else 0.0
-    return DaySummary(day=day, metrics=m)
+    m["longest_slumped_min"] = float((l1 - l0).max() / 60.0) if l0.size else 0.0
+    return DaySummary(day=day, metrics=DayMetrics(**m))

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from backcoach.processing.metrics import METRICS, DayMetrics
+
 #: Posture codes of an epoch; `Epochs.posture` stores the index into this tuple.
 POSTURES: tuple[str, ...] = ("lying", "sitting", "standing", "walking", "running", "other")
 POSTURE_CODE: Mapping[str, int] = {name: i for i, name in enumerate(POSTURES)}
@@ -240,14 +242,39 @@ class Calibration:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """The version that analysed a result and its settings digest (`provenance.py`); "" where
+    not known (a result stored before provenance was kept)."""
+
+    version: str = ""
+    settings: str = ""
+
+    @property
+    def known(self) -> bool:
+        return bool(self.version)
+
+    def header(self) -> str:
+        """One comment line for a results file (CSV readers skip it: `comment="#"`)."""
+        return f"# backcoach {self.version or '?'}; settings {self.settings or '?'}"
+
+
+@dataclass(frozen=True)
 class DaySummary:
-    """One day's guidance metrics, keyed by metric name (e.g. 'G1.longest_sitting_bout_min')."""
+    """One day's guidance metrics (`metrics.DayMetrics`: the fields and their stored keys)."""
 
     day: str  # ISO date in the wearer's time zone
-    metrics: Mapping[str, float]
+    metrics: DayMetrics = DayMetrics()
+    provenance: Provenance = Provenance()  # set by the wiring that stores or writes the day
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "metrics", {k: float(v) for k, v in dict(self.metrics).items()})
+        if not isinstance(self.metrics, DayMetrics):  # a mapping by stored key: strict
+            row = dict(self.metrics)
+            unknown = set(row) - set(METRICS)
+            if unknown:
+                raise ValueError(
+                    f"unknown daily metrics {sorted(unknown)}; see processing/metrics.py"
+                )
+            object.__setattr__(self, "metrics", DayMetrics.from_row(row))
 
 
 @dataclass(frozen=True)

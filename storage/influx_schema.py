@@ -30,12 +30,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from backcoach.errors import ConfigError
+from backcoach.processing.metrics import DayMetrics
 from backcoach.processing.types import (
     DaySummary,
     DiaryEntry,
     Epochs,
     Event,
     OverloadWarning,
+    Provenance,
     Samples,
 )
 from backcoach.storage.line_protocol import escape_name, escape_tag, quote, tag_problem
@@ -249,7 +251,9 @@ def event_line(tags: Tags, e: Event) -> str:
 
 def summary_line(tags: Tags, s: DaySummary) -> str:
     fields: dict[str, object] = {"day": s.day}
-    fields.update({k: float(v) for k, v in s.metrics.items()})
+    fields.update(s.metrics.as_row())
+    fields[VERSION] = s.provenance.version or None  # None: left out (not known)
+    fields[SETTINGS] = s.provenance.settings or None
     return point(tags.prefix(SUMMARY), fields, day_ns(s.day))
 
 
@@ -382,14 +386,17 @@ def row_to_event(r: Mapping[str, object]) -> Event:
     )
 
 
-SUMMARY_META = TAG_COLUMNS | {"day", "nonfinite", "fields"}
+VERSION, SETTINGS = "pipeline_version", "settings_digest"  # a summary's provenance fields
+SUMMARY_META = TAG_COLUMNS | {"day", "nonfinite", "fields", VERSION, SETTINGS}
 
 
 def row_to_summary(r: Mapping[str, object]) -> DaySummary:
     r = fresh(r)
     metrics = {k: float(v) for k, v in r.items() if k not in SUMMARY_META and v is not None}
     metrics.update(_nonfinite(r))
-    return DaySummary(day=str(r.get("day") or ns_day(int(r["time"]))), metrics=metrics)
+    day = str(r.get("day") or ns_day(int(r["time"])))
+    made = Provenance(str(r.get(VERSION) or ""), str(r.get(SETTINGS) or ""))
+    return DaySummary(day=day, metrics=DayMetrics.from_row(metrics), provenance=made)
 
 
 def row_to_warning(r: Mapping[str, object]) -> OverloadWarning:

@@ -10,7 +10,9 @@ reads. Schema (one table per kind; the primary key is the identity, so rewrites 
         milli-g, both zlib-compressed (~3 bytes a sample instead of a row per sample)
     epochs(t_s PK, posture, trunk_deg, side_deg, activity_g, steps)
     events(type, start_s, end_s, peak_deg, style, steps, attrs JSON; PK(type, start_s))
-    summaries(day PK, metrics JSON)
+    summaries(day PK, metrics JSON, version, settings)
+        version and settings: the provenance (`processing/provenance.py`); '' in rows stored
+        before it was kept (the columns are added to an older file when it is opened)
     warnings(t_s, rule, value, message_en, message_nl; PK(t_s, rule))
     diary(day PK, pain, note, water, breaks_planned, stress)
     status(key PK, value, updated_s)
@@ -36,12 +38,14 @@ import numpy as np
 
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.days import days_inside
+from backcoach.processing.metrics import DayMetrics
 from backcoach.processing.types import (
     DaySummary,
     DiaryEntry,
     Epochs,
     Event,
     OverloadWarning,
+    Provenance,
     Samples,
 )
 from backcoach.storage.private import private_file
@@ -61,7 +65,9 @@ CREATE TABLE IF NOT EXISTS events(
     type TEXT NOT NULL, start_s REAL NOT NULL, end_s REAL NOT NULL, peak_deg REAL,
     style TEXT, steps INTEGER, attrs TEXT NOT NULL DEFAULT '{}', PRIMARY KEY(type, start_s));
 CREATE INDEX IF NOT EXISTS events_end ON events(end_s);
-CREATE TABLE IF NOT EXISTS summaries(day TEXT PRIMARY KEY, metrics TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS summaries(
+    day TEXT PRIMARY KEY, metrics TEXT NOT NULL,
+    version TEXT NOT NULL DEFAULT '', settings TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS warnings(
     t_s REAL NOT NULL, rule TEXT NOT NULL, value REAL, message_en TEXT, message_nl TEXT,
     PRIMARY KEY(t_s, rule));
@@ -70,6 +76,18 @@ CREATE TABLE IF NOT EXISTS diary(
     water INTEGER NOT NULL DEFAULT 0, breaks_planned INTEGER NOT NULL DEFAULT 0, stress INTEGER);
 CREATE TABLE IF NOT EXISTS status(key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_s REAL);
 """
+
+
+def _add_provenance_columns(db: sqlite3.Connection) -> None:
+    """Give a file made before provenance was kept its summaries' two columns ('' in old rows)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(summaries)")}
+    for column in ("version", "settings"):
+        if column not in have:
+            try:
+                db.execute(f"ALTER TABLE summaries ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+            except sqlite3.OperationalError as exc:  # another process added it meanwhile
+                if "duplicate column" not in str(exc):
+                    raise
 
 
 class SQLiteStore:
@@ -87,6 +105,7 @@ class SQLiteStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            _add_provenance_columns(self._db)
             self._db.execute(
                 "INSERT OR IGNORE INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
@@ -217,8 +236,13 @@ class SQLiteStore:
     def write_summary(self, summary: DaySummary) -> None:
         with self._tx() as db:
             db.execute(
-                "INSERT OR REPLACE INTO summaries VALUES(?,?)",
-                (summary.day, json.dumps(dict(summary.metrics), allow_nan=True)),
+                "INSERT OR REPLACE INTO summaries VALUES(?,?,?,?)",
+                (
+                    summary.day,
+                    json.dumps(summary.metrics.as_row(), allow_nan=True),
+                    summary.provenance.version,
+                    summary.provenance.settings,
+                ),
             )
 
     def write_warnings(self, warnings: Sequence[OverloadWarning]) -> None:
@@ -305,10 +329,14 @@ class SQLiteStore:
 
     def read_summaries(self, first_day: str, last_day: str) -> list[DaySummary]:
         rows = self._query(
-            "SELECT day, metrics FROM summaries WHERE day >= ? AND day <= ? ORDER BY day",
+            "SELECT day, metrics, version, settings FROM summaries"
+            " WHERE day >= ? AND day <= ? ORDER BY day",
             (first_day, last_day),
         )
-        return [DaySummary(day, json.loads(m)) for day, m in rows]
+        return [
+            DaySummary(day, DayMetrics.from_row(json.loads(m)), Provenance(version, settings))
+            for day, m, version, settings in rows
+        ]
 
     def read_warnings(self, start_s: float, end_s: float) -> list[OverloadWarning]:
         rows = self._query(

@@ -12,7 +12,9 @@ import sys
 import numpy as np
 import pytest
 
+from backcoach import __version__, provenance
 from backcoach.collector.simulator import Segment, simulate
+from backcoach.processing.guidance import RuleThresholds
 from backcoach.tables import EPOCH_HEADER
 
 G_MS2 = 9.80665
@@ -59,7 +61,7 @@ def _write_csv(path, t, acc, time_col):
 
 def _epochs(folder):
     with open(folder / "epochs.csv") as fh:
-        rows = list(csv.reader(fh))
+        rows = list(csv.reader(line for line in fh if not line.startswith("#")))
     return rows[0], rows[1:]
 
 
@@ -95,6 +97,12 @@ def test_csv_npz_and_iso_inputs_give_the_file_contract(recording, tmp_path):
         summary = json.loads((out / name / "summary.json").read_text())
         (day,) = summary["days"]
         assert day["metrics"]["G1.sitting_min"] == pytest.approx(2.0, abs=0.5)
+        made = provenance.current("lower_back", RuleThresholds())
+        assert (out / name / "epochs.csv").read_text().splitlines()[0] == made.header()
+        assert (summary["pipeline_version"], summary["settings_digest"]) == (
+            __version__,
+            made.settings,
+        )
     assert postures["rel"] == postures["arr"]
     assert np.mean(np.array(postures["rel"]) == np.array(postures["iso"])) >= 0.98
     assert float(_epochs(out / "rel")[1][0][0]) == 0.0

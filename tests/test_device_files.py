@@ -58,7 +58,9 @@ def test_analyze_reads_all_three_formats_like_the_npz(recording, tmp_path):
     assert res.returncode == 0, res.stderr
 
     def postures(stem):
-        lines = (tmp_path / "o" / stem / "epochs.csv").read_text().splitlines()[1:]
+        lines = (
+            (tmp_path / "o" / stem / "epochs.csv").read_text().splitlines()[2:]
+        )  # provenance, header
         return [line.split(",")[1] for line in lines]
 
     want = postures("n")

@@ -111,7 +111,7 @@ def test_a_vendor_export_fills_the_hole_and_duplicates_nothing(tmp_path, day):
     (imported,) = store.read_events(0, 4e9, ["imported"])
     assert abs(imported.start_s - HOLE[0]) < 0.1 and abs(imported.end_s - HOLE[1]) < 0.1
     summary = store.read_summaries("2026-03-02", "2026-03-02")[0].metrics
-    assert summary["G6.walking_min"] > summary_before["G6.walking_min"] + 9.0
+    assert summary.walking_min > summary_before.walking_min + 9.0
     store.close()
     again = _import(tmp_path, export)
     assert again.returncode == 0 and "nothing new" in again.stderr

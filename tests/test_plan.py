@@ -365,10 +365,15 @@ def test_the_plan_reads_only_the_summary_keys_it_declares(lived):
     store, plan = lived
     summaries = store.read_summaries(*ALL_DAYS)
     narrow = [
-        dataclasses.replace(s, metrics={k: v for k, v in s.metrics.items() if k in SUMMARY_KEYS})
+        dataclasses.replace(
+            s, metrics={k: v for k, v in s.metrics.as_row().items() if k in SUMMARY_KEYS}
+        )
         for s in summaries
     ]
-    assert all(len(n.metrics) < len(s.metrics) for n, s in zip(narrow, summaries, strict=True))
+    assert all(
+        len(n.metrics.as_row()) < len(s.metrics.as_row())
+        for n, s in zip(narrow, summaries, strict=True)
+    )
     again = build_plan(
         plan.settings, narrow, store.read_diary(*ALL_DAYS), RULES, through=plan.through
     )

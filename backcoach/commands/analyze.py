@@ -4,11 +4,14 @@ Why: recordings made elsewhere (other sensors, research cohorts) get the same ep
 daily metrics as a live session, a week or a month per file, many files at once. For each input
 it writes `DIR/<input stem>/` (see `backcoach.analysis`):
 
-- `epochs.csv` — `time,posture,trunk_angle,side_angle,activity,steps`, time = epoch start in the
-  input's own time base (seconds as given; ISO 8601 and device files: Unix seconds);
+- `epochs.csv` — a first comment line `# backcoach VERSION; settings DIGEST` (the provenance;
+  pandas: `read_csv(..., comment="#")`; NumPy: pass the lines not starting with "#"), then
+  `time,posture,trunk_angle,side_angle,activity,steps`, time = epoch start in the input's own
+  time base (seconds as given; ISO 8601 and device files: Unix seconds);
 - `events.json` — `{"events": [{"type", "start", "end", ...}]}`;
-- `summary.json` — how the file was read (units, time unit, reference, notes) and every day's
-  rule metrics (`processing.summary.METRICS`).
+- `summary.json` — how the file was read (units, time unit, reference, notes), the provenance
+  (`pipeline_version`, `settings_digest`: `processing/provenance.py`) and every day's rule
+  metrics (`processing.summary.METRICS`).
 
 and for the whole run `DIR/summary.csv` (one row per input and day, every metric: the cohort
 table, like GGIR's part 5) and `DIR/summary.json` (every input, with its error if it failed).

@@ -201,6 +201,7 @@ def main() -> None:
     if frame.drop(columns="pain").isna().all().all():
         st.info(ctx.t("progress.no_summaries"))
     else:
+        ctx.mark_analysed_otherwise([s for s in sums if first <= s.day])
         weekly_summary(ctx, full)
         charts_for(ctx, frame)
     report_section(ctx, last)

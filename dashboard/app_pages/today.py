@@ -106,7 +106,9 @@ def day_view(ctx: common.Ctx, day: str) -> None:
         return
     rules = plan_card.rules_for(ctx, day)  # this week's step of the plan, or the guidance
     summary = next(iter(common.summaries(ctx.key, day, day, ctx.store)), None)
-    if summary is None:  # a day not summarised yet (today, live): the same computation, now
+    if summary is not None:
+        ctx.mark_day_analysed_otherwise(summary)
+    else:  # a day not summarised yet (today, live): the same computation, now
         start_s, end_s = day_bounds(day, ctx.tz_name)
         summary = summarize_day(
             epochs,

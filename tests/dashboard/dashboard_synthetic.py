@@ -12,7 +12,9 @@ import datetime as dt
 
 import numpy as np
 
+from backcoach import provenance
 from backcoach.processing.days import day_bounds
+from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.types import (
     POSTURE_CODE,
     DaySummary,
@@ -22,6 +24,8 @@ from backcoach.processing.types import (
     OverloadWarning,
 )
 from backcoach.storage.base import Store
+
+ANALYSED_NOW = provenance.current("lower_back", RuleThresholds())
 
 #: The day as (start hour, end hour, posture, trunk angle in degrees).
 SCHEDULE: tuple[tuple[float, float, str, float], ...] = (
@@ -113,6 +117,7 @@ def day_summary(day: str, i: int) -> DaySummary:
             "load": 100.0 + 5 * (i % 7),
             "acwr": 0.9 + 0.1 * (i % 8),
         },
+        ANALYSED_NOW,  # as the default settings analyse a day now (no "analysed by" mark)
     )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from backcoach.config import load_settings
@@ -381,3 +384,58 @@ def test_progress_opens_on_the_window_the_data_fills(empty_store, synthetic_rw, 
     assert run_page("app_pages/progress.py").radio(key="progress_window").value == 7
     app_env(synthetic_rw)  # 14 days of summaries
     assert run_page("app_pages/progress.py").radio(key="progress_window").value == 28
+
+
+def _analysed_by(store_dir, days_made: dict[str, object]) -> None:
+    """Store each day's summary again as made by `days_made[day]` (a Provenance)."""
+    store = open_store(store_dir.settings())
+    for s in store.read_summaries(min(days_made), max(days_made)):
+        if s.day in days_made:
+            store.write_summary(dataclasses.replace(s, provenance=days_made[s.day]))
+    store.close()
+    st.cache_data.clear()  # the pages cache what they read for 60 s
+
+
+def test_progress_marks_the_days_another_version_or_other_settings_analysed(synthetic_rw, app_env):
+    """Old figures never mix silently: the days analysed by an earlier version (or before
+    versions were kept) and by other settings are named above the charts, in both languages."""
+    from backcoach.processing.types import Provenance
+    from tests.dashboard.dashboard_synthetic import ANALYSED_NOW
+
+    app_env(synthetic_rw)
+    at = run_page("app_pages/progress.py")
+    assert not any("Analysed" in w.value for w in at.warning)  # all made as now: no mark
+    last = clock.yesterday()
+    old, unknown, other = (str(last - dt.timedelta(days=k)) for k in (1, 2, 3))
+    _analysed_by(
+        synthetic_rw,
+        {
+            old: Provenance("0.0.9", ANALYSED_NOW.settings),
+            unknown: Provenance(),
+            other: Provenance(ANALYSED_NOW.version, "0123456789ab"),
+        },
+    )
+    at = run_page("app_pages/progress.py")
+    marks = [w.value for w in at.warning]
+    (by_version,) = [m for m in marks if "earlier version" in m]
+    assert old in by_version and unknown in by_version and other not in by_version
+    (by_settings,) = [m for m in marks if "other settings" in m]
+    assert other in by_settings and old not in by_settings
+    at.radio(key="lang").set_value("nl").run()
+    assert any("eerdere versie" in w.value for w in at.warning)
+
+
+def test_the_day_view_says_which_version_analysed_the_day(synthetic_rw, app_env):
+    """A day analysed by 0.0.9 says so, with the version now; a day made as now says nothing."""
+    from backcoach import __version__
+    from backcoach.processing.types import Provenance
+    from tests.dashboard.dashboard_synthetic import ANALYSED_NOW
+
+    app_env(synthetic_rw)
+    at = run_page("app_pages/today.py")
+    assert not any("analysed" in w.value for w in at.warning)
+    last = str(clock.yesterday())
+    _analysed_by(synthetic_rw, {last: Provenance("0.0.9", ANALYSED_NOW.settings)})
+    at = run_page("app_pages/today.py")
+    (mark,) = [w.value for w in at.warning if "analysed" in w.value]
+    assert "backcoach 0.0.9" in mark and f"now {__version__}" in mark

@@ -109,9 +109,9 @@ def test_one_baseline_week_when_the_plan_says_so():
 
 def test_items_already_at_the_guidance_stay_there_and_unmeasured_items_take_the_target():
     """Sleep 8 h is past the 7 h target: the quota is the target. No lifts: the target."""
-    summaries = days(0, 14, **{"G9.lying_night_h": 8.0, "G3.leg_lifts_n": 0.0})
-    for s in summaries:
-        s.metrics["G3.back_lifts_n"] = 0.0  # type: ignore[index]
+    summaries = days(
+        0, 14, **{"G9.lying_night_h": 8.0, "G3.leg_lifts_n": 0.0, "G3.back_lifts_n": 0.0}
+    )
     plan = plan_of(summaries, weeks=3)
     q = plan.weeks[2].quotas()
     assert q["sleep_target_h"] == RULES.sleep_target_h
@@ -293,7 +293,7 @@ def test_too_few_days_hold_and_missing_days_are_judged_on_the_days_recorded():
 
 
 def test_days_without_coverage_count_as_not_recorded():
-    empty = [DaySummary(d.day, {**d.metrics, "coverage_h": 0.0}) for d in days(14, 7)]
+    empty = [DaySummary(d.day, {**d.metrics.as_row(), "coverage_h": 0.0}) for d in days(14, 7)]
     plan = plan_of(days(0, 14) + empty, weeks=4)
     assert plan.weeks[2].recorded == 0
     assert plan.weeks[3].reasons[0].code == "away"

@@ -27,6 +27,7 @@ from backcoach.processing.types import (
     Epochs,
     Event,
     OverloadWarning,
+    Provenance,
     Samples,
 )
 from backcoach.storage.base import ALL_DAYS, ALL_TIME_S, Store
@@ -114,19 +115,32 @@ class StoreContract:
         assert overlapping == [events[0], events[1]]
         assert store.read_events(T0, T_END, types=["lift", "walk"]) == events[2:]
 
+    def test_a_summary_keeps_the_version_and_settings_that_made_it(self, store):
+        """Provenance round-trips; a summary stored without any reads as not known."""
+        made = Provenance("0.2.0", "0123456789ab")
+        store.write_summary(DaySummary(DAY, {"G1.sitting_min": 1.0}, made))
+        store.write_summary(DaySummary("2023-11-14", {"G1.sitting_min": 2.0}))
+        old, new = store.read_summaries("2023-11-01", DAY)
+        assert new.provenance == made and not old.provenance.known
+
     def test_non_finite_figures_survive(self, store):
         """NaN in a summary metric or an event attribute is kept, not dropped or zeroed."""
-        store.write_summary(DaySummary(DAY, {"G1.longest_min": 42.5, "G7.acwr": math.nan}))
+        store.write_summary(
+            DaySummary(DAY, {"G1.longest_sitting_bout_min": 42.5, "G7.acwr": math.nan})
+        )
         store.write_events([Event("bend", T0 + 5, T0 + 7, peak_deg=30.0, attrs={"x": math.nan})])
         (summary,) = store.read_summaries(DAY, DAY)
-        assert summary.metrics["G1.longest_min"] == 42.5
-        assert math.isnan(summary.metrics["G7.acwr"])
+        assert summary.metrics.longest_sitting_bout_min == 42.5
+        assert math.isnan(summary.metrics.acwr)
         (event,) = store.read_events(T0, T_END)
         assert math.isnan(event.attrs["x"])
 
     def test_summaries_warnings_and_diary_round_trip(self, store):
         """Per-day rows and warnings come back equal, texts with quotes and newlines intact."""
-        summaries = [DaySummary("2023-11-14", {"G1.a": 1.0}), DaySummary(DAY, {"G1.a": 2.5})]
+        summaries = [
+            DaySummary("2023-11-14", {"G1.sitting_min": 1.0}),
+            DaySummary(DAY, {"G1.sitting_min": 2.5}),
+        ]
         for s in summaries:
             store.write_summary(s)
         warnings = [
@@ -162,7 +176,7 @@ class StoreContract:
             store.write_epochs(epochs)
             store.write_events(events)
             store.write_warnings([warning])
-            store.write_summary(DaySummary(DAY, {"G1.a": 1.0}))
+            store.write_summary(DaySummary(DAY, {"G1.sitting_min": 1.0}))
         assert_epochs_equal(store.read_epochs(T0, T_END), epochs)
         assert store.read_events(T0, T_END) == events
         assert store.read_warnings(T0, T_END) == [warning]
@@ -175,9 +189,9 @@ class StoreContract:
         store.write_events([first])
         store.write_events([second])
         assert store.read_events(T0, T_END) == [second]
-        store.write_summary(DaySummary(DAY, {"G1.a": 1.0, "G2.b": 2.0}))
-        store.write_summary(DaySummary(DAY, {"G1.a": 3.0}))
-        assert store.read_summaries(DAY, DAY) == [DaySummary(DAY, {"G1.a": 3.0})]
+        store.write_summary(DaySummary(DAY, {"G1.sitting_min": 1.0, "G2.longest_static_min": 2.0}))
+        store.write_summary(DaySummary(DAY, {"G1.sitting_min": 3.0}))
+        assert store.read_summaries(DAY, DAY) == [DaySummary(DAY, {"G1.sitting_min": 3.0})]
         epochs = make_epochs(10)
         store.write_epochs(epochs)
         changed = Epochs(**{**epochs.columns(), "trunk_deg": np.full(10, np.nan)})
@@ -239,7 +253,7 @@ class StoreContract:
 
     def test_deleting_a_whole_day_deletes_its_summary(self, store):
         """A summary goes with its day, but not when only part of the day is deleted."""
-        store.write_summary(DaySummary(DAY, {"G1.a": 1.0}))
+        store.write_summary(DaySummary(DAY, {"G1.sitting_min": 1.0}))
         store.delete_range(T0 + 60, T_END)
         assert len(store.read_summaries(DAY, DAY)) == 1
         store.delete_range(T0, T_END)
@@ -270,7 +284,7 @@ class StoreContract:
         store.write_events(events)
         store.write_samples(make_samples(10))
         store.write_warnings([OverloadWarning(T0 + 60, "G1", 31.0)])
-        store.write_summary(DaySummary(DAY, {"G1.a": 1.0}))
+        store.write_summary(DaySummary(DAY, {"G1.sitting_min": 1.0}))
         store.write_diary(DiaryEntry(DAY, pain=1))
         assert_epochs_equal(store.read_epochs(lo, hi), epochs)
         assert len(store.read_samples(lo, hi)) == 500
@@ -291,7 +305,7 @@ class StoreContract:
         store.write_events(make_events())
         store.write_samples(make_samples(10))
         store.write_warnings([OverloadWarning(T0 + 60, "G1", 31.0, "sit", "zit")])
-        store.write_summary(DaySummary(DAY, {"G1.a": 1.0}))
+        store.write_summary(DaySummary(DAY, {"G1.sitting_min": 1.0}))
         store.write_diary(DiaryEntry(DAY, pain=1))
         out = tmp_path / f"export.{fmt}.zip"
         rows = write_export(store, out, fmt=fmt, raw=True)

@@ -42,7 +42,7 @@ def test_export_from_influxdb_works_empty_and_full(
     )
     store.write_epochs(make_epochs(300))
     store.write_events(make_events())
-    store.write_summary(DaySummary(DAY, {"G1.a": 1.0}))
+    store.write_summary(DaySummary(DAY, {"G1.sitting_min": 1.0}))
     store.write_diary(DiaryEntry(DAY, pain=2))
     store.close()
     assert main(["export", "--out", str(tmp_path / "full.zip"), "--format", "parquet"]) == 0

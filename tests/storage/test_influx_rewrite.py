@@ -23,7 +23,10 @@ def _day(store) -> tuple:
         [e.to_dict() for e in store.read_events(start, end)],
         store.read_warnings(start, end),
         len(store.read_epochs(start, end)),
-        [{k: repr(v) for k, v in s.metrics.items()} for s in store.read_summaries(DAY, DAY)],
+        [
+            {k: repr(v) for k, v in s.metrics.as_row().items()}
+            for s in store.read_summaries(DAY, DAY)
+        ],
     )
 
 

@@ -275,8 +275,8 @@ def test_the_overview_reads_every_wearer_in_one_request_and_an_unreadable_one_al
     got = two_by_two.read_days("2026-11-23", "2026-11-29")
     assert [d.name for d in got] == ["anna", "stranger", "ben"]
     anna, stranger, ben = got
-    assert [s.metrics["G1.longest_sitting_bout_min"] for s in anna.summaries] == [25.0]
-    assert [s.metrics["G1.longest_sitting_bout_min"] for s in ben.summaries] == [55.0]
+    assert [s.metrics.longest_sitting_bout_min for s in anna.summaries] == [25.0]
+    assert [s.metrics.longest_sitting_bout_min for s in ben.summaries] == [55.0]
     assert [e.pain for e in ben.diary] == [4] and anna.error is None
     plans = two_by_two.read_plans()  # the plan rows, read as the days are
     assert plans == {"anna": "", "stranger": "", "ben": '{"start": "2026-11-09"}'}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 
 import numpy as np
 import pytest
 
 from backcoach.errors import StoreUnavailable
-from backcoach.processing.types import Epochs, Event, Samples
+from backcoach.processing.types import DaySummary, Epochs, Event, Provenance, Samples
 from backcoach.storage.sqlite import SQLiteStore
 
 T0 = 1_700_000_000.0
@@ -91,3 +92,28 @@ def test_an_unwritable_data_dir_says_how_to_fix_it(tmp_path):
     blocker.write_text("")
     with pytest.raises(StoreUnavailable, match="BACKCOACH_DATA_DIR"):
         SQLiteStore(blocker / "sub" / "s.sqlite")
+
+
+def test_a_summary_stored_by_an_earlier_version_still_reads(tmp_path):
+    """A row as versions before `DayMetrics` wrote it (NaN tokens, the bare `load`/`acwr`
+    names beside G7's, a metric since removed, no provenance columns) reads into the typed
+    metrics, and the file takes new summaries with their provenance."""
+    path = tmp_path / "s.sqlite"
+    old = (
+        '{"G1.sitting_min": 65.0, "G3.leg_lift_share": NaN, "load": 7.0, "G7.load": 7.0,'
+        ' "acwr": 1.2, "G7.acwr": 1.2, "G0.retired_metric": 3.0, "coverage_h": 9.5}'
+    )
+    with sqlite3.connect(path) as db:  # the table as it was before provenance was kept
+        db.execute("CREATE TABLE summaries(day TEXT PRIMARY KEY, metrics TEXT NOT NULL)")
+        db.execute("INSERT INTO summaries VALUES(?, ?)", ("2026-03-02", old))
+    db.close()
+    store = SQLiteStore(path)
+    (summary,) = store.read_summaries("2026-03-02", "2026-03-02")
+    assert not summary.provenance.known  # analysed before provenance was kept
+    m = summary.metrics
+    assert (m.sitting_min, m.load, m.acwr, m.coverage_h) == (65.0, 7.0, 1.2, 9.5)
+    assert math.isnan(m.leg_lift_share) and math.isnan(m.walking_min)  # unknown either way
+    new = DaySummary("2026-03-03", {"G1.sitting_min": 1.0}, Provenance("9.9", "abc"))
+    store.write_summary(new)
+    assert store.read_summaries("2026-03-03", "2026-03-03") == [new]
+    store.close()
