@@ -40,9 +40,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from backcoach import fleet, plans
+from backcoach.i18n.warnings import render
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.plan import ITEMS, Plan, PlanPhase, PlanSettings
-from backcoach.processing.rules_text import render
 from backcoach.processing.types import DiaryEntry, Event, OverloadWarning
 from backcoach.storage.base import Store
 

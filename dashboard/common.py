@@ -16,8 +16,8 @@ import streamlit as st
 from backcoach import demo_store
 from backcoach.config import Settings, load_settings
 from backcoach.dashboard import practice_mode
-from backcoach.dashboard.i18n import LANG_NAMES, LANGS, default_language, t
 from backcoach.errors import BackcoachError
+from backcoach.i18n import LANG_NAMES, LANGS, default_language, t
 from backcoach.processing.days import day_bounds, day_of, zone
 from backcoach.processing.types import (
     DaySummary,

@@ -177,7 +177,7 @@ def headline(
     return day_headline(summary, events, len(warnings), deep_bend_deg)
 
 
-#: Decimals of a warning's figure as its text shows it (`processing/rules_text.py`): a ratio
+#: Decimals of a warning's figure as its text shows it (`i18n/warnings.py`): a ratio
 #: (G7) with two, like the Guidance card; minutes, seconds, degrees and counts whole.
 WARNING_DECIMALS: Mapping[str, int] = {"G7": 2}
 

@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from backcoach.i18n.warnings import render
 from backcoach.processing.days import zone
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.placement import sensor_deg
-from backcoach.processing.rules_text import render
 from backcoach.processing.types import (
     EPOCH_S,
     POSTURE_CODE,

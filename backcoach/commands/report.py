@@ -93,8 +93,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here so `backcoach --help` stays fast.
 
     from backcoach.dashboard import dates, report, report_browser
-    from backcoach.dashboard.i18n import default_language
     from backcoach.dashboard.weekly import IsoWeek, last_complete_week
+    from backcoach.i18n import default_language
     from backcoach.store_check import open_for_reading, require_data, where
 
     today = settings.today()

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from backcoach.config import Settings
 from backcoach.errors import BackcoachError
-from backcoach.processing.rules_text import MESSAGES, render
+from backcoach.i18n.warnings import MESSAGES, render
 from backcoach.processing.types import OverloadWarning
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from backcoach.dashboard import (
     views,
     weekly,
 )
-from backcoach.dashboard.i18n import t
+from backcoach.i18n import t
 
 WINDOWS_DAYS = (7, 28, 90)
 USUAL_WINDOW_DAYS = 28

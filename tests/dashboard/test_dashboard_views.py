@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from backcoach import i18n
 from backcoach.config import load_settings
-from backcoach.dashboard import export, i18n, scorecard, views
+from backcoach.dashboard import export, scorecard, views
 from backcoach.dashboard.settings_file import render_toml, save_settings
 from backcoach.errors import ConfigError
 from backcoach.processing.guidance import RuleThresholds

@@ -1,0 +1,32 @@
+"""Every word backcoach shows or sends, in English and Dutch: the words' one room.
+
+Why one room: translators and reviewers see all text side by side, a test checks that both
+languages say the same things, and no other module spells a sentence. The words live in data
+modules here: `dashboard.py` (the dashboard's and the weekly report's, the guidance rules'
+advice, and `t()` that reads them), `practice.py` (a practice's), `plan.py` (the plan's) and
+`warnings.py` (the overload warnings').
+"""
+
+from backcoach.i18n.dashboard import (
+    LANG_NAMES,
+    LANGS,
+    RULES,
+    STRINGS,
+    collector_state,
+    default_language,
+    plotly_separators,
+    rule_text,
+    t,
+)
+
+__all__ = [
+    "LANGS",
+    "LANG_NAMES",
+    "RULES",
+    "STRINGS",
+    "collector_state",
+    "default_language",
+    "plotly_separators",
+    "rule_text",
+    "t",
+]
