@@ -4,7 +4,8 @@ Why one room: translators and reviewers see all text side by side, a test checks
 languages say the same things, and no other module spells a sentence. The words live in data
 modules here: `dashboard.py` (the dashboard's and the weekly report's, the guidance rules'
 advice, and `t()` that reads them), `practice.py` (a practice's), `plan.py` (the plan's) and
-`warnings.py` (the overload warnings').
+`warnings.py` (the overload warnings': a warning is stored as its rule, variant and figures and
+put in words only where it is read, by `warning_text`).
 """
 
 from backcoach.i18n.dashboard import (
@@ -18,6 +19,7 @@ from backcoach.i18n.dashboard import (
     rule_text,
     t,
 )
+from backcoach.i18n.warnings import figure_text, warning_text, warning_title
 
 __all__ = [
     "LANGS",
@@ -26,7 +28,10 @@ __all__ = [
     "STRINGS",
     "collector_state",
     "default_language",
+    "figure_text",
     "plotly_separators",
     "rule_text",
     "t",
+    "warning_text",
+    "warning_title",
 ]

@@ -10,23 +10,17 @@ claims that something was lifted.
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Mapping
 
-__all__ = ["LANGS", "MESSAGES", "POSTURE_NL", "render"]
+from backcoach.i18n.dashboard import STRINGS, _fill, t
+from backcoach.processing.types import AS_WRITTEN, OverloadWarning
 
-LANGS: tuple[str, ...] = ("en", "nl")
+__all__ = ["MESSAGES", "NOTE_TEXT", "TITLE", "figure_text", "warning_text", "warning_title"]
 
-#: Dutch names of the postures in `types.POSTURES`, for messages that name the posture.
-POSTURE_NL: Mapping[str, str] = {
-    "lying": "liggen",
-    "sitting": "zitten",
-    "standing": "staan",
-    "walking": "lopen",
-    "running": "rennen",
-    "other": "bewegen",
-}
-
-#: (rule, variant) -> (English, Dutch) templates; `{...}` fields are filled by `render`.
+#: (rule, variant) -> (English, Dutch) templates; `{...}` are the warning's figures, filled by
+#: `warning_text` the reader's way (a decimal comma in Dutch; the posture's name in words).
 MESSAGES: Mapping[tuple[str, str], tuple[str, str]] = {
     ("G1", "sitting"): (
         "You have been sitting for {minutes:.0f} minutes — stand up and walk for two minutes. "
@@ -36,7 +30,7 @@ MESSAGES: Mapping[tuple[str, str], tuple[str, str]] = {
     ("G2", "static"): (
         "You have held the same posture ({posture}) for {minutes:.0f} minutes without moving — "
         "change position or move for a minute. Guidance G2",
-        "Je houdt al {minutes:.0f} minuten dezelfde houding ({posture_nl}) aan zonder te bewegen — "
+        "Je houdt al {minutes:.0f} minuten dezelfde houding ({posture}) aan zonder te bewegen — "
         "verander van houding of beweeg even. Richtlijn G2",
     ),
     ("G3", "single"): (
@@ -98,9 +92,94 @@ MESSAGES: Mapping[tuple[str, str], tuple[str, str]] = {
 }
 
 
-def render(rule: str, variant: str, **figures: float | str) -> tuple[str, str]:
-    """The (English, Dutch) text of one warning, filled with the figures that triggered it."""
-    en, nl = MESSAGES[(rule, variant)]
-    if "posture" in figures and "posture_nl" not in figures:
-        figures["posture_nl"] = POSTURE_NL.get(str(figures["posture"]), str(figures["posture"]))
-    return en.format(**figures), nl.format(**figures)
+#: A warning whose message this version does not have (written by a newer one, or a message
+#: since renamed): its rule and figure, never an error on the page that shows it.
+UNKNOWN: tuple[str, str] = ("Guidance {rule}: {value:g}", "Richtlijn {rule}: {value:g}")
+#: A notification's title.
+TITLE: tuple[str, str] = ("backcoach warning {rule}", "backcoach waarschuwing {rule}")
+#: A warning's `note` (`types.NOTES`) before its text: where its time or its confirmation came
+#: from, when not from the live pipeline.
+NOTE_TEXT: Mapping[str, tuple[str, str]] = {
+    "provisional": ("(provisional) ", "(voorlopig) "),
+    "memory": ("(from the sensor's memory) ", "(uit het geheugen van de sensor) "),
+    "imported": ("(imported) ", "(geïmporteerd) "),
+}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "nl" else pair[0]
+
+
+def warning_text(warning: OverloadWarning, lang: str) -> str:
+    """The warning as the reader reads it in `lang`: its rule's message in today's words,
+    filled with its figures, after its note ("(provisional) ...")."""
+    if warning.variant == AS_WRITTEN:
+        return _as_written(warning, lang)
+    figures = dict(warning.figures)
+    if "posture" in figures:
+        key = f"posture.{figures['posture']}"
+        figures["posture"] = t(key, lang) if key in STRINGS else figures["posture"]
+    try:
+        text = _fill(_pick(MESSAGES[(warning.rule, warning.variant)], lang), lang, figures)
+    except (KeyError, ValueError):  # a message this version lacks, or its figures changed
+        text = _fill(_pick(UNKNOWN, lang), lang, {"rule": warning.rule, "value": warning.value})
+    note = NOTE_TEXT.get(warning.note)
+    return _pick(note, lang) + text if note else text
+
+
+def warning_title(warning: OverloadWarning, lang: str) -> str:
+    """A short title for notification channels ("backcoach warning G4")."""
+    return _pick(TITLE, lang).format(rule=warning.rule)
+
+
+def _decimals(rule: str) -> int:
+    """The most digits after the point the rule's messages give a figure (G7's ratio: 2)."""
+    most = 0
+    for (r, _variant), pair in MESSAGES.items():
+        for text in pair if r == rule else ():
+            for _lit, name, spec, _conv in string.Formatter().parse(text):
+                m = re.fullmatch(r"\.(\d+)f", spec or "") if name else None
+                most = max(most, int(m.group(1)) if m else 0)
+    return most
+
+
+def figure_text(rule: str, value: float, lang: str) -> str:
+    """A warning's figure with the digits its message gives it (89°, not 89.3; G7's ratio 1,60
+    in Dutch), so a table beside the message says the same number."""
+    return _fill(f"{{v:.{_decimals(rule)}f}}", lang, {"v": float(value)})
+
+
+# -- warnings stored as sentences (before the figures were kept) ---------------------------------
+def _pattern(template: str) -> re.Pattern[str]:
+    """An English template as a regular expression that gives its figures back."""
+    out, pos = [], 0
+    for m in re.finditer(r"\{(\w+)(:[^}]*)?\}", template):
+        out.append(re.escape(template[pos : m.start()]))
+        number = r"-?(?:[0-9]+(?:\.[0-9]+)?|nan|inf)"
+        out.append(f"(?P<{m.group(1)}>{number if m.group(2) else '.+?'})")
+        pos = m.end()
+    out.append(re.escape(template[pos:]))
+    return re.compile("".join(out))
+
+
+_PATTERNS = {key: _pattern(en) for key, (en, _nl) in MESSAGES.items()}
+_TEXT_FIGURES = ("posture", "day")  # the figures that are words, not numbers
+
+
+def _as_written(warning: OverloadWarning, lang: str) -> str:
+    """A warning stored as two sentences (`types.AS_WRITTEN`): read back into its rule's message
+    and figures from the English one, so it is shown in today's words and the reader's digits;
+    a sentence no message matches (its text has changed since) is shown as it was written."""
+    en = str(warning.figures.get("en") or "")
+    text, note = en, ""
+    for name, (prefix, _nl) in NOTE_TEXT.items():
+        if text.startswith(prefix):
+            text, note = text.removeprefix(prefix), name
+    for (rule, variant), pattern in _PATTERNS.items():
+        m = pattern.fullmatch(text) if rule == warning.rule else None
+        if m is not None:
+            figures = {k: v if k in _TEXT_FIGURES else float(v) for k, v in m.groupdict().items()}
+            again = OverloadWarning(warning.t_s, rule, warning.value, variant, figures, note)
+            return warning_text(again, lang)
+    other = "en" if lang == "nl" else "nl"
+    return str(warning.figures.get(lang) or warning.figures.get(other) or "")

@@ -19,7 +19,7 @@ import logging
 import os
 from collections.abc import Callable
 
-from backcoach.alerts.base import Channel, ChannelResult, DeliveryError, Skipped, text_of
+from backcoach.alerts.base import Channel, ChannelResult, DeliveryError, Skipped
 from backcoach.alerts.dispatcher import Backoff, ChannelStatus, Dispatcher, send_test
 from backcoach.alerts.fast import LiveWarnings
 from backcoach.clock import SYSTEM, Clock
@@ -42,7 +42,6 @@ __all__ = [
     "message_lang",
     "plan_channels",
     "send_test",
-    "text_of",
     "warning_hook",
 ]
 

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from backcoach.config import Settings
 from backcoach.errors import BackcoachError
-from backcoach.i18n.warnings import MESSAGES, render
+from backcoach.i18n.warnings import MESSAGES
 from backcoach.processing.types import OverloadWarning
 
 if TYPE_CHECKING:
@@ -122,8 +122,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def test_warning(t_s: float) -> OverloadWarning:
     """The warning `warnings test` sends: rule TEST, clearly marked as a test in both languages."""
-    en, nl = render(TEST_RULE, "test")
-    return OverloadWarning(t_s, TEST_RULE, 0.0, en, nl)
+    return OverloadWarning(t_s, TEST_RULE, 0.0, "test")
 
 
 def run_test(args: argparse.Namespace, settings: Settings) -> int:
