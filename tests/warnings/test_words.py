@@ -121,3 +121,28 @@ def test_processing_and_the_warning_type_hold_no_words():
                 assert not any("i18n" in n for n in names), path.name
     fields = set(OverloadWarning.__dataclass_fields__)
     assert fields == {"t_s", "rule", "value", "variant", "figures", "note"}
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"LANGUAGE": "nl:en", "LANG": "C.UTF-8"},
+        {"LC_MESSAGES": "nl_NL.UTF-8", "LANG": "en_US.UTF-8"},
+        {"LANG": "en_GB.UTF-8"},
+    ],
+)
+def test_warnings_speak_the_language_the_dashboard_speaks(env, monkeypatch, tmp_path):
+    """One place decides the language for 'auto': pushes and the dashboard never differ."""
+    from backcoach.alerts import build_dispatcher, message_lang
+    from backcoach.config import Settings, WarningSettings
+
+    for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    settings = Settings(data_dir=str(tmp_path), warnings=WarningSettings(enabled=False))
+    assert settings.language == "auto"
+    lang = i18n.default_language(settings.language)
+    assert lang == ("en" if env.get("LANG", "").startswith("en_GB") else "nl")
+    assert message_lang(settings) == lang
+    assert build_dispatcher(settings).lang == lang
