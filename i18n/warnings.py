@@ -10,6 +10,7 @@ claims that something was lifted.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Mapping
@@ -132,6 +133,7 @@ def warning_title(warning: OverloadWarning, lang: str) -> str:
     return _pick(TITLE, lang).format(rule=warning.rule)
 
 
+@functools.cache
 def _decimals(rule: str) -> int:
     """The most digits after the point the rule's messages give a figure (G7's ratio: 2)."""
     most = 0

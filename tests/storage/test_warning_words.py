@@ -136,3 +136,19 @@ def test_influx_points_written_as_sentences_still_read(influxd, influx_db, tmp_p
     finally:
         store.drainer.stop(1.0)
         store.outbox.close()
+
+
+def test_a_stored_warning_reads_in_improved_words(tmp_path, monkeypatch):
+    """The store keeps figures, so a message improved after the warning was stored is the one
+    read (the stored sentence used to stay as it was written)."""
+    from backcoach.i18n import warnings as words
+
+    store = SQLiteStore(tmp_path / "backcoach.sqlite")
+    w = OverloadWarning(T0, "G1", 45.0, "sitting", {"minutes": 45.0, "seconds": 2700.0})
+    store.write_warnings([w])
+    better = ("Sitting {minutes:.0f} min: walk two minutes. Guidance G1", "Zit {minutes:.0f} min.")
+    monkeypatch.setitem(words.MESSAGES, ("G1", "sitting"), better)
+    (back,) = store.read_warnings(T0, T0 + 1)
+    store.close()
+    assert warning_text(back, "en") == "Sitting 45 min: walk two minutes. Guidance G1"
+    assert warning_text(back, "nl") == "Zit 45 min."
