@@ -29,7 +29,7 @@ import plotly.graph_objects as go
 
 from backcoach import __version__, demo_store, plans
 from backcoach.config import Settings
-from backcoach.dashboard import charts, dates, display, plan_text, plan_view, report_browser
+from backcoach.dashboard import charts, display, plan_text, plan_view, report_browser
 from backcoach.dashboard.views import progress_frame
 from backcoach.dashboard.weekly import (
     RULE_IDS,
@@ -42,7 +42,7 @@ from backcoach.dashboard.weekly import (
     week_rows,
 )
 from backcoach.errors import BackcoachError
-from backcoach.i18n import rule_text, t, warning_text
+from backcoach.i18n import dates, rule_text, t, warning_text
 from backcoach.processing.days import day_bounds, zone
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.plan import Plan, PlanWeek

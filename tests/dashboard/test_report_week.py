@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from backcoach.dashboard import charts, dates, report
+from backcoach.dashboard import charts, report
 from backcoach.dashboard.weekly import (
     IsoWeek,
     change,
@@ -25,6 +25,7 @@ from backcoach.dashboard.weekly import (
     weeks_between,
 )
 from backcoach.errors import ConfigError
+from backcoach.i18n import dates
 from backcoach.processing.days import day_bounds, zone
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.types import DaySummary, DiaryEntry, OverloadWarning
