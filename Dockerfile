@@ -8,6 +8,7 @@ COPY collector ./collector
 COPY processing ./processing
 COPY storage ./storage
 COPY dashboard ./dashboard
+COPY i18n ./i18n
 RUN pip install --no-cache-dir . \
     && useradd --create-home --uid 1000 backcoach \
     && mkdir /data && chown backcoach /data

@@ -59,10 +59,6 @@ TAIL_S = 10.0  # ... and after it: the pipeline's look-ahead
 MIN_RAW_HZ = 10.0  # stored raw coarser than this (InfluxDB "downsampled") cannot be re-analysed
 HOLE_GAP_S = 1.0  # inside a filled hole, samples further apart than this leave a gap
 CUT_S = 5.0  # a stored bout ending this close before a hole (or starting after it) was cut by it
-NOTE_EN = "(from the sensor's memory) "
-NOTE_NL = "(uit het geheugen van de sensor) "
-IMPORT_NOTE_EN = "(imported) "
-IMPORT_NOTE_NL = "(geïmporteerd) "
 
 #: A hook's stand-in for past time: pipeline output in, warnings out, nothing delivered.
 PastHook = Callable[[PipelineOutput], list[OverloadWarning]]
@@ -170,11 +166,10 @@ def hole_events(
 
 
 def noted(warnings: Sequence[OverloadWarning], kind: str) -> list[OverloadWarning]:
-    """Warnings for past moments: a note in their text says where their time came from."""
-    en, nl = (NOTE_EN, NOTE_NL) if kind == "memory" else (IMPORT_NOTE_EN, IMPORT_NOTE_NL)
-    return [
-        replace(w, message_en=en + w.message_en, message_nl=nl + w.message_nl) for w in warnings
-    ]
+    """Warnings for past moments: their note says where their time came from (shown as
+    "(from the sensor's memory) ..." or "(imported) ...")."""
+    note = "memory" if kind == "memory" else "imported"
+    return [replace(w, note=note) for w in warnings]
 
 
 class Backfill:

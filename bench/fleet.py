@@ -215,7 +215,9 @@ def fill_wearer(
         points += 1 + len(events)
         bouts = [e for e in events if e.type == "sitting_bout" and e.end_s - e.start_s > 1800]
         warnings = [
-            OverloadWarning(e.start_s + 1800, "G1", 30.0, "Sat for 30 min", "30 min gezeten")
+            OverloadWarning(
+                e.start_s + 1800, "G1", 30.0, "sitting", {"minutes": 30.0, "seconds": 1800.0}
+            )
             for e in bouts
         ]
         store.write_warnings(warnings)

@@ -42,7 +42,6 @@ import numpy as np
 from backcoach import plans
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.plan import ITEMS, Plan, PlanPhase, PlanSettings
-from backcoach.processing.rules_text import render
 from backcoach.processing.types import DiaryEntry, Event, OverloadWarning
 from backcoach.storage.base import Store
 from bench import fleet
@@ -189,8 +188,8 @@ def _sitting_warnings(events: Sequence[Event], cap_min: float) -> list[OverloadW
     out = []
     for e in events:
         if e.type == "sitting_bout" and e.end_s - e.start_s >= cap_min * 60:
-            en, nl = render("G1", "sitting", minutes=cap_min)
-            out.append(OverloadWarning(e.start_s + cap_min * 60, "G1", cap_min, en, nl))
+            figures = {"minutes": float(cap_min), "seconds": cap_min * 60.0}
+            out.append(OverloadWarning(e.start_s + cap_min * 60, "G1", cap_min, "sitting", figures))
     return out
 
 

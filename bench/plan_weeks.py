@@ -116,9 +116,9 @@ def figure(plan: Plan, lang: str):
     from plotly.subplots import make_subplots
 
     from backcoach.dashboard.charts import OKABE_ITO
-    from backcoach.dashboard.i18n import t
     from backcoach.dashboard.plan_text import decision_text, item_label
     from backcoach.dashboard.plan_view import AXIS_UNIT, weeks_frame
+    from backcoach.i18n import t
 
     frame = weeks_frame(plan)
     specs = [[{}, {}], [{}, {}], [{}, {}], [{"colspan": 2, "secondary_y": True}, None]]

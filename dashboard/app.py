@@ -17,7 +17,7 @@ from pathlib import Path
 import streamlit as st
 
 from backcoach.dashboard import common, login, practice_mode
-from backcoach.dashboard.i18n import t
+from backcoach.i18n import t
 
 HERE = Path(__file__).parent
 WEARER_PAGES = (

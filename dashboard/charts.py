@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from backcoach.dashboard.i18n import plotly_separators, t
+from backcoach.i18n import plotly_separators, t
 from backcoach.processing.types import POSTURES
 
 #: Okabe & Ito (2008), "Color Universal Design".

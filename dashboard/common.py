@@ -16,9 +16,9 @@ import streamlit as st
 
 from backcoach import demo_store, provenance
 from backcoach.config import Settings, load_settings
-from backcoach.dashboard import dates, practice_mode, views
-from backcoach.dashboard.i18n import LANG_NAMES, LANGS, default_language, t
+from backcoach.dashboard import practice_mode, views
 from backcoach.errors import BackcoachError
+from backcoach.i18n import LANG_NAMES, LANGS, dates, default_language, t
 from backcoach.processing.days import day_bounds, day_of, zone
 from backcoach.processing.types import (
     DaySummary,

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from backcoach.dashboard.i18n import STRINGS, _fill
 from backcoach.dashboard.scorecard import SENSOR_RULES
+from backcoach.i18n.dashboard import STRINGS, _fill
 from backcoach.processing.guidance import RuleThresholds
 
 #: The digits after the point each unit shows ordinarily (the `unit.*` strings in i18n).

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from backcoach.i18n import warning_text
 from backcoach.processing.metrics import METRICS
 from backcoach.processing.types import POSTURES, Epochs
 from backcoach.storage.base import ALL_DAYS, ALL_TIME_S, Store
@@ -158,8 +159,11 @@ def write_export(
 
 
 def _warnings_frame(warnings: list) -> pd.DataFrame:
+    """The warnings with their messages in both languages, as today's words say them."""
     cols = ("time", "rule", "value", "message_en", "message_nl")
-    rows = [(w.t_s, w.rule, w.value, w.message_en, w.message_nl) for w in warnings]
+    rows = [
+        (w.t_s, w.rule, w.value, warning_text(w, "en"), warning_text(w, "nl")) for w in warnings
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 

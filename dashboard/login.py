@@ -17,8 +17,8 @@ import streamlit as st
 
 from backcoach.config import Settings
 from backcoach.dashboard import practice_auth, practice_door
-from backcoach.dashboard.i18n import t
 from backcoach.errors import BackcoachError
+from backcoach.i18n import t
 
 TOKEN_KEY = "practice_login_token"  # the session's login token (also in the cookie)
 TICKET_KEY = "practice_login_ticket"  # the cookie's ticket, until the browser fetched it

@@ -14,8 +14,9 @@ import logging
 import streamlit as st
 
 from backcoach import plans
-from backcoach.dashboard import common, dates, plan_text, plan_view
+from backcoach.dashboard import common, plan_text, plan_view
 from backcoach.errors import BackcoachError
+from backcoach.i18n import dates
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.plan import Plan
 from backcoach.storage.base import Store

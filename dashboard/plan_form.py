@@ -13,8 +13,9 @@ import datetime as dt
 import streamlit as st
 
 from backcoach import plans
-from backcoach.dashboard import common, dates, plan_text
+from backcoach.dashboard import common, plan_text
 from backcoach.errors import BackcoachError
+from backcoach.i18n import dates
 from backcoach.processing.plan import (
     ITEMS,
     PACES,

@@ -6,7 +6,7 @@ in, so the words test checks both languages). The sentences are meant to encoura
 concrete: what to do this week, and what last week looked like ("this week: sit at most 50
 minutes at a stretch — last week your longest stretch was 58 minutes on a typical day").
 The dashboard pages, the weekly report and `backcoach plan show` all use `sentences`; the
-strings themselves are in `i18n_plan`.
+strings themselves are in `i18n/plan.py`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from backcoach.dashboard.i18n import t
+from backcoach.i18n import t
 from backcoach.processing.plan import ITEM_BY_KEY, PlanWeek, Reason
 
 #: Item -> (display scale, decimals): shares are shown in percent.

@@ -20,8 +20,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from backcoach.dashboard.charts import OKABE_ITO
-from backcoach.dashboard.i18n import plotly_separators, t
 from backcoach.dashboard.plan_text import display, item_label, value_text
+from backcoach.i18n import plotly_separators, t
 from backcoach.processing.plan import ITEMS, Plan, PlanWeek
 
 #: Each item's axis unit key (the dashboard's `unit.*` words name them in the legend).

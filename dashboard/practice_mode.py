@@ -36,7 +36,7 @@ def active() -> bool:
 
 
 def _stop(error: BackcoachError) -> None:
-    from backcoach.dashboard.i18n import t
+    from backcoach.i18n import t
 
     st.error(t("practice.error", st.session_state.get("lang", "en"), error=str(error)))
     st.stop()
@@ -139,7 +139,7 @@ def overview(base: Settings, week: IsoWeek) -> list[Glance]:
 
 def wearer_picker(base: Settings, lang: str) -> None:
     """The sidebar's choice of wearer (the wearer pages show this one), and what this mode is."""
-    from backcoach.dashboard.i18n import t
+    from backcoach.i18n import t
 
     names = [w.name for w in roster(base)[0].wearers]
     if st.session_state.get(WEARER_KEY) not in names:

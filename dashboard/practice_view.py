@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from backcoach import plans
-from backcoach.dashboard.i18n import t
 from backcoach.dashboard.weekly import IsoWeek, has_data, week_rows
 from backcoach.errors import ConfigError
+from backcoach.i18n import t
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.plan import PlanWeek, build_plan
 from backcoach.storage import WearerDays

@@ -29,8 +29,7 @@ import plotly.graph_objects as go
 
 from backcoach import __version__, demo_store, plans
 from backcoach.config import Settings
-from backcoach.dashboard import charts, dates, display, plan_text, plan_view, report_browser
-from backcoach.dashboard.i18n import rule_text, t
+from backcoach.dashboard import charts, display, plan_text, plan_view, report_browser
 from backcoach.dashboard.views import progress_frame
 from backcoach.dashboard.weekly import (
     RULE_IDS,
@@ -43,6 +42,7 @@ from backcoach.dashboard.weekly import (
     week_rows,
 )
 from backcoach.errors import BackcoachError
+from backcoach.i18n import dates, rule_text, t, warning_text
 from backcoach.processing.days import day_bounds, zone
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.plan import Plan, PlanWeek
@@ -288,6 +288,7 @@ def render_html(
     strings = {
         "t": lambda key, **values: t(key, lang, **values),
         "rule_text": lambda rule, part, **values: rule_text(rule, part, lang, **values),
+        "warning_text": lambda warning: warning_text(warning, lang),
         "fmt": lambda value, unit, rule="": _fmt(
             value, unit, lang, display.rule_limits(rule, data.rules)
         ),

@@ -31,6 +31,7 @@ import pandas as pd
 
 from backcoach.config import Settings
 from backcoach.dashboard import calibration_view
+from backcoach.i18n import figure_text, warning_text
 from backcoach.processing.headline import Headline
 from backcoach.processing.headline import headline as day_headline
 from backcoach.processing.metrics import DayMetrics
@@ -174,25 +175,14 @@ def headline(
     return day_headline(summary, events, len(warnings), deep_bend_deg)
 
 
-#: Decimals of a warning's figure as its text shows it (`processing/rules_text.py`): a ratio
-#: (G7) with two, like the Guidance card; minutes, seconds, degrees and counts whole.
-WARNING_DECIMALS: Mapping[str, int] = {"G7": 2}
-
-
-def warning_figure(rule: str, value: float, lang: str) -> str:
-    """A warning's figure as the push and the log say it (89°, not 89.3), in `lang`'s digits."""
-    text = f"{float(value):.{WARNING_DECIMALS.get(rule, 0)}f}"
-    return text.replace(".", ",") if lang == "nl" else text
-
-
 def warnings_table(warnings: Sequence[OverloadWarning], lang: str, tz: dt.tzinfo) -> pd.DataFrame:
     """The day's warnings: time (HH:MM local), rule, value, message in `lang`."""
     rows = [
         (
             dt.datetime.fromtimestamp(w.t_s, tz).strftime("%H:%M"),
             w.rule,
-            warning_figure(w.rule, w.value, lang),
-            (w.message_nl if lang == "nl" else w.message_en) or w.message_en or w.message_nl,
+            figure_text(w.rule, w.value, lang),
+            warning_text(w, lang),
         )
         for w in sorted(warnings, key=lambda w: w.t_s)
     ]

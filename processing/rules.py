@@ -38,7 +38,6 @@ import numpy as np
 from backcoach.processing.days import zone
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.placement import sensor_deg
-from backcoach.processing.rules_text import render
 from backcoach.processing.types import (
     EPOCH_S,
     POSTURE_CODE,
@@ -347,8 +346,8 @@ class RuleEngine:
 def _warning(
     t_s: float, rule: str, value: float, variant: str, figures: dict[str, float | str]
 ) -> OverloadWarning:
-    en, nl = render(rule, variant, **figures)
-    return OverloadWarning(float(t_s), rule, round(float(value), 3), en, nl)
+    plain = {k: v if isinstance(v, str) else float(v) for k, v in figures.items()}
+    return OverloadWarning(float(t_s), rule, round(float(value), 3), variant, plain)
 
 
 def replay(engine: RuleEngine, epochs: Epochs, events: Sequence[Event]) -> list[OverloadWarning]:

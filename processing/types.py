@@ -277,15 +277,35 @@ class DaySummary:
             object.__setattr__(self, "metrics", DayMetrics.from_row(row))
 
 
+#: The variant of a warning stored as finished sentences before warnings kept their figures
+#: (SQLite schema 2, InfluxDB fields message_en/message_nl): its figures are {"en", "nl"}.
+AS_WRITTEN = "as_written"
+#: Where a warning's time or confirmation came from, when it is not the live pipeline's.
+NOTES: tuple[str, ...] = ("provisional", "memory", "imported")
+
+
 @dataclass(frozen=True)
 class OverloadWarning:
-    """A warning that fired: when, which rule, the figure that triggered it, and the text."""
+    """A warning that fired: when, which rule, the figure that triggered it, and which of the
+    rule's messages with what figures (no words).
+
+    Why no words: the reader's language and the current wording are chosen where the warning
+    is shown (`backcoach.i18n.warning_text`), so a stored warning reads right after its text
+    is improved. `figures` fill the message of (`rule`, `variant`): minutes, degrees, the
+    posture's name, a day. `note` is one of `NOTES` or "": "provisional" (delivered ahead of
+    the pipeline, which did not confirm it), "memory" / "imported" (a past moment, filled in from
+    the sensor's memory or an imported file).
+    """
 
     t_s: float
     rule: str  # "G1" ... "G10"
     value: float
-    message_en: str = ""
-    message_nl: str = ""
+    variant: str = ""
+    figures: Mapping[str, float | str] = field(default_factory=dict)
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "figures", dict(self.figures))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ Measurements (tags on every point: wearer, sensor, model, placement; time in ns 
     epoch    fields posture (int, index into POSTURES), trunk_deg, side_deg, activity_g, steps
     event    tag type; fields end_s, duration_s, peak_deg, style, steps, attr_<name>; time = start
     summary  fields day (string) and one float per metric; time = the day's 00:00 UTC
-    warning  tag rule; fields value, message_en, message_nl
+    warning  tag rule; fields value, variant, figures (JSON), note; no words (`backcoach.i18n`
+             makes them where read); points written before hold message_en, message_nl
     diary    fields day, pain, note, water, breaks_planned, stress; time = the day's 00:00 UTC
     status   tag key; fields value (string), updated_s; time = 00:00 UTC of the day written
 
@@ -32,6 +33,7 @@ import numpy as np
 from backcoach.errors import ConfigError
 from backcoach.processing.metrics import DayMetrics
 from backcoach.processing.types import (
+    AS_WRITTEN,
     DaySummary,
     DiaryEntry,
     Epochs,
@@ -258,7 +260,8 @@ def summary_line(tags: Tags, s: DaySummary) -> str:
 
 
 def warning_line(tags: Tags, w: OverloadWarning) -> str:
-    fields = {"value": float(w.value), "message_en": w.message_en, "message_nl": w.message_nl}
+    figures = json.dumps(dict(w.figures))
+    fields = {"value": float(w.value), "variant": w.variant, "figures": figures, "note": w.note}
     prefix = _sorted_tags(tags.prefix(WARNING) + f",rule={escape_tag(w.rule)}")
     return point(prefix, fields, int(to_ns(w.t_s)))
 
@@ -406,9 +409,18 @@ def row_to_warning(r: Mapping[str, object]) -> OverloadWarning:
         t_s=float(from_ns(int(r["time"]))),
         rule=str(r["rule"]),
         value=float(value if value is not None else math.nan),
-        message_en=str(r.get("message_en") or ""),
-        message_nl=str(r.get("message_nl") or ""),
+        **_warning_words(r),
     )
+
+
+def _warning_words(r: Mapping[str, object]) -> dict[str, object]:
+    """Variant, figures and note; a point written as two sentences (message_en, message_nl)
+    keeps them as figures of the variant `AS_WRITTEN`, read back by `i18n.warning_text`."""
+    if r.get("variant") is not None:
+        figures = json.loads(str(r.get("figures") or "{}"))
+        return {"variant": str(r["variant"]), "figures": figures, "note": str(r.get("note") or "")}
+    en, nl = str(r.get("message_en") or ""), str(r.get("message_nl") or "")
+    return {"variant": AS_WRITTEN, "figures": {"en": en, "nl": nl}}
 
 
 def row_to_diary(r: Mapping[str, object]) -> DiaryEntry:

@@ -13,7 +13,9 @@ reads. Schema (one table per kind; the primary key is the identity, so rewrites 
     summaries(day PK, metrics JSON, version, settings)
         version and settings: the provenance (`processing/provenance.py`); '' in rows stored
         before it was kept (the columns are added to an older file when it is opened)
-    warnings(t_s, rule, value, message_en, message_nl; PK(t_s, rule))
+    warnings(t_s, rule, value, variant, figures JSON, note; PK(t_s, rule))
+        no words: the reader's are made where a warning is read (`backcoach.i18n`); a store
+        from schema 2 kept two sentences (message_en, message_nl), moved into figures on open
     diary(day PK, pain, note, water, breaks_planned, stress)
     status(key PK, value, updated_s)
 
@@ -40,6 +42,7 @@ from backcoach.errors import StoreUnavailable
 from backcoach.processing.days import days_inside
 from backcoach.processing.metrics import DayMetrics
 from backcoach.processing.types import (
+    AS_WRITTEN,
     DaySummary,
     DiaryEntry,
     Epochs,
@@ -50,8 +53,13 @@ from backcoach.processing.types import (
 )
 from backcoach.storage.private import private_file
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: warnings as variant and figures, not sentences
 MILLI_G = 1000.0
+
+_WARNINGS_TABLE = """
+CREATE TABLE IF NOT EXISTS warnings(
+    t_s REAL NOT NULL, rule TEXT NOT NULL, value REAL, variant TEXT NOT NULL DEFAULT '',
+    figures TEXT NOT NULL DEFAULT '{}', note TEXT NOT NULL DEFAULT '', PRIMARY KEY(t_s, rule))"""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -68,14 +76,40 @@ CREATE INDEX IF NOT EXISTS events_end ON events(end_s);
 CREATE TABLE IF NOT EXISTS summaries(
     day TEXT PRIMARY KEY, metrics TEXT NOT NULL,
     version TEXT NOT NULL DEFAULT '', settings TEXT NOT NULL DEFAULT '');
-CREATE TABLE IF NOT EXISTS warnings(
-    t_s REAL NOT NULL, rule TEXT NOT NULL, value REAL, message_en TEXT, message_nl TEXT,
-    PRIMARY KEY(t_s, rule));
 CREATE TABLE IF NOT EXISTS diary(
     day TEXT PRIMARY KEY, pain INTEGER NOT NULL, note TEXT NOT NULL DEFAULT '',
     water INTEGER NOT NULL DEFAULT 0, breaks_planned INTEGER NOT NULL DEFAULT 0, stress INTEGER);
 CREATE TABLE IF NOT EXISTS status(key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_s REAL);
 """
+_SCHEMA += _WARNINGS_TABLE + ";\n"
+
+
+def _warnings_as_figures(db: sqlite3.Connection) -> None:
+    """Schema 2 -> 3: warnings kept as two sentences get the variant `AS_WRITTEN` and the
+    sentences as figures {"en", "nl"} (`i18n.warning_text` reads them back into today's
+    words); the table is rebuilt in one transaction, so a crash leaves the old one."""
+    if not _has_sentences(db):
+        return
+    with db:
+        db.execute("BEGIN IMMEDIATE")  # one process migrates; another waits, then finds it done
+        if not _has_sentences(db):
+            return
+        db.execute("ALTER TABLE warnings RENAME TO warnings_v2")
+        db.execute(_WARNINGS_TABLE)
+        db.execute(
+            "INSERT INTO warnings(t_s, rule, value, variant, figures) SELECT t_s, rule, value, "
+            "?, json_object('en', coalesce(message_en, ''), 'nl', coalesce(message_nl, '')) "
+            "FROM warnings_v2",
+            (AS_WRITTEN,),
+        )
+        db.execute("DROP TABLE warnings_v2")
+        db.execute(
+            "INSERT OR REPLACE INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),)
+        )
+
+
+def _has_sentences(db: sqlite3.Connection) -> bool:
+    return "message_en" in {row[1] for row in db.execute("PRAGMA table_info(warnings)")}
 
 
 def _add_provenance_columns(db: sqlite3.Connection) -> None:
@@ -106,6 +140,7 @@ class SQLiteStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
             _add_provenance_columns(self._db)
+            _warnings_as_figures(self._db)
             self._db.execute(
                 "INSERT OR IGNORE INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
@@ -246,10 +281,17 @@ class SQLiteStore:
             )
 
     def write_warnings(self, warnings: Sequence[OverloadWarning]) -> None:
-        rows = [(w.t_s, w.rule, w.value, w.message_en, w.message_nl) for w in warnings]
+        rows = [
+            (w.t_s, w.rule, w.value, w.variant, json.dumps(dict(w.figures)), w.note)
+            for w in warnings
+        ]
         if rows:
             with self._tx() as db:
-                db.executemany("INSERT OR REPLACE INTO warnings VALUES(?,?,?,?,?)", rows)
+                db.executemany(
+                    "INSERT OR REPLACE INTO warnings(t_s, rule, value, variant, figures, note) "
+                    "VALUES(?,?,?,?,?,?)",
+                    rows,
+                )
 
     def write_diary(self, entry: DiaryEntry) -> None:
         with self._tx() as db:
@@ -340,11 +382,14 @@ class SQLiteStore:
 
     def read_warnings(self, start_s: float, end_s: float) -> list[OverloadWarning]:
         rows = self._query(
-            "SELECT t_s, rule, value, message_en, message_nl FROM warnings "
+            "SELECT t_s, rule, value, variant, figures, note FROM warnings "
             "WHERE t_s >= ? AND t_s < ? ORDER BY t_s, rule",
             (start_s, end_s),
         )
-        return [OverloadWarning(*r) for r in rows]
+        return [
+            OverloadWarning(t_s, rule, value, variant, json.loads(figures), note)
+            for t_s, rule, value, variant, figures, note in rows
+        ]
 
     def read_diary(self, first_day: str, last_day: str) -> list[DiaryEntry]:
         rows = self._query(

@@ -20,6 +20,7 @@ from backcoach import plans
 from backcoach.cli import main
 from backcoach.config import load_settings
 from backcoach.dashboard import practice_view, report, scorecard, weekly
+from backcoach.i18n import warning_text
 from backcoach.processing.days import day_bounds
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.plan import ITEM_BY_KEY
@@ -168,7 +169,7 @@ def test_live_warnings_come_at_this_weeks_sitting_cap(lived, tmp_path):
     assert engine.thresholds.sitting_bout_max_min == 60.0
     fired = [w for w in replay(engine, epochs, []) if w.rule == "G1"]
     assert [round(w.value) for w in fired] == [60]
-    assert "60 minutes" in fired[0].message_en
+    assert "60 minutes" in warning_text(fired[0], "en")
     guidance = [w for w in replay(RuleEngine(RULES, 600.0, "22:00", "07:00", TZ), epochs, [])]
     assert [round(w.value) for w in guidance if w.rule == "G1"] == [30, 40, 50, 60]
     later = dt.datetime.combine(week6, dt.time(10), tzinfo=engine.tz)

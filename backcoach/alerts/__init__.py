@@ -14,17 +14,16 @@ The wiring in one place:
 
 from __future__ import annotations
 
-import locale
 import logging
-import os
 from collections.abc import Callable
 
-from backcoach.alerts.base import Channel, ChannelResult, DeliveryError, Skipped, text_of
+from backcoach.alerts.base import Channel, ChannelResult, DeliveryError, Skipped
 from backcoach.alerts.dispatcher import Backoff, ChannelStatus, Dispatcher, send_test
 from backcoach.alerts.fast import LiveWarnings
 from backcoach.clock import SYSTEM, Clock
 from backcoach.config import Settings
 from backcoach.errors import ConfigError
+from backcoach.i18n import default_language
 from backcoach.processing.rules import RuleEngine
 from backcoach.processing.types import OverloadWarning
 from backcoach.storage.base import Store
@@ -42,7 +41,6 @@ __all__ = [
     "message_lang",
     "plan_channels",
     "send_test",
-    "text_of",
     "warning_hook",
 ]
 
@@ -50,14 +48,9 @@ log = logging.getLogger(__name__)
 
 
 def message_lang(settings: Settings) -> str:
-    """'nl' or 'en': the settings' language, or for 'auto' the machine's locale."""
-    if settings.language in ("en", "nl"):
-        return settings.language
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        if os.environ.get(var):
-            return "nl" if os.environ[var].lower().startswith("nl") else "en"
-    loc = locale.getlocale()[0] or ""
-    return "nl" if loc.lower().startswith("nl") else "en"
+    """'nl' or 'en': the settings' language, or for 'auto' the machine's locale, decided as the
+    dashboard decides it (`i18n.default_language`: LC_ALL, LC_MESSAGES, LANGUAGE, LANG)."""
+    return default_language(settings.language)
 
 
 def engine_from_settings(settings: Settings) -> RuleEngine:

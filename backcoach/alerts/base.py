@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 from backcoach.errors import BackcoachError
 from backcoach.processing.types import OverloadWarning
 
-__all__ = ["Channel", "ChannelResult", "DeliveryError", "Skipped", "text_of", "title_of"]
+__all__ = ["Channel", "ChannelResult", "DeliveryError", "Skipped"]
 
 
 class DeliveryError(BackcoachError):
@@ -32,7 +32,8 @@ class Channel(Protocol):
     name: str
 
     def send(self, warning: OverloadWarning, lang: str) -> None:
-        """Deliver the warning in `lang` ('en' or 'nl'); raise DeliveryError if not."""
+        """Deliver the warning in `lang` ('en' or 'nl', words from `backcoach.i18n`); raise
+        DeliveryError if not."""
 
 
 @dataclass(frozen=True)
@@ -51,16 +52,3 @@ class ChannelResult:
     ok: bool
     detail: str
     seconds: float = 0.0
-
-
-def text_of(warning: OverloadWarning, lang: str) -> str:
-    """The warning's message in `lang` ('nl' or 'en'), falling back to the other language."""
-    if lang == "nl":
-        return warning.message_nl or warning.message_en
-    return warning.message_en or warning.message_nl
-
-
-def title_of(warning: OverloadWarning, lang: str) -> str:
-    """A short title for notification channels."""
-    word = "waarschuwing" if lang == "nl" else "warning"
-    return f"backcoach {word} {warning.rule}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from backcoach.alerts.base import text_of
+from backcoach.i18n import warning_text
 from backcoach.processing.types import OverloadWarning
 
 LOGGER_NAME = "backcoach.warnings"
@@ -21,4 +21,4 @@ class LogChannel:
     def send(self, warning: OverloadWarning, lang: str) -> None:
         # The warning's own (data) time travels with the record: a replayed or simulated day
         # can show it instead of the wall clock (`backcoach demo` does).
-        self.logger.warning("%s", text_of(warning, lang), extra={"data_time_s": warning.t_s})
+        self.logger.warning("%s", warning_text(warning, lang), extra={"data_time_s": warning.t_s})

@@ -18,8 +18,8 @@ arrive:
 3. When the pipeline's epochs reach that time, the real engine fires the same warning (same
    rule, within `MATCH_S`, a lift's within `LIFT_MATCH_S`): it is not delivered twice, and
    the stored warning is the pipeline's, so a stored day still replays to exactly its warnings.
-4. A delivered warning the pipeline does not confirm is logged as such and stored with
-   "(provisional)" in its text: never silently dropped.
+4. A delivered warning the pipeline does not confirm is logged as such and stored with the
+   note "provisional" (shown as "(provisional) ..."): never silently dropped.
 5. A warning the pipeline fires with no provisional one before it is delivered then, unless it
    is older than `STALE_S` (a sensor never seen starts without a reference: its epochs come in
    a burst at the first walk, and a burst of old warnings would tell the wearer nothing).
@@ -172,13 +172,7 @@ class LiveWarnings:
                     w.rule,
                     w.t_s,
                 )
-                out.append(
-                    replace(
-                        w,
-                        message_en=f"(provisional) {w.message_en}",
-                        message_nl=f"(voorlopig) {w.message_nl}",
-                    )
-                )
+                out.append(replace(w, note="provisional"))
                 continue
             keep.append(s)
         self._sent = keep

@@ -18,9 +18,10 @@ import urllib.parse
 
 import apprise
 
-from backcoach.alerts.base import DeliveryError, text_of, title_of
+from backcoach.alerts.base import DeliveryError
 from backcoach.config import _mask_url
 from backcoach.errors import ConfigError
+from backcoach.i18n import warning_text, warning_title
 from backcoach.processing.types import OverloadWarning
 
 #: apprise logs every failed attempt itself; the dispatcher logs once per outage instead.
@@ -104,8 +105,8 @@ class AppriseChannel:
         problems: list[str] = []
         try:
             ok = self._apprise.notify(
-                body=text_of(warning, lang),
-                title=title_of(warning, lang),
+                body=warning_text(warning, lang),
+                title=warning_title(warning, lang),
                 notify_type=apprise.NotifyType.WARNING,
                 log_callback=lambda entry, _plugin: problems.append(entry.message),
                 log_level=logging.WARNING,

@@ -176,8 +176,8 @@ def _export(store, args: argparse.Namespace) -> int:
 
 
 def _show(store, settings: Settings, args: argparse.Namespace) -> int:
-    from backcoach.dashboard.i18n import default_language, t
     from backcoach.dashboard.plan_text import headline, item_label, sentences, value_text
+    from backcoach.i18n import default_language, t
 
     today = _today(settings)
     plan = plans.load_plan(store, settings.rules, today)
@@ -210,8 +210,8 @@ def _show(store, settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _show_baseline(plan: Plan, lang: str) -> None:
-    from backcoach.dashboard.i18n import t
     from backcoach.dashboard.plan_text import item_label, value_text
+    from backcoach.i18n import t
 
     b = plan.baseline
     if b is None:

@@ -92,9 +92,9 @@ def _check_target(path: Path, force: bool) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here so `backcoach --help` stays fast.
 
-    from backcoach.dashboard import dates, report, report_browser
-    from backcoach.dashboard.i18n import default_language
+    from backcoach.dashboard import report, report_browser
     from backcoach.dashboard.weekly import IsoWeek, last_complete_week
+    from backcoach.i18n import dates, default_language
     from backcoach.store_check import open_for_reading, require_data, where
 
     today = settings.today()

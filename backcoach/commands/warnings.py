@@ -7,9 +7,7 @@ should see, before a live session, which of them really reach a screen or a phon
 from __future__ import annotations
 
 import argparse
-import re
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -17,7 +15,8 @@ from rich.table import Table
 
 from backcoach.config import Settings
 from backcoach.errors import BackcoachError
-from backcoach.processing.rules_text import MESSAGES, render
+from backcoach.i18n.cli import warnings_test_words
+from backcoach.i18n.warnings import MESSAGES
 from backcoach.processing.types import OverloadWarning
 
 if TYPE_CHECKING:
@@ -26,40 +25,8 @@ if TYPE_CHECKING:
 
 TEST_RULE = "TEST"
 
-#: The table's words in Dutch; the whole output follows the message language (`--lang`).
-#: Channel details not listed here come from elsewhere (apprise, the network) and stay as given.
-DUTCH = {
-    "Test warning, channel by channel": "Testwaarschuwing, kanaal voor kanaal",
-    "channel": "kanaal",
-    "result": "resultaat",
-    "detail": "toelichting",
-    "failed": "mislukt",
-    "not available": "niet beschikbaar",
-    "desktop": "bureaublad",
-    "delivered": "afgeleverd",
-    "written and read back (the dashboard shows it)": (
-        "geschreven en teruggelezen (het dashboard toont hem)"
-    ),
-    "written, read back and removed again": "geschreven, teruggelezen en weer verwijderd",
-    "written, but not found when read back": "geschreven, maar niet teruggevonden",
-    "no desktop notification service apprise can use here": (
-        "geen meldingsdienst voor het bureaublad die apprise hier kan gebruiken"
-    ),
-    "no sensor connected (only during a live session)": (
-        "geen sensor verbonden (alleen tijdens een live sessie)"
-    ),
-    "No push services configured: add apprise URLs to BACKCOACH_NOTIFY_URLS (comma separated) "
-    "or warnings.notify_urls, e.g. ntfy://ntfy.sh/your-topic.": (
-        "Geen pushdiensten ingesteld: zet apprise-URL's in BACKCOACH_NOTIFY_URLS (gescheiden "
-        "door komma's) of in warnings.notify_urls, bijvoorbeeld ntfy://ntfy.sh/jouw-onderwerp."
-    ),
-    "warnings.enabled is false: live sessions send no warnings.": (
-        "warnings.enabled staat uit: live sessies sturen geen waarschuwingen."
-    ),
-}
 #: What the README and the dashboard call a channel, where its internal name differs.
 CHANNEL_LABELS = {"store": "dashboard"}
-_NO_ANSWER = re.compile(r"no answer within (\S+) s")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -122,8 +89,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def test_warning(t_s: float) -> OverloadWarning:
     """The warning `warnings test` sends: rule TEST, clearly marked as a test in both languages."""
-    en, nl = render(TEST_RULE, "test")
-    return OverloadWarning(t_s, TEST_RULE, 0.0, en, nl)
+    return OverloadWarning(t_s, TEST_RULE, 0.0, "test")
 
 
 def run_test(args: argparse.Namespace, settings: Settings) -> int:
@@ -172,26 +138,10 @@ def _check_store(
     return ChannelResult("store", True, detail, result.seconds)
 
 
-def _words(lang: str) -> Callable[[str], str]:
-    """The translation of the table's fixed words into `lang` (English is the source)."""
-    if lang != "nl":
-        return lambda text: text
-
-    def nl(text: str) -> str:
-        if text in DUTCH:
-            return DUTCH[text]
-        if text.startswith("desktop ("):  # the desktop channel with its scheme: "desktop (dbus)"
-            return "bureaublad" + text.removeprefix("desktop")
-        m = _NO_ANSWER.fullmatch(text)
-        return f"geen antwoord binnen {m.group(1)} s" if m else text
-
-    return nl
-
-
 def _print(
     results: list[ChannelResult], skipped: list[Skipped], settings: Settings, lang: str
 ) -> None:
-    w = _words(lang)
+    w = warnings_test_words(lang)
     out = Console()
     table = Table(title=w("Test warning, channel by channel"), title_justify="left")
     for col in ("channel", "result", "detail"):

@@ -7,7 +7,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from backcoach.dashboard import common, dates
+from backcoach.dashboard import common
+from backcoach.i18n import dates
 from backcoach.processing.types import DiaryEntry
 
 HISTORY_DAYS = 365  # entries listed for editing

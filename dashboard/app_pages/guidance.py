@@ -6,8 +6,8 @@ import datetime as dt
 
 import streamlit as st
 
-from backcoach.dashboard import charts, common, dates, display, plan_card, scorecard, views
-from backcoach.dashboard.i18n import rule_text, t
+from backcoach.dashboard import charts, common, display, plan_card, scorecard, views
+from backcoach.i18n import dates, rule_text, t
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.summary import ACWR_DAYS
 

@@ -10,7 +10,6 @@ import streamlit as st
 from backcoach.dashboard import (
     charts,
     common,
-    dates,
     export,
     plan_card,
     report,
@@ -18,7 +17,7 @@ from backcoach.dashboard import (
     views,
     weekly,
 )
-from backcoach.dashboard.i18n import t
+from backcoach.i18n import dates, t
 
 WINDOWS_DAYS = (7, 28, 90)
 USUAL_WINDOW_DAYS = 28

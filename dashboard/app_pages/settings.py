@@ -12,10 +12,10 @@ from typing import Any
 import streamlit as st
 
 from backcoach.config import LANGUAGES
-from backcoach.dashboard import common, dates, export, plan_form, views
-from backcoach.dashboard.i18n import LANG_NAMES
+from backcoach.dashboard import common, export, plan_form, views
 from backcoach.dashboard.settings_file import save_settings
 from backcoach.errors import BackcoachError
+from backcoach.i18n import LANG_NAMES, dates
 from backcoach.processing.days import day_bounds
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.types import PLACEMENTS

@@ -6,8 +6,8 @@ import datetime as dt
 
 import streamlit as st
 
-from backcoach.dashboard import charts, common, dates, plan_card, views
-from backcoach.dashboard.i18n import STRINGS, collector_state, t
+from backcoach.dashboard import charts, common, plan_card, views
+from backcoach.i18n import STRINGS, collector_state, dates, t
 from backcoach.processing.days import day_bounds
 from backcoach.processing.placement import sensor_deg
 from backcoach.processing.summary import summarize_day

@@ -6,10 +6,10 @@ import datetime as dt
 
 import streamlit as st
 
-from backcoach.dashboard import common, dates, practice_mode, practice_view
-from backcoach.dashboard.i18n import t
+from backcoach.dashboard import common, practice_mode, practice_view
 from backcoach.dashboard.weekly import IsoWeek
 from backcoach.errors import BackcoachError
+from backcoach.i18n import dates, t
 
 WEEKS_BACK = 12  # weeks offered in the week picker
 TODAY_PAGE = "app_pages/today.py"

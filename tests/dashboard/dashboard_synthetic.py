@@ -143,8 +143,8 @@ def fill(
         t_warn = start_s + (LONG_BOUT_START_H + 0.5) * 3600
         store.write_warnings(
             [
-                OverloadWarning(t_warn, "G1", 30.0, "Sat for 30 min", "30 min gezeten"),
-                OverloadWarning(t_warn + 600, "G1", 40.0, "Sat for 40 min", "40 min gezeten"),
+                OverloadWarning(t_warn, "G1", 30.0, "sitting", {"minutes": 30.0}),
+                OverloadWarning(t_warn + 600, "G1", 40.0, "sitting", {"minutes": 40.0}),
             ]
         )
         store.write_diary(

@@ -14,8 +14,8 @@ import json
 import pytest
 
 from backcoach.cli import main
-from backcoach.dashboard import dates
 from backcoach.dashboard.weekly import IsoWeek, last_complete_week
+from backcoach.i18n import dates
 from backcoach.processing.days import day_bounds
 from backcoach.processing.types import DaySummary
 from backcoach.storage import open_store

@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from backcoach import i18n
 from backcoach.config import load_settings
-from backcoach.dashboard import export, i18n, scorecard, views
+from backcoach.dashboard import export, scorecard, views
 from backcoach.dashboard.settings_file import render_toml, save_settings
 from backcoach.errors import ConfigError
 from backcoach.processing.guidance import RuleThresholds
@@ -201,7 +202,9 @@ def test_exports_hold_every_table_and_read_back(tmp_path):
     store.write_epochs(epochs(["sitting", "walking"]))
     store.write_events([Event("lift", 1, 2, peak_deg=50, style="legs")])
     store.write_summary(DaySummary("2026-03-01", {"load": 3.0}))
-    store.write_warnings([OverloadWarning(1.0, "G3", 1.0, "a", "b")])
+    store.write_warnings(
+        [OverloadWarning(1.0, "G3", 1.0, "window", {"count": 1.0, "window_min": 10.0})]
+    )
     store.write_diary(DiaryEntry("2026-03-01", 2, "x"))
     names = {"epochs", "events", "summaries", "warnings", "diary"}
     export.write_export(store, tmp_path / "a.zip")

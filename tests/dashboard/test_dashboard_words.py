@@ -79,3 +79,25 @@ def test_an_empty_store_says_where_it_looked(empty_store, app_env):
     info = "\n".join(i.value for i in at.info)
     assert str(empty_store.data_dir / "backcoach.sqlite") in info
     assert "BACKCOACH_DATA_DIR" in info
+
+
+def test_the_days_warnings_are_written_in_dutch_from_their_figures(
+    synthetic_rw, app_env, monkeypatch
+):
+    """A stored warning holds figures, not words: the Dutch page writes it in Dutch, with a
+    decimal comma in the message and in the figure beside it."""
+    from backcoach.processing.types import OverloadWarning
+
+    _dutch(app_env, synthetic_rw, monkeypatch)
+    store = open_store(synthetic_rw.settings())
+    last = store.read_warnings(0.0, 4e9)[-1]
+    spike = {"day": "2026-03-01", "ratio": 1.6}
+    store.write_warnings([OverloadWarning(last.t_s + 600, "G7", 1.6, "spike", spike)])
+    store.close()
+    at = run_page("app_pages/today.py")
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Tijd", "Regel", "Waarde", "Bericht"], table.columns
+    g7 = table[table["Regel"] == "G7"].iloc[0]
+    assert g7["Waarde"] == "1,60"
+    assert g7["Bericht"].startswith("Je rugbelasting op 2026-03-01 was 1,60 keer"), g7["Bericht"]
+    assert table["Bericht"].iloc[0].startswith("Je zit al 30 minuten"), table["Bericht"].iloc[0]

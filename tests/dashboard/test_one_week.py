@@ -22,7 +22,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from backcoach.dashboard import practice_view, report, weekly
-from backcoach.dashboard.i18n import t
+from backcoach.i18n import t
 from backcoach.storage import open_store
 from backcoach.storage.base import WearerDays
 

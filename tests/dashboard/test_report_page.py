@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from backcoach.dashboard import dates
 from backcoach.dashboard.weekly import IsoWeek, last_complete_week
+from backcoach.i18n import dates
 from tests import clock
 
 from .test_dashboard_pages import run_page, texts

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from backcoach.dashboard import charts, dates, report
+from backcoach.dashboard import charts, report
 from backcoach.dashboard.weekly import (
     IsoWeek,
     change,
@@ -25,6 +25,7 @@ from backcoach.dashboard.weekly import (
     weeks_between,
 )
 from backcoach.errors import ConfigError
+from backcoach.i18n import dates
 from backcoach.processing.days import day_bounds, zone
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.types import DaySummary, DiaryEntry, OverloadWarning
@@ -153,13 +154,15 @@ def _at(day: str, hour: float) -> float:
 
 def test_warnings_are_counted_per_rule_and_local_weekday_with_the_strongest():
     warnings = [
-        OverloadWarning(_at("2026-11-23", 9), "G1", 30.0, "Sat 30 min", "30 min gezeten"),
-        OverloadWarning(_at("2026-11-23", 10), "G1", 50.0, "Sat 50 min", "50 min gezeten"),
-        OverloadWarning(_at("2026-11-29", 23.5), "G1", 40.0, "Sat 40 min", "40 min gezeten"),
-        OverloadWarning(_at("2026-11-25", 12), "G10", 10.0, "Slumped", "Onderuit"),
-        OverloadWarning(_at("2026-11-24", 12), "G2", 45.0, "Still", "Stil"),
-        OverloadWarning(_at("2026-11-30", 0.5), "G1", 90.0, "next week", "volgende week"),
-        OverloadWarning(_at("2026-11-22", 23.9), "G1", 90.0, "last week", "vorige week"),
+        OverloadWarning(_at("2026-11-23", 9), "G1", 30.0, "sitting", {"minutes": 30.0}),
+        OverloadWarning(_at("2026-11-23", 10), "G1", 50.0, "sitting", {"minutes": 50.0}),
+        OverloadWarning(_at("2026-11-29", 23.5), "G1", 40.0, "sitting", {"minutes": 40.0}),
+        OverloadWarning(_at("2026-11-25", 12), "G10", 10.0, "slumped", {"minutes": 10.0}),
+        OverloadWarning(
+            _at("2026-11-24", 12), "G2", 45.0, "static", {"minutes": 45.0, "posture": "sitting"}
+        ),
+        OverloadWarning(_at("2026-11-30", 0.5), "G1", 90.0, "sitting", {"minutes": 90.0}),
+        OverloadWarning(_at("2026-11-22", 23.9), "G1", 90.0, "sitting", {"minutes": 90.0}),
     ]
     rows = warning_rows(W48, warnings, zone(TZ))
     assert [r.rule for r in rows] == ["G1", "G2", "G10"]  # by number, not as text
@@ -198,7 +201,9 @@ def week_store(tmp_path):
     for e in diary:
         store.write_diary(e)
     store.write_diary(DiaryEntry("2026-11-27", pain=5, note='<script>alert("x")</script> & knie'))
-    store.write_warnings([OverloadWarning(_at("2026-11-24", 9), "G1", 35.0, "Sat", "Gezeten")])
+    store.write_warnings(
+        [OverloadWarning(_at("2026-11-24", 9), "G1", 35.0, "sitting", {"minutes": 35.0})]
+    )
     yield store
     store.close()
 

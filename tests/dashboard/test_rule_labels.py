@@ -6,7 +6,7 @@ from dataclasses import fields
 
 import pytest
 
-from backcoach.dashboard import i18n
+from backcoach import i18n
 from backcoach.processing.guidance import RuleThresholds
 
 

@@ -8,6 +8,7 @@ from backcoach.alerts import Dispatcher, engine_from_settings, warning_hook
 from backcoach.backfill import Backfill, Hole, RangeRefill, refill_span, stored_holes
 from backcoach.collector.simulator import Segment, iter_chunks
 from backcoach.config import Settings
+from backcoach.i18n import warning_text
 from backcoach.processing.types import POSTURE_CODE, Samples
 from backcoach.service import LiveRun
 from backcoach.storage.sqlite import SQLiteStore
@@ -157,7 +158,7 @@ def test_warnings_for_filled_time_are_stored_with_a_note_and_never_sent(tmp_path
     stored = [w for w in store.read_warnings(0, 4e9) if w.rule == "G1"]
     inside = [w for w in stored if T0 + away[0] < w.t_s < T0 + away[1]]
     assert inside and report.warnings == len(inside)
-    assert all(w.message_en.startswith("(from the sensor's memory)") for w in inside)
+    assert all(warning_text(w, "en").startswith("(from the sensor's memory)") for w in inside)
     assert not [w for w in channel.sent if T0 + away[0] < w.t_s < T0 + away[1]]
 
 

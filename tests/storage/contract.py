@@ -136,7 +136,8 @@ class StoreContract:
         assert math.isnan(event.attrs["x"])
 
     def test_summaries_warnings_and_diary_round_trip(self, store):
-        """Per-day rows and warnings come back equal, texts with quotes and newlines intact."""
+        """Per-day rows and warnings come back equal: a warning's variant, figures (text with
+        quotes and newlines intact) and note."""
         summaries = [
             DaySummary("2023-11-14", {"G1.sitting_min": 1.0}),
             DaySummary(DAY, {"G1.sitting_min": 2.5}),
@@ -144,8 +145,8 @@ class StoreContract:
         for s in summaries:
             store.write_summary(s)
         warnings = [
-            OverloadWarning(T0 + 60, "G1", 31.0, 'Sat "too" long', "Te lang\ngezeten"),
-            OverloadWarning(T0 + 60, "G4", 2.0, "Back lift", "Tillen, rug"),
+            OverloadWarning(T0 + 60, "G4", 2.0, "deep", {"deg": 60.0, "seconds": 2.0}, "memory"),
+            OverloadWarning(T0 + 60, "G7", 1.6, "spike", {"day": 'a "b"\nc', "ratio": 1.6}),
         ]
         store.write_warnings(warnings)
         entry = DiaryEntry(DAY, pain=4, note='stiff, "a bit"\nbetter = later', water=True)
@@ -304,7 +305,7 @@ class StoreContract:
         store.write_epochs(make_epochs(60, t0=T0 + 40 * 86400))  # a later month, too
         store.write_events(make_events())
         store.write_samples(make_samples(10))
-        store.write_warnings([OverloadWarning(T0 + 60, "G1", 31.0, "sit", "zit")])
+        store.write_warnings([OverloadWarning(T0 + 60, "G1", 31.0, "sitting", {"minutes": 31.0})])
         store.write_summary(DaySummary(DAY, {"G1.sitting_min": 1.0}))
         store.write_diary(DiaryEntry(DAY, pain=1))
         out = tmp_path / f"export.{fmt}.zip"

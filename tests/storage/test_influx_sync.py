@@ -38,7 +38,7 @@ def test_sync_copies_everything_and_resumes_after_what_it_sent(env, influxd, inf
     src.write_epochs(make_epochs(3 * 3600))
     src.write_events(make_events())
     src.write_samples(make_samples(60))
-    src.write_warnings([OverloadWarning(T0 + 5, "G1", 31.0, "sit", "zit")])
+    src.write_warnings([OverloadWarning(T0 + 5, "G1", 31.0, "sitting", {"minutes": 31.0})])
     src.write_summary(DaySummary(DAY, {"G1.sitting_min": 1.5}))
     src.write_diary(DiaryEntry(DAY, pain=3, note="ok"))
     src.write_status("plan", '{"start": "2026-11-09"}')  # the wearer's plan (docs/plan.md)

@@ -60,7 +60,7 @@ def test_any_name_the_settings_accept_is_written_read_and_deleted_by_influxd(
     try:
         epochs = make_epochs(30)
         events = make_events()
-        warning = OverloadWarning(T0 + 60, "G4", 72.0, "en \\ msg", 'nl " msg')
+        warning = OverloadWarning(T0 + 60, "G2", 72.0, "static", {"posture": 'a \\ b " c'})
         diary = DiaryEntry("2023-11-15", 3, note=note)
         neighbour.write_epochs(epochs)
         neighbour.flush(10)

@@ -15,6 +15,7 @@ from backcoach.alerts.push import AppriseChannel
 from backcoach.alerts.store import StoreChannel
 from backcoach.config import load_settings
 from backcoach.errors import ConfigError
+from backcoach.i18n import warning_text
 from backcoach.processing.types import OverloadWarning
 from backcoach.storage.sqlite import SQLiteStore
 from tests.warnings.receiver import Receiver
@@ -27,8 +28,8 @@ def _warning(i: int) -> OverloadWarning:
         1772445900.0 + 600 * i,
         "G1",
         30.0 + 10 * i,
-        f"You have been sitting for {30 + 10 * i} minutes. Guidance G1",
-        f"Je zit al {30 + 10 * i} minuten. Richtlijn G1",
+        "sitting",
+        {"minutes": 30.0 + 10 * i, "seconds": 1800.0 + 600 * i},
     )
 
 
@@ -45,7 +46,10 @@ def test_apprise_json_delivery_reaches_a_loopback_receiver_with_the_right_payloa
     d.submit(_warning(1))
     got = receiver.wait_for(2)
     d.close(2.0)
-    assert [p["message"] for p in got] == [_warning(0).message_nl, _warning(1).message_nl]
+    assert [p["message"] for p in got] == [
+        "Je zit al 30 minuten — sta op en loop twee minuten. Richtlijn G1",
+        warning_text(_warning(1), "nl"),
+    ]
     assert got[0]["title"] == "backcoach waarschuwing G1"
     assert got[0]["type"] == "warning"
     assert receiver.posts[0][0] == "/hook"
@@ -67,7 +71,7 @@ def test_a_receiver_that_is_down_does_not_block_and_gets_the_warnings_when_back(
     rec.start()
     try:
         got = rec.wait_for(3)
-        assert [p["message"] for p in got] == [_warning(i).message_en for i in range(3)]
+        assert [p["message"] for p in got] == [warning_text(_warning(i), "en") for i in range(3)]
         assert d.wait_idle(5.0)
     finally:
         d.close(1.0)

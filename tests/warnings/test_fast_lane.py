@@ -16,6 +16,7 @@ from backcoach.alerts import Dispatcher, warning_hook
 from backcoach.alerts.buzz import BuzzChannel
 from backcoach.collector.simulator import Segment, iter_chunks, simulate
 from backcoach.config import Settings
+from backcoach.i18n import warning_text
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.pipeline import StreamingPipeline
 from backcoach.processing.rules import RuleEngine
@@ -83,7 +84,9 @@ def test_a_back_lift_warns_within_a_second_of_coming_back_up(tmp_path):
     lift = next(e for e in sim.truth_events if e.type == "lift")
     assert abs(w.t_s - lift.end_s) <= 3.0
     assert at - w.t_s <= 1.0, f"delivered {at - w.t_s:.2f} s after the lift ended"
-    assert [x.rule for x in stored] == ["G3"] and "(provisional)" not in stored[0].message_en
+    assert [x.rule for x in stored] == ["G3"] and "(provisional)" not in warning_text(
+        stored[0], "en"
+    )
 
 
 def test_a_leg_lift_gives_no_warning_ahead(tmp_path):
@@ -129,8 +132,8 @@ def test_a_warning_sent_ahead_and_not_confirmed_is_logged_and_kept(caplog):
             dispatcher.close(1.0)
     assert [w.rule for w in delivered] == ["G3"]
     assert len(kept) == 1 and kept[0].rule == "G3" and kept[0].t_s == delivered[0].t_s
-    assert kept[0].message_en.startswith("(provisional)")
-    assert kept[0].message_nl.startswith("(voorlopig)")
+    assert warning_text(kept[0], "en").startswith("(provisional)")
+    assert warning_text(kept[0], "nl").startswith("(voorlopig)")
     assert "G3 warning sent at data time" in caplog.text
     assert "not confirmed by the full analysis" in caplog.text
 
@@ -169,7 +172,7 @@ def test_sitting_down_after_a_short_break_past_the_limit_warns_from_the_full_ana
     assert second_sit - 1.0 <= w.t_s <= second_sit + 4.0, w.t_s - second_sit
     assert at - w.t_s <= 10.0, f"delivered {at - w.t_s:.2f} s after the condition was met"
     assert [x.rule for x in stored] == ["G1"]
-    assert "(provisional)" not in stored[0].message_en
+    assert "(provisional)" not in warning_text(stored[0], "en")
 
 
 def test_no_sitting_warning_is_sent_on_a_guess_before_the_full_analysis(tmp_path):

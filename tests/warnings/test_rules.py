@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from backcoach.i18n import warning_text
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.rules import RuleEngine, daily_warnings, parse_clock, replay
 from backcoach.processing.types import (
@@ -76,12 +77,12 @@ def test_any_chunking_of_the_stream_gives_the_same_warnings():
 def test_messages_say_what_was_seen_and_end_with_the_rule_id():
     got = replay(_engine(), scripted_epochs(), scripted_events())
     for w in got:
-        assert w.message_en.endswith(w.rule) and w.message_nl.endswith(w.rule)
+        assert warning_text(w, "en").endswith(w.rule) and warning_text(w, "nl").endswith(w.rule)
     first = got[0]
-    assert "sitting for 60 minutes" in first.message_en
-    assert "Je zit al 60 minuten" in first.message_nl
+    assert "sitting for 60 minutes" in warning_text(first, "en")
+    assert "Je zit al 60 minuten" in warning_text(first, "nl")
     g3 = [w for w in got if w.rule == "G3"][0]
-    assert "80°" in g3.message_en and "80°" in g3.message_nl
+    assert "80°" in warning_text(g3, "en") and "80°" in warning_text(g3, "nl")
 
 
 def test_back_lift_window_mode_warns_once_per_three_lifts_in_ten_minutes():
@@ -90,7 +91,7 @@ def test_back_lift_window_mode_warns_once_per_three_lifts_in_ten_minutes():
     lifts = tuple(Event("lift", e - 5, e, peak_deg=80.0, style="back") for e in ends)
     got = engine.push(PipelineOutput(Epochs.empty(), lifts))
     assert _as_rows(got) == [(at("12:09"), "G3", 3.0)]
-    assert "3 times in 10 minutes" in got[0].message_en
+    assert "3 times in 10 minutes" in warning_text(got[0], "en")
 
 
 def test_an_interruption_of_a_full_break_ends_the_sitting_bout():
@@ -128,7 +129,9 @@ def test_daily_warnings_are_moved_out_of_quiet_hours():
     assert [w.rule for w in got] == ["G7", "G8"]
     assert all(w.t_s == at("07:00") + 2 * 86400 for w in got)
     assert got[0].value == 1.8 and got[1].value == 3.0
-    assert "1.80 times" in got[0].message_en and "van 2 naar 5" in got[1].message_nl
+    assert "1.80 times" in warning_text(got[0], "en") and "van 2 naar 5" in warning_text(
+        got[1], "nl"
+    )
 
 
 @pytest.mark.parametrize(
@@ -177,9 +180,9 @@ def test_g3_says_what_the_sensor_saw_not_that_something_was_lifted():
     engine = RuleEngine(RuleThresholds(), 0.0, "00:00", "00:00", "UTC")
     lift = Event("lift", at("12:00") - 4, at("12:00"), peak_deg=73.0, style="back")
     (w,) = engine.push(PipelineOutput(Epochs.empty(), (lift,)))
-    assert "straight legs" in w.message_en and "73°" in w.message_en
-    assert "gestrekte benen" in w.message_nl and "73°" in w.message_nl
-    for text in (w.message_en.lower(), w.message_nl.lower()):
+    assert "straight legs" in warning_text(w, "en") and "73°" in warning_text(w, "en")
+    assert "gestrekte benen" in warning_text(w, "nl") and "73°" in warning_text(w, "nl")
+    for text in (warning_text(w, "en").lower(), warning_text(w, "nl").lower()):
         assert "you lifted" not in text and "je tilde" not in text
 
 
@@ -198,4 +201,4 @@ def test_a_waist_sensor_warns_of_a_deep_bend_at_its_own_degrees():
     waist = RuleEngine(RuleThresholds(), 0.0, "00:00", "00:00", "UTC", placement="waist")
     assert [w.rule for w in as_given.push(PipelineOutput(ep))] == []
     (w,) = waist.push(PipelineOutput(ep))
-    assert w.rule == "G4" and "60°" in w.message_en  # the guidance's degrees in the text
+    assert w.rule == "G4" and "60°" in warning_text(w, "en")  # the guidance's degrees in the text

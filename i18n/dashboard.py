@@ -15,8 +15,8 @@ import os
 import string
 from collections.abc import Mapping
 
-from backcoach.dashboard.i18n_plan import PLAN_STRINGS
-from backcoach.dashboard.i18n_practice import PRACTICE_STRINGS
+from backcoach.i18n.plan import PLAN_STRINGS
+from backcoach.i18n.practice import PRACTICE_STRINGS
 
 LANGS: tuple[str, ...] = ("en", "nl")
 LANG_NAMES: Mapping[str, str] = {"en": "English", "nl": "Nederlands"}
