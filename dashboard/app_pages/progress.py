@@ -64,14 +64,22 @@ def weekly_summary(ctx: common.Ctx, frame) -> None:
 
     def line(c: views.Change) -> str:
         label, unit = COLUMN_LABELS[c.column]
-        before = t(f"unit.{unit}", ctx.lang, v=c.before)
-        after = t(f"unit.{unit}", ctx.lang, v=c.after)
+        before, after = change_figures(unit, c.before, c.after, ctx.lang)
         return ctx.t("progress.improved", metric=ctx.t(label), before=before, after=after)
 
     for c in better:
         st.markdown(f":green[:material/trending_up:] {line(c)}")
     if worse:
         st.caption(ctx.t("progress.worse") + ": " + "; ".join(line(c) for c in worse))
+
+
+def change_figures(unit: str, before: float, after: float, lang: str) -> tuple[str, str]:
+    """A weekly change's two means in words, with one more digit where the unit's usual
+    rounding would show a real change as "1 → 1" (a mean of 1.3 and 0.9 back lifts a day)."""
+    texts = (t(f"unit.{unit}", lang, v=before), t(f"unit.{unit}", lang, v=after))
+    if texts[0] == texts[1]:
+        texts = (t(f"unit.{unit}.fine", lang, v=before), t(f"unit.{unit}.fine", lang, v=after))
+    return texts
 
 
 def charts_for(ctx: common.Ctx, frame) -> None:
