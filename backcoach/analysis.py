@@ -35,7 +35,7 @@ from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.pipeline import GUESSED, PipelineConfig, StreamingPipeline
 from backcoach.processing.summary import summarize_day
 from backcoach.processing.types import Calibration, DaySummary, Epochs, Event, PipelineOutput
-from backcoach.tables import EPOCH_HEADER, epoch_rows
+from backcoach.tables import EPOCH_HEADER, epoch_lines
 
 DAY_S = 86400.0
 SUMMARY_EVENTS = ("static", "lift", "bend", "walk")  # the event types summarize_day reads
@@ -157,9 +157,11 @@ class _EventsWriter:
         fh.write('{"events": [')
 
     def write(self, events: tuple[Event, ...]) -> None:
-        for e in events:
-            self.fh.write(("," if self.n else "") + "\n " + json.dumps(e.to_dict()))
-            self.n += 1
+        if not events:
+            return
+        lead = ",\n " if self.n else "\n "
+        self.fh.write(lead + ",\n ".join(json.dumps(e.to_dict()) for e in events))
+        self.n += len(events)
 
     def close(self) -> None:
         self.fh.write("\n]}\n")
@@ -236,7 +238,7 @@ def _run(
                 origin = math.floor(rec.first_s or 0.0)
                 days = _Days(tmp, calendar=rec.calendar_days, tz=options.timezone, origin_s=origin)
             days.add(out)
-            ep_fh.writelines(epoch_rows(out.epochs))
+            ep_fh.write(epoch_lines(out.epochs))
             events.write(out.events)
 
         for chunk in chunks:
