@@ -11,6 +11,11 @@ pool). Nothing grows with the recording's length:
 4. At the end every day is summarised (`processing.summary.summarize_day`, G1-G12) from its
    temporary file, oldest first (so G7's acute:chronic ratio sees the days before it).
 
+BLAS runs on one thread: the pipeline's matrix products are tiny ((n, 3) by 3×3), where a
+second thread gains nothing and, on a busy machine, waits for a core (issue 24: `raw @ M` of
+autocal took 100-350 ms per chunk instead of 1 ms on a loaded 2-core machine); the results are
+the same. `--jobs` workers are one-threaded anyway (`commands.analyze._ONE_THREAD`).
+
 Everything is written into `DIR/.<name>.partial/` (one per attempt on a cluster) and renamed to
 `DIR/<name>/` when complete, so a file that fails half-way leaves nothing that looks like a result.
 """
@@ -26,6 +31,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from backcoach.collector.files import open_recording
 from backcoach.errors import BackcoachError
@@ -195,7 +201,8 @@ def analyze_file(
     except OSError as exc:
         raise BackcoachError(f"cannot write results for {path.name} to {tmp}: {exc}") from exc
     try:
-        result = _run(path, tmp, name, options, on_progress)
+        with threadpool_limits(1, user_api="blas"):
+            result = _run(path, tmp, name, options, on_progress)
         owner_only(tmp)
         if target.exists():
             shutil.rmtree(target)
