@@ -1,18 +1,20 @@
 """Speed and memory of `backcoach analyze`, the command a researcher runs, beside SKDH.
 
-Usage: python bench/throughput.py [--kinds sim dense] [--rss-days N ...] [--no-skdh]
+Usage: python bench/throughput.py [--kinds sim dense] [--rss-days N ...] [--no-skdh] [--before PY]
                                   [--still-days N ...] [--workdir DIR]
 
 For each kind of day (`sim`: collector/simulator.py's office day; `dense`: a day dense with
 movement, `dense_script`: thousands of sits, stands, bends, lifts and squats, ~20% walking), a
 1-day and a 7-day 50 Hz .npz are written and `backcoach analyze` runs on each in its own process
-(`python -m backcoach analyze FILE --out DIR --jobs 1`). Printed per kind: the wall time of both
-runs (start-up included), the marginal seconds per day = (7-day run - 1-day run) / 6, which
-start-up and imports do not enter, and the command's own peak RSS. scikit-digital-health's
-activity levels and sit-to-stand (`pip install -e '.[bench]'`) run in this process on the same
-first day of each kind, in the same run, and the ratio is printed (issue 24: >= 14x SKDH per day
-on both kinds, aim 30x, <= 1.2 s per day). Last, `--rss-days` (default 30) days of the simulator
-in one file: peak RSS, which must stay flat (issue 24: <= 300 MB for 7 and 30 days).
+(`python -m backcoach analyze FILE --out DIR --jobs 1`). Printed per kind: the wall and CPU time
+of both runs (start-up included), the marginal seconds per day = (7-day run - 1-day run) / 6,
+which start-up and imports do not enter, and the command's own peak RSS. CPU time (user +
+system of the command, all threads) is printed beside the wall time because on a shared
+machine the wall time mostly measures the others' load. scikit-digital-health's activity
+levels and sit-to-stand (`pip install -e '.[bench]'`) run in this process on the same first day
+of each kind, in the same run, and the ratios (wall and CPU) are printed (issue 24: >= 14x SKDH
+per day on both kinds, aim 30x, <= 1.2 s per day). Last, `--rss-days` (default 30) days of the
+simulator in one file: peak RSS, which must stay flat (issue 24: <= 300 MB for 7 and 30 days).
 
 Before the timed runs the command analyses a 10-minute file once, so Python's byte-code cache
 is warm as in any installed copy (PYTHONDONTWRITEBYTECODE is dropped for the children). The
@@ -114,9 +116,9 @@ def make_day(kind: str, day: int):
     return d.samples.t_s, d.samples.acc_g
 
 
-def skdh_seconds(kind: str) -> tuple[float, str] | str:
-    """scikit-digital-health's activity levels + sit-to-stand on day 0 of `kind`: (seconds,
-    version), or why it could not run."""
+def skdh_seconds(kind: str) -> tuple[float, float, str] | str:
+    """scikit-digital-health's activity levels + sit-to-stand on day 0 of `kind`: (wall s,
+    CPU s of this process, version), or why it could not run."""
     try:
         import skdh
     except ImportError as exc:
@@ -124,16 +126,17 @@ def skdh_seconds(kind: str) -> tuple[float, str] | str:
     logging.disable(logging.INFO)  # skdh logs two INFO lines per call
     t, a = make_day(kind, 0)
     a = a.astype(np.float64)
-    total = 0.0
+    wall = cpu = 0.0
     for make in (skdh.activity.ActivityLevelClassification, skdh.sit2stand.Sit2Stand):
         step = make()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             step.predict(time=t, accel=a, fs=FS_HZ)
         except Exception as exc:  # report the third-party step's failure, then go on
             return f"{make.__name__} failed: {type(exc).__name__}: {exc}"
-        total += time.perf_counter() - t0
-    return total, skdh.__version__
+        wall += time.perf_counter() - t0
+        cpu += time.process_time() - c0
+    return wall, cpu, skdh.__version__
 
 
 def write_days_npz(path: Path, days: int, kind: str = "sim") -> int:
@@ -164,19 +167,23 @@ _PEAK_RSS = """
 import os, subprocess, sys
 p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
 _, status, usage = os.wait4(p.pid, 0)
-print(usage.ru_maxrss)
+print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
-def run_with_peak(cmd: list[str]) -> tuple[int, int, float, str]:
-    """Run a command: (exit code, its own peak RSS in KiB, wall seconds, stderr).
+def run_measured(cmd: list[str], *, cache: bool = True) -> tuple[int, int, float, float, str]:
+    """Run a command: (exit code, its own peak RSS in KiB, wall seconds, CPU seconds, stderr).
 
     Linux carries a forked child's peak RSS over exec, so a large parent would count: a small
-    Python in between starts the command and reports the command's own peak.
+    Python in between starts the command and reports the command's own peak and CPU time
+    (user + system, all its threads: on a shared machine far steadier than the wall time).
+    With `cache` the command runs without PYTHONDONTWRITEBYTECODE, so byte-code is cached as
+    in any installed copy.
     """
     t0 = time.perf_counter()
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    drop = "PYTHONDONTWRITEBYTECODE" if cache else ""
+    env = {k: v for k, v in os.environ.items() if k != drop}
     proc = subprocess.run(
         [sys.executable, "-c", _PEAK_RSS, *cmd],
         capture_output=True,
@@ -185,43 +192,71 @@ def run_with_peak(cmd: list[str]) -> tuple[int, int, float, str]:
         env=env,
     )
     wall = time.perf_counter() - t0
-    peak = int(proc.stdout.split()[-1]) if proc.stdout.strip() else 0
-    return proc.returncode, peak, wall, proc.stderr
+    got = proc.stdout.split()
+    peak, cpu = (int(got[-2]), float(got[-1])) if len(got) >= 2 else (0, 0.0)
+    return proc.returncode, peak, wall, cpu, proc.stderr
 
 
-def analyze_run(path: Path, workdir: Path) -> tuple[float, float]:
-    """`backcoach analyze` on one file in its own process: (wall seconds, peak RSS MiB)."""
-    cmd = [sys.executable, "-m", "backcoach", "analyze", str(path), "--out", str(workdir / "out")]
-    code, peak_kib, wall, err = run_with_peak([*cmd, "--jobs", "1"])
+def run_with_peak(cmd: list[str]) -> tuple[int, int, float, str]:
+    """`run_measured` without the CPU time: (exit code, peak RSS KiB, wall seconds, stderr)."""
+    code, peak, wall, _, err = run_measured(cmd)
+    return code, peak, wall, err
+
+
+def analyze_run(
+    path: Path, workdir: Path, python: str = sys.executable
+) -> tuple[float, float, float]:
+    """`backcoach analyze` on one file in its own process: (wall s, CPU s, peak RSS MiB);
+    `python`: the interpreter (another checkout's venv, for a before/after in one run)."""
+    cmd = [python, "-m", "backcoach", "analyze", str(path), "--out", str(workdir / "out")]
+    # another checkout's byte-code is not written into it: its 1-day run compiles
+    cache = python == sys.executable
+    code, peak_kib, wall, cpu, err = run_measured([*cmd, "--jobs", "1"], cache=cache)
     if code != 0:
         raise SystemExit(f"analyze of {path.name} failed: {err.strip().splitlines()[-1:]}")
-    return wall, peak_kib / 1024
+    return wall, cpu, peak_kib / 1024
 
 
-def warm_up(workdir: Path) -> float:
-    """One analyze of a 10-minute file: byte-code cached, as in an installed copy (seconds)."""
+def warm_up(workdir: Path, before: str | None = None) -> tuple[float, float]:
+    """Analyze a 10-minute file twice (the first caches byte-code): the second's (wall, CPU)."""
     t, acc = make_day("sim", 0)
     path = workdir / "warm.npz"
     np.savez(path, t=t[: int(600 * FS_HZ)], acc=acc[: int(600 * FS_HZ)])
     analyze_run(path, workdir)
-    wall, _ = analyze_run(path, workdir)
+    wall, cpu, _ = analyze_run(path, workdir)
+    if before:
+        analyze_run(path, workdir, before)
     path.unlink()
-    return wall
+    return wall, cpu
 
 
-def day_kind(kind: str, workdir: Path, skdh_on: bool) -> None:
-    """1- and 7-day runs of `kind`: wall, marginal per day, peak RSS, SKDH beside."""
-    walls, peaks = {}, {}
+def day_kind(kind: str, workdir: Path, skdh_on: bool, before: str | None = None) -> None:
+    """1- and 7-day runs of `kind`: wall and CPU time, marginal per day, peak RSS, SKDH beside;
+    with `before` (a Python), that checkout's figures first, on the same files."""
+    runs, old = {}, {}
     for days in (1, 7):
         path = workdir / f"{kind}{days}d.npz"
         write_days_npz(path, days, kind)
-        walls[days], peaks[days] = analyze_run(path, workdir)
+        if before:
+            old[days] = analyze_run(path, workdir, before)
+        runs[days] = analyze_run(path, workdir)
         path.unlink()
-    per_day = (walls[7] - walls[1]) / 6
+    if before:
+        (w1, c1, p1), (w7, c7, p7) = old[1], old[7]
+        print(
+            f"{kind:5s}: BEFORE ({before}, byte-code not cached): 1 day {w1:.2f} s wall / "
+            f"{c1:.2f} s CPU, 7 days "
+            f"{w7:.2f} s / {c7:.2f} s; per day {(w7 - w1) / 6:.2f} s wall, {(c7 - c1) / 6:.2f} s "
+            f"CPU; peak RSS {p1:.0f} / {p7:.0f} MiB"
+        )
+    (w1, c1, p1), (w7, c7, p7) = runs[1], runs[7]
+    wall_day, cpu_day = (w7 - w1) / 6, (c7 - c1) / 6
     print(
-        f"{kind:5s}: backcoach analyze 1 day {walls[1]:.2f} s, 7 days {walls[7]:.2f} s "
-        f"(start-up included); marginal {per_day:.2f} s per day (goal <= 1.2 s); "
-        f"peak RSS {peaks[1]:.0f} MiB (1 day), {peaks[7]:.0f} MiB (7 days; goal <= 300 MB)"
+        f"{kind:5s}: backcoach analyze, 1 day {w1:.2f} s wall / {c1:.2f} s CPU, 7 days "
+        f"{w7:.2f} s / {c7:.2f} s (start-up included)\n"
+        f"       marginal per day (7-day run - 1-day run) / 6: {wall_day:.2f} s wall, "
+        f"{cpu_day:.2f} s CPU (goal <= 1.2 s); peak RSS {p1:.0f} MiB (1 day), {p7:.0f} MiB "
+        "(7 days; goal <= 300 MB)"
     )
     if not skdh_on:
         return
@@ -229,11 +264,12 @@ def day_kind(kind: str, workdir: Path, skdh_on: bool) -> None:
     if isinstance(got, str):
         print(f"       scikit-digital-health not compared: {got}")
         return
-    sec, version = got
+    sk_wall, sk_cpu, version = got
     print(
-        f"       skdh {version} activity + sit-to-stand on day 1 of it: {sec:.2f} s; backcoach "
-        f"is {sec / per_day:.1f}x faster per day (goal >= 14x, aim 30x), "
-        f"{sec / walls[1]:.1f}x for the 1-day command with its start-up"
+        f"       skdh {version} activity + sit-to-stand on the first day: {sk_wall:.2f} s wall, "
+        f"{sk_cpu:.2f} s CPU; backcoach per day is {sk_wall / wall_day:.1f}x faster by wall "
+        f"time, {sk_cpu / cpu_day:.1f}x by CPU time (goal >= 14x, aim 30x); the 1-day command "
+        f"with its start-up {sk_wall / w1:.1f}x"
     )
 
 
@@ -243,7 +279,7 @@ def rss_days(days: int, workdir: Path) -> None:
     t0 = time.perf_counter()
     n = write_days_npz(path, days)
     made = time.perf_counter() - t0
-    wall, peak = analyze_run(path, workdir)
+    wall, _, peak = analyze_run(path, workdir)
     print(
         f"sim  : {days} days in one file ({n:,} samples, {path.stat().st_size / 2**30:.2f} GiB "
         f".npz, made in {made:.0f} s): peak RSS {peak:.0f} MiB (goal <= 300 MB, flat), "
@@ -306,7 +342,16 @@ def main(argv: list[str]) -> int:
         metavar="N",
         help="also a still sensor (no walking) of N days: the reference is held to the end",
     )
-    p.add_argument("--workdir", type=Path, default=None, help="for the generated files (temp)")
+    p.add_argument(
+        "--before",
+        metavar="PYTHON",
+        default=None,
+        help="also run another checkout's `backcoach analyze` on the same files with this "
+        "interpreter (e.g. ../main/.venv/bin/python): before and after in one run",
+    )
+    p.add_argument(
+        "--workdir", type=Path, default=None, metavar="DIR", help="for the generated files (temp)"
+    )
     args = p.parse_args(argv)
     print(
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the runs; "
@@ -314,9 +359,10 @@ def main(argv: list[str]) -> int:
     )
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         work = Path(tmp)
-        print(f"start-up: a 10-minute file takes {warm_up(work):.2f} s (imports included)")
+        wall, cpu = warm_up(work, args.before)
+        print(f"start-up: a 10-minute file takes {wall:.2f} s wall, {cpu:.2f} s CPU (imports)")
         for kind in args.kinds:
-            day_kind(kind, work, not args.no_skdh)
+            day_kind(kind, work, not args.no_skdh, args.before)
         for days in args.rss_days:
             rss_days(days, work)
         for days in args.still_days:
