@@ -22,6 +22,7 @@ Everything is written into `DIR/.<name>.partial/` (one per attempt on a cluster)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import shutil
@@ -31,7 +32,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from backcoach.collector.files import open_recording
 from backcoach.errors import BackcoachError
@@ -177,6 +177,16 @@ def _metrics(summary: DaySummary) -> dict[str, float | None]:
     return {k: (None if math.isnan(v) else round(v, 4)) for k, v in summary.metrics.items()}
 
 
+def _one_blas_thread() -> contextlib.AbstractContextManager:
+    """BLAS limited to one thread while a file is analysed (see the module docstring); a copy
+    installed before threadpoolctl became a dependency runs as before, only slower."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - `pip install -e .` brings it
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
 def analyze_file(
     path: Path,
     out_dir: Path,
@@ -201,7 +211,7 @@ def analyze_file(
     except OSError as exc:
         raise BackcoachError(f"cannot write results for {path.name} to {tmp}: {exc}") from exc
     try:
-        with threadpool_limits(1, user_api="blas"):
+        with _one_blas_thread():
             result = _run(path, tmp, name, options, on_progress)
         owner_only(tmp)
         if target.exists():
