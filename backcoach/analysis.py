@@ -11,12 +11,18 @@ pool). Nothing grows with the recording's length:
 4. At the end every day is summarised (`processing.summary.summarize_day`, G1-G12) from its
    temporary file, oldest first (so G7's acute:chronic ratio sees the days before it).
 
+BLAS runs on one thread: the pipeline's matrix products are tiny ((n, 3) by 3×3), where a
+second thread gains nothing and, on a busy machine, waits for a core (issue 24: `raw @ M` of
+autocal took 100-350 ms per chunk instead of 1 ms on a loaded 2-core machine); the results are
+the same. `--jobs` workers are one-threaded anyway (`commands.analyze._ONE_THREAD`).
+
 Everything is written into `DIR/.<name>.partial/` (one per attempt on a cluster) and renamed to
 `DIR/<name>/` when complete, so a file that fails half-way leaves nothing that looks like a result.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import shutil
@@ -36,7 +42,7 @@ from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.pipeline import GUESSED, PipelineConfig, StreamingPipeline
 from backcoach.processing.summary import METRICS, summarize_day
 from backcoach.processing.types import Calibration, DaySummary, Epochs, Event, PipelineOutput
-from backcoach.tables import EPOCH_HEADER, epoch_rows
+from backcoach.tables import EPOCH_HEADER, epoch_lines
 
 DAY_S = 86400.0
 SUMMARY_EVENTS = ("static", "lift", "bend", "walk")  # the event types summarize_day reads
@@ -160,9 +166,11 @@ class _EventsWriter:
         fh.write('{"events": [')
 
     def write(self, events: tuple[Event, ...]) -> None:
-        for e in events:
-            self.fh.write(("," if self.n else "") + "\n " + json.dumps(e.to_dict()))
-            self.n += 1
+        if not events:
+            return
+        lead = ",\n " if self.n else "\n "
+        self.fh.write(lead + ",\n ".join(json.dumps(e.to_dict()) for e in events))
+        self.n += len(events)
 
     def close(self) -> None:
         self.fh.write("\n]}\n")
@@ -172,6 +180,16 @@ def _metrics(summary: DaySummary) -> dict[str, float | None]:
     """Every metric by stored key, None where the day does not know it."""
     row = summary.metrics.as_row()
     return {k: (round(row[k], 4) if k in row else None) for k in METRICS}
+
+
+def _one_blas_thread() -> contextlib.AbstractContextManager:
+    """BLAS limited to one thread while a file is analysed (see the module docstring); a copy
+    installed before threadpoolctl became a dependency runs as before, only slower."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - `pip install -e .` brings it
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
 
 
 def analyze_file(
@@ -198,7 +216,8 @@ def analyze_file(
     except OSError as exc:
         raise BackcoachError(f"cannot write results for {path.name} to {tmp}: {exc}") from exc
     try:
-        result = _run(path, tmp, name, options, on_progress)
+        with _one_blas_thread():
+            result = _run(path, tmp, name, options, on_progress)
         owner_only(tmp)
         if target.exists():
             shutil.rmtree(target)
@@ -242,7 +261,7 @@ def _run(
                 origin = math.floor(rec.first_s or 0.0)
                 days = _Days(tmp, calendar=rec.calendar_days, tz=options.timezone, origin_s=origin)
             days.add(out)
-            ep_fh.writelines(epoch_rows(out.epochs))
+            ep_fh.write(epoch_lines(out.epochs))
             events.write(out.events)
 
         for chunk in chunks:

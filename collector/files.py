@@ -199,11 +199,11 @@ def _time_kind(rec: Recording, t: np.ndarray) -> str:
 
 def _seconds(rec: Recording, t: np.ndarray, kind: str) -> np.ndarray:
     """Times as float64 in the file's unit (ISO: Unix seconds); unreadable ones become NaN."""
+    if kind in ("number", "unix") and t.dtype.kind in "fiu":
+        return np.asarray(t, np.float64)  # no pandas to import (a second at start-up)
     import pandas as pd
 
     if kind in ("number", "unix"):
-        if t.dtype.kind in "fiu":
-            return np.asarray(t, np.float64)
         return pd.to_numeric(pd.Series(t), errors="coerce").to_numpy(np.float64)
     try:
         stamps = pd.to_datetime(pd.Series(t), utc=True, format="ISO8601", errors="coerce")

@@ -19,7 +19,6 @@ it is kept only where it lowers the error at rest.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,10 +70,8 @@ class AutoCalibrator:
         n_done = raw.shape[0] // fs
         out = np.empty((raw.shape[0], 3))
         done = raw[: n_done * fs].reshape(n_done, fs, 3)
-        with warnings.catch_warnings(), np.errstate(invalid="ignore"):
-            warnings.simplefilter("ignore", RuntimeWarning)
-            sd = np.sqrt(np.sum(np.var(done, axis=1), axis=1))
-            mean = np.mean(done, axis=1)
+        with np.errstate(invalid="ignore"):
+            sd, mean = _sd_mean(done)
         idx = np.flatnonzero(np.isfinite(sd) & (sd < STILL_SD_G))
         pool = self._pools(mean[idx])
         idx, pool = idx[pool >= 0], pool[pool >= 0]  # beyond MAX_POOLS orientations: unused
@@ -84,13 +81,15 @@ class AutoCalibrator:
         # Still epochs with which an orientation reaches POOL_MIN: the fit changes after them.
         trig = idx[_rank(pool, st.pool_n) == POOL_MIN].tolist()
         a = 0
+        # matrix.T made C-contiguous: numpy's matmul takes a far slower path for a transposed
+        # (Fortran-ordered) 3×3 (4x here), with the same result.
         for e in trig:
             rows = slice(a * fs, (e + 1) * fs)
-            out[rows] = raw[rows] @ st.matrix.T + st.offset
+            out[rows] = raw[rows] @ np.ascontiguousarray(st.matrix.T) + st.offset
             self._add(idx, pool, mean, a, e)
             st.matrix, st.offset = _fit(st.pool_sum, st.pool_n)
             a = e + 1
-        out[a * fs :] = raw[a * fs :] @ st.matrix.T + st.offset
+        out[a * fs :] = raw[a * fs :] @ np.ascontiguousarray(st.matrix.T) + st.offset
         self._add(idx, pool, mean, a, n_done - 1)
         st.part = raw[n_done * fs :]
         st.next_k = (e_first + n_done) * fs
@@ -125,6 +124,19 @@ class AutoCalibrator:
             st.anchor = np.vstack([st.anchor, u[i]])
             pool[i] = st.anchor.shape[0] - 1
         return pool
+
+
+def _sd_mean(done: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per epoch (rows of `done`, (n, fs, 3)): the total standard deviation of the three axes
+    and the mean. The steps of `np.var` and `np.mean` (same sums, same divisions, so the same
+    bits), with the mean computed once instead of twice."""
+    k = done.shape[1]
+    mean = np.add.reduce(done, axis=1, keepdims=True)
+    mean = np.true_divide(mean, np.intp(k), out=mean, casting="unsafe")
+    x = np.subtract(done, mean)
+    np.multiply(x, x, out=x)
+    var = np.true_divide(np.add.reduce(x, axis=1), np.intp(k))
+    return np.sqrt(np.sum(var, axis=1)), mean[:, 0, :]
 
 
 def _rank(pool: np.ndarray, carried: np.ndarray) -> np.ndarray:

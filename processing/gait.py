@@ -31,7 +31,6 @@ as the batch run. While no step candidates come, nothing is held.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -213,9 +212,12 @@ def _label(
         is_step = np.zeros(f.peak_t.shape, bool)
         dt = np.full(f.peak_t.shape, np.nan)
     steps = is_step.sum(axis=1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # epochs without steps
-        cadence_spm = 60.0 / np.nanmedian(dt, axis=1)
+    # The median interval of the epochs with steps only: the others (most) have none, and
+    # nanmedian would warn once per such row (half a million warnings a week).
+    cadence_spm = np.full(n, np.nan)
+    with_steps = np.flatnonzero(np.isfinite(dt).any(axis=1))
+    if with_steps.size:
+        cadence_spm[with_steps] = 60.0 / np.nanmedian(dt[with_steps], axis=1)
     running = in_bout & (
         (f.activity_g >= cfg.run_activity_g)
         | ((cadence_spm >= cfg.run_cadence_spm) & (f.activity_g >= cfg.run_min_activity_g))
