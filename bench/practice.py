@@ -47,6 +47,7 @@ from backcoach.dashboard.weekly import IsoWeek  # noqa: E402
 from backcoach.practice import READER_TOKEN, load_roster, read_secret  # noqa: E402
 from backcoach.processing.types import Epochs, Samples  # noqa: E402
 from backcoach.storage.influx_http import InfluxConnection  # noqa: E402
+from backcoach.storage.status import LiveStatus  # noqa: E402
 from tests.storage import practice_world  # noqa: E402
 
 FS_HZ = 50.0
@@ -228,8 +229,9 @@ def live(world, names: list[str], seconds: float, burst_s: float, feeders: int) 
                 s.write_samples(chunk)
                 if tick % 2 == 1:
                     s.write_epochs(Epochs([t - 0.5], [2], [5.0], [0.0], [0.02], [0]))
-                    s.write_status("collector.posture", "standing")
-                    s.write_status("collector.last_sample_s", f"{t:.1f}")
+                    live = LiveStatus(posture="standing", last_sample_s=t)
+                    for key, value in live.rows({"posture", "last_sample_s"}).items():
+                        s.write_status(key, value)
             tick += 1
             time.sleep(max(0.0, tick * CHUNK_S - (time.perf_counter() - t0)))
 

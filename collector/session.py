@@ -45,7 +45,6 @@ RAW_FLUSH_S = 0.0  # each chunk's raw samples are stored as it is handed on: a k
 CHUNK_S = 0.25  # wall seconds of samples handed to the pipeline at once (latency)
 IDLE_S = 60.0  # while no samples come (sensor away): look this often, or when samples arrive
 STATUS_S = 1.0  # wall seconds between status writes
-STATUS_IDLE_S = 60.0  # ... while nothing changes (a sensor away for days: not a row a second)
 RATE_WINDOW_S = 5.0  # the measured rate averages over this long
 DAYS_EVERY_S = 10.0  # wall seconds between checks whether a day is due (daybook)
 
@@ -159,8 +158,7 @@ class CollectSession:
         self._gaps: list[Event] = []
         self._rate: list[tuple[float, int]] = []  # (wall time, samples so far) for the rate
         self.rate_hz = 0.0  # samples per second received, over the last RATE_WINDOW_S
-        self._said: dict[str, str] = {}  # status as last written, and when
-        self._said_at = 0.0
+        self._prepared = False  # the live path is built and has processed what a killed run left
         self._nudge = asyncio.Event()  # samples came, or streaming began or ended
         self.stop_event = asyncio.Event()
 
@@ -187,6 +185,7 @@ class CollectSession:
                 if preparing.done() and not paused:  # until then the samples wait
                     if preparing.exception() is not None:
                         break
+                    self._prepared = True
                     self._flush()
                     if clock.monotonic() - days_at >= DAYS_EVERY_S:
                         days_at = clock.monotonic()
@@ -310,6 +309,8 @@ class CollectSession:
                 self.filler.pushed(chunk)
 
     def _status(self, force: bool = False) -> None:
+        """The link's facts to the live run's status writer (it writes what changed); until
+        the live run is built they wait."""
         now = self.clock.monotonic()
         if not force and self._rate and now - self._rate[-1][0] < STATUS_S:
             return
@@ -319,25 +320,13 @@ class CollectSession:
         t0, n0 = self._rate[0]
         rate = (s.samples - n0) / (now - t0) if now > t0 else 0.0
         self.rate_hz = rate
-        status = {
-            "collector.state": s.state,
-            "collector.sensor": f"{self.found.name} {self.found.address} ({self.found.profile})",
-            "collector.rate_hz": f"{rate:.1f}",
-            "collector.packets_lost": str(s.lost_packets),
-            "collector.battery": "" if s.battery is None else str(s.battery),
-        }
-        if s.last_sample_s is not None:
-            status["collector.last_sample_s"] = f"{s.last_sample_s:.3f}"
-        idle = status == self._said and now - self._said_at < STATUS_IDLE_S
-        if idle and not force:
-            return  # nothing changed (a sensor away): a row a minute, not one a second
-        self._said, self._said_at = status, now
-        if self.live is not None:  # through the live run's backlog: the latest value is kept
-            for key, value in status.items():
-                self.live.write_status(key, value)
-        else:  # the live path is still being built: the store itself, best effort
-            try:
-                for key, value in status.items():
-                    self.store.write_status(key, value)
-            except StoreUnavailable as exc:
-                log.debug("status not written: %s", exc)
+        if not self._prepared:  # the live path is still being built: said once it is
+            return
+        self.live.status.update(
+            state=s.state,
+            sensor=f"{self.found.name} {self.found.address} ({self.found.profile})",
+            rate_hz=rate,
+            packets_lost=s.lost_packets,
+            battery=s.battery,
+            **({} if s.last_sample_s is None else {"last_sample_s": s.last_sample_s}),
+        )

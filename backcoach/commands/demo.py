@@ -172,6 +172,7 @@ def _simulate(
     from backcoach.collector.simulator import simulate_day
     from backcoach.plans import plan_hook
     from backcoach.service import LiveRun, daily_hook
+    from backcoach.storage.status import StatusWriter
 
     dispatcher = build_dispatcher(channels, store=None)
     hooks = {
@@ -179,9 +180,9 @@ def _simulate(
         "on_day": [daily_hook(settings, store, engine, dispatcher)],
     }
     reports: list[DayReport] = []
+    status = StatusWriter(store.write_status)
     if args.speed:  # the dashboard's live panel shows a paced demo like a streaming sensor
-        store.write_status("collector.sensor", f"simulated wearer ({args.speed:g}x)")
-        store.write_status("collector.state", "simulating")
+        status.update(sensor=f"simulated wearer ({args.speed:g}x)", state="simulating")
     try:
         with Progress(
             TextColumn("[bold]{task.description}"),
@@ -210,7 +211,7 @@ def _simulate(
     finally:
         dispatcher.close(timeout_s=10.0)
         if args.speed:
-            store.write_status("collector.state", "stopped")
+            status.update(state="stopped")
         store.close()
     return reports
 
