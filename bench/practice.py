@@ -51,7 +51,7 @@ from backcoach.storage.status import LiveStatus  # noqa: E402
 from tests.storage import practice_world  # noqa: E402
 
 FS_HZ = 50.0
-CHUNK_S = 0.5  # a live sensor's raw chunk (service.LiveRun)
+CHUNK_S = 0.5  # a live sensor's raw chunk (live.run.LiveRun)
 USER, PASSWORD = "bench", "bench-Passw0rd-2026"
 
 

@@ -100,7 +100,7 @@ def uninterrupted(samples, data_dir: str):  # noqa: ANN001, ANN201
     """The same signal through the same live path, without a gap: epochs and events."""
     from backcoach.collector.simulator import iter_chunks
     from backcoach.config import Settings
-    from backcoach.service import LiveRun
+    from backcoach.live.run import LiveRun
     from backcoach.storage import open_store
 
     settings = Settings(data_dir=data_dir)
@@ -119,10 +119,11 @@ async def session(
 ) -> tuple[object, float]:
     """A collect session in this process for `seconds` of paced time; `actions` are
     (paced seconds after the first sample, control, args, signature). Returns (result, t0)."""
-    from backcoach.alerts import Dispatcher, engine_from_settings, warning_hook
+    from backcoach.alerts import Dispatcher, engine_from_settings
     from backcoach.collector.ble import async_find
     from backcoach.collector.session import CollectSession
     from backcoach.config import Settings
+    from backcoach.live.warnings import warning_hook
     from backcoach.storage import open_store
 
     settings = Settings(data_dir=data_dir)

@@ -1,6 +1,6 @@
 """A live session's holes filled from the sensor's memory while the stream goes on.
 
-Why a unit of its own: the link (`ble.py`) knows bytes, the live run (`service.LiveRun`) knows
+Why a unit of its own: the link (`ble.py`) knows bytes, the live run (`live.run.LiveRun`) knows
 what samples are for; filling a hole needs both, and time. The session hands it every hole it
 saw and every chunk it pushed; `run()` (a task beside the link) does the rest:
 
@@ -47,7 +47,7 @@ from backcoach.processing.days import day_of
 from backcoach.processing.types import Samples
 
 if TYPE_CHECKING:
-    from backcoach.service import LiveRun
+    from backcoach.live.run import LiveRun
     from backcoach.storage.base import Store
 
 log = logging.getLogger(__name__)

@@ -37,7 +37,7 @@ from backcoach.references import load_reference
 from backcoach.storage.base import Store
 
 if TYPE_CHECKING:
-    from backcoach.service import LiveRun
+    from backcoach.live.run import LiveRun
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class SessionResult:
 
 def sensor_live_run(session: CollectSession) -> LiveRun:
     """The live path for a session: from the sensor's kept reference, with the session's hooks."""
-    from backcoach.service import LiveRun  # a second of imports: see CollectSession
+    from backcoach.live.run import LiveRun  # a second of imports: see CollectSession
 
     kept = load_reference(session.store, session.found.address)
     if kept is not None:

@@ -15,8 +15,8 @@ from pathlib import Path
 from backcoach.alerts import engine_from_settings
 from backcoach.collector.simulator import Segment, simulate
 from backcoach.config import Settings, load_settings
+from backcoach.live.run import LiveRun
 from backcoach.processing.days import day_bounds
-from backcoach.service import LiveRun
 from backcoach.storage.base import Store
 from backcoach.storage.sqlite import SQLiteStore
 from tests import clock

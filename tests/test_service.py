@@ -8,13 +8,13 @@ import stat
 import numpy as np
 import pytest
 
-from backcoach import service
 from backcoach.collector.simulator import Segment, iter_chunks, simulate
 from backcoach.config import load_settings
 from backcoach.errors import StoreUnavailable
+from backcoach.live import run as service
+from backcoach.live.run import LiveRun
 from backcoach.processing.days import day_of
 from backcoach.processing.pipeline import PipelineConfig, analyze
-from backcoach.service import LiveRun
 from backcoach.storage.sqlite import SQLiteStore
 
 T0 = 1_700_000_000.0

@@ -1,7 +1,7 @@
 """`backcoach collect`: stream a worn sensor into the store, through drop-outs, until stopped.
 
 Why a thin command: finding the sensor (`collector.ble`), the session (`collector.session`) and
-the live path (`service.LiveRun`) do the work; this module parses options, shows a status line,
+the live path (`live.run.LiveRun`) do the work; this module parses options, shows a status line,
 and makes SIGTERM (systemd, docker stop) a clean finish like Ctrl-C: everything written, the
 days summarised. With `--wait` it looks for the sensor until it comes (as a service does).
 One collector per store: a second one stops with the first one's PID, or with `--wait` waits
@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 from rich.markup import escape
 
 from backcoach import terminal
-from backcoach.collector_lock import CollectorLock, CollectorRunning
 from backcoach.config import Settings
 from backcoach.errors import BluetoothUnavailable, ConfigError, SensorLost, SensorNotFound
+from backcoach.live.collector_lock import CollectorLock, CollectorRunning
 
 if TYPE_CHECKING:
     from rich.status import Status
@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from backcoach.alerts import Dispatcher
     from backcoach.collector.ble import FoundSensor
     from backcoach.collector.session import CollectSession
+    from backcoach.live.run import LiveRun
     from backcoach.processing.types import OverloadWarning
-    from backcoach.service import LiveRun
     from backcoach.storage.base import Store
 
 log = logging.getLogger(__name__)
@@ -292,14 +292,10 @@ def wire_warnings(
 ) -> Dispatcher:
     """Rules on every pipeline output and every finished day; delivery on the dispatcher's
     threads, including a buzz on sensors with a motor (scheduled back onto `loop`)."""
-    from backcoach.alerts import (
-        QuietHoursNotice,
-        build_dispatcher,
-        engine_from_settings,
-        warning_hook,
-    )
+    from backcoach.alerts import QuietHoursNotice, build_dispatcher, engine_from_settings
+    from backcoach.live.run import daily_hook
+    from backcoach.live.warnings import warning_hook
     from backcoach.plans import plan_hook
-    from backcoach.service import daily_hook
 
     def buzz(_warning: OverloadWarning) -> None:
         done = asyncio.run_coroutine_threadsafe(session.buzz(), loop)

@@ -25,8 +25,8 @@ from backcoach.processing.days import day_bounds, zone
 from backcoach.store_check import where
 
 if TYPE_CHECKING:
+    from backcoach.live.run import DayReport
     from backcoach.processing.rules import RuleEngine
-    from backcoach.service import DayReport
     from backcoach.storage.base import Store
 
 log = logging.getLogger(__name__)
@@ -168,10 +168,11 @@ def _simulate(
     console: Console,
 ) -> list[DayReport]:
     """Stream each simulated day through `LiveRun` into the store, with a progress bar."""
-    from backcoach.alerts import build_dispatcher, warning_hook
+    from backcoach.alerts import build_dispatcher
     from backcoach.collector.simulator import simulate_day
+    from backcoach.live.run import LiveRun, daily_hook
+    from backcoach.live.warnings import warning_hook
     from backcoach.plans import plan_hook
-    from backcoach.service import LiveRun, daily_hook
     from backcoach.storage.status import StatusWriter
 
     dispatcher = build_dispatcher(channels, store=None)

@@ -218,7 +218,7 @@ def _status(path: Path, settings: Settings, console: Console) -> int:
         for query in ("is-enabled", "is-active"):
             out = _systemctl([query, UNIT], what=query, check=False)
             console.print(f"{query}: {out or 'unknown'}")
-    from backcoach.collector_lock import CollectorLock
+    from backcoach.live.collector_lock import CollectorLock
     from backcoach.storage import open_store
     from backcoach.storage.status import LiveStatus
 

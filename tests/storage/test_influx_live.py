@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from backcoach.config import InfluxSettings, Settings
+from backcoach.live.run import LiveRun
 from backcoach.processing.days import day_bounds
 from backcoach.processing.types import Samples
-from backcoach.service import LiveRun
 from backcoach.storage import open_store
 from backcoach.storage.influx import InfluxStore
 from backcoach.storage.sqlite import SQLiteStore

@@ -12,14 +12,15 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from backcoach.alerts import Dispatcher, warning_hook
+from backcoach.alerts import Dispatcher
 from backcoach.alerts.buzz import BuzzChannel
 from backcoach.collector.simulator import Segment, simulate, simulate_day
 from backcoach.config import Settings
+from backcoach.live.run import LiveRun
+from backcoach.live.warnings import warning_hook
 from backcoach.processing.pipeline import PipelineConfig, analyze
 from backcoach.processing.rules import RuleEngine, replay
 from backcoach.processing.types import Epochs, OverloadWarning, PipelineOutput
-from backcoach.service import LiveRun
 from backcoach.storage.sqlite import SQLiteStore
 
 DAY_START_S = dt.datetime(2026, 3, 2, tzinfo=dt.UTC).timestamp()

@@ -28,14 +28,14 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from backcoach import recovery, spill
 from backcoach.backfill import Resume
 from backcoach.backoff import Backoff
 from backcoach.clock import SYSTEM, Clock
 from backcoach.collector.simulator import iter_chunks
 from backcoach.config import Settings
-from backcoach.daybook import HISTORY_DAYS, DayBook, Due, message_time_s, summary_of
 from backcoach.errors import StoreUnavailable
+from backcoach.live import recovery, spill
+from backcoach.live.daybook import HISTORY_DAYS, DayBook, Due, message_time_s, summary_of
 from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.fastlane import tilt_from
 from backcoach.processing.headline import headline
@@ -179,7 +179,7 @@ class LiveRun:
         self._days.touch(float(samples.t_s[0]), self._last_s)
         out = self.pipeline.push(samples.t_s, samples.acc_g)
         self._store_output(out)
-        for hook in self.on_output:  # warnings ahead of the pipeline (`alerts.fast`)
+        for hook in self.on_output:  # warnings ahead of the pipeline (`live.warnings`)
             on_samples = getattr(hook, "on_samples", None)
             if on_samples is not None:
                 on_samples(samples, self.pipeline)
