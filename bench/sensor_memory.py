@@ -123,6 +123,7 @@ async def session(
     from backcoach.collector.ble import async_find
     from backcoach.collector.session import CollectSession
     from backcoach.config import Settings
+    from backcoach.live.sensor import sensor_live_run
     from backcoach.live.warnings import warning_hook
     from backcoach.storage import open_store
 
@@ -130,7 +131,7 @@ async def session(
     store = open_store(settings)
     found = await async_find(spec["address"], timeout_s=10.0)
     rules = warning_hook(engine_from_settings(settings), Dispatcher([], lang="en"))  # no channel
-    run = CollectSession(settings, store, found, on_output=[rules])
+    run = CollectSession(settings, store, found, live_factory=sensor_live_run, on_output=[rules])
     task = asyncio.create_task(run.run(seconds / speed))
     while run.stats.samples == 0:
         await asyncio.sleep(0.01)

@@ -22,7 +22,7 @@ import copy
 import logging
 import math
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
@@ -31,7 +31,6 @@ import numpy as np
 from backcoach.backfill import Resume
 from backcoach.backoff import Backoff
 from backcoach.clock import SYSTEM, Clock
-from backcoach.collector.simulator import iter_chunks
 from backcoach.config import Settings
 from backcoach.errors import StoreUnavailable
 from backcoach.live import recovery, spill
@@ -321,31 +320,37 @@ class LiveRun:
 
     def replay(
         self,
-        samples: Samples,
+        chunks: Iterable[Samples],
         *,
-        chunk_s: float = 10.0,
-        speed: float | None = None,
-        on_progress: Callable[[float], None] | None = None,
+        on_chunk: Callable[[Samples], None] | None = None,
         replace: tuple[float, float] | None = None,
     ) -> DayReport:
-        """Stream a recording through the live path (paced with `speed`) and report its day.
+        """Stream a recording's chunks through the live path and report its day (the day of
+        the middle of the time they span). The caller chunks and paces them (the simulator's
+        `iter_chunks`); `on_chunk` sees each one after it was pushed (progress).
 
         With `replace=(start_s, end_s)` the store's range is replaced by this run as one change
         (`Store.rewrite`): re-running a day leaves none of the earlier run's events or warnings.
         """
-        total = max(float(samples.t_s[-1] - samples.t_s[0]), 1e-9) if len(samples) else 1.0
+        first_s = last_s = float("nan")
         rewrite = self.store.rewrite(*replace) if replace else contextlib.nullcontext()
         self._replacing = replace is not None
         try:
             with rewrite:
-                for chunk in iter_chunks(samples, chunk_s, speed=speed):
+                for chunk in chunks:
+                    if not len(chunk):
+                        continue
+                    if first_s != first_s:  # nan: the first chunk
+                        first_s = float(chunk.t_s[0])
+                    last_s = float(chunk.t_s[-1])
                     self.push(chunk)
-                    if on_progress:
-                        on_progress(float(chunk.t_s[-1] - samples.t_s[0]) / total)
+                    if on_chunk:
+                        on_chunk(chunk)
                 summaries = self.finish()
         finally:
             self._replacing = False
-        day = day_of(float(samples.t_s[len(samples) // 2]), self.settings.timezone)
+        middle_s = (first_s + last_s) / 2 if last_s == last_s else self.clock.time()
+        day = day_of(middle_s, self.settings.timezone)
         return self.report(day, next((s for s in summaries if s.day == day), None))
 
     # -- summaries -------------------------------------------------------------------------------

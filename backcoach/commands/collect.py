@@ -1,7 +1,8 @@
 """`backcoach collect`: stream a worn sensor into the store, through drop-outs, until stopped.
 
 Why a thin command: finding the sensor (`collector.ble`), the session (`collector.session`) and
-the live path (`live.run.LiveRun`) do the work; this module parses options, shows a status line,
+the live path (`live.run.LiveRun`, built by `live.sensor` with the warnings wired here and handed
+to the session) do the work; this module parses options, shows a status line,
 and makes SIGTERM (systemd, docker stop) a clean finish like Ctrl-C: everything written, the
 days summarised. With `--wait` it looks for the sensor until it comes (as a service does).
 One collector per store: a second one stops with the first one's PID, or with `--wait` waits
@@ -131,7 +132,8 @@ async def _take(lock: CollectorLock, *, wait: bool, stopping: asyncio.Event) -> 
 async def _collect_locked(
     args: argparse.Namespace, settings: Settings, stopping: asyncio.Event
 ) -> int:
-    from backcoach.collector.session import CollectSession, sensor_live_run
+    from backcoach.collector.session import CollectSession
+    from backcoach.live.sensor import sensor_live_run
     from backcoach.storage import open_store
 
     console = terminal.STDERR
@@ -149,7 +151,7 @@ async def _collect_locked(
     dispatchers: list[Dispatcher] = []
 
     def live_path(session: CollectSession) -> LiveRun:
-        """(In the session's worker thread, while the link connects.) Warnings, then LiveRun."""
+        """(On the session's live thread, while the link connects.) Warnings, then LiveRun."""
         dispatchers.append(wire_warnings(session, settings, store, loop))
         return sensor_live_run(session)
 

@@ -169,7 +169,7 @@ def _simulate(
 ) -> list[DayReport]:
     """Stream each simulated day through `LiveRun` into the store, with a progress bar."""
     from backcoach.alerts import build_dispatcher
-    from backcoach.collector.simulator import simulate_day
+    from backcoach.collector.simulator import iter_chunks, simulate_day
     from backcoach.live.run import LiveRun, daily_hook
     from backcoach.live.warnings import warning_hook
     from backcoach.plans import plan_hook
@@ -200,12 +200,14 @@ def _simulate(
                     start_s, day_s=end_s - start_s, fs_hz=args.rate, seed=args.seed + i
                 )
                 run_ = LiveRun(settings, store, session=f"demo-{day.isoformat()}", **hooks)
+                # live pacing sends small chunks, as a sensor would; instant runs big ones
+                chunk_s = 2.0 if args.speed else 300.0
+                t0_s, t1_s = float(sim.samples.t_s[0]), float(sim.samples.t_s[-1])
                 report = run_.replay(
-                    sim.samples,
-                    speed=args.speed or None,
-                    # live pacing sends small chunks, as a sensor would; instant runs big ones
-                    chunk_s=2.0 if args.speed else 300.0,
-                    on_progress=lambda f, t=task: progress.update(t, completed=f),
+                    iter_chunks(sim.samples, chunk_s, speed=args.speed or None),
+                    on_chunk=lambda c, t=task, a=t0_s, b=t1_s: progress.update(
+                        t, completed=(float(c.t_s[-1]) - a) / max(b - a, 1e-9)
+                    ),
                     replace=(start_s, end_s),  # a re-run day keeps nothing of the earlier run
                 )
                 reports.append(report)

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from backcoach.collector.session import CHUNK_S, RAW_FLUSH_S, STATUS_S
+from backcoach.collector.session import CHUNK_S, STATUS_S
+from backcoach.live.sensor import RAW_FLUSH_S
 from backcoach.processing.types import Epochs, Event, Samples
 from backcoach.storage import influx_schema as sch
 from backcoach.storage.influx import InfluxStore
