@@ -9,6 +9,7 @@ COPY processing ./processing
 COPY storage ./storage
 COPY dashboard ./dashboard
 COPY i18n ./i18n
+COPY live ./live
 RUN pip install --no-cache-dir . \
     && useradd --create-home --uid 1000 backcoach \
     && mkdir /data && chown backcoach /data

@@ -1,6 +1,6 @@
 """One recording file streamed through the pipeline into its outputs, in flat memory.
 
-Why here: like `service.LiveRun` for a live session, this is where a file's samples, the
+Why here: like `live.run.LiveRun` for a live session, this is where a file's samples, the
 pipeline and the outputs meet (`backcoach analyze` runs it, once per file, maybe in a process
 pool). Nothing grows with the recording's length:
 

@@ -13,6 +13,7 @@ import os
 import re
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,14 @@ from typing import Any
 import platformdirs
 
 from backcoach.config_checks import (
-    check_settings,
+    check_clock,
+    check_data_dir,
+    check_now,
+    check_number,
+    check_port,
+    check_rules,
+    check_timezone,
+    check_url,
     config_env_name,
     instant_s,
     require_named_file,
@@ -307,6 +315,30 @@ def load_settings(
     settings = _build(Settings, raw, "")
     check_settings(settings, lambda name: _origin(name, env, path))
     return settings
+
+
+def check_settings(s: Settings, origin: Callable[[str], str]) -> None:
+    """Raise ConfigError for the first setting that cannot work; `origin(name)` says where."""
+    problems = [
+        check_timezone(s.timezone),
+        check_now(s.now),
+        check_data_dir(s.data_path),
+        *(
+            check_clock(f"warnings.{n}", getattr(s.warnings, n))
+            for n in ("quiet_start", "quiet_end")
+        ),
+        check_number("warnings.cooldown_min", s.warnings.cooldown_min, low=0.0),
+        check_number("sensor.watchdog_s", s.sensor.watchdog_s, low=0.0, open_low=True),
+        check_port(s.dashboard.port),
+        check_url(s.influx.url),
+        check_number("influx.timeout_s", s.influx.timeout_s, low=0.0, open_low=True),
+        *check_rules(s.rules),
+    ]
+    for problem in problems:
+        if problem is not None:
+            name, value, fix = problem
+            shown = f'"{value}"' if isinstance(value, str) else f"{value!r}"
+            raise ConfigError(f"setting {name} = {shown} ({origin(name)}) {fix}")
 
 
 def _build(cls: type, raw: dict[str, Any], prefix: str) -> Any:

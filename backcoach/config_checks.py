@@ -3,6 +3,9 @@
 Why here and not where a value is used: `timezone = "Europe/Amsterdm"` used to pass
 `config show` and then end `demo` in a 33-line traceback. Each check names the setting, where it
 was set (a BACKCOACH_* variable or the file) and how to fix it.
+
+Each `check_*` looks at one value and returns a `Problem` (or None); `config.check_settings`
+runs them all over a `Settings` and raises the first.
 """
 
 from __future__ import annotations
@@ -14,16 +17,12 @@ import os
 import re
 import urllib.parse
 import zoneinfo
-from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from backcoach.errors import ConfigError
 from backcoach.processing.guidance import RuleThresholds
-
-if TYPE_CHECKING:
-    from backcoach.config import Settings
 
 #: Rule thresholds that are shares of time (0..1) rather than amounts.
 _SHARE_RULES = frozenset(f.name for f in fields(RuleThresholds) if "share" in f.name)
@@ -45,33 +44,11 @@ def require_named_file(path: Path, named_by: str, default: Path) -> None:
     )
 
 
-def check_settings(s: Settings, origin: Callable[[str], str]) -> None:
-    """Raise ConfigError for the first setting that cannot work; `origin(name)` says where."""
-    problems = [
-        _check_timezone(s.timezone),
-        _check_now(s.now),
-        _check_data_dir(s.data_path),
-        *(_check_clock(f"warnings.{n}", getattr(s.warnings, n)) for n in _CLOCKS),
-        _check_number("warnings.cooldown_min", s.warnings.cooldown_min, low=0.0),
-        _check_number("sensor.watchdog_s", s.sensor.watchdog_s, low=0.0, open_low=True),
-        _check_port(s.dashboard.port),
-        _check_url(s.influx.url),
-        _check_number("influx.timeout_s", s.influx.timeout_s, low=0.0, open_low=True),
-        *_check_rules(s.rules),
-    ]
-    for problem in problems:
-        if problem is not None:
-            name, value, fix = problem
-            shown = f'"{value}"' if isinstance(value, str) else f"{value!r}"
-            raise ConfigError(f"setting {name} = {shown} ({origin(name)}) {fix}")
-
-
 #: A failed check: (setting name, its value, what is wrong and how to fix it).
-_Problem = tuple[str, Any, str] | None
-_CLOCKS = ("quiet_start", "quiet_end")
+Problem = tuple[str, Any, str] | None
 
 
-def _check_timezone(name: str) -> _Problem:
+def check_timezone(name: str) -> Problem:
     if not name:
         return None
     try:
@@ -99,7 +76,7 @@ def instant_s(text: str) -> float:
     return when.timestamp()
 
 
-def _check_now(text: str) -> _Problem:
+def check_now(text: str) -> Problem:
     if not text:
         return None
     try:
@@ -114,7 +91,7 @@ def _check_now(text: str) -> _Problem:
         )
 
 
-def _check_data_dir(path: Path) -> _Problem:
+def check_data_dir(path: Path) -> Problem:
     if path.exists() and not path.is_dir():
         return ("data_dir", str(path), "is a file, not a folder; name a folder for the data")
     return None
@@ -123,15 +100,15 @@ def _check_data_dir(path: Path) -> _Problem:
 _HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
-def _check_clock(name: str, value: str) -> _Problem:
+def check_clock(name: str, value: str) -> Problem:
     if _HHMM.fullmatch(value.strip()):
         return None
     return (name, value, "is not a time of day; write it as HH:MM, e.g. 22:00")
 
 
-def _check_number(
+def check_number(
     name: str, value: float, *, low: float, high: float = math.inf, open_low: bool = False
-) -> _Problem:
+) -> Problem:
     too_low = value <= low if open_low else value < low
     if math.isfinite(value) and not too_low and value <= high:
         return None
@@ -142,28 +119,28 @@ def _check_number(
     return (name, value, f"is out of range; give a number {bound}")
 
 
-def _check_port(port: int) -> _Problem:
+def check_port(port: int) -> Problem:
     if 1 <= port <= 65535:
         return None
     return ("dashboard.port", port, "is not a port; give a number from 1 to 65535, e.g. 8501")
 
 
-def _check_url(url: str) -> _Problem:
+def check_url(url: str) -> Problem:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme in ("http", "https") and parts.hostname:
         return None
     return ("influx.url", url, "is not an http(s) URL; write it like http://127.0.0.1:8086")
 
 
-def _check_rules(rules: RuleThresholds) -> list[_Problem]:
-    out: list[_Problem] = []
+def check_rules(rules: RuleThresholds) -> list[Problem]:
+    out: list[Problem] = []
     for f in fields(RuleThresholds):
         value = getattr(rules, f.name)
         if isinstance(value, bool):
             continue
         high = 1.0 if f.name in _SHARE_RULES else math.inf
         low = 1.0 if isinstance(value, int) else 0.0
-        out.append(_check_number(f"rules.{f.name}", value, low=low, high=high))
+        out.append(check_number(f"rules.{f.name}", value, low=low, high=high))
     if not rules.acwr_low < rules.acwr_high <= rules.acwr_spike:
         out.append(
             (

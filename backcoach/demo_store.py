@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from backcoach.processing.days import day_bounds, day_of
+from backcoach.storage.status import DEMO_DAYS
 
 if TYPE_CHECKING:
     from backcoach.config import Settings
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
 OWN, DEMO = "own", "demo"
 DEMO_FOLDER = "demo"  # inside the data folder
-DEMO_DAYS_KEY = "demo.days"  # status row: JSON list of the ISO days the demo wrote
 
 
 def add_store_option(parser: argparse.ArgumentParser) -> None:
@@ -47,14 +47,14 @@ def select(settings: Settings, which: str) -> Settings:
 def demo_days(store: Store) -> set[str]:
     """The days the demo wrote into this store."""
     try:
-        return set(json.loads(store.read_status().get(DEMO_DAYS_KEY) or "[]"))
+        return set(json.loads(store.read_status().get(DEMO_DAYS) or "[]"))
     except (ValueError, TypeError):
         return set()
 
 
 def mark_demo_days(store: Store, days: Iterable[str]) -> None:
     """Remember that these days are simulated, so a later demo may overwrite them."""
-    store.write_status(DEMO_DAYS_KEY, json.dumps(sorted(demo_days(store) | set(days))))
+    store.write_status(DEMO_DAYS, json.dumps(sorted(demo_days(store) | set(days))))
 
 
 def real_days(store: Store, days: Iterable[str], tz_name: str) -> list[str]:

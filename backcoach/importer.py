@@ -31,8 +31,8 @@ import numpy as np
 from backcoach.backfill import FillReport, Hole, RangeRefill, stored_holes
 from backcoach.collector.files import open_recording
 from backcoach.config import Settings
-from backcoach.daybook import summary_of
 from backcoach.errors import InputFormatError
+from backcoach.live.daybook import summary_of
 from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.types import Calibration, OverloadWarning, PipelineOutput, Samples
 from backcoach.storage.base import Store

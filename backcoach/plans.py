@@ -36,6 +36,7 @@ from backcoach.processing.plan import (
     monday_of,
 )
 from backcoach.processing.plan_rules import PAIN_REF_DAYS, SPIKE_LOOKBACK_DAYS
+from backcoach.storage.status import PLAN
 
 if TYPE_CHECKING:
     from backcoach.config import Settings
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STATUS_KEY = "plan"  # the store's status row holding the plan settings (JSON)
+STATUS_KEY = PLAN  # the store's status row holding the plan settings (JSON)
 FORMAT = 1  # the plan file's and the status row's format
 REFRESH_S = 900.0  # a live session looks at the plan again after this much data time
 HISTORY_DAYS = max(PAIN_REF_DAYS, SPIKE_LOOKBACK_DAYS, 28)  # read before the start (pain, G7/G8)

@@ -26,11 +26,10 @@ from dataclasses import dataclass
 from backcoach.errors import StoreUnavailable
 from backcoach.processing.types import Calibration
 from backcoach.storage.base import Store
+from backcoach.storage.status import CALIBRATION, REFERENCE_PREFIX
 
 log = logging.getLogger(__name__)
 
-REFERENCE_PREFIX = "reference."  # status key of a sensor's reference: this + its address
-CALIBRATION_KEY = "calibration"  # a guided calibration from a recording (no sensor known)
 STORED = "stored"  # Calibration.source of a reference handed over from an earlier session
 ORIGINS = ("walking", "calibrate")
 
@@ -46,7 +45,7 @@ class StoredReference:
 
 
 def key_for(sensor: str) -> str:
-    return REFERENCE_PREFIX + sensor.upper() if sensor else CALIBRATION_KEY
+    return REFERENCE_PREFIX + sensor.upper() if sensor else CALIBRATION
 
 
 def reference_status(
@@ -70,9 +69,9 @@ def read_references(store: Store) -> list[StoredReference]:
     """Every reference kept, oldest first; an unreadable one is skipped with a warning."""
     refs = []
     for key, raw in store.read_status().items():
-        if key != CALIBRATION_KEY and not key.startswith(REFERENCE_PREFIX):
+        if key != CALIBRATION and not key.startswith(REFERENCE_PREFIX):
             continue
-        sensor = key[len(REFERENCE_PREFIX) :] if key != CALIBRATION_KEY else ""
+        sensor = key[len(REFERENCE_PREFIX) :] if key != CALIBRATION else ""
         try:
             d = json.loads(raw)
             cal = Calibration(_unit3(d["up"]), _unit3(d["forward"]), source=STORED)

@@ -27,7 +27,7 @@ restart  `backcoach collect` SIGKILLed mid-stream and started again at once, the
         [--rate 200] [--raw-flush-s S] [--acquire-notify] [--kill-after 30] [--restarts 3]
 
 `--raw-flush-s` overrides how long a collect session gathers raw samples before one store write
-(`collector.session.RAW_FLUSH_S`: 0, with every chunk of `CHUNK_S`, 0.25 s; it sets most of the
+(`live.sensor.RAW_FLUSH_S`: 0, with every chunk of `CHUNK_S`, 0.25 s; it sets most of the
 stored-latency figure, and how much a killed collector had not yet stored).
 """
 
@@ -84,8 +84,9 @@ class TimedStore:
 
 async def bench(bus: str, seconds: float, rate_hz: float, data_dir: str, acquire: bool) -> None:
     from backcoach.collector.ble import async_find
-    from backcoach.collector.session import CollectSession, sensor_live_run
+    from backcoach.collector.session import CollectSession
     from backcoach.config import Settings
+    from backcoach.live.sensor import sensor_live_run
     from backcoach.storage import open_store
 
     settings = Settings(data_dir=data_dir)
@@ -177,10 +178,12 @@ async def _cold_session(bus: str, settings, rate_hz: float, until) -> tuple:  # 
     """One collect session on the cold-start sensor; (first sample t_s, its arrival, store)."""
     from backcoach.collector.ble import async_find
     from backcoach.collector.session import CollectSession
+    from backcoach.live.sensor import sensor_live_run
     from backcoach.storage import open_store
 
     store = TimedStore(open_store(settings))
-    session = CollectSession(settings, store, await async_find(COLD, timeout_s=10), rate_hz=rate_hz)
+    found = await async_find(COLD, timeout_s=10)
+    session = CollectSession(settings, store, found, live_factory=sensor_live_run, rate_hz=rate_hz)
     first: list[tuple[float, float]] = []
     on_samples = session.link.on_samples
 
@@ -485,9 +488,9 @@ def main() -> int:
     ap.add_argument("--detail", action="store_true", help="restart: print each lost second")
     args = ap.parse_args()
     if args.raw_flush_s is not None:
-        import backcoach.collector.session
+        import backcoach.live.sensor
 
-        backcoach.collector.session.RAW_FLUSH_S = args.raw_flush_s
+        backcoach.live.sensor.RAW_FLUSH_S = args.raw_flush_s
     devices = [
         _polar(ADDRESS, args.rate),
         _polar(COLD, args.rate, "coldstart"),

@@ -46,10 +46,11 @@ from backcoach.dashboard.practice_mode import open_reader, read_fleet  # noqa: E
 from backcoach.dashboard.weekly import IsoWeek  # noqa: E402
 from backcoach.practice import READER_TOKEN, load_roster, read_secret  # noqa: E402
 from backcoach.processing.types import Epochs, Samples  # noqa: E402
+from backcoach.storage.status import LiveStatus  # noqa: E402
 from tests.storage import practice_world  # noqa: E402
 
 FS_HZ = 50.0
-CHUNK_S = 0.5  # a live sensor's raw chunk (service.LiveRun)
+CHUNK_S = 0.5  # a live sensor's raw chunk (live.run.LiveRun)
 USER, PASSWORD = "bench", "bench-Passw0rd-2026"
 
 
@@ -225,8 +226,9 @@ def live(world, names: list[str], seconds: float, burst_s: float, feeders: int) 
                 s.write_samples(chunk)
                 if tick % 2 == 1:
                     s.write_epochs(Epochs([t - 0.5], [2], [5.0], [0.0], [0.02], [0]))
-                    s.write_status("collector.posture", "standing")
-                    s.write_status("collector.last_sample_s", f"{t:.1f}")
+                    live = LiveStatus(posture="standing", last_sample_s=t)
+                    for key, value in live.rows({"posture", "last_sample_s"}).items():
+                        s.write_status(key, value)
             tick += 1
             time.sleep(max(0.0, tick * CHUNK_S - (time.perf_counter() - t0)))
 

@@ -100,7 +100,7 @@ def uninterrupted(samples, data_dir: str):  # noqa: ANN001, ANN201
     """The same signal through the same live path, without a gap: epochs and events."""
     from backcoach.collector.simulator import iter_chunks
     from backcoach.config import Settings
-    from backcoach.service import LiveRun
+    from backcoach.live.run import LiveRun
     from backcoach.storage import open_store
 
     settings = Settings(data_dir=data_dir)
@@ -119,17 +119,19 @@ async def session(
 ) -> tuple[object, float]:
     """A collect session in this process for `seconds` of paced time; `actions` are
     (paced seconds after the first sample, control, args, signature). Returns (result, t0)."""
-    from backcoach.alerts import Dispatcher, engine_from_settings, warning_hook
+    from backcoach.alerts import Dispatcher, engine_from_settings
     from backcoach.collector.ble import async_find
     from backcoach.collector.session import CollectSession
     from backcoach.config import Settings
+    from backcoach.live.sensor import sensor_live_run
+    from backcoach.live.warnings import warning_hook
     from backcoach.storage import open_store
 
     settings = Settings(data_dir=data_dir)
     store = open_store(settings)
     found = await async_find(spec["address"], timeout_s=10.0)
     rules = warning_hook(engine_from_settings(settings), Dispatcher([], lang="en"))  # no channel
-    run = CollectSession(settings, store, found, on_output=[rules])
+    run = CollectSession(settings, store, found, live_factory=sensor_live_run, on_output=[rules])
     task = asyncio.create_task(run.run(seconds / speed))
     while run.stats.samples == 0:
         await asyncio.sleep(0.01)

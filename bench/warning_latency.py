@@ -8,7 +8,7 @@ Method
 1. Simulated days (collector.simulator) are cut into chunks of `--chunk-s` (the BLE session
    hands the live path a chunk every 0.25 s) and pushed through a real `LiveRun` (SQLite store
    in a temporary folder) with `warning_hook`: the rules run ahead of the pipeline on the newest
-   samples (alerts/fast.py) and again on its finished epochs. Cooldowns and quiet hours are off
+   samples (live/warnings.py) and again on its finished epochs. Cooldowns and quiet hours are off
    so every rule crossing counts.
 2. For each delivered warning: the completing sample is the last sample before the warning's
    time (the end of the second that met the condition); its chunk k0 "arrives" at its last
@@ -33,12 +33,13 @@ from pathlib import Path
 
 import numpy as np
 
-from backcoach.alerts import Dispatcher, warning_hook
+from backcoach.alerts import Dispatcher
 from backcoach.collector.simulator import iter_chunks, simulate_day
 from backcoach.config import Settings
+from backcoach.live.run import LiveRun
+from backcoach.live.warnings import warning_hook
 from backcoach.processing.rules import RuleEngine
 from backcoach.processing.types import OverloadWarning
-from backcoach.service import LiveRun
 from backcoach.storage.sqlite import SQLiteStore
 
 
@@ -67,7 +68,7 @@ def run_day(seed: int, rate_hz: float, chunk_s: float, tmp: Path) -> tuple[list,
     dispatcher = Dispatcher([recorder])
     hook = warning_hook(engine, dispatcher)
     run = LiveRun(settings, store, on_output=[hook], raw_flush_s=10.0)
-    unconfirmed = logging.getLogger("backcoach.alerts.fast")
+    unconfirmed = logging.getLogger("backcoach.live.warnings")
     counter = _Counter()
     unconfirmed.addHandler(counter)
     last_t: list[float] = []  # arrival (last sample time) of each chunk

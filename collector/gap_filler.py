@@ -1,17 +1,18 @@
 """A live session's holes filled from the sensor's memory while the stream goes on.
 
-Why a unit of its own: the link (`ble.py`) knows bytes, the live run (`service.LiveRun`) knows
+Why a unit of its own: the link (`ble.py`) knows bytes, the live run (`live.run.LiveRun`) knows
 what samples are for; filling a hole needs both, and time. The session hands it every hole it
 saw and every chunk it pushed; `run()` (a task beside the link) does the rest:
 
 1. After each (re)connect, the sensor's memory is prepared (`sensor_log`): logging, at its rate.
 2. A hole of at least `MIN_FILL_S` starts a `backfill.Backfill` from the live run's snapshot
-   (taken by the session just before the first chunk after the hole); later holes join it.
+   (taken by the session on the live thread just before the first chunk after the hole; see
+   `wants_snapshot`); later holes join it.
 3. The hole is read back (window by window, beside the live stream) into the backfill; a long
    one is committed every `backfill.PIECE_S` of filled time. When every hole is read and the
-   backfill has caught up with the stream, the live path pauses (`paused`: the session holds
-   its samples, a second or so), the last commit is written in a worker thread, and the live
-   run goes on from the backfill's pipeline (`LiveRun.adopt`).
+   backfill has caught up with the stream, the live path pauses (the session's `turn` is held:
+   it holds its samples, a second or so), the last commit is written in a worker thread, and
+   the live run goes on from the backfill's pipeline (`LiveRun.adopt`).
 4. Only then, and every `RELEASE_EVERY_S` of streaming, the sensor erases what the store has
    confirmed (`confirmed_through_s`); a hole not yet filled is never erased. A hole whose
    read-out did not bring back all of it stays "unread": nothing from its first missing sample
@@ -25,7 +26,8 @@ saw and every chunk it pushed; `run()` (a task beside the link) does the rest:
    are found in the store once the clock has settled, and filled with `backfill.RangeRefill`.
 
 A read that fails (the link went again) leaves the hole open; it is read again after the next
-connect, from where the committed part ends.
+connect, from where the committed part ends. Every call into the live run goes through the
+session's live thread (`in_live`), in order with the chunks it hands on.
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -47,7 +49,8 @@ from backcoach.processing.days import day_of
 from backcoach.processing.types import Samples
 
 if TYPE_CHECKING:
-    from backcoach.service import LiveRun
+    from backcoach.backfill import Resume
+    from backcoach.collector.live_thread import LivePath as LiveRun
     from backcoach.storage.base import Store
 
 log = logging.getLogger(__name__)
@@ -95,6 +98,8 @@ class GapFiller:
         store: Store,
         stream_rate_hz: float,
         live: Callable[[], LiveRun | None],
+        in_live: Callable[..., Awaitable[Any]],
+        turn: asyncio.Lock,
         placement: str = "lower_back",
         session: str = "",
         clock: Clock = SYSTEM,
@@ -104,6 +109,8 @@ class GapFiller:
         self.store = store
         self.rate_hz = stream_rate_hz
         self._live = live
+        self._in_live = in_live  # runs a call into the live run on its thread, in order
+        self._turn = turn  # held by the session while it hands chunks on
         self.placement = placement
         self.session = session
         self.paused = False  # the session holds its samples while a final commit is written
@@ -136,18 +143,23 @@ class GapFiller:
             self._connected.set()
         self._wake.set()
 
-    def hole(self, hole: Hole) -> None:
-        """A hole of the stream, seen just before the first chunk after it is pushed."""
+    def wants_snapshot(self, hole: Hole) -> bool:
+        """(On the live thread, the session's turn held.) Whether this hole starts a backfill,
+        so the live state is to be taken before the first chunk after it is pushed."""
+        return hole.duration_s >= MIN_FILL_S and self.backfill is None
+
+    def hole(self, hole: Hole, resume: Resume | None = None) -> None:
+        """A hole of the stream, handed on just before the first chunk after it; `resume` is
+        the live state taken there when `wants_snapshot` said so."""
         if hole.duration_s < MIN_FILL_S:
             return
         self._anchors[hole] = (Samples.concat(self._recent), [])
-        live = self._live()
-        if live is None:
-            self._waiting.append(hole)
-        elif self.backfill is None:
-            self.backfill = Backfill(hole, live.snapshot())
-        else:
+        if self.backfill is not None:
             self.backfill.add_hole(hole)
+        elif resume is not None:
+            self.backfill = Backfill(hole, resume)
+        else:
+            self._waiting.append(hole)
         self._wake.set()
 
     def pushed(self, chunk: Samples) -> None:
@@ -224,19 +236,22 @@ class GapFiller:
     async def _commit(self, live: LiveRun, *, final: bool) -> None:
         """Write the backfill's range; the final one swaps the live pipeline (live path paused)."""
         bf = self.backfill
-        self.paused = True
-        paused_at = self.clock.monotonic()
-        try:
-            live.drain_or_raise()  # nothing the live path produced may land after the commit
-            lo, hi = await asyncio.to_thread(bf.commit, self.store, final=final)
-            if final:
-                live.adopt(bf.resume())
-                self.backfill = None
-            live.note_rewritten(lo, hi)
-        finally:
-            self.paused = False
-            if final:
-                self.totals.paused_s = max(self.totals.paused_s, self.clock.monotonic() - paused_at)
+        async with self._turn:  # the session hands nothing on meanwhile
+            self.paused = True
+            paused_at = self.clock.monotonic()
+            try:
+                # nothing the live path produced may land after the commit
+                await self._in_live(live.drain_or_raise)
+                lo, hi = await asyncio.to_thread(bf.commit, self.store, final=final)
+                if final:
+                    await self._in_live(live.adopt, bf.resume())
+                    self.backfill = None
+                await self._in_live(live.note_rewritten, lo, hi)
+            finally:
+                self.paused = False
+                if final:
+                    waited = self.clock.monotonic() - paused_at
+                    self.totals.paused_s = max(self.totals.paused_s, waited)
 
     async def _release(self, live: LiveRun) -> None:
         """Erase on the sensor what the store has confirmed."""
@@ -337,12 +352,14 @@ class GapFiller:
     async def _refill(self, live: LiveRun, hole: Hole) -> FillReport:
         """Read one hole the store lacks (not the live one) and write it as one change; the
         caller counts it."""
+        rules = await self._in_live(live.past_rules)  # the rules' state, copied in order
+        reference = await self._in_live(lambda: live.pipeline.calibration)
         refill = RangeRefill(
             self.store,
             holes=[hole],
-            reference=live.pipeline.calibration,
+            reference=reference,
             placement=self.placement,
-            engine_factory=live.past_rules,
+            engine_factory=lambda: rules,
             session=self.session,
         )
         read_from = self.clock.time()
@@ -351,7 +368,7 @@ class GapFiller:
             refill.add(samples)
         self.totals.read_s += self.clock.time() - read_from
         (report,) = await asyncio.to_thread(refill.finish)
-        live.note_rewritten(*refill.span)
+        await self._in_live(live.note_rewritten, *refill.span)
         return report
 
     def _say(self, report: FillReport, *, earlier: bool = False) -> None:

@@ -1,12 +1,13 @@
-"""A live collecting session: one sensor link feeding the live path (`LiveRun`) and the store.
+"""A live collecting session: one sensor link delivering its samples to the live path.
 
-Why separate from `ble.py`: the link knows bytes and time; the session knows what the samples are
-for. It batches samples into short chunks for the streaming pipeline (via `LiveRun`, which stores
-raw samples, epochs, events and runs the `on_output` hooks such as the warnings engine), writes
-each gap as a `gap` event, keeps the live status keys up to date, and offers `buzz()` to the
-warnings' delivery. It starts the pipeline from the sensor's kept reference (`references`),
-first processes what a killed run left (`LiveRun.recover`, in a thread while the link comes up
-and its samples wait), and lets days close on the wall clock while no samples come.
+Why separate from `ble.py`: the link knows bytes and time; the session delivers what it
+receives. It batches samples into short chunks and hands them, with each gap as a `gap` event
+and the link's facts for the live status, to the live path it was given (`LivePath`: the
+command builds `live.run.LiveRun` through `live_factory`), and offers `buzz()` to the warnings'
+delivery. Every call into the live path runs on the session's `LiveThread`, never on this
+event loop, which only receives: the live path is built there while the link comes up and first
+processes what a killed run left (its samples wait), and days close on the wall clock while no
+samples come.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
-from backcoach.backfill import Hole
+from backcoach.backfill import Hole, Resume
 from backcoach.clock import SYSTEM, Clock
 from backcoach.collector.ble import FoundSensor, LinkStats, SensorLink
 from backcoach.collector.gap_filler import FillTotals, GapFiller
+from backcoach.collector.live_thread import LivePath, LiveThread
 from backcoach.collector.radio import Radio
 from backcoach.collector.sensor_log import driver_for
 from backcoach.config import Settings
@@ -33,25 +35,21 @@ from backcoach.processing.types import (
     PipelineOutput,
     Samples,
 )
-from backcoach.references import load_reference
 from backcoach.storage.base import Store
-
-if TYPE_CHECKING:
-    from backcoach.service import LiveRun
 
 log = logging.getLogger(__name__)
 
-RAW_FLUSH_S = 0.0  # each chunk's raw samples are stored as it is handed on: a kill loses one
+T = TypeVar("T")
+
 CHUNK_S = 0.25  # wall seconds of samples handed to the pipeline at once (latency)
 IDLE_S = 60.0  # while no samples come (sensor away): look this often, or when samples arrive
 STATUS_S = 1.0  # wall seconds between status writes
-STATUS_IDLE_S = 60.0  # ... while nothing changes (a sensor away for days: not a row a second)
 RATE_WINDOW_S = 5.0  # the measured rate averages over this long
 DAYS_EVERY_S = 10.0  # wall seconds between checks whether a day is due (daybook)
 
 OutputHook = Callable[[PipelineOutput], list[OverloadWarning] | None]
 DayHook = Callable[[DaySummary], list[OverloadWarning] | None]
-LiveFactory = Callable[["CollectSession"], "LiveRun"]
+LiveFactory = Callable[["CollectSession"], LivePath]
 
 
 @dataclass(frozen=True)
@@ -69,36 +67,12 @@ class SessionResult:
     filled: FillTotals | None = None  # what the sensor's memory gave back (None: it has none)
 
 
-def sensor_live_run(session: CollectSession) -> LiveRun:
-    """The live path for a session: from the sensor's kept reference, with the session's hooks."""
-    from backcoach.service import LiveRun  # a second of imports: see CollectSession
-
-    kept = load_reference(session.store, session.found.address)
-    if kept is not None:
-        log.info(
-            "%s: starting from its reference kept from %s (checked against the first walk)",
-            session.found.address,
-            "walking" if kept.origin == "walking" else "`backcoach calibrate`",
-        )
-    live = LiveRun(
-        session.settings,
-        session.store,
-        session=session.session,
-        reference=None if kept is None else kept.calibration,
-        sensor=session.found.address,
-        raw_flush_s=RAW_FLUSH_S,
-        clock=session.clock,
-    )
-    live.on_output, live.on_day = session.on_output, session.on_day  # hooks added later count
-    return live
-
-
 class CollectSession:
     """Samples from one sensor, through the live path, into the store, until stopped.
 
-    The live path (`LiveRun`) is built by `live_factory(session)` in a worker thread once
-    `run()` has started the link: its imports (SciPy, the rules) take a second or more, and a
-    collector restarted after a crash should be streaming again by then (its samples wait).
+    The live path is built by `live_factory(session)` on the session's live thread once `run()`
+    has started the link: its imports (SciPy, the rules) take a second or more, and a collector
+    restarted after a crash should be streaming again by then (its samples wait).
     """
 
     def __init__(
@@ -107,6 +81,7 @@ class CollectSession:
         store: Store,
         found: FoundSensor,
         *,
+        live_factory: LiveFactory,
         rate_hz: float | None = None,
         range_g: float | None = None,
         watchdog_s: float | None = None,
@@ -114,7 +89,6 @@ class CollectSession:
         on_output: list[OutputHook] | None = None,
         on_day: list[DayHook] | None = None,
         session: str = "",
-        live_factory: LiveFactory | None = None,
         clock: Clock = SYSTEM,
         radio: Radio | None = None,
     ) -> None:
@@ -123,6 +97,7 @@ class CollectSession:
         self.found = found
         self.clock = clock
         self.session = session or f"ble-{found.address}-{int(clock.time())}"
+        self._turn = asyncio.Lock()  # held while the live path takes chunks or a gap is filled
         self.link = SensorLink(
             found,
             on_samples=self._on_samples,
@@ -146,6 +121,8 @@ class CollectSession:
                 store=store,
                 stream_rate_hz=self.link.rate_hz,
                 live=lambda: self.live,
+                in_live=self._in_live,
+                turn=self._turn,
                 placement=settings.sensor.placement,
                 session=self.session,
                 clock=clock,
@@ -153,14 +130,14 @@ class CollectSession:
         )
         self.on_output: list[OutputHook] = list(on_output or [])  # e.g. the warnings engine
         self.on_day: list[DayHook] = list(on_day or [])
-        self.live: LiveRun | None = None
-        self._live_factory = live_factory or sensor_live_run
+        self.live: LivePath | None = None
+        self._live_factory = live_factory
+        self._thread: LiveThread | None = None  # runs every call into the live path (run())
         self._buffer: list[Samples | Hole] = []  # samples, and the holes between them
         self._gaps: list[Event] = []
         self._rate: list[tuple[float, int]] = []  # (wall time, samples so far) for the rate
         self.rate_hz = 0.0  # samples per second received, over the last RATE_WINDOW_S
-        self._said: dict[str, str] = {}  # status as last written, and when
-        self._said_at = 0.0
+        self._prepared = False  # the live path is built and has processed what a killed run left
         self._nudge = asyncio.Event()  # samples came, or streaming began or ended
         self.stop_event = asyncio.Event()
 
@@ -170,8 +147,9 @@ class CollectSession:
 
     async def run(self, duration_s: float | None = None) -> SessionResult:
         """Collect until `stop()` (or Ctrl-C cancels) or `duration_s` passed; flush everything."""
+        self._thread = LiveThread(self.clock)
         link = asyncio.create_task(self.link.run(self.stop_event))
-        preparing = asyncio.create_task(asyncio.to_thread(self._prepare))
+        preparing = asyncio.ensure_future(self._in_live(self._prepare))
         filling = None
         if self.filler is not None:
             filling = asyncio.create_task(self.filler.run(self.stop_event))
@@ -183,16 +161,19 @@ class CollectSession:
         stopped = asyncio.ensure_future(self.stop_event.wait())
         try:
             while not link.done():
-                paused = self.filler is not None and self.filler.paused
-                if preparing.done() and not paused:  # until then the samples wait
+                # a gap's commit holds the turn: the samples wait (no await between a check and
+                # the call it lets through, so nothing slips in behind the commit's drain)
+                if preparing.done() and not self._turn.locked():  # until then the samples wait
                     if preparing.exception() is not None:
                         break
-                    self._flush()
-                    if clock.monotonic() - days_at >= DAYS_EVERY_S:
+                    self._prepared = True
+                    await self._flush()
+                    due = clock.monotonic() - days_at >= DAYS_EVERY_S
+                    if due and not self._turn.locked():
                         days_at = clock.monotonic()
-                        self.live.close_days(clock.time())
-                if not paused:
-                    self._status()
+                        await self._in_live(self.live.close_days, clock.time())
+                if not self._turn.locked():
+                    await self._status()
                 if deadline is not None and clock.monotonic() >= deadline:
                     self.stop_event.set()
                 await self._next_turn(stopped, deadline)
@@ -206,11 +187,15 @@ class CollectSession:
             if filling is not None:  # a commit it started ends first (its thread must finish)
                 with contextlib.suppress(asyncio.CancelledError):
                     await filling
-            await asyncio.wait({preparing})  # its thread must end before the pipeline is used
-            if self.live is not None:
-                self._flush()
-                self.live.finish()
-            self._status(force=True)
+            await asyncio.wait({preparing})  # built (or failed) before anything else is asked
+            try:
+                if self.live is not None and preparing.exception() is None:
+                    self._prepared = True
+                    await self._flush()
+                    await self._in_live(self.live.finish)
+                    await self._status(force=True)
+            finally:
+                await asyncio.to_thread(self._thread.close)
         preparing.result()  # the live path could not be built (e.g. a bad notify URL): say so
         return self.result()
 
@@ -233,7 +218,7 @@ class CollectSession:
             arrived.cancel()
 
     def _prepare(self) -> None:
-        """(In a worker thread.) Build the live path, then process what a killed run left."""
+        """(On the live thread.) Build the live path, then process what a killed run left."""
         self.live = self._live_factory(self)
         try:
             self.live.recover()
@@ -262,6 +247,12 @@ class CollectSession:
         )
 
     # -- internals -------------------------------------------------------------------------------
+    async def _in_live(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        """Run a call into the live path on the live thread, in order; the loop keeps receiving."""
+        if self._thread is None:
+            raise RuntimeError("the live thread starts with run()")
+        return await self._thread.call(fn, *args, **kwargs)
+
     def _on_samples(self, samples: Samples) -> None:
         self._buffer.append(samples)
         self._nudge.set()
@@ -286,30 +277,59 @@ class CollectSession:
                 Hole(start_s, end_s, self.link.rate_hz, self.link.last_gap_sensor_s)
             )
 
-    def _flush(self) -> None:
-        """Hand buffered samples to the live path and write pending gaps."""
+    async def _flush(self) -> None:
+        """Hand buffered samples and pending gaps to the live path (on its thread); then tell
+        the gap filler, in the same order, what it took."""
         items, self._buffer = self._buffer, []
+        gaps, self._gaps = self._gaps, []
+        if not items and not gaps:
+            return
+        async with self._turn:
+            taken = await self._in_live(self._hand_on, items, gaps)
+            if self.filler is not None:
+                for chunk, hole, resume in taken:
+                    if hole is not None:
+                        self.filler.hole(hole, resume)
+                    else:
+                        self.filler.pushed(chunk)
+
+    def _hand_on(
+        self, items: list[Samples | Hole], gaps: list[Event]
+    ) -> list[tuple[Samples | None, Hole | None, Resume | None]]:
+        """(On the live thread.) Push each run of samples; at a hole the filler will fill, take
+        the live state first (`snapshot`, before the first samples after it). Gaps go through
+        the live run's backlog: never lost."""
+        live = self.live
+        taken: list[tuple[Samples | None, Hole | None, Resume | None]] = []
         run: list[Samples] = []
+        snapped = False  # one backfill starts per batch; later holes join it
         for item in items:
             if isinstance(item, Hole):
-                self._push(run)
+                taken += self._push(live, run)
                 run = []
-                self.filler.hole(item)  # before the first samples after the hole are pushed
+                wanted = (
+                    not snapped and self.filler is not None and self.filler.wants_snapshot(item)
+                )
+                snapped = snapped or wanted
+                taken.append((None, item, live.snapshot() if wanted else None))
             else:
                 run.append(item)
-        self._push(run)
-        if self._gaps:
-            self.live.write_events(self._gaps)  # through the live run's backlog: never lost
-            self._gaps = []
+        taken += self._push(live, run)
+        if gaps:
+            live.write_events(gaps)
+        return taken
 
-    def _push(self, parts: list[Samples]) -> None:
-        if parts:
-            chunk = Samples.concat(parts)
-            self.live.push(chunk)
-            if self.filler is not None:
-                self.filler.pushed(chunk)
+    @staticmethod
+    def _push(live: LivePath, parts: list[Samples]) -> list[tuple[Samples, None, None]]:
+        if not parts:
+            return []
+        chunk = Samples.concat(parts)
+        live.push(chunk)
+        return [(chunk, None, None)]
 
-    def _status(self, force: bool = False) -> None:
+    async def _status(self, force: bool = False) -> None:
+        """The link's facts to the live run's status writer (it writes what changed); until
+        the live run is built they wait."""
         now = self.clock.monotonic()
         if not force and self._rate and now - self._rate[-1][0] < STATUS_S:
             return
@@ -319,25 +339,14 @@ class CollectSession:
         t0, n0 = self._rate[0]
         rate = (s.samples - n0) / (now - t0) if now > t0 else 0.0
         self.rate_hz = rate
-        status = {
-            "collector.state": s.state,
-            "collector.sensor": f"{self.found.name} {self.found.address} ({self.found.profile})",
-            "collector.rate_hz": f"{rate:.1f}",
-            "collector.packets_lost": str(s.lost_packets),
-            "collector.battery": "" if s.battery is None else str(s.battery),
-        }
-        if s.last_sample_s is not None:
-            status["collector.last_sample_s"] = f"{s.last_sample_s:.3f}"
-        idle = status == self._said and now - self._said_at < STATUS_IDLE_S
-        if idle and not force:
-            return  # nothing changed (a sensor away): a row a minute, not one a second
-        self._said, self._said_at = status, now
-        if self.live is not None:  # through the live run's backlog: the latest value is kept
-            for key, value in status.items():
-                self.live.write_status(key, value)
-        else:  # the live path is still being built: the store itself, best effort
-            try:
-                for key, value in status.items():
-                    self.store.write_status(key, value)
-            except StoreUnavailable as exc:
-                log.debug("status not written: %s", exc)
+        if not self._prepared:  # the live path is still being built: said once it is
+            return
+        await self._in_live(
+            self.live.status.update,
+            state=s.state,
+            sensor=f"{self.found.name} {self.found.address} ({self.found.profile})",
+            rate_hz=rate,
+            packets_lost=s.lost_packets,
+            battery=s.battery,
+            **({} if s.last_sample_s is None else {"last_sample_s": s.last_sample_s}),
+        )

@@ -11,10 +11,6 @@ import math
 from dataclasses import dataclass
 
 AXES = "XYZ"
-#: The status row `backcoach calibrate` writes for a recording without a sensor
-#: (backcoach/references.py): JSON with the unit vectors "up" and "forward" and the time it was
-#: kept, "at_s" ("saved_s" in files of the first version of this page).
-CALIBRATION_KEY = "calibration"
 
 
 @dataclass(frozen=True)

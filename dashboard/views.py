@@ -12,7 +12,7 @@ Functions
     event_marks       bends and lifts as points (time, peak angle, kind)
     headline          the day's headline numbers, from its summary (as the terminal's)
     warnings_table    the day's warnings as rows in the chosen language
-    live_status       the collector's live facts, or None when it is not running
+    live_panel        the collector's live facts, or None when it is not running
     progress_frame    one row per day over a window, metric columns, pain joined in
     weekly_changes    what improved in the last 7 days against the 7 before
 
@@ -48,6 +48,7 @@ from backcoach.processing.types import (
     Provenance,
 )
 from backcoach.references import StoredReference
+from backcoach.storage.status import LiveStatus
 
 #: Progress columns (plain names the pages and charts use), from a day's `DayMetrics`.
 PROGRESS_COLUMNS: tuple[str, ...] = (
@@ -211,7 +212,7 @@ def references_table(refs: Sequence[StoredReference], tz: dt.tzinfo) -> pd.DataF
 
 
 @dataclass(frozen=True)
-class LiveStatus:
+class LivePanel:
     """What the collector reports right now."""
 
     state: str
@@ -225,35 +226,27 @@ class LiveStatus:
     # unsigned tilt from how the session began, provisional (no up/forward reference yet)
 
 
-def _float(value: str | None) -> float | None:
-    try:
-        out = float(value) if value not in (None, "") else None
-    except ValueError:
-        return None
-    return out if out is None or math.isfinite(out) else None
-
-
-def live_status(status: Mapping[str, str], now_s: float) -> LiveStatus | None:
+def live_panel(status: LiveStatus, now_s: float) -> LivePanel | None:
     """The live facts, or None when the collector is not running (absent, stopped or stale)."""
-    state = status.get("collector.state", "").strip().lower()
-    last = _float(status.get("collector.last_sample_s"))
+    state = status.state.strip().lower()
+    last = status.last_sample_s
     since_sample = None if last is None else max(0.0, now_s - last)
     fresh = since_sample is not None and since_sample <= STALE_STATUS_S
     if state in STOPPED_STATES and not (state == "" and fresh):
         return None
-    if "collector.state" not in status and not fresh:
+    if not status.state and not fresh:
         return None
-    last_break = _float(status.get("collector.last_break_s"))
+    last_break = status.last_break_s
     ref = last if last is not None else now_s
-    return LiveStatus(
+    return LivePanel(
         state=state or "streaming",
-        posture=status.get("collector.posture") or None,
-        trunk_deg=_float(status.get("collector.trunk_deg")),
-        battery_pct=_float(status.get("collector.battery")),
+        posture=status.posture or None,
+        trunk_deg=status.trunk_deg,
+        battery_pct=None if status.battery is None else float(status.battery),
         since_sample_s=since_sample,
         since_break_s=None if last_break is None else max(0.0, ref - last_break),
         last_sample_s=last,
-        learning=status.get("collector.reference", "") == "learning",
+        learning=status.reference == "learning",
     )
 
 

@@ -6,7 +6,7 @@ the line. A posture trainer must buzz within a second. These epochs are made fro
 samples alone, per whole second: the trunk angle against the pipeline's current reference, the
 intensity, and the posture the pipeline last decided (a sit-down or a walk is only known later;
 the angle, which most live rules watch, is known now). The rules run on them ahead of the
-pipeline; the pipeline's own epochs confirm or correct them later (`backcoach/alerts/fast.py`).
+pipeline; the pipeline's own epochs confirm or correct them later (`live/warnings.py`).
 
 Lifts (G3) the same way: the pipeline decides a lift `COME_BACK_S` after it ended (did the trunk
 come back, was the wearer seated, how did the body move), about 11 s in all.

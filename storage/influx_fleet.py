@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from backcoach.processing.plan import SUMMARY_KEYS
 from backcoach.storage import influx_schema as sch
+from backcoach.storage import status
 from backcoach.storage.base import WearerDays
 from backcoach.storage.influx import clamp_ns
 from backcoach.storage.influx_http import (
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from backcoach.config import InfluxSettings
 
 WEARERS_PER_REQUEST = 100  # 200 statements: a few hundred kB of answer at most
-PLAN_KEY = "plan"  # the status row holding a wearer's plan (`backcoach.plans.STATUS_KEY`)
+PLAN_KEY = status.PLAN  # the status row holding a wearer's plan (`backcoach.plans.STATUS_KEY`)
 #: What a plan reads of a summary, for the weeks before the fortnight the overview grades.
 PLAN_COLUMNS = ", ".join(ident(c) for c in ("day", "fields", "nonfinite", *SUMMARY_KEYS))
 

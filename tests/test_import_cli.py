@@ -12,8 +12,8 @@ import pytest
 
 from backcoach.collector.simulator import Segment, iter_chunks, simulate
 from backcoach.config import Settings
+from backcoach.live.run import LiveRun
 from backcoach.processing.types import POSTURE_CODE, Samples
-from backcoach.service import LiveRun
 from backcoach.storage import open_store
 
 T0 = 1_772_442_000.0  # 2026-03-02 09:00 UTC

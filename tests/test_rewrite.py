@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 from backcoach.alerts import engine_from_settings
-from backcoach.collector.simulator import Segment, simulate
+from backcoach.collector.simulator import Segment, iter_chunks, simulate
 from backcoach.config import Settings, load_settings
+from backcoach.live.run import LiveRun
 from backcoach.processing.days import day_bounds
-from backcoach.service import LiveRun
 from backcoach.storage.base import Store
 from backcoach.storage.sqlite import SQLiteStore
 from tests import clock
@@ -63,7 +63,13 @@ def run_day(store: Store, settings: Settings, seed: int, on_progress=None) -> No
     start, end = day_bounds(DAY, TZ)
     sim = simulate(_script(seed), start + 8 * 3600, fs_hz=RATE_HZ, seed=seed)
     run = LiveRun(settings, store, on_output=[engine_from_settings(settings).push])
-    run.replay(sim.samples, chunk_s=60.0, on_progress=on_progress, replace=(start, end))
+    t0_s, t1_s = float(sim.samples.t_s[0]), float(sim.samples.t_s[-1])
+
+    def on_chunk(chunk) -> None:  # noqa: ANN001
+        if on_progress:
+            on_progress((float(chunk.t_s[-1]) - t0_s) / (t1_s - t0_s))
+
+    run.replay(iter_chunks(sim.samples, 60.0), on_chunk=on_chunk, replace=(start, end))
 
 
 def replace_day(data: str | Path, seed: int, on_progress=None) -> None:

@@ -8,13 +8,13 @@ import stat
 import numpy as np
 import pytest
 
-from backcoach import service
 from backcoach.collector.simulator import Segment, iter_chunks, simulate
 from backcoach.config import load_settings
 from backcoach.errors import StoreUnavailable
+from backcoach.live import run as service
+from backcoach.live.run import LiveRun
 from backcoach.processing.days import day_of
 from backcoach.processing.pipeline import PipelineConfig, analyze
-from backcoach.service import LiveRun
 from backcoach.storage.sqlite import SQLiteStore
 
 T0 = 1_700_000_000.0
@@ -159,7 +159,8 @@ def test_what_finish_cannot_write_is_saved_and_written_by_the_next_run(tmp_path,
 
 def test_a_new_run_never_shows_an_earlier_runs_last_break(tmp_path):
     """A break from an earlier run (the demo's day) is not this session's: the panel shows none."""
-    from backcoach.dashboard.views import live_status
+    from backcoach.dashboard.views import live_panel
+    from backcoach.storage.status import LiveStatus
 
     settings = load_settings(tmp_path / "none.toml", env={"BACKCOACH_DATA_DIR": str(tmp_path)})
     store = SQLiteStore(tmp_path / "s.sqlite")
@@ -169,6 +170,6 @@ def test_a_new_run_never_shows_an_earlier_runs_last_break(tmp_path):
         run.push(chunk)
     status = store.read_status()
     assert status["collector.last_break_s"] == ""
-    assert live_status(status, T0 + 120).since_break_s is None
+    assert live_panel(LiveStatus.from_rows(status), T0 + 120).since_break_s is None
     run.finish()
     store.close()

@@ -1,15 +1,13 @@
 """Warning delivery: the rule engine's warnings to the log, the store, the desktop, push services
 and the sensor, beside the collector and never blocking it.
 
-The wiring in one place:
+What the commands build delivery from:
 
 - `engine_from_settings(settings)` - the `RuleEngine` with the settings' thresholds, cooldown,
   quiet hours and time zone;
 - `build_dispatcher(settings, store, buzz=None)` - a running `Dispatcher` with every configured
   channel (`plan_channels` says which were skipped and why);
-- `warning_hook(engine, dispatcher)` - a `LiveRun.on_output` hook: pipeline output in, warnings
-  out (returned for `LiveRun` to store) and submitted for delivery; ahead of the pipeline on
-  the newest samples (`fast.LiveWarnings`), confirmed by it afterwards.
+- the live run's hook that submits to it is `live.warnings.warning_hook`.
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ from collections.abc import Callable
 
 from backcoach.alerts.base import Channel, ChannelResult, DeliveryError, Skipped
 from backcoach.alerts.dispatcher import Backoff, ChannelStatus, Dispatcher, send_test
-from backcoach.alerts.fast import LiveWarnings
 from backcoach.clock import SYSTEM, Clock
 from backcoach.config import Settings
 from backcoach.errors import ConfigError
@@ -41,7 +38,6 @@ __all__ = [
     "message_lang",
     "plan_channels",
     "send_test",
-    "warning_hook",
 ]
 
 log = logging.getLogger(__name__)
@@ -127,13 +123,6 @@ def build_dispatcher(
     for s in skipped:
         log.debug("warning channel %s skipped: %s", s.name, s.reason)
     return Dispatcher(channels, lang=lang, backoff=backoff, clock=clock)
-
-
-def warning_hook(engine: RuleEngine, dispatcher: Dispatcher) -> LiveWarnings:
-    """A `LiveRun.on_output` hook: the rules on each output, delivered as they fire; its
-    `on_samples` runs them ahead of the pipeline on the newest samples, so a warning reaches
-    the wearer within a second (`alerts/fast.py`)."""
-    return LiveWarnings(engine, dispatcher)
 
 
 class QuietHoursNotice:

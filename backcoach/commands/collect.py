@@ -1,7 +1,8 @@
 """`backcoach collect`: stream a worn sensor into the store, through drop-outs, until stopped.
 
 Why a thin command: finding the sensor (`collector.ble`), the session (`collector.session`) and
-the live path (`service.LiveRun`) do the work; this module parses options, shows a status line,
+the live path (`live.run.LiveRun`, built by `live.sensor` with the warnings wired here and handed
+to the session) do the work; this module parses options, shows a status line,
 and makes SIGTERM (systemd, docker stop) a clean finish like Ctrl-C: everything written, the
 days summarised. With `--wait` it looks for the sensor until it comes (as a service does).
 One collector per store: a second one stops with the first one's PID, or with `--wait` waits
@@ -22,9 +23,9 @@ from typing import TYPE_CHECKING
 from rich.markup import escape
 
 from backcoach import terminal
-from backcoach.collector_lock import CollectorLock, CollectorRunning
 from backcoach.config import Settings
 from backcoach.errors import BluetoothUnavailable, ConfigError, SensorLost, SensorNotFound
+from backcoach.live.collector_lock import CollectorLock, CollectorRunning
 
 if TYPE_CHECKING:
     from rich.status import Status
@@ -32,8 +33,8 @@ if TYPE_CHECKING:
     from backcoach.alerts import Dispatcher
     from backcoach.collector.ble import FoundSensor
     from backcoach.collector.session import CollectSession
+    from backcoach.live.run import LiveRun
     from backcoach.processing.types import OverloadWarning
-    from backcoach.service import LiveRun
     from backcoach.storage.base import Store
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,8 @@ async def _take(lock: CollectorLock, *, wait: bool, stopping: asyncio.Event) -> 
 async def _collect_locked(
     args: argparse.Namespace, settings: Settings, stopping: asyncio.Event
 ) -> int:
-    from backcoach.collector.session import CollectSession, sensor_live_run
+    from backcoach.collector.session import CollectSession
+    from backcoach.live.sensor import sensor_live_run
     from backcoach.storage import open_store
 
     console = terminal.STDERR
@@ -149,7 +151,7 @@ async def _collect_locked(
     dispatchers: list[Dispatcher] = []
 
     def live_path(session: CollectSession) -> LiveRun:
-        """(In the session's worker thread, while the link connects.) Warnings, then LiveRun."""
+        """(On the session's live thread, while the link connects.) Warnings, then LiveRun."""
         dispatchers.append(wire_warnings(session, settings, store, loop))
         return sensor_live_run(session)
 
@@ -292,14 +294,10 @@ def wire_warnings(
 ) -> Dispatcher:
     """Rules on every pipeline output and every finished day; delivery on the dispatcher's
     threads, including a buzz on sensors with a motor (scheduled back onto `loop`)."""
-    from backcoach.alerts import (
-        QuietHoursNotice,
-        build_dispatcher,
-        engine_from_settings,
-        warning_hook,
-    )
+    from backcoach.alerts import QuietHoursNotice, build_dispatcher, engine_from_settings
+    from backcoach.live.run import daily_hook
+    from backcoach.live.warnings import warning_hook
     from backcoach.plans import plan_hook
-    from backcoach.service import daily_hook
 
     def buzz(_warning: OverloadWarning) -> None:
         done = asyncio.run_coroutine_threadsafe(session.buzz(), loop)

@@ -25,8 +25,8 @@ from backcoach.processing.days import day_bounds, zone
 from backcoach.store_check import where
 
 if TYPE_CHECKING:
+    from backcoach.live.run import DayReport
     from backcoach.processing.rules import RuleEngine
-    from backcoach.service import DayReport
     from backcoach.storage.base import Store
 
 log = logging.getLogger(__name__)
@@ -168,10 +168,12 @@ def _simulate(
     console: Console,
 ) -> list[DayReport]:
     """Stream each simulated day through `LiveRun` into the store, with a progress bar."""
-    from backcoach.alerts import build_dispatcher, warning_hook
-    from backcoach.collector.simulator import simulate_day
+    from backcoach.alerts import build_dispatcher
+    from backcoach.collector.simulator import iter_chunks, simulate_day
+    from backcoach.live.run import LiveRun, daily_hook
+    from backcoach.live.warnings import warning_hook
     from backcoach.plans import plan_hook
-    from backcoach.service import LiveRun, daily_hook
+    from backcoach.storage.status import StatusWriter
 
     dispatcher = build_dispatcher(channels, store=None)
     hooks = {
@@ -179,9 +181,9 @@ def _simulate(
         "on_day": [daily_hook(settings, store, engine, dispatcher)],
     }
     reports: list[DayReport] = []
+    status = StatusWriter(store.write_status)
     if args.speed:  # the dashboard's live panel shows a paced demo like a streaming sensor
-        store.write_status("collector.sensor", f"simulated wearer ({args.speed:g}x)")
-        store.write_status("collector.state", "simulating")
+        status.update(sensor=f"simulated wearer ({args.speed:g}x)", state="simulating")
     try:
         with Progress(
             TextColumn("[bold]{task.description}"),
@@ -198,19 +200,21 @@ def _simulate(
                     start_s, day_s=end_s - start_s, fs_hz=args.rate, seed=args.seed + i
                 )
                 run_ = LiveRun(settings, store, session=f"demo-{day.isoformat()}", **hooks)
+                # live pacing sends small chunks, as a sensor would; instant runs big ones
+                chunk_s = 2.0 if args.speed else 300.0
+                t0_s, t1_s = float(sim.samples.t_s[0]), float(sim.samples.t_s[-1])
                 report = run_.replay(
-                    sim.samples,
-                    speed=args.speed or None,
-                    # live pacing sends small chunks, as a sensor would; instant runs big ones
-                    chunk_s=2.0 if args.speed else 300.0,
-                    on_progress=lambda f, t=task: progress.update(t, completed=f),
+                    iter_chunks(sim.samples, chunk_s, speed=args.speed or None),
+                    on_chunk=lambda c, t=task, a=t0_s, b=t1_s: progress.update(
+                        t, completed=(float(c.t_s[-1]) - a) / max(b - a, 1e-9)
+                    ),
                     replace=(start_s, end_s),  # a re-run day keeps nothing of the earlier run
                 )
                 reports.append(report)
     finally:
         dispatcher.close(timeout_s=10.0)
         if args.speed:
-            store.write_status("collector.state", "stopped")
+            status.update(state="stopped")
         store.close()
     return reports
 

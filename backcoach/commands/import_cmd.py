@@ -53,9 +53,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from rich.progress import BarColumn, Progress, TextColumn
 
     from backcoach.alerts import engine_from_settings
-    from backcoach.alerts.fast import PastWarnings
     from backcoach.collector.files import find_inputs
     from backcoach.importer import import_file
+    from backcoach.live.warnings import PastWarnings
     from backcoach.storage import open_store
 
     paths = find_inputs(args.inputs)

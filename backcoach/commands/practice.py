@@ -19,8 +19,7 @@ import urllib.parse
 from pathlib import Path
 
 from backcoach import practice
-from backcoach.config import Settings
-from backcoach.config_checks import check_settings
+from backcoach.config import Settings, check_settings
 from backcoach.errors import ConfigError
 from backcoach.practice import READER_NAME, READER_TOKEN, Roster, Wearer
 from backcoach.storage.influx_admin import Account, InfluxAdmin

@@ -14,6 +14,7 @@ since a push URL or a token may be among them; `status` says when the shell's di
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import shlex
@@ -217,8 +218,9 @@ def _status(path: Path, settings: Settings, console: Console) -> int:
         for query in ("is-enabled", "is-active"):
             out = _systemctl([query, UNIT], what=query, check=False)
             console.print(f"{query}: {out or 'unknown'}")
-    from backcoach.collector_lock import CollectorLock
+    from backcoach.live.collector_lock import CollectorLock
     from backcoach.storage import open_store
+    from backcoach.storage.status import LiveStatus
 
     pid = CollectorLock(settings.data_path).held_by_other()
     running = "not running" if pid is None else f"running (PID {pid})" if pid else "running"
@@ -228,14 +230,14 @@ def _status(path: Path, settings: Settings, console: Console) -> int:
         status = store.read_status()
     finally:
         store.close()
-    for key in ("collector.state", "collector.sensor"):
-        console.print(f"{key}: {status.get(key, '-')}")
-    last = status.get("collector.last_sample_s", "")
-    try:
-        when = dt.datetime.fromtimestamp(float(last), zone(settings.timezone))
-        last = when.strftime("%Y-%m-%d %H:%M:%S %Z")
-    except (ValueError, OverflowError, OSError):
-        last = last or "-"
+    live = LiveStatus.from_rows(status)
+    console.print(f"collector.state: {live.state or '-'}")
+    console.print(f"collector.sensor: {live.sensor or '-'}")
+    last = "-"
+    if live.last_sample_s is not None:
+        with contextlib.suppress(ValueError, OverflowError, OSError):
+            when = dt.datetime.fromtimestamp(live.last_sample_s, zone(settings.timezone))
+            last = when.strftime("%Y-%m-%d %H:%M:%S %Z")
     console.print(f"last sample: {last}")
     return 1 if missing else 0
 

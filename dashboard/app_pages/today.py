@@ -11,6 +11,7 @@ from backcoach.i18n import STRINGS, collector_state, dates, t
 from backcoach.processing.days import day_bounds
 from backcoach.processing.placement import sensor_deg
 from backcoach.processing.summary import summarize_day
+from backcoach.storage.status import LiveStatus
 
 LIVE_REFRESH_S = 5  # the live panel polls the store's status rows this often
 RECENT_S = 600  # the live panel's chart: the last 10 minutes at full epoch resolution
@@ -27,7 +28,7 @@ def _fmt_duration(seconds: float | None, lang: str) -> str:
 @st.fragment(run_every=LIVE_REFRESH_S)
 def live_panel(ctx: common.Ctx) -> None:
     """Current posture, trunk angle, time since break, battery and state; refreshes in place."""
-    live = views.live_status(ctx.store.read_status(), ctx.settings.now_s())
+    live = views.live_panel(LiveStatus.from_rows(ctx.store.read_status()), ctx.settings.now_s())
     if live is None:
         st.caption(ctx.t("live.not_running"))
         return
@@ -155,7 +156,9 @@ def main() -> None:
     st.caption(ctx.t("app.tagline"))
     live_panel(ctx)
     last = ctx.last_day()
-    if last is None and views.live_status(ctx.store.read_status(), ctx.settings.now_s()):
+    if last is None and views.live_panel(
+        LiveStatus.from_rows(ctx.store.read_status()), ctx.settings.now_s()
+    ):
         st.caption(ctx.t("today.first_minutes"))  # live data above: "no data yet" would be wrong
     elif last is None:
         ctx.empty_state()

@@ -91,6 +91,8 @@ DEVICES = {
         "profile": "metamotion",
         "log": {},
     },
+    # streams into a slow store (tests/ble/test_slow_store.py)
+    "slow": {"address": "C0:FF:EE:00:00:15", "name": "BC-DIY-S", "profile": "open", "rate_hz": 100},
     # a name that reads as Rich markup: printed as it is, never parsed
     "markup": {
         "address": "C0:FF:EE:00:00:0E",

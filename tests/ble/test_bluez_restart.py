@@ -13,6 +13,7 @@ import pytest
 from backcoach.collector.ble import async_find
 from backcoach.collector.session import CollectSession
 from backcoach.config import Settings
+from backcoach.live.sensor import sensor_live_run
 from backcoach.storage import open_store
 from tests.ble.dbus_bus import emulator, private_bus
 
@@ -47,7 +48,9 @@ async def _session(bus: str, tmp: Path):
     store = open_store(settings)
     with emulator(bus, [DEVICE]) as first:
         found = await async_find(DEVICE["address"], timeout_s=5.0)
-        session = CollectSession(settings, store, found, watchdog_s=1.0)
+        session = CollectSession(
+            settings, store, found, live_factory=sensor_live_run, watchdog_s=1.0
+        )
         task = asyncio.create_task(session.run(12.0))
         deadline = time.monotonic() + 10
         while session.stats.samples < 50:

@@ -17,6 +17,7 @@ from backcoach import cli
 from backcoach.collector.ble import async_find, async_scan
 from backcoach.collector.session import CollectSession, SessionResult
 from backcoach.config import Settings
+from backcoach.live.sensor import sensor_live_run
 from backcoach.storage import open_store
 from tests.ble.conftest import DEVICES, Emulator
 
@@ -41,7 +42,7 @@ async def _collect(
     settings = Settings(data_dir=str(tmp))
     store = open_store(settings)
     found = await async_find(address, timeout_s=5.0)
-    session = CollectSession(settings, store, found, **kw)
+    session = CollectSession(settings, store, found, live_factory=sensor_live_run, **kw)
     task = asyncio.create_task(session.run(seconds))
     await _until(lambda: session.stats.samples > 0 or task.done())
     started = time.monotonic()
@@ -209,7 +210,7 @@ def test_buzz_writes_the_motor_command_where_the_sensor_has_one(
         settings = Settings(data_dir=str(tmp_path))
         store = open_store(settings)
         found = await async_find(DEVICES["scan_open"]["address"], timeout_s=5.0)
-        session = CollectSession(settings, store, found)
+        session = CollectSession(settings, store, found, live_factory=sensor_live_run)
         task = asyncio.create_task(session.run())
         await _until(lambda: session.stats.samples > 0)
         buzzed = await session.buzz(0.5)
@@ -265,7 +266,7 @@ def test_metamotion_streams_and_buzzes(bluez: Emulator, tmp_path: Path) -> None:
         settings = Settings(data_dir=str(tmp_path))
         store = open_store(settings)
         found = await async_find(DEVICES["metamotion"]["address"], timeout_s=5.0)
-        session = CollectSession(settings, store, found)
+        session = CollectSession(settings, store, found, live_factory=sensor_live_run)
         task = asyncio.create_task(session.run(3.0))
         await _until(lambda: session.stats.samples > 0)
         buzzed = await session.buzz(0.5)

@@ -22,6 +22,7 @@ import pytest
 from backcoach.collector.ble import async_find
 from backcoach.collector.session import CollectSession, SessionResult
 from backcoach.config import Settings
+from backcoach.live.sensor import sensor_live_run
 from backcoach.storage import open_store
 from tests.ble.conftest import DEVICES, Emulator
 
@@ -39,7 +40,7 @@ async def _away_session(
     settings = Settings(data_dir=str(tmp))
     store = open_store(settings)
     found = await async_find(address, timeout_s=5.0)
-    session = CollectSession(settings, store, found)
+    session = CollectSession(settings, store, found, live_factory=sensor_live_run)
     task = asyncio.create_task(session.run(seconds))
     deadline = time.monotonic() + 15.0
     while session.stats.samples == 0:

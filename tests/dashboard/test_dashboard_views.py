@@ -25,6 +25,7 @@ from backcoach.processing.types import (
     Event,
     OverloadWarning,
 )
+from backcoach.storage.status import LiveStatus
 
 
 def epochs(postures: list[str], t0: float = 1000.0, trunk=None) -> Epochs:
@@ -115,22 +116,24 @@ def test_headline_reads_the_summary_only():
     ],
 )
 def test_live_status_is_none_when_absent_stopped_or_stale(status, running):
-    assert (views.live_status(status, now_s=1000.0) is not None) is running
+    assert (views.live_panel(LiveStatus.from_rows(status), now_s=1000.0) is not None) is running
 
 
 def test_live_status_reads_the_collector_facts():
-    live = views.live_status(
-        {
-            "collector.state": "Connected",
-            "collector.last_sample_s": "990",
-            "collector.last_break_s": "390",
-            "collector.battery": "55",
-            "collector.trunk_deg": "nan",
-            "collector.posture": "standing",
-        },
+    live = views.live_panel(
+        LiveStatus.from_rows(
+            {
+                "collector.state": "Connected",
+                "collector.last_sample_s": "990",
+                "collector.last_break_s": "390",
+                "collector.battery": "55",
+                "collector.trunk_deg": "nan",
+                "collector.posture": "standing",
+            }
+        ),
         now_s=1000.0,
     )
-    assert live == views.LiveStatus("connected", "standing", None, 55.0, 10.0, 600.0, 990.0)
+    assert live == views.LivePanel("connected", "standing", None, 55.0, 10.0, 600.0, 990.0)
 
 
 @pytest.mark.parametrize(

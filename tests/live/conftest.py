@@ -8,8 +8,8 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from backcoach.collector.simulator import Segment, SimulatedDay, iter_chunks, simulate
+from backcoach.live.run import LiveRun
 from backcoach.processing.types import Samples
-from backcoach.service import LiveRun
 
 T0 = 1_772_409_600.0  # 2026-03-02 00:00 UTC
 SENSOR = "C0:FF:EE:00:AA:01"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from backcoach.alerts import Dispatcher, engine_from_settings, warning_hook
+from backcoach.alerts import Dispatcher, engine_from_settings
 from backcoach.backfill import Backfill, Hole, RangeRefill, refill_span, stored_holes
 from backcoach.collector.simulator import Segment, iter_chunks
 from backcoach.config import Settings
 from backcoach.i18n import warning_text
+from backcoach.live.run import LiveRun
+from backcoach.live.warnings import warning_hook
 from backcoach.processing.types import POSTURE_CODE, Samples
-from backcoach.service import LiveRun
 from backcoach.storage.sqlite import SQLiteStore
 from tests.live.conftest import T0 as MIDNIGHT
 from tests.live.conftest import mounting, worn

@@ -9,9 +9,9 @@ import pytest
 
 from backcoach.collector.simulator import Segment
 from backcoach.config import Settings
-from backcoach.daybook import CLOSE_AFTER_S, DayBook, message_time_s
+from backcoach.live.daybook import CLOSE_AFTER_S, DayBook, message_time_s
+from backcoach.live.run import LiveRun
 from backcoach.processing.days import day_bounds
-from backcoach.service import LiveRun
 from backcoach.storage.sqlite import SQLiteStore
 from tests import clock
 from tests.live.conftest import SENSOR, mounting, push_all, worn

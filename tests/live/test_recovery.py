@@ -6,12 +6,12 @@ import logging
 
 import numpy as np
 
-from backcoach import recovery
 from backcoach.collector.simulator import Segment, iter_chunks
 from backcoach.config import Settings
+from backcoach.live import recovery
+from backcoach.live.run import LiveRun
 from backcoach.processing.types import Samples
 from backcoach.references import load_reference
-from backcoach.service import LiveRun
 from backcoach.storage.sqlite import SQLiteStore
 from tests.live.conftest import RATE_HZ, SENSOR, T0, mounting, push_all, worn
 

@@ -7,9 +7,9 @@ import pytest
 
 from backcoach.collector.simulator import Segment, iter_chunks
 from backcoach.config import Settings
+from backcoach.live.run import LiveRun
 from backcoach.processing.types import POSTURE_CODE, Calibration
 from backcoach.references import STORED, load_reference, read_references, save_reference
-from backcoach.service import LiveRun
 from backcoach.storage.sqlite import SQLiteStore
 from tests.live.conftest import SENSOR, T0, angle_deg, mounting, push_all, worn
 
@@ -97,7 +97,7 @@ def test_a_sensor_never_seen_is_provisional_until_its_first_walk(settings, tmp_p
     """No reference: the live status says "learning" and shows the tilt from how the session
     began (the 70° bend reads ~70° at once, in any mounting); no epochs are stored until the
     first walk, which then classifies the held seconds (standing, the bend at 70°)."""
-    from backcoach import service
+    from backcoach.live import run as service
 
     monkeypatch.setattr(service, "STATUS_EVERY_S", 0.0)  # every chunk's status, not 2 a second
     store = SQLiteStore(tmp_path / "s.sqlite")

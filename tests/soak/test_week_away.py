@@ -29,9 +29,10 @@ import pytest
 
 from backcoach.cli import QUIET_LOGGERS
 from backcoach.collector.ble import FoundSensor
-from backcoach.collector.session import CollectSession, sensor_live_run
+from backcoach.collector.session import CollectSession
 from backcoach.commands.collect import wire_warnings
 from backcoach.config import InfluxSettings, Settings, WarningSettings
+from backcoach.live.sensor import sensor_live_run
 from backcoach.processing.days import day_of
 from backcoach.processing.types import Calibration
 from backcoach.references import save_reference

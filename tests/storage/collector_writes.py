@@ -1,6 +1,6 @@
 """The collector's writes to an InfluxDB store, second by second, for outage tests and the bench.
 
-What a live session hands the store (constants from `collector/session.py` and `service.py`):
+What a live session hands the store (constants from `collector/session.py` and `live/run.py`):
 raw samples with every chunk (RAW_EVERY_S, 0.25 s of 50 Hz), one epoch a second, four live
 status facts a second from `LiveRun` and six every STATUS_S from the session, and an event now
 and then.
@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from backcoach.collector.session import CHUNK_S, RAW_FLUSH_S, STATUS_S
+from backcoach.collector.session import CHUNK_S, STATUS_S
+from backcoach.live.sensor import RAW_FLUSH_S
 from backcoach.processing.types import Epochs, Event, Samples
 from backcoach.storage import influx_schema as sch
 from backcoach.storage.influx import InfluxStore

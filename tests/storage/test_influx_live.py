@@ -7,10 +7,11 @@ import dataclasses
 
 import pytest
 
+from backcoach.collector.simulator import iter_chunks
 from backcoach.config import InfluxSettings, Settings
+from backcoach.live.run import LiveRun
 from backcoach.processing.days import day_bounds
 from backcoach.processing.types import Samples
-from backcoach.service import LiveRun
 from backcoach.storage import open_store
 from backcoach.storage.influx import InfluxStore
 from backcoach.storage.sqlite import SQLiteStore
@@ -37,7 +38,7 @@ def test_a_live_run_stores_the_same_in_influxdb_as_in_the_embedded_store(
     stores = {}
     for name, settings in (("embedded", embedded), ("influx", influx)):
         store = open_store(settings)
-        LiveRun(settings, store, session="morning").replay(morning)
+        LiveRun(settings, store, session="morning").replay(iter_chunks(morning, 10.0))
         stores[name] = store
     a, b = stores["embedded"], stores["influx"]
     assert isinstance(a, SQLiteStore) and isinstance(b, InfluxStore)

@@ -12,16 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from backcoach.alerts import Dispatcher, warning_hook
+from backcoach.alerts import Dispatcher
 from backcoach.alerts.buzz import BuzzChannel
 from backcoach.collector.simulator import Segment, iter_chunks, simulate
 from backcoach.config import Settings
 from backcoach.i18n import warning_text
+from backcoach.live.run import LiveRun
+from backcoach.live.warnings import warning_hook
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.pipeline import StreamingPipeline
 from backcoach.processing.rules import RuleEngine
 from backcoach.processing.types import OverloadWarning, PipelineOutput
-from backcoach.service import LiveRun
 from backcoach.storage.sqlite import SQLiteStore
 
 START_S = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC).timestamp()
@@ -121,7 +122,7 @@ def test_a_warning_sent_ahead_and_not_confirmed_is_logged_and_kept(caplog):
     def judged(out: PipelineOutput) -> None:
         kept.extend(hook(PipelineOutput(out.epochs, ())))  # the pipeline's lifts withheld
 
-    with caplog.at_level(logging.WARNING, logger="backcoach.alerts.fast"):
+    with caplog.at_level(logging.WARNING, logger="backcoach.live.warnings"):
         try:
             for chunk in iter_chunks(sim.samples, CHUNK_S):
                 judged(pipeline.push(chunk.t_s, chunk.acc_g))
@@ -148,7 +149,7 @@ def test_no_burst_of_old_warnings_when_an_unknown_sensor_first_walks(tmp_path, c
         Segment("walk", 60),
         Segment("stand", 20),
     ]
-    with caplog.at_level(logging.INFO, logger="backcoach.alerts.fast"):
+    with caplog.at_level(logging.INFO, logger="backcoach.live.warnings"):
         _, delivered, stored = _stream(script, tmp_path)
     assert [w.rule for w in stored] == ["G4"]
     assert delivered == []

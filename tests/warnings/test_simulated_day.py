@@ -12,14 +12,15 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from backcoach.alerts import Dispatcher, warning_hook
+from backcoach.alerts import Dispatcher
 from backcoach.alerts.buzz import BuzzChannel
-from backcoach.collector.simulator import Segment, simulate, simulate_day
+from backcoach.collector.simulator import Segment, iter_chunks, simulate, simulate_day
 from backcoach.config import Settings
+from backcoach.live.run import LiveRun
+from backcoach.live.warnings import warning_hook
 from backcoach.processing.pipeline import PipelineConfig, analyze
 from backcoach.processing.rules import RuleEngine, replay
 from backcoach.processing.types import Epochs, OverloadWarning, PipelineOutput
-from backcoach.service import LiveRun
 from backcoach.storage.sqlite import SQLiteStore
 
 DAY_START_S = dt.datetime(2026, 3, 2, tzinfo=dt.UTC).timestamp()
@@ -39,7 +40,7 @@ def live_day(tmp_path_factory):
     delivered: list[OverloadWarning] = []
     dispatcher = Dispatcher([BuzzChannel(delivered.append)])
     run = LiveRun(settings, store, on_output=[warning_hook(_engine(), dispatcher)])
-    run.replay(sim.samples, chunk_s=60.0)
+    run.replay(iter_chunks(sim.samples, 60.0))
     assert dispatcher.wait_idle(10.0)
     dispatcher.close(1.0)
     yield sim, store, run.warnings, delivered

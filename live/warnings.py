@@ -208,3 +208,10 @@ def _copy_engine(engine: RuleEngine) -> RuleEngine:
         state=copy.deepcopy(engine.state),
         placement=engine.placement,
     )
+
+
+def warning_hook(engine: RuleEngine, dispatcher: Dispatcher) -> LiveWarnings:
+    """A `LiveRun.on_output` hook: the rules on each output, delivered as they fire; its
+    `on_samples` runs them ahead of the pipeline on the newest samples, so a warning reaches
+    the wearer within a second."""
+    return LiveWarnings(engine, dispatcher)

@@ -25,14 +25,13 @@ from backcoach.processing.types import DaySummary, Epochs, Event, OverloadWarnin
 from backcoach.storage.base import Store
 from backcoach.storage.private import private_dir
 from backcoach.storage.sqlite import SQLiteStore
+from backcoach.storage.status import SPILL_DAYS, SPILL_SESSION
 
 log = logging.getLogger(__name__)
 
 FOLDER = "unsaved"
 SUFFIX = ".sqlite"
 CLAIMED = ".restoring"
-DAYS_KEY = "spill.days"  # status row: the days still to summarise, comma-separated
-SESSION_KEY = "spill.session"
 EVERYTHING = (-1e300, 1e300)
 
 #: One write a live run holds: (kind, payload), kind naming the Store's write method
@@ -81,8 +80,8 @@ def save(
             write_to(store, kind, payload)
         for key, value in status.items():
             store.write_status(key, value)
-        store.write_status(DAYS_KEY, ",".join(sorted(days)))
-        store.write_status(SESSION_KEY, session)
+        store.write_status(SPILL_DAYS, ",".join(sorted(days)))
+        store.write_status(SPILL_SESSION, session)
     finally:
         store.close()
     return folder / name
@@ -122,7 +121,7 @@ def _read(path: Path) -> Spilled:
         events: list[Event] = store.read_events(*EVERYTHING)
         warnings: list[OverloadWarning] = store.read_warnings(*EVERYTHING)
         summaries: list[DaySummary] = store.read_summaries("0000-00-00", "9999-99-99")
-        session = status.get(SESSION_KEY, "")
+        session = status.get(SPILL_SESSION, "")
         for kind, payload, n in (
             ("samples", (samples, session), len(samples)),
             ("epochs", epochs, len(epochs)),
@@ -133,9 +132,9 @@ def _read(path: Path) -> Spilled:
                 writes.append((kind, payload))
         writes.extend(("summary", s) for s in summaries)
         writes.extend(
-            ("status", (k, v)) for k, v in status.items() if k not in (DAYS_KEY, SESSION_KEY)
+            ("status", (k, v)) for k, v in status.items() if k not in (SPILL_DAYS, SPILL_SESSION)
         )
-        days = {d for d in status.get(DAYS_KEY, "").split(",") if d}
+        days = {d for d in status.get(SPILL_DAYS, "").split(",") if d}
         return Spilled(path, writes, days, session)
     finally:
         store.close()

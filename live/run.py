@@ -22,20 +22,19 @@ import copy
 import logging
 import math
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from backcoach import recovery, spill
 from backcoach.backfill import Resume
 from backcoach.backoff import Backoff
 from backcoach.clock import SYSTEM, Clock
-from backcoach.collector.simulator import iter_chunks
 from backcoach.config import Settings
-from backcoach.daybook import HISTORY_DAYS, DayBook, Due, message_time_s, summary_of
 from backcoach.errors import StoreUnavailable
+from backcoach.live import recovery, spill
+from backcoach.live.daybook import HISTORY_DAYS, DayBook, Due, message_time_s, summary_of
 from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.fastlane import tilt_from
 from backcoach.processing.headline import headline
@@ -52,6 +51,7 @@ from backcoach.processing.types import (
 )
 from backcoach.references import reference_status
 from backcoach.storage.base import Store, as_kept
+from backcoach.storage.status import DAILY_MESSAGES_DAY, StatusWriter
 
 if TYPE_CHECKING:
     from backcoach.alerts import Dispatcher
@@ -62,7 +62,6 @@ log = logging.getLogger(__name__)
 RAW_FLUSH_S = 10.0  # default: raw samples in chunks this long (compact rows for replays)
 STATUS_EVERY_S = 0.5  # wall-clock throttle for live status rows
 END_EPS_S = 1e-3  # an end time exactly at midnight belongs to the day before
-DAILY_DONE_KEY = "collector.daily_messages_day"  # status: the last day whose messages went out
 FINISH_RETRIES_S = (0.5, 1.0, 2.0)  # finish() waits this long between its tries, then saves
 DAYS_BACKOFF = Backoff(base_s=10.0, cap_s=600.0)  # a day the store cannot summarise yet
 
@@ -150,6 +149,7 @@ class LiveRun:
         self.warnings: list[OverloadWarning] = []
         self._pending: deque[spill.Write] = deque()  # writes the store has not taken yet
         self._status: dict[str, str] = {}  # status facts not written yet (the latest wins)
+        self.status = StatusWriter(self._put_status, clock)  # the live panel's one writer
         self._store_down: str | None = None
         self._days = DayBook(settings.timezone)  # days touched, and when each is due
         self._replacing = False
@@ -167,7 +167,7 @@ class LiveRun:
             return PipelineOutput.empty()
         samples = as_kept(samples)  # processed as stored: a replay of the store agrees
         if self._last_s is None:  # no break seen in this run yet: never an earlier run's
-            self.write_status("collector.last_break_s", "")  # (a demo day's "358 min")
+            self.status.update(last_break_s=None)  # (a demo day's "358 min")
         if self._emitted_s == float("-inf"):  # nothing produced yet: a backfill starts here
             self._emitted_s = float(samples.t_s[0])
         self._last_s = float(samples.t_s[-1])
@@ -178,7 +178,7 @@ class LiveRun:
         self._days.touch(float(samples.t_s[0]), self._last_s)
         out = self.pipeline.push(samples.t_s, samples.acc_g)
         self._store_output(out)
-        for hook in self.on_output:  # warnings ahead of the pipeline (`alerts.fast`)
+        for hook in self.on_output:  # warnings ahead of the pipeline (`live.warnings`)
             on_samples = getattr(hook, "on_samples", None)
             if on_samples is not None:
                 on_samples(samples, self.pipeline)
@@ -198,7 +198,7 @@ class LiveRun:
         now = self.clock.time() if now_s is None else now_s
         tz = self.settings.timezone
         self._days.messaged_through(day_of(day_bounds(day_of(now, tz), tz)[0] - 1, tz))
-        self._days.messaged_through(self.store.read_status().get(DAILY_DONE_KEY, ""))
+        self._days.messaged_through(self.store.read_status().get(DAILY_MESSAGES_DAY, ""))
         span = self.store.data_range()
         if span is not None:  # the last day an earlier run stored: summarised again to be whole
             self._days.touch(span[1], span[1])
@@ -284,8 +284,8 @@ class LiveRun:
         if events:
             self._write("events", list(events))
 
-    def write_status(self, key: str, value: str) -> None:
-        """A live fact for the dashboard; while the store refuses, only the latest is kept."""
+    def _put_status(self, key: str, value: str) -> None:
+        """A status row, through the backlog; while the store refuses, only the latest is kept."""
         self._status[key] = value
         if not self._pending:
             self._drain()
@@ -320,31 +320,37 @@ class LiveRun:
 
     def replay(
         self,
-        samples: Samples,
+        chunks: Iterable[Samples],
         *,
-        chunk_s: float = 10.0,
-        speed: float | None = None,
-        on_progress: Callable[[float], None] | None = None,
+        on_chunk: Callable[[Samples], None] | None = None,
         replace: tuple[float, float] | None = None,
     ) -> DayReport:
-        """Stream a recording through the live path (paced with `speed`) and report its day.
+        """Stream a recording's chunks through the live path and report its day (the day of
+        the middle of the time they span). The caller chunks and paces them (the simulator's
+        `iter_chunks`); `on_chunk` sees each one after it was pushed (progress).
 
         With `replace=(start_s, end_s)` the store's range is replaced by this run as one change
         (`Store.rewrite`): re-running a day leaves none of the earlier run's events or warnings.
         """
-        total = max(float(samples.t_s[-1] - samples.t_s[0]), 1e-9) if len(samples) else 1.0
+        first_s = last_s = float("nan")
         rewrite = self.store.rewrite(*replace) if replace else contextlib.nullcontext()
         self._replacing = replace is not None
         try:
             with rewrite:
-                for chunk in iter_chunks(samples, chunk_s, speed=speed):
+                for chunk in chunks:
+                    if not len(chunk):
+                        continue
+                    if first_s != first_s:  # nan: the first chunk
+                        first_s = float(chunk.t_s[0])
+                    last_s = float(chunk.t_s[-1])
                     self.push(chunk)
-                    if on_progress:
-                        on_progress(float(chunk.t_s[-1] - samples.t_s[0]) / total)
+                    if on_chunk:
+                        on_chunk(chunk)
                 summaries = self.finish()
         finally:
             self._replacing = False
-        day = day_of(float(samples.t_s[len(samples) // 2]), self.settings.timezone)
+        middle_s = (first_s + last_s) / 2 if last_s == last_s else self.clock.time()
+        day = day_of(middle_s, self.settings.timezone)
         return self.report(day, next((s for s in summaries if s.day == day), None))
 
     # -- summaries -------------------------------------------------------------------------------
@@ -429,7 +435,7 @@ class LiveRun:
         if due.message:
             self._run_day_hooks(summary)
             if self.sensor:  # a restarted collector does not send them again (see recover)
-                self.write_status(DAILY_DONE_KEY, due.day)
+                self._put_status(DAILY_MESSAGES_DAY, due.day)
         self._days.done(due)
         return summary
 
@@ -445,7 +451,7 @@ class LiveRun:
         self._reference_kept = cal
         at_s = float(out.epochs.t_s[-1]) if len(out.epochs) else (self._last_s or self.clock.time())
         log.info("%s: up and forward found from walking; kept for next time", self.sensor)
-        self.write_status(*reference_status(cal, sensor=self.sensor, origin="walking", at_s=at_s))
+        self._put_status(*reference_status(cal, sensor=self.sensor, origin="walking", at_s=at_s))
 
     def _run_day_hooks(self, summary: DaySummary) -> None:
         for hook in self.on_day:
@@ -532,20 +538,18 @@ class LiveRun:
         if not learning:
             if self._learning:
                 self._learning = False
-                self.write_status("collector.reference", "known")
+                self.status.update(reference="known")
             return
         now = self.clock.monotonic()
         if not self._learning:
             self._learning = True
             self._status_at = 0.0
-            self.write_status("collector.reference", "learning")
-            self.write_status("collector.posture", "")
+            self.status.update(reference="learning", posture="")
         if now - self._status_at < STATUS_EVERY_S:
             return
         self._status_at = now
         tilt = tilt_from(samples.acc_g, self._start_up)
-        self.write_status("collector.trunk_deg", f"{tilt:.1f}")
-        self.write_status("collector.last_sample_s", f"{self._last_s:.3f}")
+        self.status.update(trunk_deg=tilt, last_sample_s=self._last_s)
 
     def _write_status(self, out: PipelineOutput) -> None:
         """Live facts for the dashboard's live panel, at most every STATUS_EVERY_S of wall time."""
@@ -561,8 +565,11 @@ class LiveRun:
             return
         self._status_at = now
         last = out.epochs.select(slice(-1, None))
-        self.write_status("collector.posture", str(last.posture_names()[0]))
-        self.write_status("collector.trunk_deg", f"{float(last.trunk_deg[0]):.1f}")
-        self.write_status("collector.last_sample_s", f"{self._last_s:.3f}")
+        facts: dict[str, object] = {
+            "posture": str(last.posture_names()[0]),
+            "trunk_deg": float(last.trunk_deg[0]),
+            "last_sample_s": self._last_s,
+        }
         if self._last_break_s is not None:
-            self.write_status("collector.last_break_s", f"{self._last_break_s:.3f}")
+            facts["last_break_s"] = self._last_break_s
+        self.status.update(**facts)
