@@ -20,7 +20,11 @@ PACKAGE = "backcoach.storage"
 #: What of the storage room the dashboard may import: the protocol and its face, the read-only
 #: wrapper, the private-files helper. No store or transport: the practice's overview too reads
 #: through the protocol (`open_fleet`), not by opening an InfluxDB connection itself.
-DASHBOARD_MAY_IMPORT = {PACKAGE, *(f"{PACKAGE}.{m}" for m in ("base", "readonly", "private"))}
+#: The protocol, its read-only view, file modes and the typed status rows (`LiveStatus`).
+DASHBOARD_MAY_IMPORT = {
+    PACKAGE,
+    *(f"{PACKAGE}.{m}" for m in ("base", "readonly", "private", "status")),
+}
 #: The InfluxDB transport: every other InfluxDB module sends through it, it through none.
 TRANSPORT = "backcoach.storage.influx_http"
 
