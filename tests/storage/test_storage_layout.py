@@ -18,9 +18,9 @@ REPO = Path(__file__).resolve().parents[2]
 ROOT = REPO / "storage"
 PACKAGE = "backcoach.storage"
 #: What of the storage room the dashboard may import: the protocol and its face, the read-only
-#: wrapper, the private-files helper. No store or transport: the practice's overview too reads
-#: through the protocol (`open_fleet`), not by opening an InfluxDB connection itself.
-#: The protocol, its read-only view, file modes and the typed status rows (`LiveStatus`).
+#: wrapper, the private-files helper, the typed status rows (`LiveStatus`). No store or
+#: transport: the practice's overview too reads through the protocol (`open_fleet`), not by
+#: opening an InfluxDB connection itself.
 DASHBOARD_MAY_IMPORT = {
     PACKAGE,
     *(f"{PACKAGE}.{m}" for m in ("base", "readonly", "private", "status")),
