@@ -10,6 +10,7 @@ COPY storage ./storage
 COPY dashboard ./dashboard
 COPY i18n ./i18n
 COPY live ./live
+COPY analysis ./analysis
 RUN pip install --no-cache-dir . \
     && useradd --create-home --uid 1000 backcoach \
     && mkdir /data && chown backcoach /data

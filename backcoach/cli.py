@@ -14,9 +14,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from backcoach import __version__, demo_store, terminal
+from backcoach import __version__, terminal
 from backcoach.config import load_settings
 from backcoach.errors import BackcoachError
+from backcoach.storage import demo_store
 
 #: Command modules, in the order `backcoach --help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (

@@ -247,7 +247,7 @@ async def _wait_for_script_s(ctl: Emulator, dump: Path, rate_hz: float, at_s: fl
 async def cold_start(bus: str, rate_hz: float, data_dir: str) -> None:
     """A sensor never seen (until its reference is kept), then the same one again."""
     from backcoach.config import Settings
-    from backcoach.references import key_for
+    from backcoach.storage.references import key_for
 
     print(f"== cold start: emulated Polar {rate_hz:.0f} Hz; the wearer walks 25 s, stands, bends")
     settings = Settings(data_dir=data_dir)
@@ -283,8 +283,8 @@ def _seed_reference(settings, rate_hz: float) -> None:  # noqa: ANN001
     """Keep the emulated wearer's true up and forward for the sensor: a sensor seen before."""
     from backcoach.collector.simulator import simulate
     from backcoach.processing.types import Calibration
-    from backcoach.references import save_reference
     from backcoach.storage import open_store
+    from backcoach.storage.references import save_reference
     from tests.ble.emulated_sensors import SCRIPTS
 
     mounting = simulate(SCRIPTS["day"], 0.0, fs_hz=rate_hz, seed=SCRIPT_SEED).mounting
@@ -322,8 +322,8 @@ def _uninterrupted(bus: str, settings, rate_hz: float, dump: Path):  # noqa: ANN
     reference, over every sample the sensor took (sent or not) from the first sent to the last."""
     from backcoach.processing.pipeline import PipelineConfig, StreamingPipeline
     from backcoach.processing.types import Epochs
-    from backcoach.references import load_reference
     from backcoach.storage import open_store
+    from backcoach.storage.references import load_reference
     from tests.ble.emulated_sensors import Wire, wearer_signal
 
     ctl = Emulator(bus, {})

@@ -42,9 +42,9 @@ sys.path.insert(0, str(ROOT))  # for tests.storage (the fixtures' server and pra
 
 from backcoach.config import load_settings  # noqa: E402
 from backcoach.dashboard import practice_view  # noqa: E402
+from backcoach.dashboard.practice_accounts import READER_TOKEN, load_roster, read_secret  # noqa: E402
 from backcoach.dashboard.practice_mode import open_reader, read_fleet  # noqa: E402
 from backcoach.dashboard.weekly import IsoWeek  # noqa: E402
-from backcoach.practice import READER_TOKEN, load_roster, read_secret  # noqa: E402
 from backcoach.processing.types import Epochs, Samples  # noqa: E402
 from backcoach.storage.status import LiveStatus  # noqa: E402
 from tests.storage import practice_world  # noqa: E402

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from backcoach import demo_store, provenance
+from backcoach import provenance
 from backcoach.config import Settings, load_settings
 from backcoach.dashboard import practice_mode, views
 from backcoach.errors import BackcoachError
@@ -28,7 +28,7 @@ from backcoach.processing.types import (
     OverloadWarning,
     Provenance,
 )
-from backcoach.storage import Store, open_store
+from backcoach.storage import Store, demo_store, open_store
 from backcoach.storage.readonly import ReadOnlyStore
 
 log = logging.getLogger(__name__)

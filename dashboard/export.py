@@ -4,7 +4,7 @@ Why: the data belong to the wearer; they can take all of it to a spreadsheet, a 
 or another tool. A year of epochs (and, with `raw`, of raw samples) does not fit in memory, so
 each table is written month by month (raw samples RAW_WINDOW_S at a time) into a temporary file
 beside the zip, and the files are then packed: memory stays that of one window. Columns use the
-same vocabulary as `backcoach analyze` (`backcoach.tables`); metrics and event attributes
+same vocabulary as `backcoach analyze` (`backcoach.analysis.tables`); metrics and event attributes
 become columns of their own. CSV text cells that a spreadsheet would run as a formula (a diary
 note starting with `=`) are kept as text (`tables.spreadsheet_safe`); the zip is owner-only.
 No Streamlit: `backcoach export` on the command line uses it too.
@@ -25,12 +25,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from backcoach.analysis.tables import EPOCH_COLUMNS, spreadsheet_safe
 from backcoach.i18n import warning_text
 from backcoach.processing.metrics import METRICS
 from backcoach.processing.types import POSTURES, Epochs
 from backcoach.storage.base import ALL_DAYS, ALL_TIME_S, Store
 from backcoach.storage.private import FILE_MODE
-from backcoach.tables import EPOCH_COLUMNS, spreadsheet_safe
 
 RAW_WINDOW_S = 6 * 3600.0  # raw samples per read: 6 h at 50 Hz are ~1 M rows
 TABLES = ("epochs", "events", "summaries", "warnings", "diary")

@@ -34,7 +34,7 @@ from typing import Literal
 import bcrypt
 import jwt
 
-from backcoach import practice
+from backcoach.dashboard import practice_accounts as practice
 from backcoach.errors import BackcoachError
 
 ALGORITHM = "HS256"

@@ -35,7 +35,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
 
-from backcoach.practice import DASHBOARD_ENV
+from backcoach.dashboard.practice_accounts import DASHBOARD_ENV
 
 COOKIE_NAME = "backcoach_practice_login"
 SET_PATH = "/_backcoach/login"

@@ -18,12 +18,13 @@ from dataclasses import replace
 
 import streamlit as st
 
-from backcoach import plans, practice
+from backcoach import plans
 from backcoach.config import InfluxSettings, Settings
+from backcoach.dashboard import practice_accounts as practice
+from backcoach.dashboard.practice_accounts import Roster, Wearer
 from backcoach.dashboard.practice_view import Glance, glances
 from backcoach.dashboard.weekly import IsoWeek
 from backcoach.errors import BackcoachError
-from backcoach.practice import Roster, Wearer
 from backcoach.storage import FleetReader, WearerDays, open_fleet
 
 ENV = practice.DASHBOARD_ENV

@@ -27,7 +27,7 @@ import markupsafe
 import pandas as pd
 import plotly.graph_objects as go
 
-from backcoach import __version__, demo_store, plans
+from backcoach import __version__, plans
 from backcoach.config import Settings
 from backcoach.dashboard import charts, display, plan_text, plan_view, report_browser
 from backcoach.dashboard.views import progress_frame
@@ -47,6 +47,7 @@ from backcoach.processing.days import day_bounds, zone
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.plan import Plan, PlanWeek
 from backcoach.processing.types import DiaryEntry
+from backcoach.storage import demo_store
 from backcoach.storage.base import Store
 
 TEMPLATES = Path(__file__).parent / "templates"

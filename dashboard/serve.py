@@ -52,8 +52,8 @@ def warm_overview() -> int:
     so the first visitor still sees fresh data. Returns the wearers read."""
     import pyarrow as pa
 
-    from backcoach import practice
     from backcoach.config import load_settings
+    from backcoach.dashboard import practice_accounts as practice
     from backcoach.dashboard import practice_view
     from backcoach.dashboard.practice_mode import open_reader, read_fleet
     from backcoach.dashboard.weekly import IsoWeek

@@ -47,7 +47,7 @@ from backcoach.processing.types import (
     OverloadWarning,
     Provenance,
 )
-from backcoach.references import StoredReference
+from backcoach.storage.references import StoredReference
 from backcoach.storage.status import LiveStatus
 
 #: Progress columns (plain names the pages and charts use), from a day's `DayMetrics`.

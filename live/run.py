@@ -49,8 +49,8 @@ from backcoach.processing.types import (
     PipelineOutput,
     Samples,
 )
-from backcoach.references import reference_status
 from backcoach.storage.base import Store, as_kept
+from backcoach.storage.references import reference_status
 from backcoach.storage.status import DAILY_MESSAGES_DAY, StatusWriter
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from backcoach.live.run import LiveRun
-from backcoach.references import load_reference
+from backcoach.storage.references import load_reference
 
 if TYPE_CHECKING:
     from backcoach.collector.session import CollectSession

@@ -8,8 +8,8 @@ import pytest
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
 
-from backcoach import analysis  # noqa: E402
-from backcoach.analysis import AnalyzeOptions, analyze_file  # noqa: E402
+from backcoach.analysis import file as analysis  # noqa: E402
+from backcoach.analysis.file import AnalyzeOptions, analyze_file  # noqa: E402
 
 
 def _blas_threads() -> list[int]:

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from backcoach import __version__, provenance
+from backcoach.analysis.tables import EPOCH_HEADER
 from backcoach.collector.simulator import Segment, simulate
 from backcoach.processing.guidance import RuleThresholds
-from backcoach.tables import EPOCH_HEADER
 
 G_MS2 = 9.80665
 
@@ -216,7 +216,7 @@ def test_metres_per_second_squared_are_detected_and_ambiguous_units_refused(reco
 def test_a_guessed_reference_is_said_and_a_calibration_fixes_the_angle(tmp_path):
     """Still, 40° forward: the guess is flagged; --calibration (file or saved) reads +40°."""
     from backcoach.processing.types import Calibration
-    from backcoach.references import save_reference
+    from backcoach.storage.references import save_reference
     from backcoach.storage.sqlite import SQLiteStore
 
     up, fwd = np.array([1.0, 0, 0]), np.array([0, 0, 1.0])

@@ -22,6 +22,7 @@ ROOMS = {
     "dashboard": "backcoach.dashboard",
     "live": "backcoach.live",
     "i18n": "backcoach.i18n",
+    "analysis": "backcoach.analysis",
 }
 #: The wiring: it imports the parts, never the other way round.
 WIRING = ("backcoach.live", "backcoach.commands", "backcoach.cli")

@@ -79,7 +79,7 @@ def test_export_writes_every_table_as_csv_and_parquet(tmp_path):
 
 def test_export_speaks_analyze_s_columns_and_writes_into_a_folder(tmp_path):
     """--out dir/ writes a dated zip inside; epochs have analyze's header; --raw adds samples."""
-    from backcoach.tables import EPOCH_HEADER
+    from backcoach.analysis.tables import EPOCH_HEADER
 
     _fill(tmp_path)
     folder = tmp_path / "exports"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backcoach.analysis import AnalyzeOptions, analyze_file
+from backcoach.analysis.file import AnalyzeOptions, analyze_file
 from backcoach.collector import file_readers
 from backcoach.collector.files import read_recording
 from backcoach.collector.simulator import Segment, simulate

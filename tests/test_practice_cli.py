@@ -9,8 +9,8 @@ import stat
 import bcrypt
 import pytest
 
-from backcoach import practice
 from backcoach.cli import main
+from backcoach.dashboard import practice_accounts as practice
 
 
 @pytest.fixture()

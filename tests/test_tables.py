@@ -4,8 +4,8 @@ from pathlib import Path
 
 import numpy as np
 
+from backcoach.analysis.tables import epoch_lines
 from backcoach.processing.types import Epochs
-from backcoach.tables import epoch_lines
 
 DATA = Path(__file__).parent / "data"
 

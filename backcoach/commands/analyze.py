@@ -2,7 +2,7 @@
 
 Why: recordings made elsewhere (other sensors, research cohorts) get the same epochs, events and
 daily metrics as a live session, a week or a month per file, many files at once. For each input
-it writes `DIR/<input stem>/` (see `backcoach.analysis`):
+it writes `DIR/<input stem>/` (see `backcoach.analysis.file`):
 
 - `epochs.csv` — a first comment line `# backcoach VERSION; settings DIGEST` (the provenance;
   pandas: `read_csv(..., comment="#")`; NumPy: pass the lines not starting with "#"), then
@@ -16,8 +16,8 @@ it writes `DIR/<input stem>/` (see `backcoach.analysis`):
 and for the whole run `DIR/summary.csv` (one row per input and day, every metric: the cohort
 table, like GGIR's part 5) and `DIR/summary.json` (every input, with its error if it failed).
 Files run in a process pool (`--jobs`, default: the machine's cores), or on a Dask cluster
-(`--cluster ADDRESS`, `backcoach.cluster`, docs/cluster.md), under one progress bar; a file that
-cannot be read is reported in one line and the others go on; the exit code is then 1.
+(`--cluster ADDRESS`, `backcoach.analysis.cluster`, docs/cluster.md), under one progress bar;
+a file that cannot be read is reported in one line and the others go on; the exit code is then 1.
 """
 
 from __future__ import annotations
@@ -36,14 +36,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backcoach import outputs, terminal
+from backcoach.analysis.tables import safe_cell
 from backcoach.config import Settings
 from backcoach.errors import BackcoachError, ConfigError
 from backcoach.processing.summary import METRICS
 from backcoach.processing.types import PLACEMENTS, Calibration
-from backcoach.tables import safe_cell
 
 if TYPE_CHECKING:  # the analysis (SciPy) loads when a file is analysed, not for every command:
-    from backcoach.analysis import AnalyzeOptions, FileResult  # `collect` starts a second sooner
+    from backcoach.analysis.file import (  # `collect` starts a second sooner
+        AnalyzeOptions,
+        FileResult,
+    )
 
 COHORT_COLUMNS = ("input", "day", "start", "end", "reference", "units", "time_unit")
 
@@ -122,8 +125,8 @@ def load_calibration_arg(value: str | None, settings: Settings) -> Calibration |
     if value is None:
         return None
     if value == "saved":
-        from backcoach.references import saved_calibration
         from backcoach.storage import open_store
+        from backcoach.storage.references import saved_calibration
 
         store = open_store(settings)
         try:
@@ -173,7 +176,7 @@ def output_names(paths: list[Path]) -> list[str]:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from backcoach.analysis import AnalyzeOptions
+    from backcoach.analysis.file import AnalyzeOptions
     from backcoach.collector.files import find_inputs
 
     jobs = default_jobs() if args.jobs is None else args.jobs
@@ -226,7 +229,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             progress.update(task, completed=sum(done.values()))
 
         if args.cluster is not None:
-            from backcoach.cluster import run_cluster
+            from backcoach.analysis.cluster import run_cluster
 
             def say(line: str) -> None:
                 progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
@@ -262,7 +265,7 @@ def _one(
 ) -> FileResult:
     """Analyse one file; every failure becomes the result's one-line error (the per-file work
     of --jobs and --cluster alike)."""
-    from backcoach.analysis import FileResult, analyze_file
+    from backcoach.analysis.file import FileResult, analyze_file
 
     try:
         result = analyze_file(
@@ -337,7 +340,7 @@ def _run_pool(paths, names, out_dir, options, jobs, moved, report) -> list[FileR
     """
     import multiprocessing as mp
 
-    from backcoach.analysis import FileResult
+    from backcoach.analysis.file import FileResult
 
     ctx = mp.get_context("spawn")  # no fork of a process that runs the progress thread
     q = ctx.Queue()

@@ -3,7 +3,8 @@
 Why: the automatic reference needs minutes of everyday movement; a guided calibration gives the
 wearer's own upright and forward at once. The result is kept in the store for the sensor (for
 any sensor when it came from a file without --sensor), and the next `backcoach collect` starts
-from it (`backcoach.references`; re-checked against the first walking, like every kept reference).
+from it (`backcoach.storage.references`; re-checked against the first walking, like every kept
+reference).
 """
 
 from __future__ import annotations
@@ -48,8 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from backcoach.processing.calibration import calibrate
-    from backcoach.references import save_reference
     from backcoach.storage import open_store
+    from backcoach.storage.references import save_reference
 
     console = terminal.STDERR
     if args.file:

@@ -20,12 +20,12 @@ import socket
 import sys
 from pathlib import Path
 
-from backcoach import demo_store
 from backcoach.config import Settings
 from backcoach.dashboard.guard import ENV as GUARD_ENV
 from backcoach.dashboard.guard import TOKEN_PARAM, GuardConfig, is_loopback
+from backcoach.dashboard.practice_accounts import DASHBOARD_ENV as PRACTICE_ENV
 from backcoach.errors import ConfigError
-from backcoach.practice import DASHBOARD_ENV as PRACTICE_ENV
+from backcoach.storage import demo_store
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +193,7 @@ def _serve(host: str, port: int, env: dict[str, str], *, practice: bool = False)
 def _run_practice(settings: Settings, host: str, port: int) -> int:
     """The practice's dashboard: a practitioner's login stands where the link's secret stood
     (practitioners cannot be handed a per-launch link), the Host check stays."""
-    from backcoach import practice
+    from backcoach.dashboard import practice_accounts as practice
 
     folder = settings.practice_path
     roster = practice.load_roster(folder)

@@ -12,9 +12,10 @@ import os
 import sys
 from pathlib import Path
 
-from backcoach import demo_store, outputs, terminal
+from backcoach import outputs, terminal
 from backcoach.config import Settings
 from backcoach.errors import ConfigError
+from backcoach.storage import demo_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -78,7 +79,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     from rich.progress import Progress
 
     from backcoach.dashboard.export import write_export
-    from backcoach.store_check import open_for_reading, require_data
+    from backcoach.storage.check import open_for_reading, require_data
 
     target = export_target(args.out, args.format, settings.today(), force=args.force)
     store = open_for_reading(settings)
@@ -111,8 +112,8 @@ def _day(text: str, flag: str) -> dt.date:
 
 def run_delete(args: argparse.Namespace, settings: Settings) -> int:
     from backcoach.processing.days import day_bounds, day_of
-    from backcoach.range_contents import count_range
-    from backcoach.store_check import open_for_reading, where
+    from backcoach.storage.check import open_for_reading, where
+    from backcoach.storage.range_contents import count_range
 
     first, last = _day(args.first, "--from"), _day(args.last, "--to")
     if last < first:

@@ -18,11 +18,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from backcoach import demo_store, terminal
+from backcoach import terminal
 from backcoach.config import Settings
 from backcoach.errors import BackcoachError, ConfigError
 from backcoach.processing.days import day_bounds, zone
-from backcoach.store_check import where
+from backcoach.storage import demo_store
+from backcoach.storage.check import where
 
 if TYPE_CHECKING:
     from backcoach.live.run import DayReport

@@ -118,7 +118,7 @@ def _line(report) -> str:  # noqa: ANN001 - an ImportReport
 
 def _reference(store, sensor: str | None):  # noqa: ANN001, ANN202
     """The kept reference of `sensor`, or of the only sensor the store knows (else None)."""
-    from backcoach.references import load_reference, read_references
+    from backcoach.storage.references import load_reference, read_references
 
     if sensor:
         kept = load_reference(store, sensor)

@@ -14,10 +14,11 @@ import json
 import sys
 from pathlib import Path
 
-from backcoach import demo_store, outputs, plans
+from backcoach import outputs, plans
 from backcoach.config import Settings
 from backcoach.errors import ConfigError
 from backcoach.processing.plan import ITEM_BY_KEY, PACES, Plan, PlanSettings
+from backcoach.storage import demo_store
 
 DESCRIPTION = """\
 A plan starts from your own baseline (the first one or two recorded weeks: walking minutes,
@@ -95,7 +96,7 @@ def _targets(pairs: list[str]) -> dict[str, float]:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from backcoach.storage import open_store
-    from backcoach.store_check import open_for_reading
+    from backcoach.storage.check import open_for_reading
 
     if args.action != "import" and args.file is not None:
         raise ConfigError(f"plan {args.action} takes no file; did you mean plan import?")

@@ -18,10 +18,10 @@ import sys
 import urllib.parse
 from pathlib import Path
 
-from backcoach import practice
 from backcoach.config import Settings, check_settings
+from backcoach.dashboard import practice_accounts as practice
+from backcoach.dashboard.practice_accounts import READER_NAME, READER_TOKEN, Roster, Wearer
 from backcoach.errors import ConfigError
-from backcoach.practice import READER_NAME, READER_TOKEN, Roster, Wearer
 from backcoach.storage.influx_admin import Account, InfluxAdmin
 
 DESCRIPTION = """\

@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from backcoach import demo_store, outputs, terminal
+from backcoach import outputs, terminal
 from backcoach.config import Settings
 from backcoach.errors import ConfigError
+from backcoach.storage import demo_store
 
 SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf"}
 
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from backcoach.dashboard import report, report_browser
     from backcoach.dashboard.weekly import IsoWeek, last_complete_week
     from backcoach.i18n import dates, default_language
-    from backcoach.store_check import open_for_reading, require_data, where
+    from backcoach.storage.check import open_for_reading, require_data, where
 
     today = settings.today()
     week = IsoWeek.parse(args.week) if args.week else last_complete_week(today)

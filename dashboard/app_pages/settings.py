@@ -19,7 +19,7 @@ from backcoach.i18n import LANG_NAMES, dates
 from backcoach.processing.days import day_bounds
 from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.types import PLACEMENTS
-from backcoach.references import read_references
+from backcoach.storage.references import read_references
 
 #: The guidance rule each threshold belongs to, shown before its name.
 FIELD_RULE = {

@@ -10,8 +10,8 @@ import pytest
 from backcoach import cli
 from backcoach.collector.simulator import Segment, simulate
 from backcoach.config import Settings
-from backcoach.references import load_reference, read_references
 from backcoach.storage import open_store
+from backcoach.storage.references import load_reference, read_references
 from tests.ble.conftest import DEVICES, Emulator
 from tests.ble.emulated_sensors import SCRIPTS
 

@@ -23,8 +23,8 @@ from backcoach.collector.simulator import simulate
 from backcoach.config import Settings
 from backcoach.processing.days import day_of
 from backcoach.processing.types import Calibration
-from backcoach.references import save_reference
 from backcoach.storage import open_store
+from backcoach.storage.references import save_reference
 from tests.ble.conftest import DEVICES, Emulator
 from tests.ble.emulated_sensors import SCRIPTS
 

@@ -60,7 +60,7 @@ def test_only_practice_mode_hands_the_app_the_practice_switch_and_no_link_secret
     practice's has no per-launch secret (its login stands there) but keeps the Host check."""
     import json
 
-    from backcoach import practice
+    from backcoach.dashboard import practice_accounts as practice
     from backcoach.dashboard.guard import ENV as GUARD_ENV
 
     seen = {}

@@ -351,7 +351,7 @@ def _ys(y) -> list[float]:
 def test_settings_lists_each_sensors_kept_reference(synthetic_rw, app_env):
     """A reference kept from walking shows with its sensor, origin and axes."""
     from backcoach.processing.types import Calibration
-    from backcoach.references import save_reference
+    from backcoach.storage.references import save_reference
 
     app_env(synthetic_rw)
     store = open_store(synthetic_rw.settings())

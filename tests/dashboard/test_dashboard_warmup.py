@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from backcoach import practice
+from backcoach.dashboard import practice_accounts as practice
 from tests import clock
 from tests.storage import practice_world
 

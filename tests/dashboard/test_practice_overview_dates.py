@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from backcoach import practice
+from backcoach.dashboard import practice_accounts as practice
 from backcoach.dashboard.weekly import IsoWeek, last_complete_week
 from tests import clock
 from tests.storage import practice_world

@@ -14,8 +14,8 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from backcoach import practice
 from backcoach.cli import main
+from backcoach.dashboard import practice_accounts as practice
 from backcoach.dashboard import practice_auth
 from backcoach.dashboard.login import TOKEN_KEY
 from backcoach.errors import StoreUnavailable

@@ -247,7 +247,7 @@ def test_the_report_names_its_wearer_unless_no_name_was_given(week_store):
 
 def test_a_report_of_days_the_demo_made_says_they_are_simulated(week_store):
     """Days `backcoach demo` marked read "Simulated data" on the report; recorded days do not."""
-    from backcoach import demo_store
+    from backcoach.storage import demo_store
 
     data = report.gather(week_store, W48, RULES, TZ)
     assert "Simulated" not in report.render_html(data, "en", [], dt.date(2026, 12, 1))

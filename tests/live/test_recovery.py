@@ -11,7 +11,7 @@ from backcoach.config import Settings
 from backcoach.live import recovery
 from backcoach.live.run import LiveRun
 from backcoach.processing.types import Samples
-from backcoach.references import load_reference
+from backcoach.storage.references import load_reference
 from backcoach.storage.sqlite import SQLiteStore
 from tests.live.conftest import RATE_HZ, SENSOR, T0, mounting, push_all, worn
 

@@ -9,7 +9,7 @@ from backcoach.collector.simulator import Segment, iter_chunks
 from backcoach.config import Settings
 from backcoach.live.run import LiveRun
 from backcoach.processing.types import POSTURE_CODE, Calibration
-from backcoach.references import STORED, load_reference, read_references, save_reference
+from backcoach.storage.references import STORED, load_reference, read_references, save_reference
 from backcoach.storage.sqlite import SQLiteStore
 from tests.live.conftest import SENSOR, T0, angle_deg, mounting, push_all, worn
 

@@ -15,7 +15,7 @@ import bcrypt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from backcoach import practice
+from backcoach.dashboard import practice_accounts as practice
 from tests.dashboard.stores import APP
 
 from .browsing import open_login, submit, wait_logged_in

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from backcoach import practice
 from backcoach.config import InfluxSettings
+from backcoach.dashboard import practice_accounts as practice
 from backcoach.processing.types import DiaryEntry
 from backcoach.storage.influx import InfluxStore
 from backcoach.storage.influx_schema import Tags

@@ -35,9 +35,9 @@ from backcoach.config import InfluxSettings, Settings, WarningSettings
 from backcoach.live.sensor import sensor_live_run
 from backcoach.processing.days import day_of
 from backcoach.processing.types import Calibration
-from backcoach.references import save_reference
 from backcoach.storage.influx import InfluxStore
 from backcoach.storage.influx_schema import Tags
+from backcoach.storage.references import save_reference
 from tests.ble.emulated_sensors import SCRIPTS
 from tests.soak.fake_clock import FakeClock
 from tests.soak.fake_radio import FakePolar, FakeRadio

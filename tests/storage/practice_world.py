@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backcoach import practice
 from backcoach.commands.practice import add_wearer
 from backcoach.config import InfluxSettings, load_settings
+from backcoach.dashboard import practice_accounts as practice
 from backcoach.storage.influx import InfluxStore
 from backcoach.storage.influx_schema import Tags
 from bench import fleet

@@ -60,7 +60,7 @@ def test_a_live_run_stores_the_same_in_influxdb_as_in_the_embedded_store(
 def test_a_sensors_kept_reference_comes_back_from_influxdb(influxd, influx_db, make_store):
     """The per-sensor reference (JSON in a status row) survives InfluxDB's string escaping."""
     from backcoach.processing.types import Calibration
-    from backcoach.references import load_reference, save_reference
+    from backcoach.storage.references import load_reference, save_reference
 
     store = make_store(influxd.url, influx_db)
     cal = Calibration((0.6, 0.8, 0.0), (0.0, 0.0, 1.0))

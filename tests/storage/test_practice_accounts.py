@@ -14,8 +14,8 @@ import stat
 
 import pytest
 
-from backcoach import practice
 from backcoach.cli import main
+from backcoach.dashboard import practice_accounts as practice
 from backcoach.storage.influx import AUTH, InfluxUnavailable
 from tests.storage.conftest import start_server
 from tests.storage.contract import make_epochs

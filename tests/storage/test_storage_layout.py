@@ -18,12 +18,16 @@ REPO = Path(__file__).resolve().parents[2]
 ROOT = REPO / "storage"
 PACKAGE = "backcoach.storage"
 #: What of the storage room the dashboard may import: the protocol and its face, the read-only
-#: wrapper, the private-files helper, the typed status rows (`LiveStatus`). No store or
+#: wrapper, the private-files helper, the typed status rows (`LiveStatus`) and what reads them
+#: through the protocol (which days are simulated, a sensor's kept reference). No store or
 #: transport: the practice's overview too reads through the protocol (`open_fleet`), not by
 #: opening an InfluxDB connection itself.
 DASHBOARD_MAY_IMPORT = {
     PACKAGE,
-    *(f"{PACKAGE}.{m}" for m in ("base", "readonly", "private", "status")),
+    *(
+        f"{PACKAGE}.{m}"
+        for m in ("base", "readonly", "private", "status", "demo_store", "references")
+    ),
 }
 #: The InfluxDB transport: every other InfluxDB module sends through it, it through none.
 TRANSPORT = "backcoach.storage.influx_http"

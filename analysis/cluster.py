@@ -35,7 +35,7 @@ from collections.abc import Callable
 from concurrent.futures import CancelledError
 from pathlib import Path
 
-from backcoach.analysis import AnalyzeOptions, FileResult
+from backcoach.analysis.file import AnalyzeOptions, FileResult
 from backcoach.errors import ConfigError
 
 CONNECT_S = 10.0  # to reach the scheduler (distributed retries within it)

@@ -34,6 +34,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from backcoach import provenance
+from backcoach.analysis.tables import EPOCH_HEADER, epoch_lines
 from backcoach.collector.files import open_recording
 from backcoach.errors import BackcoachError
 from backcoach.outputs import owner_only
@@ -42,7 +43,6 @@ from backcoach.processing.guidance import RuleThresholds
 from backcoach.processing.pipeline import GUESSED, PipelineConfig, StreamingPipeline
 from backcoach.processing.summary import METRICS, summarize_day
 from backcoach.processing.types import Calibration, DaySummary, Epochs, Event, PipelineOutput
-from backcoach.tables import EPOCH_HEADER, epoch_lines
 
 DAY_S = 86400.0
 SUMMARY_EVENTS = ("static", "lift", "bend", "walk")  # the event types summarize_day reads
@@ -205,7 +205,7 @@ def analyze_file(
 
     `attempt` names this attempt's scratch folder (`.<name>.<attempt>.partial`): on a cluster
     a worker thought lost may still be writing while another runs the file again, so no two
-    attempts share one (`backcoach.cluster` removes what lost attempts leave).
+    attempts share one (`backcoach.analysis.cluster` removes what lost attempts leave).
     """
     target = out_dir / name
     tmp = out_dir / (f".{name}.{attempt}.partial" if attempt else f".{name}.partial")
