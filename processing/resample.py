@@ -71,10 +71,16 @@ class GridResampler:
         start = st.next_bin
         if k.size == 0:
             return start, np.empty((0, 3), np.float32), np.empty(0, bool)
-        if k[0] == start and k[-1] - k[0] == k.size - 1 and np.all(k[1:] - k[:-1] == 1):
+        if (
+            k[0] == start
+            and k[-1] - k[0] == k.size - 1
+            and np.all(k[1:] - k[:-1] == 1)
+            and not np.isnan(a[:, 0]).any()
+        ):
             # One sample in every bin, none missing (a steady recording at the grid's rate):
             # each bin's mean is its sample, nothing to fill; the general way below gives
-            # these very values, at a few times the cost.
+            # these very values, at a few times the cost. A NaN sample is a gap the general
+            # way fills, so it takes that way.
             st.last_bin, st.last_val = int(k[-1]), a[-1].copy()
             st.next_bin = int(k[-1]) + 1
             return start, a.copy(), np.ones(k.size, bool)

@@ -113,7 +113,9 @@ def moves(
 
 def _rolling_sd(x: np.ndarray, w: int) -> np.ndarray:
     """Standard deviation of each window of `w` samples (index = the window's first sample)."""
-    zero = np.zeros(1)  # (np.concatenate: np.r_ costs more than the sums, once per candidate)
+    # np.concatenate: np.r_ costs more than the sums, once per candidate; the zero in x's own
+    # dtype, as np.r_ kept it (a float64 zero would make the sums float64 and move results)
+    zero = np.zeros(1, x.dtype)
     c1 = np.cumsum(np.concatenate((zero, x)))
     c2 = np.cumsum(np.concatenate((zero, x * x)))
     mean = (c1[w:] - c1[:-w]) / w

@@ -68,3 +68,19 @@ def test_a_bad_setting_is_a_one_line_backcoach_error():
 
     with pytest.raises(BackcoachError, match="lower_back, waist, upper_back, chest"):
         PipelineConfig(placement="knee")
+
+
+def test_a_nan_sample_in_a_steady_recording_is_marked_not_measured():
+    """One sample per bin takes a short way (issue 24); a NaN sample among them must still be
+    a bin marked as not measured, as the general way marks it (its neighbours are measured)."""
+    from backcoach.processing.resample import GridResampler
+
+    fs = 50.0
+    t = (np.arange(200) + 0.5) / fs
+    acc = np.tile(np.float32([0.0, 0.0, 1.0]), (200, 1))
+    acc[:, 0] = np.linspace(0.0, 0.2, 200, dtype=np.float32)
+    acc[100] = np.nan
+    _start, out, filled = GridResampler(fs, 1.0).push(t, acc, final=True)
+    assert not filled[100] and filled[99] and filled[101]
+    np.testing.assert_array_equal(out[:100], acc[:100])
+    np.testing.assert_array_equal(out[101:], acc[101:])

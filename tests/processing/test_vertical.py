@@ -57,3 +57,20 @@ def test_a_sensor_turned_at_once_is_a_jump_not_a_movement():
     mag, g = _epochs_of(np.zeros(6 * FS))
     g[3:] = [0.0, np.sin(np.radians(25)), np.cos(np.radians(25))]  # from one 0.2 s to the next
     assert moves(mag, g, np.array([0]), np.array([5])).jumped[0]
+
+
+def test_rolling_sd_sums_in_the_inputs_own_dtype():
+    """The speed-up of issue 24 must not move results: the running sums stay in x's dtype, as
+    `np.r_[0.0, x]` kept them (float64 sums moved the UCI agreement 0.851 -> 0.859)."""
+    from backcoach.processing.vertical import _rolling_sd
+
+    rng = np.random.default_rng(7)
+    x = (1.0 + 0.01 * rng.standard_normal(5000)).astype(np.float32)
+    w = 50
+    c1, c2 = np.cumsum(np.r_[0.0, x]), np.cumsum(np.r_[0.0, x * x])  # the code before
+    mean = (c1[w:] - c1[:-w]) / w
+    sd = np.sqrt(np.maximum((c2[w:] - c2[:-w]) / w - mean * mean, 0.0))
+    got_sd, got_mean = _rolling_sd(x, w)
+    assert got_sd.dtype == sd.dtype
+    np.testing.assert_array_equal(got_sd, sd)
+    np.testing.assert_array_equal(got_mean, mean)
