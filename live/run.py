@@ -20,10 +20,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
-import math
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
@@ -37,9 +35,7 @@ from backcoach.live import recovery, spill
 from backcoach.live.daybook import HISTORY_DAYS, DayBook, Due, message_time_s, summary_of
 from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.fastlane import tilt_from
-from backcoach.processing.headline import headline
 from backcoach.processing.pipeline import PipelineConfig, StreamingPipeline
-from backcoach.processing.placement import sensor_deg
 from backcoach.processing.types import (
     POSTURE_CODE,
     Calibration,
@@ -66,25 +62,6 @@ FINISH_RETRIES_S = (0.5, 1.0, 2.0)  # finish() waits this long between its tries
 DAYS_BACKOFF = Backoff(base_s=10.0, cap_s=600.0)  # a day the store cannot summarise yet
 
 T = TypeVar("T")
-
-
-@dataclass
-class DayReport:
-    """The headline figures of one day, for the terminal."""
-
-    day: str
-    sitting_h: float = 0.0
-    longest_sitting_min: float = 0.0
-    bends_over_60: int = 0
-    back_lifts: int = 0
-    leg_lifts: int = 0
-    walking_min: float = 0.0
-    warnings: int = 0
-    warning_rules: set[str] = field(default_factory=set)
-
-
-def _count(value: float) -> int:
-    return int(value) if math.isfinite(value) else 0
 
 
 def daily_hook(
@@ -318,40 +295,17 @@ class LiveRun:
             raise self._give_up(exc, {d.day for d in self._days.remaining()}) from exc
         return summaries
 
-    def replay(
-        self,
-        chunks: Iterable[Samples],
-        *,
-        on_chunk: Callable[[Samples], None] | None = None,
-        replace: tuple[float, float] | None = None,
-    ) -> DayReport:
-        """Stream a recording's chunks through the live path and report its day (the day of
-        the middle of the time they span). The caller chunks and paces them (the simulator's
-        `iter_chunks`); `on_chunk` sees each one after it was pushed (progress).
-
-        With `replace=(start_s, end_s)` the store's range is replaced by this run as one change
-        (`Store.rewrite`): re-running a day leaves none of the earlier run's events or warnings.
-        """
-        first_s = last_s = float("nan")
-        rewrite = self.store.rewrite(*replace) if replace else contextlib.nullcontext()
-        self._replacing = replace is not None
+    @contextlib.contextmanager
+    def replacing(self, start_s: float, end_s: float) -> Iterator[None]:
+        """Replace the store's range with what this run writes in the block, as one change
+        (`Store.rewrite`); a store still refusing at the end then says the day was not replaced."""
+        rewrite = self.store.rewrite(start_s, end_s)
+        self._replacing = True
         try:
             with rewrite:
-                for chunk in chunks:
-                    if not len(chunk):
-                        continue
-                    if first_s != first_s:  # nan: the first chunk
-                        first_s = float(chunk.t_s[0])
-                    last_s = float(chunk.t_s[-1])
-                    self.push(chunk)
-                    if on_chunk:
-                        on_chunk(chunk)
-                summaries = self.finish()
+                yield
         finally:
             self._replacing = False
-        middle_s = (first_s + last_s) / 2 if last_s == last_s else self.clock.time()
-        day = day_of(middle_s, self.settings.timezone)
-        return self.report(day, next((s for s in summaries if s.day == day), None))
 
     # -- summaries -------------------------------------------------------------------------------
     def summarize(self, day: str) -> DaySummary:
@@ -359,28 +313,6 @@ class LiveRun:
         summary = summary_of(self.store, self.settings, day)
         self._write("summary", summary)
         return summary
-
-    def report(self, day: str, summary: DaySummary | None = None) -> DayReport:
-        """Headline figures of a stored day (what `demo` prints): read from its summary by
-        `processing.headline`, the computation the dashboard shows, so the two agree."""
-        start_s, end_s = day_bounds(day, self.settings.timezone)
-        if summary is None:
-            summary = next(iter(self.store.read_summaries(day, day)), None)
-        events = self.store.read_events(start_s, end_s)
-        warnings = self.store.read_warnings(start_s, end_s)
-        deep = sensor_deg(self.settings.rules.deep_bend_deg, self.settings.sensor.placement)
-        h = headline(summary, events, len(warnings), deep)
-        return DayReport(
-            day=day,
-            sitting_h=h.sitting_h,
-            longest_sitting_min=h.longest_bout_min,
-            bends_over_60=int(h.bends_over60),
-            back_lifts=_count(h.back_lifts),
-            leg_lifts=_count(h.leg_lifts),
-            walking_min=h.walking_min,
-            warnings=len(warnings),
-            warning_rules={w.rule for w in warnings},
-        )
 
     # -- the backlog -----------------------------------------------------------------------------
     @property
