@@ -22,7 +22,7 @@ import copy
 import logging
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import numpy as np
 
@@ -32,7 +32,7 @@ from backcoach.clock import SYSTEM, Clock
 from backcoach.config import Settings
 from backcoach.errors import StoreUnavailable
 from backcoach.live import recovery, spill
-from backcoach.live.daybook import HISTORY_DAYS, DayBook, Due, message_time_s, summary_of
+from backcoach.live.daybook import DayBook, Due, summary_of
 from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.fastlane import tilt_from
 from backcoach.processing.pipeline import PipelineConfig, StreamingPipeline
@@ -49,10 +49,6 @@ from backcoach.references import reference_status
 from backcoach.storage.base import Store, as_kept
 from backcoach.storage.status import DAILY_MESSAGES_DAY, StatusWriter
 
-if TYPE_CHECKING:
-    from backcoach.alerts import Dispatcher
-    from backcoach.processing.rules import RuleEngine
-
 log = logging.getLogger(__name__)
 
 RAW_FLUSH_S = 10.0  # default: raw samples in chunks this long (compact rows for replays)
@@ -62,25 +58,6 @@ FINISH_RETRIES_S = (0.5, 1.0, 2.0)  # finish() waits this long between its tries
 DAYS_BACKOFF = Backoff(base_s=10.0, cap_s=600.0)  # a day the store cannot summarise yet
 
 T = TypeVar("T")
-
-
-def daily_hook(
-    settings: Settings, store: Store, engine: RuleEngine, dispatcher: Dispatcher
-) -> Callable[[DaySummary], list[OverloadWarning]]:
-    """A `LiveRun.on_day` hook: the daily rules (G7 load spike, G8 pain trend) at 21:00."""
-
-    def hook(summary: DaySummary) -> list[OverloadWarning]:
-        start_s, end_s = day_bounds(summary.day, settings.timezone)
-        first = day_of(start_s - HISTORY_DAYS * 86400 + 3600, settings.timezone)
-        fired = engine.daily(
-            store.read_summaries(first, summary.day),
-            store.read_diary(first, summary.day),
-            at_s=min(message_time_s(summary.day, settings.timezone), end_s - 1),
-        )
-        dispatcher.submit_all(fired)
-        return fired
-
-    return hook
 
 
 class LiveRun:

@@ -170,8 +170,9 @@ def _simulate(
     """Stream each simulated day through `LiveRun` into the store, with a progress bar."""
     from backcoach.alerts import build_dispatcher
     from backcoach.collector.simulator import iter_chunks, simulate_day
+    from backcoach.live.daybook import daily_hook
     from backcoach.live.replay import replay
-    from backcoach.live.run import LiveRun, daily_hook
+    from backcoach.live.run import LiveRun
     from backcoach.live.warnings import warning_hook
     from backcoach.plans import plan_hook
     from backcoach.storage.status import StatusWriter
