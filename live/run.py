@@ -9,10 +9,10 @@ now and then (days pass while no samples come). The pipeline starts from the ref
 (`references`: kept per sensor) and every new one it finds is kept for the next session.
 
 Nothing is lost when the store refuses writes (a locked file, a full disk, a full outbox): every
-write, status facts included, goes through one in-order backlog that a refusing store leaves in
-memory, so `push()` never raises for it and the collection goes on. `finish()` retries with
-back-off; what it still cannot write is saved to disk (`spill.py`) and written by the next run,
-which also summarises the days it names.
+write, status facts included, goes through one in-order `backlog.Backlog` that a refusing store
+leaves in memory, so `push()` never raises for it and the collection goes on. `finish()` retries
+with back-off; what it still cannot write is saved to disk (`spill.py`) and written by the next
+run, which also summarises the days it names.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
@@ -32,6 +31,7 @@ from backcoach.clock import SYSTEM, Clock
 from backcoach.config import Settings
 from backcoach.errors import StoreUnavailable
 from backcoach.live import recovery, spill
+from backcoach.live.backlog import Backlog
 from backcoach.live.daybook import DayBook, Due, summary_of
 from backcoach.processing.days import day_bounds, day_of
 from backcoach.processing.fastlane import tilt_from
@@ -101,16 +101,13 @@ class LiveRun:
         self._learning = False  # the reference is not known yet (the status says "learning")
         self._start_up: np.ndarray | None = None  # gravity as the session began
         self.warnings: list[OverloadWarning] = []
-        self._pending: deque[spill.Write] = deque()  # writes the store has not taken yet
-        self._status: dict[str, str] = {}  # status facts not written yet (the latest wins)
-        self.status = StatusWriter(self._put_status, clock)  # the live panel's one writer
-        self._store_down: str | None = None
+        self.backlog = Backlog(store)  # every write, in order (held while the store refuses)
+        self.status = StatusWriter(self.backlog.put_status, clock)  # the live panel's one writer
         self._days = DayBook(settings.timezone)  # days touched, and when each is due
         self._replacing = False
         self._days_failures = 0  # summaries that failed in a row (the store is away)
         self._days_retry_at = 0.0
         self.spilled: list[str] = []  # spill files this run wrote (names)
-        self.stored_through_s = float("-inf")  # raw samples up to here are in the store
         self._emitted_s = float("-inf")  # epochs before this were produced (and written)
         self._restore()
 
@@ -182,11 +179,11 @@ class LiveRun:
         if self.clock.monotonic() < self._days_retry_at:
             return written
         for due in self._days.due(now_s):
-            if self._pending:  # the store refuses writes: the summary would miss them
+            if self.backlog.holds_writes:  # the store refuses writes: the summary would miss them
                 break
             try:
                 written.append(self._run_day(due))
-                self._drain_or_raise()
+                self.backlog.drain_or_raise()
             except StoreUnavailable as exc:
                 self._days_failures += 1
                 level = logging.WARNING if self._days_failures == 1 else logging.DEBUG
@@ -226,7 +223,7 @@ class LiveRun:
     def drain_or_raise(self) -> None:
         """Write the backlog now; StoreUnavailable if the store refuses (a backfill waits)."""
         self._flush_raw()
-        self._drain_or_raise()
+        self.backlog.drain_or_raise()
 
     def note_rewritten(self, start_s: float, end_s: float) -> None:
         """A range was replaced by a backfill: its days are summarised again (`daybook`)."""
@@ -236,13 +233,12 @@ class LiveRun:
     def write_events(self, events: Sequence[Event]) -> None:
         """Events a source records itself (gaps), through the same backlog."""
         if events:
-            self._write("events", list(events))
+            self.backlog.write("events", list(events))
 
-    def _put_status(self, key: str, value: str) -> None:
-        """A status row, through the backlog; while the store refuses, only the latest is kept."""
-        self._status[key] = value
-        if not self._pending:
-            self._drain()
+    @property
+    def stored_through_s(self) -> float:
+        """Raw samples up to here are in the store."""
+        return self.backlog.stored_through_s
 
     def finish(self) -> list[DaySummary]:
         """Flush the pipeline and raw buffer, then write a summary for every day touched.
@@ -264,10 +260,10 @@ class LiveRun:
         self._flush_raw()
         summaries: list[DaySummary] = []
         try:
-            self._retrying(self._drain_or_raise)
+            self._retrying(self.backlog.drain_or_raise)
             for due in self._days.remaining():
                 summaries.append(self._retrying(lambda due=due: self._run_day(due)))
-                self._retrying(self._drain_or_raise)
+                self._retrying(self.backlog.drain_or_raise)
         except StoreUnavailable as exc:
             raise self._give_up(exc, {d.day for d in self._days.remaining()}) from exc
         return summaries
@@ -288,45 +284,10 @@ class LiveRun:
     def summarize(self, day: str) -> DaySummary:
         """Summarise a whole day from the store, so a day made of several sessions is complete."""
         summary = summary_of(self.store, self.settings, day)
-        self._write("summary", summary)
+        self.backlog.write("summary", summary)
         return summary
 
-    # -- the backlog -----------------------------------------------------------------------------
-    @property
-    def backlog(self) -> int:
-        """Writes waiting for the store to take them (non-zero only while it refuses writes)."""
-        return len(self._pending) + len(self._status)
-
-    def _write(self, kind: str, payload: object) -> None:
-        """Queue a write and drain the queue in order; a refusing store keeps it for later."""
-        self._pending.append((kind, payload))
-        self._drain()
-
-    def _drain(self) -> None:
-        try:
-            self._drain_or_raise()
-        except StoreUnavailable as exc:
-            if self._store_down is None:
-                log.warning("%s; keeping the data in memory and retrying", exc)
-            self._store_down = str(exc)
-
-    def _drain_or_raise(self) -> None:
-        """Write the backlog in order (status facts last); raise when the store refuses."""
-        while self._pending:
-            kind, payload = self._pending[0]
-            spill.write_to(self.store, kind, payload)
-            self._pending.popleft()
-            if kind == "samples":
-                self.stored_through_s = float(payload[0].t_s[-1])  # type: ignore[index]
-        while self._status:
-            key, value = next(iter(self._status.items()))
-            self.store.write_status(key, value)
-            if self._status.get(key) == value:
-                del self._status[key]
-        if self._store_down is not None:
-            log.info("the store takes writes again; the backlog is written")
-            self._store_down = None
-
+    # -- retrying, and giving up ---------------------------------------------------------------
     def _retrying(self, step: Callable[[], T]) -> T:
         """Run a step, trying again after each pause in FINISH_RETRIES_S while the store refuses."""
         for pause in (*FINISH_RETRIES_S, None):
@@ -344,7 +305,7 @@ class LiveRun:
         if due.message:
             self._run_day_hooks(summary)
             if self.sensor:  # a restarted collector does not send them again (see recover)
-                self._put_status(DAILY_MESSAGES_DAY, due.day)
+                self.backlog.put_status(DAILY_MESSAGES_DAY, due.day)
         self._days.done(due)
         return summary
 
@@ -360,7 +321,9 @@ class LiveRun:
         self._reference_kept = cal
         at_s = float(out.epochs.t_s[-1]) if len(out.epochs) else (self._last_s or self.clock.time())
         log.info("%s: up and forward found from walking; kept for next time", self.sensor)
-        self._put_status(*reference_status(cal, sensor=self.sensor, origin="walking", at_s=at_s))
+        self.backlog.put_status(
+            *reference_status(cal, sensor=self.sensor, origin="walking", at_s=at_s)
+        )
 
     def _run_day_hooks(self, summary: DaySummary) -> None:
         for hook in self.on_day:
@@ -371,7 +334,7 @@ class LiveRun:
                 continue
             if fired:
                 self.warnings.extend(fired)
-                self._write("warnings", fired)
+                self.backlog.write("warnings", fired)
 
     def _give_up(self, exc: StoreUnavailable, days: set[str]) -> StoreUnavailable:
         """The store still refuses at the end: save what is held, say where."""
@@ -380,17 +343,13 @@ class LiveRun:
                 f"{exc}; the day was not replaced in full (the embedded store keeps what it "
                 "held before) - run it again"
             )
-        n = self.backlog
+        n = len(self.backlog)
         try:
-            path = spill.save(
-                self.settings.data_path, self.session, self._pending, self._status, days
-            )
+            path = self.backlog.save(self.settings.data_path, self.session, days)
         except (StoreUnavailable, OSError) as save_exc:
             return StoreUnavailable(
                 f"{exc}; {n} writes could not be saved either ({save_exc}): they are lost"
             )
-        self._pending.clear()
-        self._status.clear()
         self.spilled.append(path.name)
         log.warning("%d unwritten writes saved to %s/%s", n, spill.FOLDER, path.name)
         return StoreUnavailable(
@@ -400,41 +359,29 @@ class LiveRun:
 
     def _restore(self) -> None:
         """Take over writes an earlier run saved to disk, and the days it could not summarise."""
-        for saved in spill.claim_all(self.settings.data_path):
-            log.info(
-                "writing %d saved writes from %s (an earlier run could not)",
-                len(saved.writes),
-                saved.path.name,
-            )
-            for kind, payload in saved.writes:
-                if kind == "status":
-                    key, value = payload  # type: ignore[misc]
-                    self._status.setdefault(key, value)
-                else:
-                    self._pending.append((kind, payload))
-            for day in saved.days:
-                start_s, end_s = day_bounds(day, self.settings.timezone)
-                self._days.touch(start_s, end_s - END_EPS_S)
-        self._drain()
+        for day in self.backlog.restore(self.settings.data_path):
+            start_s, end_s = day_bounds(day, self.settings.timezone)
+            self._days.touch(start_s, end_s - END_EPS_S)
+        self.backlog.drain()
 
     # -- internals -------------------------------------------------------------------------------
     def _flush_raw(self) -> None:
         if self._raw:
             samples = Samples.concat(self._raw)
             self._raw, self._raw_s = [], 0.0
-            self._write("samples", (samples, self.session))
+            self.backlog.write("samples", (samples, self.session))
 
     def _store_output(self, out: PipelineOutput) -> None:
         if len(out.epochs):
             self._emitted_s = float(out.epochs.t_s[-1]) + 1.0
-            self._write("epochs", out.epochs)
+            self.backlog.write("epochs", out.epochs)
         if out.events:
-            self._write("events", list(out.events))
+            self.backlog.write("events", list(out.events))
         for hook in self.on_output:
             fired = hook(out) or []
             if fired:
                 self.warnings.extend(fired)
-                self._write("warnings", fired)
+                self.backlog.write("warnings", fired)
         self._write_status(out)
 
     def _provisional_status(self, samples: Samples) -> None:
