@@ -23,8 +23,6 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
-import numpy as np
-
 from backcoach.backfill import Resume
 from backcoach.backoff import Backoff
 from backcoach.clock import SYSTEM, Clock
@@ -33,11 +31,10 @@ from backcoach.errors import StoreUnavailable
 from backcoach.live import recovery, spill
 from backcoach.live.backlog import Backlog
 from backcoach.live.daybook import DayBook, Due, summary_of
+from backcoach.live.panel import LivePanel
 from backcoach.processing.days import day_bounds, day_of
-from backcoach.processing.fastlane import tilt_from
 from backcoach.processing.pipeline import PipelineConfig, StreamingPipeline
 from backcoach.processing.types import (
-    POSTURE_CODE,
     Calibration,
     DaySummary,
     Event,
@@ -52,7 +49,6 @@ from backcoach.storage.status import DAILY_MESSAGES_DAY, StatusWriter
 log = logging.getLogger(__name__)
 
 RAW_FLUSH_S = 10.0  # default: raw samples in chunks this long (compact rows for replays)
-STATUS_EVERY_S = 0.5  # wall-clock throttle for live status rows
 END_EPS_S = 1e-3  # an end time exactly at midnight belongs to the day before
 FINISH_RETRIES_S = (0.5, 1.0, 2.0)  # finish() waits this long between its tries, then saves
 DAYS_BACKOFF = Backoff(base_s=10.0, cap_s=600.0)  # a day the store cannot summarise yet
@@ -96,13 +92,10 @@ class LiveRun:
         self._raw: list[Samples] = []
         self._raw_s = 0.0
         self._last_s: float | None = None
-        self._status_at = 0.0
-        self._last_break_s: float | None = None
-        self._learning = False  # the reference is not known yet (the status says "learning")
-        self._start_up: np.ndarray | None = None  # gravity as the session began
         self.warnings: list[OverloadWarning] = []
         self.backlog = Backlog(store)  # every write, in order (held while the store refuses)
         self.status = StatusWriter(self.backlog.put_status, clock)  # the live panel's one writer
+        self.panel = LivePanel(self.status, clock)  # the analysis' facts for it
         self._days = DayBook(settings.timezone)  # days touched, and when each is due
         self._replacing = False
         self._days_failures = 0  # summaries that failed in a row (the store is away)
@@ -117,8 +110,8 @@ class LiveRun:
         if len(samples) == 0:
             return PipelineOutput.empty()
         samples = as_kept(samples)  # processed as stored: a replay of the store agrees
-        if self._last_s is None:  # no break seen in this run yet: never an earlier run's
-            self.status.update(last_break_s=None)  # (a demo day's "358 min")
+        if self._last_s is None:
+            self.panel.begin()
         if self._emitted_s == float("-inf"):  # nothing produced yet: a backfill starts here
             self._emitted_s = float(samples.t_s[0])
         self._last_s = float(samples.t_s[-1])
@@ -133,7 +126,7 @@ class LiveRun:
             on_samples = getattr(hook, "on_samples", None)
             if on_samples is not None:
                 on_samples(samples, self.pipeline)
-        self._provisional_status(samples)
+        self.panel.on_samples(samples, self.pipeline.calibration, self._last_s)
         self._after_output(out)
         self.close_days(self._last_s)
         return out
@@ -382,50 +375,4 @@ class LiveRun:
             if fired:
                 self.warnings.extend(fired)
                 self.backlog.write("warnings", fired)
-        self._write_status(out)
-
-    def _provisional_status(self, samples: Samples) -> None:
-        """A sensor never seen, before its first walk: the live panel says so, with the tilt
-        from how the session began. Nothing is stored as epochs until the reference is found
-        (then the held seconds are classified at once and the status says "known")."""
-        learning = self.pipeline.calibration is None
-        if self._start_up is None:
-            self._start_up = np.asarray(samples.acc_g[: max(1, len(samples) // 2)]).mean(axis=0)
-        if not learning:
-            if self._learning:
-                self._learning = False
-                self.status.update(reference="known")
-            return
-        now = self.clock.monotonic()
-        if not self._learning:
-            self._learning = True
-            self._status_at = 0.0
-            self.status.update(reference="learning", posture="")
-        if now - self._status_at < STATUS_EVERY_S:
-            return
-        self._status_at = now
-        tilt = tilt_from(samples.acc_g, self._start_up)
-        self.status.update(trunk_deg=tilt, last_sample_s=self._last_s)
-
-    def _write_status(self, out: PipelineOutput) -> None:
-        """Live facts for the dashboard's live panel, at most every STATUS_EVERY_S of wall time."""
-        if not len(out.epochs):
-            return
-        upright = (out.epochs.posture == POSTURE_CODE["standing"]) | (
-            out.epochs.posture == POSTURE_CODE["walking"]
-        )
-        if upright.any():
-            self._last_break_s = float(out.epochs.t_s[upright][-1])
-        now = self.clock.monotonic()
-        if now - self._status_at < STATUS_EVERY_S:
-            return
-        self._status_at = now
-        last = out.epochs.select(slice(-1, None))
-        facts: dict[str, object] = {
-            "posture": str(last.posture_names()[0]),
-            "trunk_deg": float(last.trunk_deg[0]),
-            "last_sample_s": self._last_s,
-        }
-        if self._last_break_s is not None:
-            facts["last_break_s"] = self._last_break_s
-        self.status.update(**facts)
+        self.panel.on_output(out, self._last_s)

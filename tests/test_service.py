@@ -11,6 +11,7 @@ import pytest
 from backcoach.collector.simulator import Segment, iter_chunks, simulate
 from backcoach.config import load_settings
 from backcoach.errors import StoreUnavailable
+from backcoach.live import panel
 from backcoach.live import run as service
 from backcoach.live.run import LiveRun
 from backcoach.processing.days import day_of
@@ -91,7 +92,7 @@ def _expected(sim):
 def test_a_database_locked_between_two_writes_of_a_push_does_not_end_the_run(tmp_path, monkeypatch):
     """The lock is taken right after the epochs of a push were written: the status writes that
     follow wait in the backlog instead of raising out of push(); all arrives once it is free."""
-    monkeypatch.setattr(service, "STATUS_EVERY_S", 0.0)
+    monkeypatch.setattr(panel, "STATUS_EVERY_S", 0.0)
     settings = load_settings(tmp_path / "none.toml", env={"BACKCOACH_DATA_DIR": str(tmp_path)})
     sim = simulate(_script(), T0, seed=5)
     store = SQLiteStore(settings.sqlite_path, busy_timeout_s=0.05)
