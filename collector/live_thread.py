@@ -49,7 +49,9 @@ class LivePath(Protocol):
 
     pipeline: StreamingPipeline
     status: StatusWriter
-    stored_through_s: float
+
+    @property
+    def stored_through_s(self) -> float: ...
 
     def recover(self) -> float: ...
     def push(self, samples: Samples) -> PipelineOutput: ...

@@ -14,6 +14,8 @@ SIGKILL never at all; so each day is handled as it passes, by the clock:
 
 Time is what the caller says it is: the newest sample's time (replays) or the wall clock (a live
 session with no data, e.g. a sensor out of range all night, or after a laptop's sleep).
+Beside the book: `summary_of` (a day summarised from the store) and `daily_hook` (the daily
+messages themselves, the rules G7/G8 run on a day's summary and its 28 days of history).
 """
 
 from __future__ import annotations
@@ -27,8 +29,12 @@ from backcoach.processing.days import at_local, day_bounds, day_of, days_between
 from backcoach.processing.summary import summarize_day
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from backcoach.alerts import Dispatcher
     from backcoach.config import Settings
-    from backcoach.processing.types import DaySummary
+    from backcoach.processing.rules import RuleEngine
+    from backcoach.processing.types import DaySummary, OverloadWarning
     from backcoach.storage.base import Store
 
 HISTORY_DAYS = 28  # the chronic window of the acute:chronic ratio (G7)
@@ -129,3 +135,22 @@ def summary_of(store: Store, settings: Settings, day: str) -> DaySummary:
     return replace(
         summary, provenance=provenance.current(settings.sensor.placement, settings.rules)
     )
+
+
+def daily_hook(
+    settings: Settings, store: Store, engine: RuleEngine, dispatcher: Dispatcher
+) -> Callable[[DaySummary], list[OverloadWarning]]:
+    """A `LiveRun.on_day` hook: the daily rules (G7 load spike, G8 pain trend) at 21:00."""
+
+    def hook(summary: DaySummary) -> list[OverloadWarning]:
+        start_s, end_s = day_bounds(summary.day, settings.timezone)
+        first = day_of(start_s - HISTORY_DAYS * 86400 + 3600, settings.timezone)
+        fired = engine.daily(
+            store.read_summaries(first, summary.day),
+            store.read_diary(first, summary.day),
+            at_s=min(message_time_s(summary.day, settings.timezone), end_s - 1),
+        )
+        dispatcher.submit_all(fired)
+        return fired
+
+    return hook

@@ -9,10 +9,10 @@ now and then (days pass while no samples come). The pipeline starts from the ref
 (`references`: kept per sensor) and every new one it finds is kept for the next session.
 
 Nothing is lost when the store refuses writes (a locked file, a full disk, a full outbox): every
-write, status facts included, goes through one in-order backlog that a refusing store leaves in
-memory, so `push()` never raises for it and the collection goes on. `finish()` retries with
-back-off; what it still cannot write is saved to disk (`spill.py`) and written by the next run,
-which also summarises the days it names.
+write, status facts included, goes through one in-order `backlog.Backlog` that a refusing store
+leaves in memory, so `push()` never raises for it and the collection goes on. `finish()` retries
+with back-off; what it still cannot write is saved to disk (`spill.py`) and written by the next
+run, which also summarises the days it names.
 """
 
 from __future__ import annotations
@@ -20,13 +20,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
-import math
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
-
-import numpy as np
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
 
 from backcoach.backfill import Resume
 from backcoach.backoff import Backoff
@@ -34,14 +29,12 @@ from backcoach.clock import SYSTEM, Clock
 from backcoach.config import Settings
 from backcoach.errors import StoreUnavailable
 from backcoach.live import recovery, spill
-from backcoach.live.daybook import HISTORY_DAYS, DayBook, Due, message_time_s, summary_of
+from backcoach.live.backlog import Backlog
+from backcoach.live.daybook import DayBook, Due, summary_of
+from backcoach.live.panel import LivePanel
 from backcoach.processing.days import day_bounds, day_of
-from backcoach.processing.fastlane import tilt_from
-from backcoach.processing.headline import headline
 from backcoach.processing.pipeline import PipelineConfig, StreamingPipeline
-from backcoach.processing.placement import sensor_deg
 from backcoach.processing.types import (
-    POSTURE_CODE,
     Calibration,
     DaySummary,
     Event,
@@ -53,57 +46,14 @@ from backcoach.storage.base import Store, as_kept
 from backcoach.storage.references import reference_status
 from backcoach.storage.status import DAILY_MESSAGES_DAY, StatusWriter
 
-if TYPE_CHECKING:
-    from backcoach.alerts import Dispatcher
-    from backcoach.processing.rules import RuleEngine
-
 log = logging.getLogger(__name__)
 
 RAW_FLUSH_S = 10.0  # default: raw samples in chunks this long (compact rows for replays)
-STATUS_EVERY_S = 0.5  # wall-clock throttle for live status rows
 END_EPS_S = 1e-3  # an end time exactly at midnight belongs to the day before
 FINISH_RETRIES_S = (0.5, 1.0, 2.0)  # finish() waits this long between its tries, then saves
 DAYS_BACKOFF = Backoff(base_s=10.0, cap_s=600.0)  # a day the store cannot summarise yet
 
 T = TypeVar("T")
-
-
-@dataclass
-class DayReport:
-    """The headline figures of one day, for the terminal."""
-
-    day: str
-    sitting_h: float = 0.0
-    longest_sitting_min: float = 0.0
-    bends_over_60: int = 0
-    back_lifts: int = 0
-    leg_lifts: int = 0
-    walking_min: float = 0.0
-    warnings: int = 0
-    warning_rules: set[str] = field(default_factory=set)
-
-
-def _count(value: float) -> int:
-    return int(value) if math.isfinite(value) else 0
-
-
-def daily_hook(
-    settings: Settings, store: Store, engine: RuleEngine, dispatcher: Dispatcher
-) -> Callable[[DaySummary], list[OverloadWarning]]:
-    """A `LiveRun.on_day` hook: the daily rules (G7 load spike, G8 pain trend) at 21:00."""
-
-    def hook(summary: DaySummary) -> list[OverloadWarning]:
-        start_s, end_s = day_bounds(summary.day, settings.timezone)
-        first = day_of(start_s - HISTORY_DAYS * 86400 + 3600, settings.timezone)
-        fired = engine.daily(
-            store.read_summaries(first, summary.day),
-            store.read_diary(first, summary.day),
-            at_s=min(message_time_s(summary.day, settings.timezone), end_s - 1),
-        )
-        dispatcher.submit_all(fired)
-        return fired
-
-    return hook
 
 
 class LiveRun:
@@ -142,21 +92,15 @@ class LiveRun:
         self._raw: list[Samples] = []
         self._raw_s = 0.0
         self._last_s: float | None = None
-        self._status_at = 0.0
-        self._last_break_s: float | None = None
-        self._learning = False  # the reference is not known yet (the status says "learning")
-        self._start_up: np.ndarray | None = None  # gravity as the session began
         self.warnings: list[OverloadWarning] = []
-        self._pending: deque[spill.Write] = deque()  # writes the store has not taken yet
-        self._status: dict[str, str] = {}  # status facts not written yet (the latest wins)
-        self.status = StatusWriter(self._put_status, clock)  # the live panel's one writer
-        self._store_down: str | None = None
+        self.backlog = Backlog(store)  # every write, in order (held while the store refuses)
+        self.status = StatusWriter(self.backlog.put_status, clock)  # the live panel's one writer
+        self.panel = LivePanel(self.status, clock)  # the analysis' facts for it
         self._days = DayBook(settings.timezone)  # days touched, and when each is due
         self._replacing = False
         self._days_failures = 0  # summaries that failed in a row (the store is away)
         self._days_retry_at = 0.0
         self.spilled: list[str] = []  # spill files this run wrote (names)
-        self.stored_through_s = float("-inf")  # raw samples up to here are in the store
         self._emitted_s = float("-inf")  # epochs before this were produced (and written)
         self._restore()
 
@@ -166,8 +110,8 @@ class LiveRun:
         if len(samples) == 0:
             return PipelineOutput.empty()
         samples = as_kept(samples)  # processed as stored: a replay of the store agrees
-        if self._last_s is None:  # no break seen in this run yet: never an earlier run's
-            self.status.update(last_break_s=None)  # (a demo day's "358 min")
+        if self._last_s is None:
+            self.panel.begin()
         if self._emitted_s == float("-inf"):  # nothing produced yet: a backfill starts here
             self._emitted_s = float(samples.t_s[0])
         self._last_s = float(samples.t_s[-1])
@@ -182,7 +126,7 @@ class LiveRun:
             on_samples = getattr(hook, "on_samples", None)
             if on_samples is not None:
                 on_samples(samples, self.pipeline)
-        self._provisional_status(samples)
+        self.panel.on_samples(samples, self.pipeline.calibration, self._last_s)
         self._after_output(out)
         self.close_days(self._last_s)
         return out
@@ -228,11 +172,11 @@ class LiveRun:
         if self.clock.monotonic() < self._days_retry_at:
             return written
         for due in self._days.due(now_s):
-            if self._pending:  # the store refuses writes: the summary would miss them
+            if self.backlog.holds_writes:  # the store refuses writes: the summary would miss them
                 break
             try:
                 written.append(self._run_day(due))
-                self._drain_or_raise()
+                self.backlog.drain_or_raise()
             except StoreUnavailable as exc:
                 self._days_failures += 1
                 level = logging.WARNING if self._days_failures == 1 else logging.DEBUG
@@ -272,7 +216,7 @@ class LiveRun:
     def drain_or_raise(self) -> None:
         """Write the backlog now; StoreUnavailable if the store refuses (a backfill waits)."""
         self._flush_raw()
-        self._drain_or_raise()
+        self.backlog.drain_or_raise()
 
     def note_rewritten(self, start_s: float, end_s: float) -> None:
         """A range was replaced by a backfill: its days are summarised again (`daybook`)."""
@@ -282,13 +226,12 @@ class LiveRun:
     def write_events(self, events: Sequence[Event]) -> None:
         """Events a source records itself (gaps), through the same backlog."""
         if events:
-            self._write("events", list(events))
+            self.backlog.write("events", list(events))
 
-    def _put_status(self, key: str, value: str) -> None:
-        """A status row, through the backlog; while the store refuses, only the latest is kept."""
-        self._status[key] = value
-        if not self._pending:
-            self._drain()
+    @property
+    def stored_through_s(self) -> float:
+        """Raw samples up to here are in the store."""
+        return self.backlog.stored_through_s
 
     def finish(self) -> list[DaySummary]:
         """Flush the pipeline and raw buffer, then write a summary for every day touched.
@@ -310,114 +253,34 @@ class LiveRun:
         self._flush_raw()
         summaries: list[DaySummary] = []
         try:
-            self._retrying(self._drain_or_raise)
+            self._retrying(self.backlog.drain_or_raise)
             for due in self._days.remaining():
                 summaries.append(self._retrying(lambda due=due: self._run_day(due)))
-                self._retrying(self._drain_or_raise)
+                self._retrying(self.backlog.drain_or_raise)
         except StoreUnavailable as exc:
             raise self._give_up(exc, {d.day for d in self._days.remaining()}) from exc
         return summaries
 
-    def replay(
-        self,
-        chunks: Iterable[Samples],
-        *,
-        on_chunk: Callable[[Samples], None] | None = None,
-        replace: tuple[float, float] | None = None,
-    ) -> DayReport:
-        """Stream a recording's chunks through the live path and report its day (the day of
-        the middle of the time they span). The caller chunks and paces them (the simulator's
-        `iter_chunks`); `on_chunk` sees each one after it was pushed (progress).
-
-        With `replace=(start_s, end_s)` the store's range is replaced by this run as one change
-        (`Store.rewrite`): re-running a day leaves none of the earlier run's events or warnings.
-        """
-        first_s = last_s = float("nan")
-        rewrite = self.store.rewrite(*replace) if replace else contextlib.nullcontext()
-        self._replacing = replace is not None
+    @contextlib.contextmanager
+    def replacing(self, start_s: float, end_s: float) -> Iterator[None]:
+        """Replace the store's range with what this run writes in the block, as one change
+        (`Store.rewrite`); a store still refusing at the end then says the day was not replaced."""
+        rewrite = self.store.rewrite(start_s, end_s)
+        self._replacing = True
         try:
             with rewrite:
-                for chunk in chunks:
-                    if not len(chunk):
-                        continue
-                    if first_s != first_s:  # nan: the first chunk
-                        first_s = float(chunk.t_s[0])
-                    last_s = float(chunk.t_s[-1])
-                    self.push(chunk)
-                    if on_chunk:
-                        on_chunk(chunk)
-                summaries = self.finish()
+                yield
         finally:
             self._replacing = False
-        middle_s = (first_s + last_s) / 2 if last_s == last_s else self.clock.time()
-        day = day_of(middle_s, self.settings.timezone)
-        return self.report(day, next((s for s in summaries if s.day == day), None))
 
     # -- summaries -------------------------------------------------------------------------------
     def summarize(self, day: str) -> DaySummary:
         """Summarise a whole day from the store, so a day made of several sessions is complete."""
         summary = summary_of(self.store, self.settings, day)
-        self._write("summary", summary)
+        self.backlog.write("summary", summary)
         return summary
 
-    def report(self, day: str, summary: DaySummary | None = None) -> DayReport:
-        """Headline figures of a stored day (what `demo` prints): read from its summary by
-        `processing.headline`, the computation the dashboard shows, so the two agree."""
-        start_s, end_s = day_bounds(day, self.settings.timezone)
-        if summary is None:
-            summary = next(iter(self.store.read_summaries(day, day)), None)
-        events = self.store.read_events(start_s, end_s)
-        warnings = self.store.read_warnings(start_s, end_s)
-        deep = sensor_deg(self.settings.rules.deep_bend_deg, self.settings.sensor.placement)
-        h = headline(summary, events, len(warnings), deep)
-        return DayReport(
-            day=day,
-            sitting_h=h.sitting_h,
-            longest_sitting_min=h.longest_bout_min,
-            bends_over_60=int(h.bends_over60),
-            back_lifts=_count(h.back_lifts),
-            leg_lifts=_count(h.leg_lifts),
-            walking_min=h.walking_min,
-            warnings=len(warnings),
-            warning_rules={w.rule for w in warnings},
-        )
-
-    # -- the backlog -----------------------------------------------------------------------------
-    @property
-    def backlog(self) -> int:
-        """Writes waiting for the store to take them (non-zero only while it refuses writes)."""
-        return len(self._pending) + len(self._status)
-
-    def _write(self, kind: str, payload: object) -> None:
-        """Queue a write and drain the queue in order; a refusing store keeps it for later."""
-        self._pending.append((kind, payload))
-        self._drain()
-
-    def _drain(self) -> None:
-        try:
-            self._drain_or_raise()
-        except StoreUnavailable as exc:
-            if self._store_down is None:
-                log.warning("%s; keeping the data in memory and retrying", exc)
-            self._store_down = str(exc)
-
-    def _drain_or_raise(self) -> None:
-        """Write the backlog in order (status facts last); raise when the store refuses."""
-        while self._pending:
-            kind, payload = self._pending[0]
-            spill.write_to(self.store, kind, payload)
-            self._pending.popleft()
-            if kind == "samples":
-                self.stored_through_s = float(payload[0].t_s[-1])  # type: ignore[index]
-        while self._status:
-            key, value = next(iter(self._status.items()))
-            self.store.write_status(key, value)
-            if self._status.get(key) == value:
-                del self._status[key]
-        if self._store_down is not None:
-            log.info("the store takes writes again; the backlog is written")
-            self._store_down = None
-
+    # -- retrying, and giving up ---------------------------------------------------------------
     def _retrying(self, step: Callable[[], T]) -> T:
         """Run a step, trying again after each pause in FINISH_RETRIES_S while the store refuses."""
         for pause in (*FINISH_RETRIES_S, None):
@@ -435,7 +298,7 @@ class LiveRun:
         if due.message:
             self._run_day_hooks(summary)
             if self.sensor:  # a restarted collector does not send them again (see recover)
-                self._put_status(DAILY_MESSAGES_DAY, due.day)
+                self.backlog.put_status(DAILY_MESSAGES_DAY, due.day)
         self._days.done(due)
         return summary
 
@@ -451,7 +314,9 @@ class LiveRun:
         self._reference_kept = cal
         at_s = float(out.epochs.t_s[-1]) if len(out.epochs) else (self._last_s or self.clock.time())
         log.info("%s: up and forward found from walking; kept for next time", self.sensor)
-        self._put_status(*reference_status(cal, sensor=self.sensor, origin="walking", at_s=at_s))
+        self.backlog.put_status(
+            *reference_status(cal, sensor=self.sensor, origin="walking", at_s=at_s)
+        )
 
     def _run_day_hooks(self, summary: DaySummary) -> None:
         for hook in self.on_day:
@@ -462,7 +327,7 @@ class LiveRun:
                 continue
             if fired:
                 self.warnings.extend(fired)
-                self._write("warnings", fired)
+                self.backlog.write("warnings", fired)
 
     def _give_up(self, exc: StoreUnavailable, days: set[str]) -> StoreUnavailable:
         """The store still refuses at the end: save what is held, say where."""
@@ -471,17 +336,13 @@ class LiveRun:
                 f"{exc}; the day was not replaced in full (the embedded store keeps what it "
                 "held before) - run it again"
             )
-        n = self.backlog
+        n = len(self.backlog)
         try:
-            path = spill.save(
-                self.settings.data_path, self.session, self._pending, self._status, days
-            )
+            path = self.backlog.save(self.settings.data_path, self.session, days)
         except (StoreUnavailable, OSError) as save_exc:
             return StoreUnavailable(
                 f"{exc}; {n} writes could not be saved either ({save_exc}): they are lost"
             )
-        self._pending.clear()
-        self._status.clear()
         self.spilled.append(path.name)
         log.warning("%d unwritten writes saved to %s/%s", n, spill.FOLDER, path.name)
         return StoreUnavailable(
@@ -491,85 +352,27 @@ class LiveRun:
 
     def _restore(self) -> None:
         """Take over writes an earlier run saved to disk, and the days it could not summarise."""
-        for saved in spill.claim_all(self.settings.data_path):
-            log.info(
-                "writing %d saved writes from %s (an earlier run could not)",
-                len(saved.writes),
-                saved.path.name,
-            )
-            for kind, payload in saved.writes:
-                if kind == "status":
-                    key, value = payload  # type: ignore[misc]
-                    self._status.setdefault(key, value)
-                else:
-                    self._pending.append((kind, payload))
-            for day in saved.days:
-                start_s, end_s = day_bounds(day, self.settings.timezone)
-                self._days.touch(start_s, end_s - END_EPS_S)
-        self._drain()
+        for day in self.backlog.restore(self.settings.data_path):
+            start_s, end_s = day_bounds(day, self.settings.timezone)
+            self._days.touch(start_s, end_s - END_EPS_S)
+        self.backlog.drain()
 
     # -- internals -------------------------------------------------------------------------------
     def _flush_raw(self) -> None:
         if self._raw:
             samples = Samples.concat(self._raw)
             self._raw, self._raw_s = [], 0.0
-            self._write("samples", (samples, self.session))
+            self.backlog.write("samples", (samples, self.session))
 
     def _store_output(self, out: PipelineOutput) -> None:
         if len(out.epochs):
             self._emitted_s = float(out.epochs.t_s[-1]) + 1.0
-            self._write("epochs", out.epochs)
+            self.backlog.write("epochs", out.epochs)
         if out.events:
-            self._write("events", list(out.events))
+            self.backlog.write("events", list(out.events))
         for hook in self.on_output:
             fired = hook(out) or []
             if fired:
                 self.warnings.extend(fired)
-                self._write("warnings", fired)
-        self._write_status(out)
-
-    def _provisional_status(self, samples: Samples) -> None:
-        """A sensor never seen, before its first walk: the live panel says so, with the tilt
-        from how the session began. Nothing is stored as epochs until the reference is found
-        (then the held seconds are classified at once and the status says "known")."""
-        learning = self.pipeline.calibration is None
-        if self._start_up is None:
-            self._start_up = np.asarray(samples.acc_g[: max(1, len(samples) // 2)]).mean(axis=0)
-        if not learning:
-            if self._learning:
-                self._learning = False
-                self.status.update(reference="known")
-            return
-        now = self.clock.monotonic()
-        if not self._learning:
-            self._learning = True
-            self._status_at = 0.0
-            self.status.update(reference="learning", posture="")
-        if now - self._status_at < STATUS_EVERY_S:
-            return
-        self._status_at = now
-        tilt = tilt_from(samples.acc_g, self._start_up)
-        self.status.update(trunk_deg=tilt, last_sample_s=self._last_s)
-
-    def _write_status(self, out: PipelineOutput) -> None:
-        """Live facts for the dashboard's live panel, at most every STATUS_EVERY_S of wall time."""
-        if not len(out.epochs):
-            return
-        upright = (out.epochs.posture == POSTURE_CODE["standing"]) | (
-            out.epochs.posture == POSTURE_CODE["walking"]
-        )
-        if upright.any():
-            self._last_break_s = float(out.epochs.t_s[upright][-1])
-        now = self.clock.monotonic()
-        if now - self._status_at < STATUS_EVERY_S:
-            return
-        self._status_at = now
-        last = out.epochs.select(slice(-1, None))
-        facts: dict[str, object] = {
-            "posture": str(last.posture_names()[0]),
-            "trunk_deg": float(last.trunk_deg[0]),
-            "last_sample_s": self._last_s,
-        }
-        if self._last_break_s is not None:
-            facts["last_break_s"] = self._last_break_s
-        self.status.update(**facts)
+                self.backlog.write("warnings", fired)
+        self.panel.on_output(out, self._last_s)

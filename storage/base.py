@@ -35,7 +35,7 @@ RAW_RESOLUTION_G = 0.001
 def as_kept(samples: Samples) -> Samples:
     """`samples` as every store keeps them (whole milli-g). Why: a live run that processes
     exactly what it stores gives the same answer as a replay of the store (after a restart, or
-    `LiveRun.replay`), even where a threshold is met by a hair; finer input (a simulated
+    `live.replay`), even where a threshold is met by a hair; finer input (a simulated
     wearer, a float sensor) would otherwise read 0.5 milli-g differently the second time."""
     acc = np.round(samples.acc_g / RAW_RESOLUTION_G) * RAW_RESOLUTION_G
     return Samples(samples.t_s, acc.astype(np.float32))

@@ -15,6 +15,7 @@ from pathlib import Path
 from backcoach.alerts import engine_from_settings
 from backcoach.collector.simulator import Segment, iter_chunks, simulate
 from backcoach.config import Settings, load_settings
+from backcoach.live.replay import replay
 from backcoach.live.run import LiveRun
 from backcoach.processing.days import day_bounds
 from backcoach.storage.base import Store
@@ -69,7 +70,7 @@ def run_day(store: Store, settings: Settings, seed: int, on_progress=None) -> No
         if on_progress:
             on_progress((float(chunk.t_s[-1]) - t0_s) / (t1_s - t0_s))
 
-    run.replay(iter_chunks(sim.samples, 60.0), on_chunk=on_chunk, replace=(start, end))
+    replay(run, iter_chunks(sim.samples, 60.0), on_chunk=on_chunk, replace=(start, end))
 
 
 def replace_day(data: str | Path, seed: int, on_progress=None) -> None:

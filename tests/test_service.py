@@ -11,6 +11,7 @@ import pytest
 from backcoach.collector.simulator import Segment, iter_chunks, simulate
 from backcoach.config import load_settings
 from backcoach.errors import StoreUnavailable
+from backcoach.live import panel
 from backcoach.live import run as service
 from backcoach.live.run import LiveRun
 from backcoach.processing.days import day_of
@@ -49,7 +50,7 @@ def test_a_full_disk_for_a_while_loses_nothing_once_space_is_back(tmp_path, capl
     _limit_pages(store, 1)  # the disk is full
     for chunk in chunks[:half]:
         run.push(chunk)  # never raises into the source
-    assert run.backlog > 0
+    assert len(run.backlog) > 0
     warned = [r for r in caplog.records if "retrying" in r.getMessage()]
     assert len(warned) == 1  # said once, not once per chunk
 
@@ -57,7 +58,7 @@ def test_a_full_disk_for_a_while_loses_nothing_once_space_is_back(tmp_path, capl
     for chunk in chunks[half:]:
         run.push(chunk)
     run.finish()
-    assert run.backlog == 0
+    assert len(run.backlog) == 0
 
     expected = analyze(sim.samples.t_s, sim.samples.acc_g, PipelineConfig())
     stored = store.read_epochs(T0, T0 + 10_000)
@@ -91,7 +92,7 @@ def _expected(sim):
 def test_a_database_locked_between_two_writes_of_a_push_does_not_end_the_run(tmp_path, monkeypatch):
     """The lock is taken right after the epochs of a push were written: the status writes that
     follow wait in the backlog instead of raising out of push(); all arrives once it is free."""
-    monkeypatch.setattr(service, "STATUS_EVERY_S", 0.0)
+    monkeypatch.setattr(panel, "STATUS_EVERY_S", 0.0)
     settings = load_settings(tmp_path / "none.toml", env={"BACKCOACH_DATA_DIR": str(tmp_path)})
     sim = simulate(_script(), T0, seed=5)
     store = SQLiteStore(settings.sqlite_path, busy_timeout_s=0.05)
@@ -107,12 +108,12 @@ def test_a_database_locked_between_two_writes_of_a_push_does_not_end_the_run(tmp
     chunks = list(iter_chunks(sim.samples, 5.0))
     for chunk in chunks[: len(chunks) // 2]:
         run.push(chunk)  # never raises
-    assert run.backlog > 0
+    assert len(run.backlog) > 0
     lock.release()
     for chunk in chunks[len(chunks) // 2 :]:
         run.push(chunk)
     run.finish()
-    assert run.backlog == 0
+    assert len(run.backlog) == 0
     stored = store.read_epochs(T0, T0 + 10_000)
     np.testing.assert_array_equal(stored.t_s, _expected(sim).epochs.t_s)
     assert len(store.read_samples(T0, T0 + 10_000)) == len(sim.samples)

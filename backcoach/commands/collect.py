@@ -295,7 +295,7 @@ def wire_warnings(
     """Rules on every pipeline output and every finished day; delivery on the dispatcher's
     threads, including a buzz on sensors with a motor (scheduled back onto `loop`)."""
     from backcoach.alerts import QuietHoursNotice, build_dispatcher, engine_from_settings
-    from backcoach.live.run import daily_hook
+    from backcoach.live.daybook import daily_hook
     from backcoach.live.warnings import warning_hook
     from backcoach.plans import plan_hook
 

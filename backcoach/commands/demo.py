@@ -26,7 +26,7 @@ from backcoach.storage import demo_store
 from backcoach.storage.check import where
 
 if TYPE_CHECKING:
-    from backcoach.live.run import DayReport
+    from backcoach.live.replay import DayReport
     from backcoach.processing.rules import RuleEngine
     from backcoach.storage.base import Store
 
@@ -171,7 +171,9 @@ def _simulate(
     """Stream each simulated day through `LiveRun` into the store, with a progress bar."""
     from backcoach.alerts import build_dispatcher
     from backcoach.collector.simulator import iter_chunks, simulate_day
-    from backcoach.live.run import LiveRun, daily_hook
+    from backcoach.live.daybook import daily_hook
+    from backcoach.live.replay import replay
+    from backcoach.live.run import LiveRun
     from backcoach.live.warnings import warning_hook
     from backcoach.plans import plan_hook
     from backcoach.storage.status import StatusWriter
@@ -204,7 +206,8 @@ def _simulate(
                 # live pacing sends small chunks, as a sensor would; instant runs big ones
                 chunk_s = 2.0 if args.speed else 300.0
                 t0_s, t1_s = float(sim.samples.t_s[0]), float(sim.samples.t_s[-1])
-                report = run_.replay(
+                report = replay(
+                    run_,
                     iter_chunks(sim.samples, chunk_s, speed=args.speed or None),
                     on_chunk=lambda c, t=task, a=t0_s, b=t1_s: progress.update(
                         t, completed=(float(c.t_s[-1]) - a) / max(b - a, 1e-9)

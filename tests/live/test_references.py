@@ -97,9 +97,9 @@ def test_a_sensor_never_seen_is_provisional_until_its_first_walk(settings, tmp_p
     """No reference: the live status says "learning" and shows the tilt from how the session
     began (the 70° bend reads ~70° at once, in any mounting); no epochs are stored until the
     first walk, which then classifies the held seconds (standing, the bend at 70°)."""
-    from backcoach.live import run as service
+    from backcoach.live import panel
 
-    monkeypatch.setattr(service, "STATUS_EVERY_S", 0.0)  # every chunk's status, not 2 a second
+    monkeypatch.setattr(panel, "STATUS_EVERY_S", 0.0)  # every chunk's status, not 2 a second
     store = SQLiteStore(tmp_path / "s.sqlite")
     start = T0 + 7200
     script = [*STAND_AND_BEND, Segment("walk", 40.0), Segment("stand", 10.0)]

@@ -9,6 +9,7 @@ import pytest
 
 from backcoach.collector.simulator import iter_chunks
 from backcoach.config import InfluxSettings, Settings
+from backcoach.live.replay import replay
 from backcoach.live.run import LiveRun
 from backcoach.processing.days import day_bounds
 from backcoach.processing.types import Samples
@@ -38,7 +39,7 @@ def test_a_live_run_stores_the_same_in_influxdb_as_in_the_embedded_store(
     stores = {}
     for name, settings in (("embedded", embedded), ("influx", influx)):
         store = open_store(settings)
-        LiveRun(settings, store, session="morning").replay(iter_chunks(morning, 10.0))
+        replay(LiveRun(settings, store, session="morning"), iter_chunks(morning, 10.0))
         stores[name] = store
     a, b = stores["embedded"], stores["influx"]
     assert isinstance(a, SQLiteStore) and isinstance(b, InfluxStore)

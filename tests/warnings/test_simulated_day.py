@@ -16,6 +16,7 @@ from backcoach.alerts import Dispatcher
 from backcoach.alerts.buzz import BuzzChannel
 from backcoach.collector.simulator import Segment, iter_chunks, simulate, simulate_day
 from backcoach.config import Settings
+from backcoach.live.replay import replay as replay_day
 from backcoach.live.run import LiveRun
 from backcoach.live.warnings import warning_hook
 from backcoach.processing.pipeline import PipelineConfig, analyze
@@ -40,7 +41,7 @@ def live_day(tmp_path_factory):
     delivered: list[OverloadWarning] = []
     dispatcher = Dispatcher([BuzzChannel(delivered.append)])
     run = LiveRun(settings, store, on_output=[warning_hook(_engine(), dispatcher)])
-    run.replay(iter_chunks(sim.samples, 60.0))
+    replay_day(run, iter_chunks(sim.samples, 60.0))
     assert dispatcher.wait_idle(10.0)
     dispatcher.close(1.0)
     yield sim, store, run.warnings, delivered
