@@ -183,8 +183,14 @@ def anchored(t: np.ndarray, acc: np.ndarray, anchors: Anchors) -> np.ndarray:
 
 
 def inside(samples: Samples, hole: Hole) -> Samples:
-    """The samples strictly inside a hole, a quarter of a stream period clear of its ends."""
-    margin = 0.25 / hole.rate_hz
+    """The samples strictly inside a hole, half a stream period clear of its ends.
+
+    A hole's ends are stored samples; the log holds those very samples too, placed by the
+    hole's own clock line, which can sit a few ms from where the live stream put them. Half a
+    period is the even split: the edge sample read again is dropped and the first missing one
+    (a period inside) kept while the two clocks differ by less than half a period (a quarter
+    let an edge sample 5 ms off at 50 Hz be stored twice)."""
+    margin = 0.5 / hole.rate_hz
     keep = (samples.t_s > hole.host_from_s + margin) & (samples.t_s < hole.host_to_s - margin)
     return Samples(samples.t_s[keep], samples.acc_g[keep])
 
