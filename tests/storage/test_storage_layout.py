@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_architecture import cycles, import_graph
+
 REPO = Path(__file__).resolve().parents[2]
 ROOT = REPO / "storage"
 PACKAGE = "backcoach.storage"
@@ -45,45 +47,18 @@ def _trees() -> dict[str, ast.Module]:
 
 
 def storage_imports() -> dict[str, dict[str, int]]:
-    """Module -> {storage module it imports: first line}, lazy and TYPE_CHECKING ones included."""
-    modules = _modules()
-    graph: dict[str, dict[str, int]] = {}
-    for name, tree in _trees().items():
-        edges: dict[str, int] = {}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                targets = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                subs = [f"{node.module}.{a.name}" for a in node.names]
-                targets = [s for s in subs if s in modules] or [node.module]
-            else:
-                continue
-            for target in targets:
-                if target in modules and target != name:
-                    edges.setdefault(target, node.lineno)
-        graph[name] = edges
-    return graph
-
-
-def cycles(graph: dict[str, dict[str, int]]) -> list[list[str]]:
-    """Every group of modules that import each other, directly or round a loop."""
-
-    def reach(start: str) -> set[str]:
-        seen, todo = set(), [start]
-        while todo:
-            for nxt in graph.get(todo.pop(), {}):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return seen
-
-    reached = {m: reach(m) for m in graph}
-    groups = {
-        tuple(sorted({m, *(o for o in reached[m] if m in reached.get(o, set()))}))
-        for m in graph
-        if m in reached[m]
+    """Module -> {storage module it imports: first line}, lazy and TYPE_CHECKING ones included
+    (the house's one import graph, `tests/test_architecture.py`, cut to the storage room)."""
+    rooms = import_graph()
+    return {
+        name: {m: line for m, line in edges.items() if m in rooms and _in_storage(m)}
+        for name, edges in rooms.items()
+        if _in_storage(name)
     }
-    return sorted(list(g) for g in groups)
+
+
+def _in_storage(module: str) -> bool:
+    return module == PACKAGE or module.startswith(PACKAGE + ".")
 
 
 def test_no_storage_module_imports_another_that_imports_it_back_not_even_lazily() -> None:
@@ -123,23 +98,13 @@ def _private(name: str) -> bool:
 
 
 def test_the_dashboard_reads_only_through_the_storage_protocol() -> None:
-    modules = _modules()
-    found = []
-    for path in sorted((REPO / "dashboard").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-                if node.module == PACKAGE:  # `from backcoach.storage import influx_fleet`
-                    names += [f"{PACKAGE}.{a.name}" for a in node.names]
-            else:
-                continue
-            found += [
-                f"{path.relative_to(REPO)}:{node.lineno} {n}"
-                for n in names
-                if n in modules and n not in DASHBOARD_MAY_IMPORT
-            ]
+    found = [
+        f"{name}:{line} {target}"
+        for name, edges in sorted(import_graph().items())
+        if name.startswith("backcoach.dashboard")
+        for target, line in edges.items()
+        if _in_storage(target) and target not in DASHBOARD_MAY_IMPORT
+    ]
     assert found == []
 
 
