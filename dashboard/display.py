@@ -43,10 +43,25 @@ def show(value: float | None, unit: str, lang: str, limits: Sequence[float] = ()
     """`value` with its unit in `lang` ("0.5%", "30.4 min"), or "–" when unknown."""
     if value is None or not math.isfinite(value):
         return "–"
-    base, d = BASE_DECIMALS.get(unit, 0), decimals(value, unit, limits)
+    return with_digits(value, unit, lang, decimals(value, unit, limits))
+
+
+def with_digits(value: float, unit: str, lang: str, digits: int) -> str:
+    """`value` with its unit in `lang`, `digits` after the point (the unit's text otherwise)."""
+    base = BASE_DECIMALS.get(unit, 0)
     entry = STRINGS[f"unit.{unit}"]
-    text = (entry.get(lang) or entry["en"]).replace(f".{base}f}}", f".{d}f}}")
+    text = (entry.get(lang) or entry["en"]).replace(f".{base}f}}", f".{digits}f}}")
     return _fill(text, lang, {"v": float(value)})
+
+
+def change(before: float, after: float, unit: str, lang: str) -> tuple[str, str]:
+    """Two figures of a change, with one more digit (up to three) while the unit's usual ones
+    would write a real change as no change ("1 → 1" for 1.3 and 0.9 back lifts a day)."""
+    for digits in range(BASE_DECIMALS.get(unit, 0), MAX_DECIMALS + 1):
+        texts = (with_digits(before, unit, lang, digits), with_digits(after, unit, lang, digits))
+        if texts[0] != texts[1]:
+            break
+    return texts
 
 
 def rule_limits(rule: str, rules: RuleThresholds) -> tuple[float, ...]:

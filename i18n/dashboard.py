@@ -618,12 +618,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "unit.n": {"en": "{v:,.0f}", "nl": "{v:,.0f}"},  # 15,342 steps; 15.342 in Dutch
     "unit.ratio": {"en": "{v:.2f}", "nl": "{v:.2f}"},
     "unit.per_h": {"en": "{v:.1f} /h", "nl": "{v:.1f} /u"},
-    # one more digit, where a weekly change would read "1 → 1" in the units above
-    "unit.h.fine": {"en": "{v:.2f} h", "nl": "{v:.2f} u"},
-    "unit.min.fine": {"en": "{v:.1f} min", "nl": "{v:.1f} min"},
-    "unit.n.fine": {"en": "{v:,.1f}", "nl": "{v:,.1f}"},
-    "unit.ratio.fine": {"en": "{v:.3f}", "nl": "{v:.3f}"},
-    "unit.per_h.fine": {"en": "{v:.2f} /h", "nl": "{v:.2f} /u"},
 }
 
 # -- guidance rules G1-G12: title, advice, target wording, and what to try next ----------------

@@ -10,6 +10,7 @@ import streamlit as st
 from backcoach.dashboard import (
     charts,
     common,
+    display,
     export,
     plan_card,
     report,
@@ -17,7 +18,7 @@ from backcoach.dashboard import (
     views,
     weekly,
 )
-from backcoach.i18n import dates, t
+from backcoach.i18n import dates
 
 WINDOWS_DAYS = (7, 28, 90)
 USUAL_WINDOW_DAYS = 28
@@ -74,12 +75,9 @@ def weekly_summary(ctx: common.Ctx, frame) -> None:
 
 
 def change_figures(unit: str, before: float, after: float, lang: str) -> tuple[str, str]:
-    """A weekly change's two means in words, with one more digit where the unit's usual
-    rounding would show a real change as "1 → 1" (a mean of 1.3 and 0.9 back lifts a day)."""
-    texts = (t(f"unit.{unit}", lang, v=before), t(f"unit.{unit}", lang, v=after))
-    if texts[0] == texts[1]:
-        texts = (t(f"unit.{unit}.fine", lang, v=before), t(f"unit.{unit}.fine", lang, v=after))
-    return texts
+    """A weekly change's two means in words (`display.change`: a real change never reads as
+    "1 → 1")."""
+    return display.change(before, after, unit, lang)
 
 
 def charts_for(ctx: common.Ctx, frame) -> None:

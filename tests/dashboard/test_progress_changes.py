@@ -14,8 +14,8 @@ def test_a_visible_change_keeps_the_units_usual_digits():
     assert change_figures("h", 7.4, 6.1, "nl") == ("7,4 u", "6,1 u")
 
 
-def test_every_progress_unit_has_a_finer_form_in_both_languages():
-    from backcoach.i18n import STRINGS
-
+def test_every_progress_unit_writes_a_small_change_as_a_change_in_both_languages():
     for _label, unit in COLUMN_LABELS.values():
-        assert set(STRINGS[f"unit.{unit}.fine"]) == {"en", "nl"}, unit
+        for lang in ("en", "nl"):
+            before, after = change_figures(unit, 1.04, 0.96, lang)
+            assert before != after, (unit, lang)
