@@ -22,7 +22,6 @@ Everything is written into `DIR/.<name>.partial/` (one per attempt on a cluster)
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import shutil
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from backcoach import provenance
 from backcoach.analysis.tables import EPOCH_HEADER, epoch_lines
@@ -182,16 +182,6 @@ def _metrics(summary: DaySummary) -> dict[str, float | None]:
     return {k: (round(row[k], 4) if k in row else None) for k in METRICS}
 
 
-def _one_blas_thread() -> contextlib.AbstractContextManager:
-    """BLAS limited to one thread while a file is analysed (see the module docstring); a copy
-    installed before threadpoolctl became a dependency runs as before, only slower."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - `pip install -e .` brings it
-        return contextlib.nullcontext()
-    return threadpool_limits(1, user_api="blas")
-
-
 def analyze_file(
     path: Path,
     out_dir: Path,
@@ -216,7 +206,7 @@ def analyze_file(
     except OSError as exc:
         raise BackcoachError(f"cannot write results for {path.name} to {tmp}: {exc}") from exc
     try:
-        with _one_blas_thread():
+        with threadpool_limits(1, user_api="blas"):  # see the module docstring
             result = _run(path, tmp, name, options, on_progress)
         owner_only(tmp)
         if target.exists():
